@@ -1,0 +1,50 @@
+#pragma once
+/// App: the Express application: a Router with settings that serves HTTP.
+
+#include "cortado/app/router.hpp"
+#include "cortado/app/settings.hpp"
+#include "cortado/http/server.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace cortado {
+
+/// express(): routes and middleware (from Router), settings, and listen().
+class App : public Router {
+ public:
+  App();
+  explicit App(Settings settings, http::ServerOptions server = {});
+  ~App();
+
+  /// Express's app settings (env, trust proxy, etag, routing).
+  Settings& settings() { return *settings_; }
+  /// app.set("trust proxy", true), app.set("etag", false), ...; throws for unknown names.
+  App& set(std::string_view name, bool value);
+  /// app.set("env", "production").
+  App& set(std::string_view name, std::string_view value);
+  /// Limits, timeouts and threads of the HTTP server; change before listen().
+  http::ServerOptions& server_options() { return server_options_; }
+
+  /// Serves on host:port until SIGINT or SIGTERM, then finishes requests in flight and
+  /// returns. `on_listening` gets the bound port (useful with port 0).
+  void listen(std::uint16_t port, std::function<void(std::uint16_t)> on_listening = {});
+  void listen(std::uint16_t port, const std::string& host, std::function<void(std::uint16_t)> on_listening = {});
+
+  /// For tests and embedding: bind now and return the port; serve with run(), end with stop().
+  std::uint16_t bind(std::uint16_t port, const std::string& host = "127.0.0.1");
+  void run(bool handle_signals = false);
+  void stop();
+
+  /// The HTTP handler: one request through the middleware stack.
+  Task<> handle(http::RawRequest& raw_req, http::RawResponse& raw_res, const http::Peer& peer);
+
+ private:
+  std::unique_ptr<Settings> settings_;
+  http::ServerOptions server_options_;
+  std::unique_ptr<http::Server> server_;
+};
+
+}  // namespace cortado

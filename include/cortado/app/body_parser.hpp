@@ -1,0 +1,30 @@
+#pragma once
+/// Body parsers: middleware that fills req.body() (Express's express.json() and friends).
+
+#include "cortado/app/handler.hpp"
+
+#include <cstddef>
+#include <string>
+
+namespace cortado::body_parser {
+
+/// Options common to every parser, with body-parser's defaults.
+struct Options {
+  /// Larger bodies get 413.
+  std::size_t limit = 100 * 1024;
+  /// The media type the parser acts on; other requests pass through untouched.
+  std::string type;
+  /// json(): only objects and arrays at the top level (400 otherwise).
+  bool strict = true;
+};
+
+/// application/json → req.body() as a JSON value; malformed JSON → 400.
+Callable json(Options options = {});
+/// application/x-www-form-urlencoded → an object (querystring rules, repeated keys as arrays).
+Callable urlencoded(Options options = {});
+/// text/plain → a JSON string.
+Callable text(Options options = {});
+/// application/octet-stream → a JSON string holding the bytes (also in req.raw_body()).
+Callable raw(Options options = {});
+
+}  // namespace cortado::body_parser

@@ -1,0 +1,109 @@
+#pragma once
+/// Request: what a handler reads of the incoming request (Express's req).
+
+#include "cortado/app/cookies.hpp"
+#include "cortado/app/json.hpp"
+#include "cortado/app/params.hpp"
+#include "cortado/app/settings.hpp"
+#include "cortado/http/exchange.hpp"
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace cortado {
+
+class Session;
+class Store;
+
+/// The request as Express shows it: method, url parts, headers, params, query, cookies, body.
+class Request {
+ public:
+  Request(http::RawRequest& raw, const http::Peer& peer, const Settings& settings);
+
+  /// "GET", "POST", ...
+  std::string_view method() const { return raw_.method_string(); }
+  /// The url relative to where the current router is mounted, query included.
+  std::string url() const;
+  /// The url as the client sent it.
+  const std::string& original_url() const { return original_url_; }
+  /// Where the current router is mounted ("" at the app).
+  const std::string& base_url() const { return base_url_; }
+  /// The path relative to the mount point, without the query.
+  const std::string& path() const { return path_; }
+  /// A header's value ("" when absent); names are case-insensitive. Express's req.get().
+  std::string_view get(std::string_view field) const;
+  /// Same as get().
+  std::string_view header(std::string_view field) const { return get(field); }
+  bool has_header(std::string_view field) const;
+
+  /// Named route parameters.
+  const Params& params() const { return params_; }
+  /// The query string parsed as Express 5 does (repeated keys become arrays).
+  const json::object& query() const;
+  /// One query value as text: the first when repeated, "" when absent.
+  std::string_view query(std::string_view key) const;
+  /// Cookies from the Cookie header (parsed on first use).
+  const Cookies& cookies() const;
+
+  /// The client's address, or the left-most X-Forwarded-For entry when the proxy is trusted.
+  std::string ip() const;
+  /// "http", or X-Forwarded-Proto's first value when the proxy is trusted.
+  std::string protocol() const;
+  bool secure() const { return protocol() == "https"; }
+  /// The Host (or trusted X-Forwarded-Host) without its port.
+  std::string hostname() const;
+  /// True when the Content-Type's media type matches `type` ("json", "text/*", "application/json").
+  bool is(std::string_view type) const;
+
+  /// The parsed body: set by the body parsers (json(), urlencoded(), text()); null before.
+  json::value& body() { return body_; }
+  const json::value& body() const { return body_; }
+  /// The body bytes exactly as received.
+  const std::string& raw_body() const { return raw_.body(); }
+
+  /// The session, once the session middleware has run; throws std::logic_error before.
+  Session& session();
+  bool has_session() const { return session_ != nullptr; }
+  /// The session id of this request (Express's req.sessionID); "" without a session.
+  const std::string& session_id() const { return session_id_; }
+  /// The store the session middleware uses (Express's req.sessionStore); null without one.
+  const std::shared_ptr<Store>& session_store() const { return session_store_; }
+
+  /// The underlying Beast message, for what this class does not wrap.
+  const http::RawRequest& raw() const { return raw_; }
+  const Settings& settings() const { return settings_; }
+
+  /// Routing state, written by Router as the request walks through mounted routers.
+  void set_mount(std::string base_url, std::string path) {
+    base_url_ = std::move(base_url);
+    path_ = std::move(path);
+  }
+  Params& mutable_params() { return params_; }
+  /// The session slot; only the session middleware fills it.
+  std::shared_ptr<Session>& session_slot() { return session_; }
+  void set_session_id(std::string id) { session_id_ = std::move(id); }
+  void set_session_store(std::shared_ptr<Store> store) { session_store_ = std::move(store); }
+
+ private:
+  http::RawRequest& raw_;
+  const http::Peer& peer_;
+  const Settings& settings_;
+  std::string original_url_;
+  std::string_view query_string_;
+  std::string base_url_;
+  std::string path_;
+  Params params_;
+  json::value body_;
+  mutable std::optional<json::object> query_;
+  mutable std::optional<Cookies> cookies_;
+  std::shared_ptr<Session> session_;
+  std::string session_id_;
+  std::shared_ptr<Store> session_store_;
+};
+
+}  // namespace cortado

@@ -1,0 +1,104 @@
+#pragma once
+/// Response: what a handler writes back (Express's res).
+
+#include "cortado/app/cookies.hpp"
+#include "cortado/app/json.hpp"
+#include "cortado/http/exchange.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cortado {
+
+class Request;
+
+/// Options of res.send_file() and the static middleware.
+struct SendFileOptions {
+  /// Resolve relative paths against this folder and refuse anything that leaves it.
+  std::string root;
+  /// Cache-Control max-age.
+  std::chrono::seconds max_age{0};
+  bool etag = true;
+  bool last_modified = true;
+  /// Serve names that start with '.' (otherwise 404).
+  bool dotfiles = false;
+};
+
+/// The response as Express builds it. Nothing reaches the socket before the handler chain is
+/// done, so headers may be changed until then; on_headers hooks run just before.
+class Response {
+ public:
+  Response(http::RawResponse& raw, const Request& req);
+
+  /// Sets the status code (Express's res.status).
+  Response& status(unsigned code);
+  unsigned status_code() const { return raw_.result_int(); }
+  /// Sets a header, replacing earlier values. Express's res.set().
+  Response& set(std::string_view field, std::string_view value);
+  /// Adds a header value after the existing ones. Express's res.append().
+  Response& append(std::string_view field, std::string_view value);
+  /// A header's value, "" when unset.
+  std::string_view get(std::string_view field) const;
+  /// Content-Type from a short name ("json", "html", "png", ".css") or a full type.
+  Response& type(std::string_view type);
+  /// Sets Location (encoded as Express's res.location does).
+  Response& location(std::string_view url);
+
+  /// Sends a text body; Content-Type text/html unless set, a weak ETag, 304 when fresh.
+  void send(std::string_view body);
+  void send(const char* body) { send(std::string_view(body)); }
+  void send(const std::string& body) { send(std::string_view(body)); }
+  /// Sends bytes as application/octet-stream unless a type is set (a Buffer in Express).
+  void send_bytes(std::string_view bytes);
+  /// Sends JSON.stringify(value) as application/json.
+  void json(const json::value& value);
+  /// Sets the status and sends its reason phrase as the body.
+  void send_status(unsigned code);
+  /// Redirect (302 unless given), with the body Express writes for the client's Accept.
+  void redirect(std::string_view url) { redirect(302, url); }
+  void redirect(unsigned code, std::string_view url);
+  /// Ends the response with what is set so far (Express's res.end()).
+  void end();
+  void end(std::string_view body);
+  /// Sends a file (Content-Type from its extension, ETag, Last-Modified, Range, 304).
+  /// Throws HttpError 404 when it does not exist or lies outside `options.root`.
+  void send_file(std::string_view path, const SendFileOptions& options = {});
+
+  /// Set-Cookie as res.cookie() writes it.
+  Response& cookie(std::string_view name, std::string_view value, const CookieOptions& options = {});
+  /// Expires the cookie (Express's res.clearCookie); path and domain must match the original.
+  Response& clear_cookie(std::string_view name, CookieOptions options = {});
+
+  /// Per-request values for the handlers and views further down (res.locals).
+  json::object& locals() { return locals_; }
+  /// Runs `hook` just before the headers are written (npm on-headers); last added runs first.
+  void on_headers(std::function<void()> hook) { header_hooks_.push_back(std::move(hook)); }
+  /// True once send/json/end/redirect has been called.
+  bool finished() const { return finished_; }
+  /// Runs the on-headers hooks once; the app calls it after the handler chain.
+  void run_header_hooks();
+  /// Clears status, headers and body, for an error handler that starts over.
+  void reset();
+
+  http::RawResponse& raw() { return raw_; }
+  const Request& request() const { return req_; }
+
+ private:
+  void finish_body(std::string body, bool text);
+  void mark_finished();
+
+  http::RawResponse& raw_;
+  const Request& req_;
+  json::object locals_;
+  std::vector<std::function<void()>> header_hooks_;
+  bool finished_ = false;
+  bool hooks_ran_ = false;
+};
+
+}  // namespace cortado

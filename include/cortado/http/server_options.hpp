@@ -1,0 +1,32 @@
+#pragma once
+/// ServerOptions: the HTTP layer's limits, timeouts and threads.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+
+namespace cortado::http {
+
+/// Every limit has the status a client expects when it is crossed (see each field).
+struct ServerOptions {
+  /// I/O threads, each with its own event loop; 0 = one per core.
+  std::size_t threads = 0;
+  /// Request line + headers; larger → 431 and close.
+  std::size_t header_limit = 16 * 1024;
+  /// Request body; larger → 413 and close.
+  std::uint64_t body_limit = 1024 * 1024;
+  /// From the first byte of a request to the end of its headers (cuts off slowloris).
+  std::chrono::milliseconds head_timeout{10'000};
+  /// To read the whole body once the headers are in.
+  std::chrono::milliseconds body_timeout{30'000};
+  /// How long a keep-alive connection may wait for its next request.
+  std::chrono::milliseconds idle_timeout{5'000};
+  /// Writing one response to a client that does not read.
+  std::chrono::milliseconds write_timeout{30'000};
+  /// Open connections across all threads; beyond it a new one gets 503 and is closed.
+  std::size_t max_connections = 10'000;
+  /// On stop: how long requests in flight may take to finish before connections are cut.
+  std::chrono::milliseconds shutdown_grace{10'000};
+};
+
+}  // namespace cortado::http

@@ -1,0 +1,66 @@
+#pragma once
+/// MemoryStore: sessions in this process's memory, sharded, pruned, optionally bounded.
+
+#include "cortado/session/store.hpp"
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+namespace cortado {
+
+class MemoryShard;
+
+/// How a MemoryStore is sized and kept clean.
+struct MemoryStoreOptions {
+  /// Most sessions kept; past it the least recently used one goes. 0 means unbounded.
+  /// The bound is kept per shard (max_entries / shards, rounded up), so it is approximate.
+  std::size_t max_entries = 0;
+  /// How often a background thread removes expired sessions; zero turns the thread off.
+  std::chrono::milliseconds prune_interval{60000};
+  /// Independent locks; more shards, less contention between threads. A small max_entries
+  /// lowers it so that each shard still holds 64 sessions or more and the bound stays meaningful.
+  std::size_t shards = 16;
+};
+
+/// express-session's MemoryStore (JSON text kept, a copy parsed on get, expired sessions
+/// reported absent and deleted), made safe to share between threads, with a size bound and
+/// background pruning. Every call completes without suspending.
+class MemoryStore final : public Store {
+ public:
+  /// Starts the pruning thread unless options.prune_interval is zero.
+  explicit MemoryStore(MemoryStoreOptions options = {});
+  /// Stops the pruning thread promptly and frees every session.
+  ~MemoryStore() override;
+  MemoryStore(const MemoryStore&) = delete;
+  MemoryStore& operator=(const MemoryStore&) = delete;
+
+  Task<std::optional<json::object>> get(std::string sid) override;
+  Task<> set(std::string sid, json::object session) override;
+  Task<> destroy(std::string sid) override;
+  /// Replaces the stored session's "cookie" with `session`'s, as express-session's MemoryStore does.
+  Task<> touch(std::string sid, json::object session) override;
+  Task<std::vector<std::pair<std::string, json::object>>> all() override;
+  /// Counts live sessions (express-session counts what all() returns), deleting expired ones met.
+  Task<std::size_t> length() override;
+  Task<> clear() override;
+  std::string describe() const override;
+
+  /// Removes every expired session now and says how many went; the pruning thread calls it.
+  std::size_t prune_expired();
+
+ private:
+  MemoryShard& shard_for(std::size_t hash);
+
+  MemoryStoreOptions options_;
+  std::size_t shard_bound_ = 0;  // sessions per shard before eviction; 0 = unbounded
+  std::unique_ptr<MemoryShard[]> shards_;
+  std::mutex prune_mutex_;
+  std::condition_variable_any prune_wakeup_;
+  std::jthread pruner_;  // last: stopped and joined before the shards go
+};
+
+}  // namespace cortado

@@ -1,0 +1,53 @@
+#pragma once
+/// Store: where sessions live between requests (memory, SQLite, Redis, PostgreSQL).
+
+#include "cortado/app/json.hpp"
+#include "cortado/task.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace cortado {
+
+/// The asynchronous store interface the session middleware talks to; concrete stores only implement it.
+/// Arguments are taken by value on purpose: a coroutine's reference parameters could dangle.
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  /// The stored session (the whole JSON object, "cookie" included), or nullopt when absent or expired.
+  virtual Task<std::optional<json::object>> get(std::string sid) = 0;
+
+  /// Stores `session` under `sid`, replacing what was there.
+  virtual Task<> set(std::string sid, json::object session) = 0;
+
+  /// Removes the session; removing an absent one is not an error.
+  virtual Task<> destroy(std::string sid) = 0;
+
+  /// Extends the lifetime (cookie.expires inside `session`) without rewriting the data where the store can.
+  virtual Task<> touch(std::string sid, json::object session) = 0;
+
+  /// Every live (unexpired) session with its id.
+  virtual Task<std::vector<std::pair<std::string, json::object>>> all() = 0;
+
+  /// How many live sessions the store holds.
+  virtual Task<std::size_t> length() = 0;
+
+  /// Removes every session.
+  virtual Task<> clear() = 0;
+
+  /// One line naming the store, for logs and the demo's inspector ("memory", "sqlite:path", ...).
+  virtual std::string describe() const = 0;
+};
+
+/// When a stored session ends: its cookie.expires read as a date; nullopt when it has none
+/// (a browser-session cookie, which stores keep until destroyed) or it cannot be read.
+std::optional<std::chrono::system_clock::time_point> session_expiry(const json::object& session);
+
+}  // namespace cortado

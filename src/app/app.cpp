@@ -1,0 +1,88 @@
+#include "cortado/app/app.hpp"
+
+#include "app/chain.hpp"
+#include "cortado/app/request.hpp"
+#include "cortado/app/response.hpp"
+
+#include <cstdlib>
+#include <iostream>
+#include <stdexcept>
+
+namespace cortado {
+
+Settings default_settings() {
+  Settings s;
+  const char* env = std::getenv("CORTADO_ENV");
+  if (!env || !*env) env = std::getenv("NODE_ENV");
+  s.env = env && *env ? env : "development";
+  return s;
+}
+
+App::App() : App(default_settings()) {}
+
+App::App(Settings settings, http::ServerOptions server)
+    : Router(Router::Options{settings.case_sensitive_routing, settings.strict_routing}),
+      settings_(std::make_unique<Settings>(std::move(settings))),
+      server_options_(server) {}
+
+App::~App() = default;
+
+App& App::set(std::string_view name, bool value) {
+  if (name == "trust proxy") settings_->trust_proxy = value;
+  else if (name == "etag") settings_->etag = value;
+  else if (name == "case sensitive routing") stack_->options.case_sensitive = settings_->case_sensitive_routing = value;
+  else if (name == "strict routing") stack_->options.strict = settings_->strict_routing = value;
+  else throw std::invalid_argument("unknown setting: " + std::string(name));
+  return *this;
+}
+
+App& App::set(std::string_view name, std::string_view value) {
+  if (name != "env") throw std::invalid_argument("unknown text setting: " + std::string(name));
+  settings_->env = value;
+  return *this;
+}
+
+Task<> App::handle(http::RawRequest& raw_req, http::RawResponse& raw_res, const http::Peer& peer) {
+  Request req(raw_req, peer, *settings_);
+  Response res(raw_res, req);
+  std::vector<std::string> allowed;
+  detail::Chain chain{.layers = stack_->layers, .req = req, .res = res, .path = req.path()};
+  chain.allowed = &allowed;  // only the app's walk collects them
+  co_await detail::run_chain(chain);
+  try {
+    res.run_header_hooks();
+  } catch (const std::exception& e) {
+    std::cerr << "cortado: " << e.what() << '\n';
+    res.reset();
+    res.status(500).type("txt").end("Internal Server Error");
+  }
+}
+
+std::uint16_t App::bind(std::uint16_t port, const std::string& host) {
+  server_ = std::make_unique<http::Server>(server_options_,
+                                           [this](http::RawRequest& req, http::RawResponse& res, const http::Peer& peer) {
+                                             return handle(req, res, peer);
+                                           });
+  return server_->listen(port, host);
+}
+
+void App::run(bool handle_signals) {
+  if (!server_) throw std::logic_error("App::run() before bind()");
+  server_->run(handle_signals);
+}
+
+void App::stop() {
+  if (server_) server_->stop();
+}
+
+void App::listen(std::uint16_t port, std::function<void(std::uint16_t)> on_listening) {
+  listen(port, "0.0.0.0", std::move(on_listening));
+}
+
+void App::listen(std::uint16_t port, const std::string& host, std::function<void(std::uint16_t)> on_listening) {
+  auto bound = bind(port, host);
+  if (on_listening) on_listening(bound);
+  run(true);
+}
+
+}  // namespace cortado

@@ -1,0 +1,54 @@
+#pragma once
+// The state of one request's walk through one router's stack.
+
+#include "cortado/app/handler.hpp"
+#include "cortado/app/route_pattern.hpp"
+#include "cortado/app/router.hpp"
+
+#include <exception>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cortado {
+
+struct Router::Layer {
+  RoutePattern pattern;
+  std::string method;  // "" for middleware and all()
+  bool is_mount = false;
+  Callable callable;
+};
+
+struct Router::Stack {
+  Options options;
+  std::vector<Layer> layers;
+};
+
+namespace detail {
+
+/// One router's walk. `out` continues in the enclosing router; the app's chain has none and
+/// ends in the final handler (404 or the error page).
+struct Chain {
+  const std::vector<Router::Layer>& layers;
+  Request& req;
+  Response& res;
+  std::size_t index = 0;
+  std::exception_ptr error = nullptr;
+  std::string base_url = {};  // req.base_url() when this router was entered
+  std::string path = {};      // req.path() when this router was entered
+  std::optional<Next> out = std::nullopt;
+  /// Methods of routes whose path matched, for the automatic OPTIONS answer.
+  std::vector<std::string>* allowed = nullptr;
+};
+
+/// One handler call: whether it called next(), and whether it awaited the rest of the chain.
+struct Step {
+  bool called = false;
+  bool awaited = false;
+};
+
+/// Walks the chain from its current index.
+Task<> run_chain(Chain& chain);
+
+}  // namespace detail
+}  // namespace cortado

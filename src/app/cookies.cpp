@@ -1,0 +1,129 @@
+#include "cortado/app/cookies.hpp"
+
+#include "cortado/app/url.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <ctime>
+#include <stdexcept>
+
+namespace cortado {
+namespace {
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// RFC 6265 token characters: what a cookie name may hold.
+bool valid_name(std::string_view s) {
+  if (s.empty()) return false;
+  static constexpr std::string_view separators = "()<>@,;:\\\"/[]?={} \t";
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    auto u = static_cast<unsigned char>(c);
+    return u > 0x20 && u < 0x7f && separators.find(c) == std::string_view::npos;
+  });
+}
+
+// What a value or attribute may hold: visible ASCII without ';' (no header injection).
+bool valid_text(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    auto u = static_cast<unsigned char>(c);
+    return u >= 0x20 && u < 0x7f && c != ';';
+  });
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+}  // namespace
+
+Cookies parse_cookies(std::string_view header) {
+  Cookies cookies;
+  while (!header.empty()) {
+    auto semi = header.find(';');
+    auto pair = header.substr(0, semi);
+    header = semi == std::string_view::npos ? std::string_view{} : header.substr(semi + 1);
+    auto eq = pair.find('=');
+    if (eq == std::string_view::npos) continue;
+    auto name = trim(pair.substr(0, eq));
+    if (cookies.find(name) != cookies.end()) continue;  // the first occurrence wins
+    auto value = trim(pair.substr(eq + 1));
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+    auto decoded = decode_uri_component(value);
+    cookies.emplace(std::string(name), decoded ? std::move(*decoded) : std::string(value));
+  }
+  return cookies;
+}
+
+std::string http_date(std::chrono::system_clock::time_point t) {
+  std::time_t seconds = std::chrono::system_clock::to_time_t(t);
+  // to_time_t truncates toward zero; Date rounds toward negative infinity.
+  if (std::chrono::system_clock::from_time_t(seconds) > t) --seconds;
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char text[64];
+  auto n = std::strftime(text, sizeof text, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  return {text, n};
+}
+
+std::string serialize_cookie(std::string_view name, std::string_view value, const CookieAttributes& a) {
+  if (!valid_name(name)) throw std::invalid_argument("argument name is invalid");
+  if (!valid_text(value)) throw std::invalid_argument("argument val is invalid");
+  std::string out;
+  out.reserve(name.size() + value.size() + 96);
+  out.append(name).append("=").append(value);
+  if (a.max_age_seconds) out += "; Max-Age=" + std::to_string(*a.max_age_seconds);
+  if (!a.domain.empty()) {
+    if (!valid_text(a.domain)) throw std::invalid_argument("option domain is invalid");
+    out.append("; Domain=").append(a.domain);
+  }
+  if (!a.path.empty()) {
+    if (!valid_text(a.path)) throw std::invalid_argument("option path is invalid");
+    out.append("; Path=").append(a.path);
+  }
+  if (a.expires) out += "; Expires=" + http_date(*a.expires);
+  if (a.http_only) out += "; HttpOnly";
+  if (a.secure) out += "; Secure";
+  if (a.partitioned) out += "; Partitioned";
+  if (!a.priority.empty()) {
+    auto p = lower(a.priority);
+    if (p == "low") out += "; Priority=Low";
+    else if (p == "medium") out += "; Priority=Medium";
+    else if (p == "high") out += "; Priority=High";
+    else throw std::invalid_argument("option priority is invalid");
+  }
+  if (!a.same_site.empty()) {
+    auto s = lower(a.same_site);
+    if (s == "true" || s == "strict") out += "; SameSite=Strict";
+    else if (s == "lax") out += "; SameSite=Lax";
+    else if (s == "none") out += "; SameSite=None";
+    else throw std::invalid_argument("option sameSite is invalid");
+  }
+  return out;
+}
+
+std::string set_cookie_header(std::string_view name, std::string_view value, const CookieOptions& o) {
+  CookieAttributes a{.max_age_seconds = std::nullopt,
+                     .expires = o.expires,
+                     .domain = o.domain,
+                     .path = o.path,
+                     .http_only = o.http_only,
+                     .secure = o.secure,
+                     .partitioned = o.partitioned,
+                     .priority = o.priority,
+                     .same_site = o.same_site};
+  if (o.max_age) {
+    // Express: Expires = now + maxAge, Max-Age = floor(maxAge / 1000).
+    a.expires = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now()) + *o.max_age;
+    auto ms = o.max_age->count();
+    a.max_age_seconds = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
+  }
+  return serialize_cookie(name, o.raw ? std::string(value) : encode_uri_component(value), a);
+}
+
+}  // namespace cortado

@@ -1,0 +1,133 @@
+#include "cortado/app/request.hpp"
+
+#include "cortado/app/url.hpp"
+
+#include <boost/beast/core/string.hpp>
+
+#include <stdexcept>
+
+namespace cortado {
+namespace {
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+  return s;
+}
+
+std::string_view first_list_item(std::string_view s) { return trim(s.substr(0, s.find(','))); }
+
+}  // namespace
+
+Request::Request(http::RawRequest& raw, const http::Peer& peer, const Settings& settings)
+    : raw_(raw), peer_(peer), settings_(settings), original_url_(raw.target()) {
+  std::string_view target = original_url_;
+  auto q = target.find('?');
+  path_ = std::string(target.substr(0, q));
+  if (q != std::string_view::npos) query_string_ = target.substr(q + 1);
+  // An absolute-form target ("http://host/path") routes by its path, as Node's parseurl does.
+  if (path_.starts_with("http://") || path_.starts_with("https://")) {
+    auto slash = path_.find('/', path_.find("//") + 2);
+    path_ = slash == std::string::npos ? "/" : path_.substr(slash);
+  }
+}
+
+std::string Request::url() const {
+  std::string u = path_;
+  if (!query_string_.empty() || original_url_.find('?') != std::string::npos) {
+    u += '?';
+    u += query_string_;
+  }
+  return u;
+}
+
+std::string_view Request::get(std::string_view field) const {
+  // Express: "Referer" and "Referrer" are interchangeable.
+  if (boost::beast::iequals(field, "referrer") || boost::beast::iequals(field, "referer")) {
+    auto it = raw_.find("referer");
+    if (it == raw_.end()) it = raw_.find("referrer");
+    return it == raw_.end() ? std::string_view{} : std::string_view(it->value());
+  }
+  auto it = raw_.find(field);
+  return it == raw_.end() ? std::string_view{} : std::string_view(it->value());
+}
+
+bool Request::has_header(std::string_view field) const { return raw_.find(field) != raw_.end(); }
+
+const json::object& Request::query() const {
+  if (!query_) query_ = parse_query(query_string_);
+  return *query_;
+}
+
+std::string_view Request::query(std::string_view key) const {
+  const auto& q = query();
+  auto it = q.find(key);
+  if (it == q.end()) return {};
+  const json::value* v = &it->value();
+  if (v->is_array()) {
+    if (v->get_array().empty()) return {};
+    v = &v->get_array().front();
+  }
+  return v->is_string() ? std::string_view(v->get_string()) : std::string_view{};
+}
+
+const Cookies& Request::cookies() const {
+  if (!cookies_) {
+    // Several Cookie headers are joined as one list, as a browser would have sent them.
+    std::string header;
+    for (auto it = raw_.find(boost::beast::http::field::cookie);
+         it != raw_.end() && it->name() == boost::beast::http::field::cookie; ++it) {
+      if (!header.empty()) header += "; ";
+      header += it->value();
+    }
+    cookies_ = parse_cookies(header);
+  }
+  return *cookies_;
+}
+
+std::string Request::ip() const {
+  if (settings_.trust_proxy) {
+    auto forwarded = get("x-forwarded-for");
+    if (!forwarded.empty()) return std::string(first_list_item(forwarded));
+  }
+  auto address = peer_.remote.address();
+  if (address.is_v6() && address.to_v6().is_v4_mapped())
+    return "::ffff:" + boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, address.to_v6()).to_string();
+  return address.to_string();
+}
+
+std::string Request::protocol() const {
+  if (settings_.trust_proxy) {
+    auto proto = get("x-forwarded-proto");
+    if (!proto.empty()) return std::string(first_list_item(proto));
+  }
+  return "http";  // cortado speaks plain HTTP; TLS ends at a proxy
+}
+
+std::string Request::hostname() const {
+  std::string_view host = settings_.trust_proxy && has_header("x-forwarded-host")
+                              ? first_list_item(get("x-forwarded-host"))
+                              : get("host");
+  if (host.starts_with('[')) return std::string(host.substr(0, host.find(']') + 1));  // IPv6 literal
+  return std::string(host.substr(0, host.find(':')));
+}
+
+bool Request::is(std::string_view type) const {
+  auto content_type = get("content-type");
+  if (content_type.empty()) return false;
+  std::string media(trim(content_type.substr(0, content_type.find(';'))));
+  for (char& c : media) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (type == "json") return media == "application/json" || media.ends_with("+json");
+  if (type == "urlencoded") return media == "application/x-www-form-urlencoded";
+  if (type == "text") return media.starts_with("text/");
+  if (type == "html") return media == "text/html";
+  if (type.ends_with("/*")) return media.starts_with(type.substr(0, type.size() - 1));
+  return media == type;
+}
+
+Session& Request::session() {
+  if (!session_) throw std::logic_error("req.session() used without the session middleware");
+  return *session_;
+}
+
+}  // namespace cortado

@@ -1,0 +1,161 @@
+#include "cortado/app/response.hpp"
+
+#include "cortado/app/http_error.hpp"
+#include "cortado/app/mime.hpp"
+#include "cortado/app/request.hpp"
+#include "cortado/app/url.hpp"
+#include "app/freshness.hpp"
+
+#include <boost/beast/core/string.hpp>
+
+#include <stdexcept>
+
+namespace cortado {
+
+namespace beast_http = boost::beast::http;
+
+Response::Response(http::RawResponse& raw, const Request& req) : raw_(raw), req_(req) { raw_.result(200); }
+
+Response& Response::status(unsigned code) {
+  if (code < 100 || code > 999) throw std::range_error("Invalid status code: " + std::to_string(code));
+  raw_.result(code);
+  return *this;
+}
+
+Response& Response::set(std::string_view field, std::string_view value) {
+  if (boost::beast::iequals(field, "content-type")) {
+    raw_.set(beast_http::field::content_type, content_type_for(value));
+    return *this;
+  }
+  raw_.set(field, value);
+  return *this;
+}
+
+Response& Response::append(std::string_view field, std::string_view value) {
+  raw_.insert(field, value);
+  return *this;
+}
+
+std::string_view Response::get(std::string_view field) const {
+  auto it = raw_.find(field);
+  return it == raw_.end() ? std::string_view{} : std::string_view(it->value());
+}
+
+Response& Response::type(std::string_view t) {
+  raw_.set(beast_http::field::content_type, content_type_for(t));
+  return *this;
+}
+
+Response& Response::location(std::string_view url) {
+  // "back" is Express's shorthand for the Referrer.
+  if (url == "back") {
+    url = req_.get("referrer");
+    if (url.empty()) url = "/";
+  }
+  raw_.set(beast_http::field::location, encode_url(url));
+  return *this;
+}
+
+void Response::mark_finished() {
+  if (finished_) throw std::logic_error("Cannot set headers after they are sent to the client");
+  finished_ = true;
+}
+
+void Response::finish_body(std::string body, bool text) {
+  mark_finished();
+  if (text) {
+    auto type = get("content-type");
+    if (type.empty()) {
+      raw_.set(beast_http::field::content_type, "text/html; charset=utf-8");
+    } else if (type.find("charset") == std::string_view::npos) {
+      raw_.set(beast_http::field::content_type, std::string(type) + "; charset=utf-8");
+    }
+  }
+  if (req_.settings().etag && get("etag").empty()) raw_.set(beast_http::field::etag, weak_etag(body));
+  unsigned code = status_code();
+  if (is_fresh(req_, *this)) raw_.result(code = 304);
+  if (code == 204 || code == 304) {
+    // No body may follow these; the headers that describe one go too.
+    raw_.erase(beast_http::field::content_type);
+    raw_.erase(beast_http::field::transfer_encoding);
+    body.clear();
+  }
+  raw_.body() = std::move(body);
+}
+
+void Response::send(std::string_view body) { finish_body(std::string(body), true); }
+
+void Response::send_bytes(std::string_view bytes) {
+  if (get("content-type").empty()) raw_.set(beast_http::field::content_type, "application/octet-stream");
+  finish_body(std::string(bytes), false);
+}
+
+void Response::json(const json::value& value) {
+  if (get("content-type").empty()) raw_.set(beast_http::field::content_type, "application/json; charset=utf-8");
+  finish_body(stringify(value), true);
+}
+
+void Response::send_status(unsigned code) {
+  status(code);
+  type("txt");
+  send(status_text(code));
+}
+
+void Response::redirect(unsigned code, std::string_view url) {
+  status(code);
+  location(url);
+  auto address = get("location");
+  auto accept = req_.get("accept");
+  // Express answers by content negotiation: text first, then HTML, else an empty body.
+  auto offers = [&](std::string_view type) {
+    if (accept.empty()) return true;
+    std::string family = std::string(type.substr(0, type.find('/'))) + "/*";
+    return accept.find("*/*") != std::string_view::npos || accept.find(type) != std::string_view::npos ||
+           accept.find(family) != std::string_view::npos;
+  };
+  std::string body;
+  if (offers("text/plain")) {
+    type("txt");
+    body = std::string(status_text(code)) + ". Redirecting to " + std::string(address);
+  } else if (offers("text/html")) {
+    type("html");
+    body = "<p>" + std::string(status_text(code)) + ". Redirecting to " + escape_html(address) + "</p>";
+  }
+  mark_finished();
+  raw_.body() = std::move(body);
+}
+
+void Response::end() { mark_finished(); }
+
+void Response::end(std::string_view body) {
+  mark_finished();
+  raw_.body() = std::string(body);
+}
+
+Response& Response::cookie(std::string_view name, std::string_view value, const CookieOptions& options) {
+  raw_.insert(beast_http::field::set_cookie, set_cookie_header(name, value, options));
+  return *this;
+}
+
+Response& Response::clear_cookie(std::string_view name, CookieOptions options) {
+  // Express 5 ignores maxAge here: the cookie is expired by a date in 1970.
+  options.max_age.reset();
+  options.expires = std::chrono::system_clock::time_point{} + std::chrono::milliseconds(1);
+  return cookie(name, "", options);
+}
+
+void Response::run_header_hooks() {
+  if (hooks_ran_) return;
+  hooks_ran_ = true;
+  for (auto it = header_hooks_.rbegin(); it != header_hooks_.rend(); ++it) (*it)();
+}
+
+void Response::reset() {
+  auto version = raw_.version();
+  raw_ = http::RawResponse{};
+  raw_.version(version);
+  raw_.result(200);
+  finished_ = false;
+}
+
+}  // namespace cortado

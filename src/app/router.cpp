@@ -1,0 +1,120 @@
+#include "cortado/app/router.hpp"
+
+#include "app/chain.hpp"
+#include "app/final_handler.hpp"
+#include "cortado/app/request.hpp"
+#include "cortado/app/response.hpp"
+
+namespace cortado {
+
+Router::Router(Options options) : stack_(std::make_shared<Stack>()) { stack_->options = options; }
+
+Router& Router::route(std::string_view method, std::string_view path, std::vector<Callable> handlers) {
+  MatchOptions match{.whole_path = true, .case_sensitive = stack_->options.case_sensitive,
+                     .strict = stack_->options.strict};
+  RoutePattern pattern(path, match);
+  for (auto& h : handlers) stack_->layers.push_back({pattern, std::string(method), false, std::move(h)});
+  return *this;
+}
+
+Router& Router::mount(std::string_view path, std::vector<Callable> handlers) {
+  MatchOptions match{.whole_path = false, .case_sensitive = stack_->options.case_sensitive, .strict = false};
+  RoutePattern pattern(path, match);
+  for (auto& h : handlers) stack_->layers.push_back({pattern, {}, true, std::move(h)});
+  return *this;
+}
+
+Task<> Router::operator()(Request& req, Response& res, Next next) const {
+  // Keep the stack alive while the request walks it, even if the router handle goes away.
+  auto stack = stack_;
+  detail::Chain chain{.layers = stack->layers, .req = req, .res = res, .base_url = req.base_url(),
+                      .path = req.path(), .out = next, .allowed = next.chain().allowed};
+  co_await detail::run_chain(chain);
+}
+
+NextTask Next::operator()() const {
+  step_->called = true;
+  chain_->error = nullptr;  // next() from an error handler resumes normal handling, as in Express
+  return NextTask(resume(*chain_, *step_));
+}
+
+void Next::operator()(std::exception_ptr error) const {
+  step_->called = true;
+  chain_->error = std::move(error);
+}
+
+Task<> Next::resume(detail::Chain& chain, detail::Step& step) {
+  step.awaited = true;
+  co_await detail::run_chain(chain);
+}
+
+namespace detail {
+namespace {
+
+bool method_matches(std::string_view layer_method, std::string_view method) {
+  return layer_method.empty() || layer_method == method || (method == "HEAD" && layer_method == "GET");
+}
+
+void note_allowed(Chain& c, const std::string& method) {
+  if (!c.allowed || method.empty()) return;
+  c.allowed->push_back(method);
+  if (method == "GET") c.allowed->push_back("HEAD");
+}
+
+}  // namespace
+
+Task<> run_chain(Chain& c) {
+  while (c.index < c.layers.size()) {
+    std::size_t at = c.index++;
+    const Router::Layer& layer = c.layers[at];
+    if (layer.callable.handles_errors != static_cast<bool>(c.error)) continue;
+    std::optional<RoutePattern::Match> match;
+    try {
+      match = layer.pattern.match(c.path);
+    } catch (...) {
+      c.error = std::current_exception();  // a param that cannot be decoded: 400
+      continue;
+    }
+    if (!match) continue;
+    if (!method_matches(layer.method, c.req.method())) {
+      if (c.req.method() == "OPTIONS") note_allowed(c, layer.method);
+      continue;
+    }
+    if (layer.is_mount) {
+      std::string rest = c.path.substr(match->length);
+      if (rest.empty() || rest.front() != '/') rest.insert(rest.begin(), '/');
+      c.req.set_mount(c.base_url + c.path.substr(0, match->length), std::move(rest));
+    } else {
+      c.req.set_mount(c.base_url, c.path);
+    }
+    c.req.mutable_params() = std::move(match->params);
+    // Nothing has reached the client yet, so an error handler may answer afresh.
+    if (c.error && c.res.finished()) c.res.reset();
+
+    Step step;
+    Next next(c, step);
+    try {
+      if (layer.callable.sync)
+        layer.callable.sync(c.error, c.req, c.res, next);
+      else
+        co_await layer.callable.async(c.error, c.req, c.res, next);
+    } catch (...) {
+      // Thrown errors go to the error handlers after the one that threw, as next(err) would.
+      c.error = std::current_exception();
+      c.index = at + 1;
+      continue;
+    }
+    if (step.awaited || !step.called) co_return;  // the rest ran inside the handler, or it answered
+  }
+  if (c.out) {
+    if (c.error)
+      (*c.out)(c.error);
+    else
+      co_await (*c.out)();
+    co_return;
+  }
+  finish_unhandled(c);
+}
+
+}  // namespace detail
+}  // namespace cortado

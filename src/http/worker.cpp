@@ -1,0 +1,252 @@
+#include "http/worker.hpp"
+
+#include "http/date_cache.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/serializer.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include <exception>
+#include <iostream>
+
+namespace cortado::http {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+namespace {
+
+// Keeps the worker's list of connections up to date for the sweeper and for shutdown.
+class Registration {
+ public:
+  Registration(Worker& w, Connection& c) : worker_(w) {
+    position_ = worker_.connections.insert(worker_.connections.end(), &c);
+    ++worker_.server.open_connections;
+  }
+  ~Registration() {
+    worker_.connections.erase(position_);
+    --worker_.server.open_connections;
+  }
+  Registration(const Registration&) = delete;
+  Registration& operator=(const Registration&) = delete;
+
+ private:
+  Worker& worker_;
+  std::list<Connection*>::iterator position_;
+};
+
+// The status a client gets when its request could not be read; 0 = just close.
+unsigned status_for_read_error(const boost::system::error_code& ec, const Connection& conn) {
+  using error = beast_http::error;
+  if (conn.timed_out) return conn.idle ? 0 : 408;
+  if (ec == error::header_limit) return 431;
+  if (ec == error::body_limit) return 413;
+  if (ec == error::end_of_stream || ec == error::partial_message || ec == asio::error::eof ||
+      ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
+      ec == asio::error::bad_descriptor)
+    return 0;
+  return 400;  // malformed request line, header, chunk or length
+}
+
+std::string_view reason_text(unsigned status) {
+  switch (status) {
+    case 400: return "Bad Request";
+    case 408: return "Request Timeout";
+    case 413: return "Payload Too Large";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    default: return "Error";
+  }
+}
+
+// A complete response for a request the HTTP layer refuses itself; the connection closes after it.
+std::string refusal(unsigned status) {
+  auto reason = reason_text(status);
+  std::string out = "HTTP/1.1 " + std::to_string(status) + " ";
+  out += reason;
+  out += "\r\nDate: ";
+  out += current_http_date();
+  out += "\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ";
+  out += std::to_string(reason.size());
+  out += "\r\n\r\n";
+  out += reason;
+  return out;
+}
+
+void fill_internal_error(RawResponse& res) {
+  res = RawResponse{};
+  res.result(500);
+  res.set(beast_http::field::content_type, "text/plain; charset=utf-8");
+  res.body() = "Internal Server Error";
+}
+
+}  // namespace
+
+void Worker::start() {
+  if (acceptor) asio::co_spawn(ioc, accept_loop(), asio::detached);
+  asio::co_spawn(ioc, sweep_loop(), asio::detached);
+}
+
+Task<> Worker::accept_loop() {
+  while (!stopping) {
+    auto [ec, socket] = co_await acceptor->async_accept(use_tuple);
+    if (stopping) break;
+    if (ec) {
+      // Out of descriptors or a connection reset before accept: wait a moment, keep serving.
+      if (ec != asio::error::connection_aborted) {
+        asio::steady_timer pause(ioc, std::chrono::milliseconds(50));
+        co_await pause.async_wait(use_tuple);
+      }
+      continue;
+    }
+    if (server.open_connections.load(std::memory_order_relaxed) >= server.options.max_connections) {
+      // Over the cap: say so in one write and close, rather than leaving the client hanging.
+      auto text = refusal(503);
+      boost::system::error_code ignored;
+      asio::write(socket, asio::buffer(text), ignored);
+      socket.close(ignored);
+      continue;
+    }
+    asio::co_spawn(ioc, serve(std::move(socket)), asio::detached);
+  }
+}
+
+Task<> Worker::sweep_loop() {
+  for (;;) {
+    sweeper.expires_after(stopping ? std::chrono::milliseconds(20) : std::chrono::milliseconds(250));
+    co_await sweeper.async_wait(use_tuple);  // cancelled early by begin_shutdown(): sweep at once
+    sweep(Clock::now());
+    if (stopping && connections.empty()) {
+      // Nothing left to finish: let run() return even if other work (a store's connection) remains.
+      ioc.stop();
+      co_return;
+    }
+  }
+}
+
+void Worker::sweep(Clock::time_point now) {
+  bool grace_over = stopping && now >= grace_deadline;
+  for (Connection* conn : connections) {
+    if (now >= conn->deadline || grace_over) {
+      conn->timed_out = true;
+      conn->deadline = Clock::time_point::max();
+      boost::system::error_code ignored;
+      conn->socket.cancel(ignored);
+      if (grace_over) conn->socket.close(ignored);
+    }
+  }
+}
+
+void Worker::begin_shutdown() {
+  if (stopping) return;
+  stopping = true;
+  grace_deadline = Clock::now() + server.options.shutdown_grace;
+  boost::system::error_code ignored;
+  if (acceptor) acceptor->close(ignored);
+  for (Connection* conn : connections)
+    if (conn->idle) conn->socket.cancel(ignored);
+  sweeper.cancel();
+}
+
+Task<> Worker::serve(tcp::socket socket) {
+  Connection conn(std::move(socket));
+  Registration registration(*this, conn);
+  boost::system::error_code ec;
+  Peer peer{conn.socket.remote_endpoint(ec)};
+  conn.socket.set_option(tcp::no_delay(true), ec);
+  const auto& opt = server.options;
+  boost::beast::flat_buffer buffer;
+
+  for (;;) {
+    conn.idle = true;
+    if (stopping) break;
+    if (buffer.size() == 0) {
+      // Between requests: the keep-alive timeout applies until the next request's first byte.
+      conn.deadline = Clock::now() + opt.idle_timeout;
+      auto [read_ec, n] = co_await conn.socket.async_read_some(buffer.prepare(4096), use_tuple);
+      if (read_ec) break;
+      buffer.commit(n);
+    }
+    conn.idle = false;
+
+    beast_http::request_parser<beast_http::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(opt.header_limit));
+    parser.body_limit(opt.body_limit);
+    conn.deadline = Clock::now() + opt.head_timeout;
+    auto [head_ec, head_n] = co_await beast_http::async_read_header(conn.socket, buffer, parser, use_tuple);
+    unsigned refuse = head_ec ? status_for_read_error(head_ec, conn) : 0;
+    if (!head_ec && parser.get().method() == beast_http::verb::unknown) refuse = 400;  // as Node's parser
+    if (!head_ec && !refuse && !parser.is_done()) {
+      if (parser.get()[beast_http::field::expect] == "100-continue") {
+        static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
+        co_await asio::async_write(conn.socket, asio::buffer(go_on), use_tuple);
+      }
+      conn.deadline = Clock::now() + opt.body_timeout;
+      auto [body_ec, body_n] = co_await beast_http::async_read(conn.socket, buffer, parser, use_tuple);
+      if (body_ec) refuse = status_for_read_error(body_ec, conn);
+      if (body_ec && !refuse) break;
+    } else if (head_ec && !refuse) {
+      break;
+    }
+    if (refuse) {
+      // The stream can no longer be trusted: answer, then close without reading further requests.
+      auto text = refusal(refuse);
+      conn.timed_out = false;
+      conn.deadline = Clock::now() + std::chrono::seconds(1);
+      co_await asio::async_write(conn.socket, asio::buffer(text), use_tuple);
+      break;
+    }
+
+    RawRequest req = parser.release();
+    RawResponse res;
+    res.version(req.version() == 10 ? 10 : 11);
+    try {
+      co_await server.handler(req, res, peer);
+    } catch (const std::exception& e) {
+      std::cerr << "cortado: unhandled error in request handler: " << e.what() << '\n';
+      fill_internal_error(res);
+    }
+
+    bool keep_alive = req.keep_alive() && !stopping && res[beast_http::field::connection] != "close";
+    res.keep_alive(keep_alive);
+    res.set(beast_http::field::date, current_http_date());
+    res.prepare_payload();
+    conn.deadline = Clock::now() + opt.write_timeout;
+    if (req.method() == beast_http::verb::head) {
+      // HEAD: the headers of the GET, Content-Length included, and no body.
+      beast_http::response_serializer<beast_http::string_body> sr(res);
+      auto [write_ec, n] = co_await beast_http::async_write_header(conn.socket, sr, use_tuple);
+      if (write_ec) break;
+    } else {
+      auto [write_ec, n] = co_await beast_http::async_write(conn.socket, res, use_tuple);
+      if (write_ec) break;
+    }
+    if (!keep_alive) break;
+  }
+
+  // Lingering close: stop sending, then drain what the client still sends for a moment, so that
+  // a refusal sent before the body was read reaches it instead of being lost to a reset.
+  conn.socket.shutdown(tcp::socket::shutdown_send, ec);
+  if (conn.socket.is_open() && !conn.timed_out) {
+    conn.deadline = Clock::now() + std::chrono::milliseconds(500);
+    char sink[4096];
+    for (std::size_t drained = 0; drained < (1u << 20);) {
+      auto [drain_ec, n] = co_await conn.socket.async_read_some(asio::buffer(sink), use_tuple);
+      if (drain_ec) break;
+      drained += n;
+    }
+  }
+  conn.socket.close(ec);
+}
+
+}  // namespace cortado::http

@@ -1,0 +1,65 @@
+#pragma once
+// Worker: one I/O thread's event loop, its acceptor and the connections that live on it.
+
+#include "cortado/http/server.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <list>
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace cortado::http {
+
+using Clock = std::chrono::steady_clock;
+struct Worker;
+
+/// What the server tracks of one open connection (lives in the connection's coroutine frame).
+struct Connection {
+  explicit Connection(boost::asio::ip::tcp::socket s) : socket(std::move(s)) {}
+  boost::asio::ip::tcp::socket socket;
+  /// When the current read or write must be done; the sweeper cancels it after that.
+  Clock::time_point deadline = Clock::time_point::max();
+  /// Waiting for a request to start: shutdown may close it at once.
+  bool idle = true;
+  bool timed_out = false;
+};
+
+struct Server::Impl {
+  ServerOptions options;
+  Handler handler;
+  std::vector<std::unique_ptr<Worker>> workers;
+  std::atomic<std::size_t> open_connections{0};
+  std::uint16_t port = 0;
+};
+
+struct Worker {
+  explicit Worker(Server::Impl& s) : server(s) {}
+
+  Server::Impl& server;
+  /// Concurrency hint 1: only this thread runs it, so Asio can skip its internal locking.
+  boost::asio::io_context ioc{1};
+  std::optional<boost::asio::ip::tcp::acceptor> acceptor;
+  std::list<Connection*> connections;
+  boost::asio::steady_timer sweeper{ioc};
+  bool stopping = false;
+  Clock::time_point grace_deadline{};
+
+  /// Spawns the accept loop and the timeout sweeper.
+  void start();
+  /// Stops accepting, closes idle connections; busy ones close after their response.
+  void begin_shutdown();
+
+ private:
+  Task<> accept_loop();
+  Task<> sweep_loop();
+  Task<> serve(boost::asio::ip::tcp::socket socket);
+  void sweep(Clock::time_point now);
+};
+
+}  // namespace cortado::http

@@ -1,0 +1,146 @@
+// MemoryStore: express-session's MemoryStore semantics over sharded, bounded, pruned storage.
+#include "cortado/session/memory_store.hpp"
+
+#include "memory_shard.hpp"
+
+#include <algorithm>
+#include <limits>
+
+namespace cortado {
+namespace {
+
+constexpr std::size_t min_entries_per_shard = 64;
+
+std::int64_t now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+std::int64_t expiry_ms(const json::object& session) {
+  const auto expiry = session_expiry(session);
+  if (!expiry) return std::numeric_limits<std::int64_t>::max();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(expiry->time_since_epoch()).count();
+}
+
+// The stored text is always an object we wrote, but a copy is parsed defensively all the same.
+std::optional<json::object> parse_object(std::string_view text) {
+  json::value v = parse_json(text);
+  if (!v.is_object()) return std::nullopt;
+  return std::move(v.get_object());
+}
+
+}  // namespace
+
+MemoryStore::MemoryStore(MemoryStoreOptions options) : options_(options) {
+  options_.shards = std::max<std::size_t>(options_.shards, 1);
+  if (options_.max_entries > 0) {
+    options_.shards = std::clamp<std::size_t>(options_.max_entries / min_entries_per_shard, 1, options_.shards);
+    shard_bound_ = (options_.max_entries + options_.shards - 1) / options_.shards;
+  }
+  shards_ = std::make_unique<MemoryShard[]>(options_.shards);
+  if (options_.prune_interval > std::chrono::milliseconds::zero()) {
+    pruner_ = std::jthread([this](std::stop_token stop) {
+      std::unique_lock lock(prune_mutex_);
+      // wait_for wakes at once when the destructor requests the stop, not at the next interval.
+      while (!prune_wakeup_.wait_for(lock, stop, options_.prune_interval, [&] { return stop.stop_requested(); })) {
+        lock.unlock();
+        prune_expired();
+        lock.lock();
+      }
+    });
+  }
+}
+
+MemoryStore::~MemoryStore() {
+  if (pruner_.joinable()) {
+    pruner_.request_stop();
+    pruner_.join();
+  }
+}
+
+MemoryShard& MemoryStore::shard_for(std::size_t hash) {
+  // The high half picks the shard so that the low half, which picks the bucket, stays uniform inside it.
+  return shards_[(hash >> 32) % options_.shards];
+}
+
+Task<std::optional<json::object>> MemoryStore::get(std::string sid) {
+  const std::size_t hash = hash_sid(sid);
+  const std::optional<std::string> text = shard_for(hash).get(sid, hash, now_ms());
+  if (!text) co_return std::nullopt;
+  co_return parse_object(*text);
+}
+
+Task<> MemoryStore::set(std::string sid, json::object session) {
+  const std::int64_t expires = expiry_ms(session);
+  const json::value whole(std::move(session));
+  // Serialised before the lock is taken: the lock only guards a pointer swap.
+  MemoryEntryPtr entry = make_memory_entry(sid, stringify(whole), expires);
+  const std::size_t hash = hash_sid(sid);
+  shard_for(hash).set(std::move(entry), hash, shard_bound_);
+  co_return;
+}
+
+Task<> MemoryStore::destroy(std::string sid) {
+  const std::size_t hash = hash_sid(sid);
+  shard_for(hash).destroy(sid, hash);
+  co_return;
+}
+
+Task<> MemoryStore::touch(std::string sid, json::object session) {
+  const std::size_t hash = hash_sid(sid);
+  MemoryShard& shard = shard_for(hash);
+  const std::optional<std::string> old_text = shard.get(sid, hash, now_ms());
+  if (!old_text) co_return;  // absent or expired: express-session's touch does nothing either
+  std::optional<json::object> current = parse_object(*old_text);
+  if (!current) co_return;
+  // `currentSession.cookie = session.cookie`: the key keeps its place, the rest of the data is untouched.
+  if (json::value* cookie = session.if_contains("cookie")) {
+    (*current)["cookie"] = std::move(*cookie);
+  } else {
+    current->erase("cookie");
+  }
+  const std::int64_t expires = expiry_ms(*current);
+  const json::value whole(std::move(*current));
+  shard.replace_if_unchanged(make_memory_entry(sid, stringify(whole), expires), hash, *old_text);
+  co_return;
+}
+
+Task<std::vector<std::pair<std::string, json::object>>> MemoryStore::all() {
+  const std::int64_t now = now_ms();
+  std::vector<std::pair<std::string, std::string>> texts;
+  for (std::size_t i = 0; i < options_.shards; ++i) shards_[i].collect_live(now, texts);
+  // Parsing happens after every lock is released.
+  std::vector<std::pair<std::string, json::object>> sessions;
+  sessions.reserve(texts.size());
+  for (auto& [sid, text] : texts) {
+    if (auto session = parse_object(text)) sessions.emplace_back(std::move(sid), std::move(*session));
+  }
+  co_return sessions;
+}
+
+Task<std::size_t> MemoryStore::length() {
+  const std::int64_t now = now_ms();
+  std::size_t count = 0;
+  for (std::size_t i = 0; i < options_.shards; ++i) count += shards_[i].count_live(now);
+  co_return count;
+}
+
+Task<> MemoryStore::clear() {
+  for (std::size_t i = 0; i < options_.shards; ++i) shards_[i].clear();
+  co_return;
+}
+
+std::string MemoryStore::describe() const {
+  std::string out = "memory (" + std::to_string(options_.shards) + " shards";
+  if (options_.max_entries > 0) out += ", max " + std::to_string(options_.max_entries) + " sessions";
+  return out + ")";
+}
+
+std::size_t MemoryStore::prune_expired() {
+  const std::int64_t now = now_ms();
+  std::size_t removed = 0;
+  for (std::size_t i = 0; i < options_.shards; ++i) removed += shards_[i].prune(now);
+  return removed;
+}
+
+}  // namespace cortado
