@@ -11,3 +11,7 @@
 #include "cortado/app/router.hpp"
 #include "cortado/app/static_files.hpp"
 #include "cortado/task.hpp"
+#include "cortado/session/memory_store.hpp"
+#include "cortado/session/middleware.hpp"
+#include "cortado/session/session.hpp"
+#include "cortado/session/store.hpp"

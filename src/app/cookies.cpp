@@ -60,17 +60,6 @@ Cookies parse_cookies(std::string_view header) {
   return cookies;
 }
 
-std::string http_date(std::chrono::system_clock::time_point t) {
-  std::time_t seconds = std::chrono::system_clock::to_time_t(t);
-  // to_time_t truncates toward zero; Date rounds toward negative infinity.
-  if (std::chrono::system_clock::from_time_t(seconds) > t) --seconds;
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char text[64];
-  auto n = std::strftime(text, sizeof text, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  return {text, n};
-}
-
 std::string serialize_cookie(std::string_view name, std::string_view value, const CookieAttributes& a) {
   if (!valid_name(name)) throw std::invalid_argument("argument name is invalid");
   if (!valid_text(value)) throw std::invalid_argument("argument val is invalid");

@@ -137,8 +137,7 @@ std::optional<std::chrono::system_clock::time_point> parse_iso_date(std::string_
   int64_t month = 1, day = 1, hour = 0, minute = 0, second = 0, millis = 0, offset_minutes = 0;
   if (r.take('-')) {
     if (!r.digits(2, month) || month < 1 || month > 12) return std::nullopt;
-    if (r.take('-') && (!r.digits(2, day) || day < 1 ||
-                        day > days_in_month(year, static_cast<unsigned>(month)))) {
+    if (r.take('-') && (!r.digits(2, day) || day < 1 || day > days_in_month(year, static_cast<unsigned>(month)))) {
       return std::nullopt;
     }
   }
@@ -176,7 +175,7 @@ std::optional<std::chrono::system_clock::time_point> parse_iso_date(std::string_
   // system_clock counts nanoseconds in an int64 (about ±292 years around 1970); refuse what does not fit.
   using namespace std::chrono;
   constexpr int64_t limit = duration_cast<milliseconds>(system_clock::duration::max()).count();
-  if (ms >= limit || ms <= -limit) return std::nullopt;
+  if (ms > limit || ms < -limit) return std::nullopt;
   return system_clock::time_point(duration_cast<system_clock::duration>(milliseconds(ms)));
 }
 

@@ -29,9 +29,13 @@ void MemoryEntryDeleter::operator()(MemoryEntry* entry) const noexcept { ::opera
 
 MemoryEntryPtr make_memory_entry(std::string_view key, std::string_view text, std::int64_t expires_ms) {
   constexpr std::size_t max_size = std::numeric_limits<std::uint32_t>::max();
-  if (key.size() > max_size || text.size() > max_size) throw std::length_error("session too large for the memory store");
+  if (key.size() > max_size || text.size() > max_size)
+    throw std::length_error("session too large for the memory store");
   void* memory = ::operator new(sizeof(MemoryEntry) + key.size() + text.size());
-  auto* entry = new (memory) MemoryEntry{nullptr, nullptr, nullptr, expires_ms,
+  auto* entry = new (memory) MemoryEntry{nullptr,
+                                         nullptr,
+                                         nullptr,
+                                         expires_ms,
                                          static_cast<std::uint32_t>(key.size()),
                                          static_cast<std::uint32_t>(text.size())};
   char* bytes = reinterpret_cast<char*>(entry + 1);

@@ -17,10 +17,10 @@ namespace cortado {
 
 /// One stored session: this header, then the key's bytes, then the JSON text's bytes.
 struct MemoryEntry {
-  MemoryEntry* chain;        // next entry in the same bucket
-  MemoryEntry* newer;        // toward the most recently used
-  MemoryEntry* older;        // toward the least recently used
-  std::int64_t expires_ms;   // ms since the epoch; INT64_MAX when it never expires
+  MemoryEntry* chain;       // next entry in the same bucket
+  MemoryEntry* newer;       // toward the most recently used
+  MemoryEntry* older;       // toward the least recently used
+  std::int64_t expires_ms;  // ms since the epoch; INT64_MAX when it never expires
   std::uint32_t key_size;
   std::uint32_t text_size;
 

@@ -10,8 +10,7 @@ namespace cortado {
 
 std::string generate_session_id() {
   constexpr std::size_t byte_count = 24;  // 192 bits; 24 is a multiple of 3, so no padding arises
-  constexpr std::string_view alphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  constexpr std::string_view alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   std::array<unsigned char, byte_count> bytes{};
   if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
     throw std::runtime_error("RAND_bytes failed: no randomness for a session id");

@@ -64,8 +64,7 @@ std::string sign_cookie(std::string_view sid, std::string_view secret) {
   return out;
 }
 
-std::optional<std::string> unsign_cookie(std::string_view raw_cookie_value,
-                                         std::span<const std::string> secrets) {
+std::optional<std::string> unsign_cookie(std::string_view raw_cookie_value, std::span<const std::string> secrets) {
   if (!raw_cookie_value.starts_with(cookie_prefix)) return std::nullopt;
   return unsign(raw_cookie_value.substr(cookie_prefix.size()), secrets);
 }

@@ -13,7 +13,7 @@ struct Options {
   /// Larger bodies get 413.
   std::size_t limit = 100 * 1024;
   /// The media type the parser acts on; other requests pass through untouched.
-  std::string type;
+  std::string type{};
   /// json(): only objects and arrays at the top level (400 otherwise).
   bool strict = true;
 };

@@ -20,26 +20,26 @@ Cookies parse_cookies(std::string_view header);
 /// The attributes of a Set-Cookie, as res.cookie() takes them.
 struct CookieOptions {
   /// Relative lifetime; writes Max-Age (seconds) and the matching Expires.
-  std::optional<std::chrono::milliseconds> max_age;
-  std::optional<std::chrono::system_clock::time_point> expires;
-  std::string domain;
+  std::optional<std::chrono::milliseconds> max_age{};
+  std::optional<std::chrono::system_clock::time_point> expires{};
+  std::string domain{};
   /// Default "/", as Express sets it.
   std::string path = "/";
   bool http_only = false;
   bool secure = false;
   bool partitioned = false;
   /// "low", "medium" or "high" (any case); empty = absent.
-  std::string priority;
+  std::string priority{};
   /// "strict", "lax" or "none" (any case), or "true" (= Strict); empty = absent.
-  std::string same_site;
+  std::string same_site{};
   /// Value written as is, without encodeURIComponent (for values already encoded).
   bool raw = false;
 };
 
 /// Attributes as cookie.serialize receives them: Max-Age already in whole seconds.
 struct CookieAttributes {
-  std::optional<std::int64_t> max_age_seconds;
-  std::optional<std::chrono::system_clock::time_point> expires;
+  std::optional<std::int64_t> max_age_seconds{};
+  std::optional<std::chrono::system_clock::time_point> expires{};
   std::string_view domain;
   std::string_view path;
   bool http_only = false;

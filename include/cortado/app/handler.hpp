@@ -36,11 +36,16 @@ concept MiddlewareHandler = std::invocable<F&, Request&, Response&, Next>;
 template <class F>
 concept ErrorHandler = std::invocable<F&, std::exception_ptr, Request&, Response&, Next>;
 template <class F>
-concept AnyHandler = RouteHandler<F> || MiddlewareHandler<F> || ErrorHandler<F>;
+concept AnyHandler = std::same_as<std::decay_t<F>, Callable> || RouteHandler<F> || MiddlewareHandler<F> ||
+                     ErrorHandler<F>;
 // clang-format on
+
+/// A Callable (what session(), serve_static() and the body parsers return) is already wrapped.
+inline Callable make_callable(Callable c) { return c; }
 
 /// Wraps any accepted handler shape into a Callable.
 template <AnyHandler F>
+  requires(!std::same_as<std::decay_t<F>, Callable>)
 Callable make_callable(F f) {
   Callable c;
   if constexpr (ErrorHandler<F>) {

@@ -69,6 +69,9 @@ class Request {
   /// The session, once the session middleware has run; throws std::logic_error before.
   Session& session();
   bool has_session() const { return session_ != nullptr; }
+  /// `req.session = null` in Express: the request goes on without a session; with the
+  /// middleware's unset = "destroy" the stored session is destroyed at the end.
+  void unset_session() { session_.reset(); }
   /// The session id of this request (Express's req.sessionID); "" without a session.
   const std::string& session_id() const { return session_id_; }
   /// The store the session middleware uses (Express's req.sessionStore); null without one.

@@ -21,7 +21,7 @@ class Request;
 /// Options of res.send_file() and the static middleware.
 struct SendFileOptions {
   /// Resolve relative paths against this folder and refuse anything that leaves it.
-  std::string root;
+  std::string root{};
   /// Cache-Control max-age.
   std::chrono::seconds max_age{0};
   bool etag = true;

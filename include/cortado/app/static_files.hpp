@@ -10,7 +10,7 @@ namespace cortado {
 
 /// Options of serve_static(), serve-static's defaults.
 struct StaticOptions {
-  SendFileOptions file;
+  SendFileOptions file{};
   /// Serve "index.html" for a directory.
   std::string index = "index.html";
   /// A directory requested without its trailing '/' gets a 301 to the '/' form.

@@ -25,23 +25,23 @@ class SessionCookie {
   using same_site_value = std::variant<bool, std::string>;
 
   /// The max-age it was given, in ms; nullopt is a browser-session cookie (JSON null).
-  std::optional<std::int64_t> original_max_age;
+  std::optional<std::int64_t> original_max_age{};
   /// When it ends; nullopt for a browser-session cookie (JSON null, no Expires attribute).
-  std::optional<clock::time_point> expires;
+  std::optional<clock::time_point> expires{};
   /// The Secure attribute; nullopt leaves the key out of the JSON.
-  std::optional<bool> secure;
+  std::optional<bool> secure{};
   /// The HttpOnly attribute, on by default.
   bool http_only = true;
   /// The Domain attribute.
-  std::optional<std::string> domain;
+  std::optional<std::string> domain{};
   /// The Path attribute, "/" by default.
   std::optional<std::string> path = "/";
   /// The SameSite attribute.
-  std::optional<same_site_value> same_site;
+  std::optional<same_site_value> same_site{};
   /// The Partitioned attribute (CHIPS).
-  std::optional<bool> partitioned;
+  std::optional<bool> partitioned{};
   /// The Priority attribute: "low", "medium" or "high" (any case).
-  std::optional<std::string> priority;
+  std::optional<std::string> priority{};
 
   /// Milliseconds left until `expires` (negative once past), nullopt for a browser-session cookie.
   std::optional<std::int64_t> max_age() const;

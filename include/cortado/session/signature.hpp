@@ -20,7 +20,6 @@ std::string sign_cookie(std::string_view sid, std::string_view secret);
 
 /// The session id inside an (already %-decoded) cookie value, or nullopt when the "s:" prefix
 /// is missing or no secret verifies it. An empty id can come back; express-session treats it as absent.
-std::optional<std::string> unsign_cookie(std::string_view raw_cookie_value,
-                                         std::span<const std::string> secrets);
+std::optional<std::string> unsign_cookie(std::string_view raw_cookie_value, std::span<const std::string> secrets);
 
 }  // namespace cortado

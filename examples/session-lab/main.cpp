@@ -1,0 +1,132 @@
+// session-lab: every option of the session middleware as a flag, every session operation as a
+// route (SESSION_LAB.md), so that it can be driven side by side with Node's express-session.
+#include "options.hpp"
+#include "stores.hpp"
+
+#include <cortado/cortado.hpp>
+
+#include <iostream>
+
+using namespace cortado;
+
+namespace {
+
+void add_routes(App& app, std::shared_ptr<Store> store) {
+  app.get("/", [](Request&, Response& res) { res.json("ok"); });
+  app.get("/views", [](Request& req, Response& res) {
+    auto& s = req.session();
+    s["views"] = s.value("views", std::int64_t{0}) + 1;
+    res.json(s["views"]);
+  });
+  app.get("/get/:key", [](Request& req, Response& res) { res.json(req.session().get(req.params()["key"])); });
+  app.post("/set/:key", [](Request& req, Response& res) {
+    req.session()[req.params()["key"]] = req.body();
+    res.json("ok");
+  });
+  app.post("/unset/:key", [](Request& req, Response& res) {
+    req.session().erase(req.params()["key"]);
+    res.json("ok");
+  });
+  app.get("/data", [](Request& req, Response& res) { res.json(req.session().data()); });
+  app.get("/id", [](Request& req, Response& res) { res.json(json::string(req.session_id())); });
+  app.get("/cookie", [](Request& req, Response& res) { res.json(req.session().cookie().to_json()); });
+  app.post("/regenerate", [](Request& req, Response& res) -> Task<> {
+    co_await req.session().regenerate();
+    res.json(json::string(req.session_id()));
+  });
+  app.post("/destroy", [](Request& req, Response& res) -> Task<> {
+    co_await req.session().destroy();
+    res.json("ok");
+  });
+  app.post("/null-session", [](Request& req, Response& res) {
+    req.unset_session();
+    res.json("ok");
+  });
+  app.post("/reload", [](Request& req, Response& res) -> Task<> {
+    co_await req.session().reload();
+    res.json(req.session().data());
+  });
+  app.post("/save", [](Request& req, Response& res) -> Task<> {
+    co_await req.session().save();
+    res.json("ok");
+  });
+  app.post("/touch", [](Request& req, Response& res) {
+    req.session().touch();
+    res.json("ok");
+  });
+  app.post("/max-age/:ms", [](Request& req, Response& res) {
+    req.session().cookie().set_max_age(std::stoll(std::string(req.params()["ms"])));
+    res.json("ok");
+  });
+  app.post("/login", [](Request& req, Response& res) -> Task<> {
+    auto user = req.body().is_object() ? req.body().get_object()["user"] : json::value();
+    co_await req.session().regenerate();
+    req.session()["user"] = user;
+    co_await req.session().save();
+    res.json(json::string(req.session_id()));
+  });
+  app.post("/logout", [](Request& req, Response& res) -> Task<> {
+    req.session()["user"] = nullptr;
+    co_await req.session().save();
+    co_await req.session().regenerate();
+    res.json("ok");
+  });
+  app.get("/throw", [](Request&, Response&) { throw std::runtime_error("boom"); });
+  app.get("/slow/:ms", [](Request& req, Response& res) -> Task<> {
+    co_await sleep_for(std::chrono::milliseconds(std::stoll(std::string(req.params()["ms"]))));
+    auto& s = req.session();
+    s["views"] = s.value("views", std::int64_t{0}) + 1;
+    res.json(s["views"]);
+  });
+  app.get("/store/length", [store](Request&, Response& res) -> Task<> {
+    res.json(co_await store->length());
+  });
+  app.post("/store/clear", [store](Request&, Response& res) -> Task<> {
+    co_await store->clear();
+    res.json("ok");
+  });
+  // Every failure answers JSON with a one-line reason; the server keeps running.
+  app.use([](std::exception_ptr error, Request&, Response& res, Next) {
+    unsigned status = 500;
+    std::string reason = "unknown error";
+    try {
+      std::rethrow_exception(error);
+    } catch (const HttpError& e) {
+      status = e.status();
+      reason = e.what();
+    } catch (const std::exception& e) {
+      reason = e.what();
+    }
+    res.status(status).json({{"error", reason}});
+  });
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  LabConfig lab;
+  std::shared_ptr<Store> store;
+  try {
+    lab = parse_lab_flags(argc, argv);
+    store = open_lab_store(lab.store);
+    lab.session.store = store;
+  } catch (const std::exception& e) {
+    std::cerr << "session-lab: " << e.what() << std::endl;
+    return 2;
+  }
+  App app;
+  app.set("trust proxy", lab.trust_proxy);
+  app.server_options().threads = lab.threads;
+  app.use(body_parser::json({.strict = false}));
+  app.use(session(lab.session));
+  add_routes(app, store);
+  try {
+    app.listen(lab.port, "127.0.0.1", [](std::uint16_t port) {
+      std::cout << "listening on 127.0.0.1:" << port << std::endl;
+    });
+  } catch (const std::exception& e) {
+    std::cerr << "session-lab: " << e.what() << std::endl;
+    return 2;
+  }
+  return 0;
+}

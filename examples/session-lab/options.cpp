@@ -1,0 +1,87 @@
+#include "options.hpp"
+
+#include <charconv>
+#include <stdexcept>
+#include <string_view>
+
+namespace {
+
+long long parse_number(std::string_view flag, std::string_view text) {
+  long long value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size())
+    throw std::invalid_argument(std::string(flag) + " needs a number, got '" + std::string(text) + "'");
+  return value;
+}
+
+std::string one_of(std::string_view flag, std::string_view value, std::initializer_list<std::string_view> allowed) {
+  for (auto a : allowed)
+    if (a == value) return std::string(value);
+  throw std::invalid_argument(std::string(flag) + ": unexpected value '" + std::string(value) + "'");
+}
+
+}  // namespace
+
+LabConfig parse_lab_flags(int argc, char** argv) {
+  LabConfig lab;
+  auto& s = lab.session;
+  s.resave = false;
+  s.save_uninitialized = false;
+  std::vector<std::string> secrets;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view flag = argv[i];
+    auto value = [&]() -> std::string_view {
+      if (i + 1 >= argc) throw std::invalid_argument(std::string(flag) + " needs a value");
+      return argv[++i];
+    };
+    if (flag == "--port") {
+      auto port = parse_number(flag, value());
+      if (port < 0 || port > 65535) throw std::invalid_argument("--port out of range");
+      lab.port = static_cast<std::uint16_t>(port);
+      lab.port_given = true;
+    } else if (flag == "--threads") {
+      lab.threads = static_cast<std::size_t>(parse_number(flag, value()));
+    } else if (flag == "--secret") {
+      secrets.emplace_back(value());
+    } else if (flag == "--name") {
+      s.name = value();
+    } else if (flag == "--resave") {
+      s.resave = true;
+    } else if (flag == "--save-uninitialized") {
+      s.save_uninitialized = true;
+    } else if (flag == "--rolling") {
+      s.rolling = true;
+    } else if (flag == "--max-age") {
+      s.cookie.max_age = std::chrono::milliseconds(parse_number(flag, value()));
+    } else if (flag == "--no-http-only") {
+      s.cookie.http_only = false;
+    } else if (flag == "--secure") {
+      auto v = one_of(flag, value(), {"true", "false", "auto"});
+      if (v == "auto") s.cookie.secure_auto = true;
+      else s.cookie.secure = v == "true";
+    } else if (flag == "--same-site") {
+      s.cookie.same_site = one_of(flag, value(), {"lax", "strict", "none"});
+    } else if (flag == "--cookie-path") {
+      s.cookie.path = value();
+    } else if (flag == "--domain") {
+      s.cookie.domain = std::string(value());
+    } else if (flag == "--partitioned") {
+      s.cookie.partitioned = true;
+    } else if (flag == "--priority") {
+      s.cookie.priority = one_of(flag, value(), {"low", "medium", "high"});
+    } else if (flag == "--trust-proxy") {
+      lab.trust_proxy = true;
+    } else if (flag == "--proxy") {
+      s.proxy = one_of(flag, value(), {"true", "false"}) == "true";
+    } else if (flag == "--unset") {
+      s.unset = one_of(flag, value(), {"destroy", "keep"});
+    } else if (flag == "--store") {
+      lab.store = value();
+    } else {
+      throw std::invalid_argument("unknown flag " + std::string(flag));
+    }
+  }
+  if (!lab.port_given) throw std::invalid_argument("--port is required");
+  s.secret = secrets.empty() ? std::vector<std::string>{"lab-secret"} : secrets;
+  return lab;
+}

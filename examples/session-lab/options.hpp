@@ -1,0 +1,19 @@
+#pragma once
+// session-lab's command line (SESSION_LAB.md), turned into SessionOptions and a store.
+
+#include <cortado/cortado.hpp>
+
+#include <cstdint>
+#include <string>
+
+struct LabConfig {
+  std::uint16_t port = 0;
+  bool port_given = false;
+  std::size_t threads = 0;
+  bool trust_proxy = false;
+  std::string store = "memory";
+  cortado::SessionOptions session;
+};
+
+/// Reads argv; throws std::invalid_argument with a one-line reason for a bad flag or value.
+LabConfig parse_lab_flags(int argc, char** argv);

@@ -1,0 +1,82 @@
+#pragma once
+/// Session: req.session(): the user's data, its cookie, and what can be done with it.
+
+#include "cortado/app/json.hpp"
+#include "cortado/session/session_cookie.hpp"
+#include "cortado/task.hpp"
+
+#include <boost/json/object.hpp>
+#include <boost/json/value_to.hpp>
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace cortado {
+
+namespace detail {
+struct SessionContext;
+}
+
+/// The session of one request, as express-session's Session: data keys are JSON values;
+/// the methods that reach the store are awaitable.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(std::shared_ptr<detail::SessionContext> context, std::string id, SessionCookie cookie);
+
+  /// The session id (req.sessionID while this session is current).
+  const std::string& id() const { return id_; }
+  /// The value under `key`, created as null if absent (JavaScript's assignment target).
+  json::value& operator[](std::string_view key) { return data_[key]; }
+  /// The value under `key` converted to T, or `fallback` when absent or of another type.
+  template <class T>
+  T value(std::string_view key, T fallback) const {
+    const json::value* v = data_.if_contains(key);
+    if (!v) return fallback;
+    auto converted = json::try_value_to<T>(*v);
+    return converted ? *converted : fallback;
+  }
+  /// The value under `key`, or null when absent (reading never creates a key).
+  const json::value& get(std::string_view key) const;
+  bool contains(std::string_view key) const { return data_.contains(key); }
+  /// delete req.session[key].
+  void erase(std::string_view key) { data_.erase(key); }
+  /// Every data key, without "cookie", in insertion order.
+  json::object& data() { return data_; }
+  const json::object& data() const { return data_; }
+  /// The session cookie: max_age(), expires, original_max_age, attributes.
+  SessionCookie& cookie() { return cookie_; }
+  const SessionCookie& cookie() const { return cookie_; }
+
+  /// Replaces this session by a new one with a new id (the old one is destroyed in the store).
+  /// With keep_data the data comes along (a login that keeps the cart).
+  Task<> regenerate(bool keep_data = false);
+  /// Removes it from the store and from the request (req.session becomes absent).
+  Task<> destroy();
+  /// Reads the data again from the store; throws when the store no longer has it.
+  Task<> reload();
+  /// Writes it to the store now.
+  Task<> save();
+  /// Restarts the cookie's lifetime (express-session's touch()).
+  void touch() { reset_max_age(); }
+  /// cookie.maxAge = cookie.originalMaxAge.
+  void reset_max_age() { cookie_.reset_max_age(); }
+
+  /// The stored form: "cookie" (at its stored position, first for a new session), then the data.
+  json::object to_json() const;
+  /// JSON.stringify of the data without the cookie: what decides "modified".
+  std::string data_text() const { return stringify(data_); }
+
+  /// Loads stored JSON into this session (keys reserved by express-session's Session dropped).
+  void load(const json::object& stored);
+
+ private:
+  friend struct detail::SessionContext;
+  std::shared_ptr<detail::SessionContext> context_;
+  std::string id_;
+  json::object data_;
+  SessionCookie cookie_;
+  std::size_t cookie_position_ = 0;
+};
+
+}  // namespace cortado

@@ -1,0 +1,204 @@
+#include "cortado/session/middleware.hpp"
+
+#include "cortado/app/request.hpp"
+#include "cortado/app/response.hpp"
+#include "cortado/session/memory_store.hpp"
+#include "cortado/session/session_id.hpp"
+#include "cortado/session/signature.hpp"
+#include "session/session_context.hpp"
+
+#include <boost/beast/core/string.hpp>
+
+#include <iostream>
+#include <stdexcept>
+
+namespace cortado {
+namespace detail {
+
+std::string SessionContext::new_id() const {
+  return config->options.genid ? config->options.genid(req) : generate_session_id();
+}
+
+SessionCookie SessionContext::new_cookie() const {
+  const auto& o = config->options.cookie;
+  SessionCookie c;
+  c.http_only = o.http_only;
+  c.path = o.path;
+  c.domain = o.domain;
+  c.same_site = o.same_site;
+  c.partitioned = o.partitioned;
+  c.priority = o.priority;
+  c.secure = o.secure;
+  if (o.expires) c.set_expires(*o.expires);
+  if (o.max_age) c.set_max_age(o.max_age->count());
+  if (o.secure_auto) c.secure = is_secure();
+  return c;
+}
+
+bool SessionContext::is_secure() const {
+  const auto& proxy = config->options.proxy;
+  if (proxy && !*proxy) return false;
+  if (!proxy) return req.secure();  // no explicit trust: the app's own trust proxy decides
+  auto header = req.get("x-forwarded-proto");
+  auto proto = header.substr(0, header.find(','));
+  while (!proto.empty() && proto.front() == ' ') proto.remove_prefix(1);
+  while (!proto.empty() && proto.back() == ' ') proto.remove_suffix(1);
+  return boost::beast::iequals(proto, "https");
+}
+
+void SessionContext::generate() {
+  auto id = new_id();
+  auto session = std::make_shared<Session>(shared_from_this(), id, new_cookie());
+  req.set_session_id(id);
+  original_id = id;
+  original_hash = session->data_text();
+  track_saves = true;
+  req.session_slot() = std::move(session);
+}
+
+void SessionContext::inflate(const json::object& stored) {
+  auto session = std::make_shared<Session>(shared_from_this(), *cookie_id, SessionCookie{});
+  session->load(stored);
+  original_id = *cookie_id;
+  original_hash = session->data_text();
+  if (!config->resave) saved_hash = original_hash;
+  const auto& c = session->cookie();
+  if (c.expires && c.original_max_age) last_touch = *c.expires - std::chrono::milliseconds(*c.original_max_age);
+  track_saves = true;
+  req.session_slot() = std::move(session);
+}
+
+bool SessionContext::is_modified(const Session& s) const {
+  return original_id != s.id() || original_hash != s.data_text();
+}
+
+bool SessionContext::is_saved(const Session& s) const {
+  return original_id == s.id() && saved_hash && *saved_hash == s.data_text();
+}
+
+bool SessionContext::should_save(const Session& s) const {
+  if (!config->save_uninitialized && !saved_hash && cookie_id != req.session_id()) return is_modified(s);
+  return !is_saved(s);
+}
+
+bool SessionContext::should_touch(const Session& s) const {
+  if (cookie_id != req.session_id() || should_save(s)) return false;
+  const auto& after = config->options.touch_after;
+  // touch_after: skip the store write while the last one is recent enough.
+  return !(after && last_touch && std::chrono::system_clock::now() - *last_touch < *after);
+}
+
+bool SessionContext::should_set_cookie(const Session& s) const {
+  if (cookie_id != req.session_id()) return config->save_uninitialized || is_modified(s);
+  return config->options.rolling || (s.cookie().expires && is_modified(s));
+}
+
+bool SessionContext::should_destroy() const {
+  return !req.session_id().empty() && config->unset_destroy && !req.has_session();
+}
+
+void SessionContext::set_cookie(Response& res) {
+  if (!req.has_session()) return;
+  auto& s = req.session();
+  if (!should_set_cookie(s)) return;
+  if (s.cookie().secure.value_or(false) && !is_secure()) return;  // a secure cookie only over HTTPS
+  if (!touched) {
+    s.touch();
+    touched = true;
+  }
+  const auto& o = config->options;
+  res.append("Set-Cookie", s.cookie().serialize(o.name, sign_cookie(req.session_id(), o.secret.front())));
+}
+
+Task<> SessionContext::commit() {
+  if (should_destroy()) {
+    co_await store().destroy(req.session_id());
+    co_return;
+  }
+  if (!req.has_session()) co_return;
+  auto session = req.session_slot();  // keep it alive across the store call
+  if (!touched) {
+    session->touch();
+    touched = true;
+  }
+  if (should_save(*session)) {
+    if (track_saves) saved_hash = session->data_text();
+    co_await store().set(session->id(), session->to_json());
+  } else if (should_touch(*session)) {
+    co_await store().touch(req.session_id(), session->to_json());
+  }
+}
+
+}  // namespace detail
+
+namespace {
+
+std::shared_ptr<detail::SessionConfig> make_config(SessionOptions options) {
+  auto config = std::make_shared<detail::SessionConfig>();
+  if (options.secret.empty()) throw std::invalid_argument("secret option required for sessions");
+  for (const auto& s : options.secret)
+    if (s.empty()) throw std::invalid_argument("secret option array must contain one or more strings");
+  if (options.unset != "keep" && options.unset != "destroy")
+    throw std::invalid_argument("unset option must be \"destroy\" or \"keep\"");
+  if (!options.resave) std::cerr << "cortado: session: undefined resave option; provide resave option\n";
+  if (!options.save_uninitialized)
+    std::cerr << "cortado: session: undefined saveUninitialized option; provide saveUninitialized option\n";
+  config->resave = options.resave.value_or(true);
+  config->save_uninitialized = options.save_uninitialized.value_or(true);
+  config->unset_destroy = options.unset == "destroy";
+  if (!options.store) {
+    options.store = std::make_shared<MemoryStore>();
+    const char* env = std::getenv("CORTADO_ENV");
+    if (!env) env = std::getenv("NODE_ENV");
+    if (env && std::string_view(env) == "production")
+      std::cerr << "Warning: the session MemoryStore is not designed for a production environment, as it will\n"
+                   "leak memory, and will not scale past a single process.\n";
+  }
+  // Refuse now a cookie attribute that could never be written, instead of on every request.
+  SessionCookie probe;
+  probe.domain = options.cookie.domain;
+  probe.path = options.cookie.path;
+  probe.same_site = options.cookie.same_site;
+  probe.priority = options.cookie.priority;
+  (void)probe.serialize(options.name, "probe");
+  config->options = std::move(options);
+  return config;
+}
+
+}  // namespace
+
+Callable session(SessionOptions options) {
+  std::shared_ptr<const detail::SessionConfig> config = make_config(std::move(options));
+  return make_callable([config](Request& req, Response& res, Next next) -> Task<> {
+    if (req.has_session()) {  // a second session middleware on the same request does nothing
+      co_await next();
+      co_return;
+    }
+    // express-session's path filter: no session outside the cookie's path.
+    std::string_view original = req.original_url();
+    if (!original.substr(0, original.find('?')).starts_with(config->options.cookie.path)) {
+      co_await next();
+      co_return;
+    }
+    auto ctx = std::make_shared<detail::SessionContext>(config, req);
+    req.set_session_store(config->options.store);
+    const auto& cookies = req.cookies();
+    if (auto raw = cookies.find(config->options.name); raw != cookies.end()) {
+      auto id = unsign_cookie(raw->second, config->options.secret);
+      if (id && !id->empty()) ctx->cookie_id = std::move(*id);
+    }
+    req.set_session_id(ctx->cookie_id.value_or(""));
+    res.on_headers([ctx, &res] { ctx->set_cookie(res); });
+    if (!ctx->cookie_id) {
+      ctx->generate();
+    } else if (auto stored = co_await ctx->store().get(*ctx->cookie_id)) {
+      ctx->inflate(*stored);
+    } else {
+      ctx->generate();
+    }
+    co_await next();
+    co_await ctx->commit();
+  });
+}
+
+}  // namespace cortado

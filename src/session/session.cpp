@@ -1,0 +1,100 @@
+#include "cortado/session/session.hpp"
+
+#include "cortado/app/request.hpp"
+#include "session/session_context.hpp"
+
+#include <array>
+#include <stdexcept>
+
+namespace cortado {
+namespace {
+
+// Keys a stored session cannot bring back: express-session's Session merges stored keys only
+// when they are not already "in" the object (its own id and req, its methods, Object.prototype).
+bool reserved_key(std::string_view key) {
+  static constexpr std::array<std::string_view, 20> reserved{
+      "id",          "req",           "regenerate",       "destroy",          "reload",
+      "save",        "touch",         "resetMaxAge",      "constructor",      "hasOwnProperty",
+      "isPrototypeOf", "propertyIsEnumerable", "toLocaleString", "toString",   "valueOf",
+      "__proto__",   "__defineGetter__", "__defineSetter__", "__lookupGetter__", "__lookupSetter__"};
+  for (auto r : reserved)
+    if (r == key) return true;
+  return false;
+}
+
+}  // namespace
+
+Session::Session(std::shared_ptr<detail::SessionContext> context, std::string id, SessionCookie cookie)
+    : context_(std::move(context)), id_(std::move(id)), cookie_(std::move(cookie)) {}
+
+const json::value& Session::get(std::string_view key) const {
+  static const json::value null_value;
+  const json::value* v = data_.if_contains(key);
+  return v ? *v : null_value;
+}
+
+json::object Session::to_json() const {
+  json::object out;
+  out.reserve(data_.size() + 1);
+  std::size_t index = 0;
+  auto position = std::min(cookie_position_, data_.size());
+  for (const auto& [key, value] : data_) {
+    if (index++ == position) out.emplace("cookie", cookie_.to_json());
+    out.emplace(key, value);
+  }
+  if (position == data_.size()) out.emplace("cookie", cookie_.to_json());
+  return out;
+}
+
+void Session::load(const json::object& stored) {
+  data_.clear();
+  cookie_position_ = 0;
+  cookie_ = SessionCookie{};
+  for (const auto& [key, value] : stored) {
+    if (key == "cookie") {
+      cookie_position_ = data_.size();
+      if (value.is_object()) cookie_ = SessionCookie::from_json(value.get_object());
+    } else if (!reserved_key(key)) {
+      data_.emplace(key, value);
+    }
+  }
+}
+
+Task<> Session::regenerate(bool keep_data) {
+  auto self = shared_from_this();  // the request may drop its reference while we wait
+  auto& ctx = *context_;
+  co_await ctx.store().destroy(ctx.req.session_id());
+  // The same object takes the new identity, so references held by the handler stay valid.
+  id_ = ctx.new_id();
+  cookie_ = ctx.new_cookie();
+  cookie_position_ = 0;
+  if (!keep_data) data_.clear();
+  ctx.req.set_session_id(id_);
+  ctx.req.session_slot() = self;
+  ctx.track_saves = false;
+}
+
+Task<> Session::destroy() {
+  auto self = shared_from_this();
+  auto& ctx = *context_;
+  ctx.req.unset_session();
+  co_await ctx.store().destroy(id_);
+}
+
+Task<> Session::reload() {
+  auto self = shared_from_this();
+  auto& ctx = *context_;
+  auto stored = co_await ctx.store().get(id_);
+  if (!stored) throw std::runtime_error("failed to load session");
+  load(*stored);
+  ctx.track_saves = true;
+}
+
+Task<> Session::save() {
+  auto self = shared_from_this();
+  auto& ctx = *context_;
+  if (ctx.track_saves) ctx.saved_hash = data_text();
+  co_await ctx.store().set(id_, to_json());
+}
+
+}  // namespace cortado

@@ -1,0 +1,69 @@
+#pragma once
+// What the session middleware knows of one request: express-session's per-request closure.
+
+#include "cortado/session/session.hpp"
+#include "cortado/session/session_options.hpp"
+
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace cortado {
+
+class Request;
+class Response;
+
+namespace detail {
+
+/// The options as one middleware instance uses them, shared by all its requests.
+struct SessionConfig {
+  SessionOptions options;
+  bool resave = true;
+  bool save_uninitialized = true;
+  bool unset_destroy = false;
+};
+
+/// express-session's variables of one request (originalId, originalHash, savedHash, touched)
+/// and the decisions made from them. Lives until the response's headers are written.
+struct SessionContext : std::enable_shared_from_this<SessionContext> {
+  SessionContext(std::shared_ptr<const SessionConfig> c, Request& r) : config(std::move(c)), req(r) {}
+
+  std::shared_ptr<const SessionConfig> config;
+  Request& req;
+  std::optional<std::string> cookie_id;  // the verified id the client sent
+  std::string original_id;
+  std::string original_hash;
+  std::optional<std::string> saved_hash;
+  bool touched = false;
+  /// express-session tracks explicit saves only on the sessions it wrapped (not after regenerate).
+  bool track_saves = true;
+  /// When the loaded session was last written or touched (for touch_after).
+  std::optional<std::chrono::system_clock::time_point> last_touch;
+
+  Store& store() const { return *config->options.store; }
+  /// A new session with a new id, as express-session's generate().
+  void generate();
+  /// The stored session becomes req.session (express-session's inflate()).
+  void inflate(const json::object& stored);
+  /// A new cookie from the options (secure "auto" decided for this request).
+  SessionCookie new_cookie() const;
+  /// A new id from genid or the default generator.
+  std::string new_id() const;
+  /// Whether this request came over HTTPS, by express-session's `proxy` rules.
+  bool is_secure() const;
+
+  bool is_modified(const Session& s) const;
+  bool is_saved(const Session& s) const;
+  bool should_save(const Session& s) const;
+  bool should_touch(const Session& s) const;
+  bool should_set_cookie(const Session& s) const;
+  bool should_destroy() const;
+
+  /// The on-headers step: Set-Cookie when the rules say so.
+  void set_cookie(Response& res);
+  /// The end-of-response step: destroy, save or touch in the store.
+  Task<> commit();
+};
+
+}  // namespace detail
+}  // namespace cortado
