@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <ctime>
 #include <stdexcept>
 
 namespace cortado {
@@ -16,22 +15,43 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-// RFC 6265 token characters: what a cookie name may hold.
-bool valid_name(std::string_view s) {
-  if (s.empty()) return false;
-  static constexpr std::string_view separators = "()<>@,;:\\\"/[]?={} \t";
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    auto u = static_cast<unsigned char>(c);
-    return u > 0x20 && u < 0x7f && separators.find(c) == std::string_view::npos;
+bool is_alnum(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+
+// cookie@0.7's cookieNameRegExp: /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/ (an RFC 6265 token).
+bool valid_name(std::string_view name) {
+  if (name.empty()) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return is_alnum(c) || std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
   });
 }
 
-// What a value or attribute may hold: visible ASCII without ';' (no header injection).
-bool valid_text(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char c) {
+// cookie@0.7's cookieValueRegExp: cookie-octets, optionally wrapped in one pair of quotes.
+bool valid_value(std::string_view value) {
+  if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+  return std::all_of(value.begin(), value.end(), [](char c) {
     auto u = static_cast<unsigned char>(c);
-    return u >= 0x20 && u < 0x7f && c != ';';
+    return u >= 0x21 && u <= 0x7e && c != '"' && c != ',' && c != ';' && c != '\\';
   });
+}
+
+// cookie@0.7's domainValueRegExp: dot-separated labels of [A-Za-z0-9-], 1..63 long, no '-' at
+// either end of a label, one optional leading dot.
+bool valid_domain(std::string_view domain) {
+  if (domain.starts_with('.')) domain.remove_prefix(1);
+  if (domain.empty()) return false;
+  for (;;) {
+    auto dot = domain.find('.');
+    auto label = domain.substr(0, dot);
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') return false;
+    if (!std::all_of(label.begin(), label.end(), [](char c) { return is_alnum(c) || c == '-'; })) return false;
+    if (dot == std::string_view::npos) return true;
+    domain.remove_prefix(dot + 1);
+  }
+}
+
+// cookie@0.7's pathValueRegExp: printable ASCII except ';' and '<' (no header injection).
+bool valid_path(std::string_view path) {
+  return std::all_of(path.begin(), path.end(), [](char c) { return c >= 0x20 && c <= 0x7e && c != ';' && c != '<'; });
 }
 
 std::string lower(std::string_view s) {
@@ -61,18 +81,18 @@ Cookies parse_cookies(std::string_view header) {
 }
 
 std::string serialize_cookie(std::string_view name, std::string_view value, const CookieAttributes& a) {
-  if (!valid_name(name)) throw std::invalid_argument("argument name is invalid");
-  if (!valid_text(value)) throw std::invalid_argument("argument val is invalid");
+  if (!valid_name(name)) throw std::invalid_argument("cookie name is invalid: " + std::string(name));
+  if (!valid_value(value)) throw std::invalid_argument("cookie value is invalid");
   std::string out;
-  out.reserve(name.size() + value.size() + 96);
+  out.reserve(name.size() + value.size() + 128);
   out.append(name).append("=").append(value);
   if (a.max_age_seconds) out += "; Max-Age=" + std::to_string(*a.max_age_seconds);
   if (!a.domain.empty()) {
-    if (!valid_text(a.domain)) throw std::invalid_argument("option domain is invalid");
+    if (!valid_domain(a.domain)) throw std::invalid_argument("cookie domain is invalid: " + std::string(a.domain));
     out.append("; Domain=").append(a.domain);
   }
   if (!a.path.empty()) {
-    if (!valid_text(a.path)) throw std::invalid_argument("option path is invalid");
+    if (!valid_path(a.path)) throw std::invalid_argument("cookie path is invalid");
     out.append("; Path=").append(a.path);
   }
   if (a.expires) out += "; Expires=" + http_date(*a.expires);
@@ -84,14 +104,14 @@ std::string serialize_cookie(std::string_view name, std::string_view value, cons
     if (p == "low") out += "; Priority=Low";
     else if (p == "medium") out += "; Priority=Medium";
     else if (p == "high") out += "; Priority=High";
-    else throw std::invalid_argument("option priority is invalid");
+    else throw std::invalid_argument("cookie priority is invalid: " + std::string(a.priority));
   }
   if (!a.same_site.empty()) {
     auto s = lower(a.same_site);
     if (s == "true" || s == "strict") out += "; SameSite=Strict";
     else if (s == "lax") out += "; SameSite=Lax";
     else if (s == "none") out += "; SameSite=None";
-    else throw std::invalid_argument("option sameSite is invalid");
+    else throw std::invalid_argument("cookie sameSite is invalid: " + std::string(a.same_site));
   }
   return out;
 }

@@ -1,7 +1,9 @@
 // The session cookie: express-session 1.19's lib/cookie.js, with cookie@0.7.2's serialize.
 #include "cortado/session/session_cookie.hpp"
 
-#include "cortado/session/dates.hpp"
+#include "cortado/app/cookies.hpp"
+#include "cortado/app/dates.hpp"
+#include "cortado/app/url.hpp"
 
 #include <stdexcept>
 
@@ -14,67 +16,6 @@ std::chrono::time_point<SessionCookie::clock, milliseconds> now_ms() {
   // JavaScript dates have millisecond resolution; keeping ours there makes max_age() and the
   // stored text agree with what Node would compute.
   return std::chrono::floor<milliseconds>(SessionCookie::clock::now());
-}
-
-bool is_alnum(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
-
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool equals_lower(std::string_view text, std::string_view lowered) {
-  if (text.size() != lowered.size()) return false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (lower(text[i]) != lowered[i]) return false;
-  }
-  return true;
-}
-
-// encodeURIComponent on UTF-8 bytes: its unreserved set is A-Z a-z 0-9 - _ . ! ~ * ' ( ).
-void append_uri_component(std::string& out, std::string_view text) {
-  static constexpr char hex[] = "0123456789ABCDEF";
-  for (const char c : text) {
-    if (is_alnum(c) || std::string_view("-_.!~*'()").find(c) != std::string_view::npos) {
-      out.push_back(c);
-    } else {
-      const auto byte = static_cast<unsigned char>(c);
-      out.push_back('%');
-      out.push_back(hex[byte >> 4]);
-      out.push_back(hex[byte & 15]);
-    }
-  }
-}
-
-// cookie@0.7's cookieNameRegExp: /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/ (an RFC 6265 token).
-bool valid_name(std::string_view name) {
-  if (name.empty()) return false;
-  for (const char c : name) {
-    if (!is_alnum(c) && std::string_view("!#$%&'*+-.^_`|~").find(c) == std::string_view::npos) return false;
-  }
-  return true;
-}
-
-// cookie@0.7's domainValueRegExp: dot-separated labels of [a-z0-9-] (any case), 1..63 long, no
-// '-' at either end of a label, and one optional leading dot.
-bool valid_domain(std::string_view domain) {
-  if (domain.starts_with('.')) domain.remove_prefix(1);
-  if (domain.empty()) return false;
-  while (true) {
-    const auto dot = domain.find('.');
-    const std::string_view label = domain.substr(0, dot);
-    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') return false;
-    for (const char c : label) {
-      if (!is_alnum(c) && c != '-') return false;
-    }
-    if (dot == std::string_view::npos) return true;
-    domain.remove_prefix(dot + 1);
-  }
-}
-
-// cookie@0.7's pathValueRegExp: /^[\u0020-\u003A\u003D-\u007E]*$/, i.e. printable ASCII but ';' and '<'.
-bool valid_path(std::string_view path) {
-  for (const char c : path) {
-    if (c < 0x20 || c > 0x7E || c == ';' || c == '<') return false;
-  }
-  return true;
 }
 
 std::optional<std::int64_t> read_int(const json::value& v) {
@@ -174,57 +115,24 @@ SessionCookie SessionCookie::from_json(const json::object& stored) {
 }
 
 std::string SessionCookie::serialize(std::string_view name, std::string_view value) const {
-  if (!valid_name(name)) throw std::invalid_argument("cookie name is invalid");
-  std::string out;
-  out.reserve(name.size() + value.size() * 3 + 128);
-  out.append(name);
-  out.push_back('=');
-  append_uri_component(out, value);
-  // cookie@0.7 tests each option for truthiness, so empty strings are left out like absent ones.
-  if (domain && !domain->empty()) {
-    if (!valid_domain(*domain)) throw std::invalid_argument("cookie domain is invalid");
-    out += "; Domain=";
-    out += *domain;
-  }
-  if (path && !path->empty()) {
-    if (!valid_path(*path)) throw std::invalid_argument("cookie path is invalid");
-    out += "; Path=";
-    out += *path;
-  }
-  if (expires) {
-    out += "; Expires=";
-    out += http_date(*expires);
-  }
-  if (http_only) out += "; HttpOnly";
-  if (secure.value_or(false)) out += "; Secure";
-  if (partitioned.value_or(false)) out += "; Partitioned";
-  if (priority && !priority->empty()) {
-    if (equals_lower(*priority, "low")) {
-      out += "; Priority=Low";
-    } else if (equals_lower(*priority, "medium")) {
-      out += "; Priority=Medium";
-    } else if (equals_lower(*priority, "high")) {
-      out += "; Priority=High";
-    } else {
-      throw std::invalid_argument("cookie priority is invalid");
-    }
-  }
+  // express-session passes cookie.data to cookie.serialize: Expires, never Max-Age.
+  std::string same_site_text;
   if (same_site) {
-    if (const bool* b = std::get_if<bool>(&*same_site)) {
-      if (*b) out += "; SameSite=Strict";
-    } else if (const std::string& s = std::get<std::string>(*same_site); !s.empty()) {
-      if (equals_lower(s, "lax")) {
-        out += "; SameSite=Lax";
-      } else if (equals_lower(s, "strict")) {
-        out += "; SameSite=Strict";
-      } else if (equals_lower(s, "none")) {
-        out += "; SameSite=None";
-      } else {
-        throw std::invalid_argument("cookie sameSite is invalid");
-      }
-    }
+    if (const bool* b = std::get_if<bool>(&*same_site))
+      same_site_text = *b ? "strict" : "";
+    else
+      same_site_text = std::get<std::string>(*same_site);
   }
-  return out;
+  CookieAttributes attrs{.max_age_seconds = std::nullopt,
+                         .expires = expires,
+                         .domain = domain ? std::string_view(*domain) : std::string_view{},
+                         .path = path ? std::string_view(*path) : std::string_view{},
+                         .http_only = http_only,
+                         .secure = secure.value_or(false),
+                         .partitioned = partitioned.value_or(false),
+                         .priority = priority ? std::string_view(*priority) : std::string_view{},
+                         .same_site = same_site_text};
+  return serialize_cookie(name, encode_uri_component(value), attrs);
 }
 
 }  // namespace cortado

@@ -1,7 +1,7 @@
 // What every store needs to know of the session's shape: when it expires.
 #include "cortado/session/store.hpp"
 
-#include "cortado/session/dates.hpp"
+#include "cortado/app/dates.hpp"
 
 namespace cortado {
 

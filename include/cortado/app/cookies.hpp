@@ -1,6 +1,8 @@
 #pragma once
 /// Cookie headers, parsed and written with the rules of the `cookie` npm package that Express uses.
 
+#include "cortado/app/dates.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -49,15 +51,13 @@ struct CookieAttributes {
   std::string_view same_site;
 };
 
-/// `cookie.serialize`: "name=value; Max-Age=..; Domain=..; Path=..; Expires=..; HttpOnly; Secure;
-/// Partitioned; Priority=..; SameSite=..". Throws std::invalid_argument for a name, value or
-/// attribute that cannot appear in a header (CRLF, ';', bad priority, ...).
+/// cookie@0.7's `serialize`: "name=value; Max-Age=..; Domain=..; Path=..; Expires=..; HttpOnly;
+/// Secure; Partitioned; Priority=..; SameSite=..". Empty attributes are left out. Throws
+/// std::invalid_argument where cookie@0.7 throws: a name that is not a token, a value, domain or
+/// path outside its allowed characters (no CRLF, no ';'), an unknown priority or sameSite.
 std::string serialize_cookie(std::string_view name, std::string_view encoded_value, const CookieAttributes& attrs);
 
 /// res.cookie()'s Set-Cookie text: encodes the value and turns max_age into Expires + Max-Age.
 std::string set_cookie_header(std::string_view name, std::string_view value, const CookieOptions& options);
-
-/// IMF-fixdate, as Date.prototype.toUTCString writes it.
-std::string http_date(std::chrono::system_clock::time_point t);
 
 }  // namespace cortado

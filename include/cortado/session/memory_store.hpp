@@ -38,15 +38,21 @@ class MemoryStore final : public Store {
   MemoryStore(const MemoryStore&) = delete;
   MemoryStore& operator=(const MemoryStore&) = delete;
 
+  /// A parsed copy of the stored text; an expired session is deleted and reported absent.
   Task<std::optional<json::object>> get(std::string sid) override;
+  /// Keeps JSON.stringify(session) and its cookie.expires; may evict the least recently used.
   Task<> set(std::string sid, json::object session) override;
+  /// Forgets the session.
   Task<> destroy(std::string sid) override;
   /// Replaces the stored session's "cookie" with `session`'s, as express-session's MemoryStore does.
   Task<> touch(std::string sid, json::object session) override;
+  /// Every live session, in no particular order; expired ones met on the way are deleted.
   Task<std::vector<std::pair<std::string, json::object>>> all() override;
   /// Counts live sessions (express-session counts what all() returns), deleting expired ones met.
   Task<std::size_t> length() override;
+  /// Forgets every session.
   Task<> clear() override;
+  /// "memory (N shards)", plus the bound when there is one.
   std::string describe() const override;
 
   /// Removes every expired session now and says how many went; the pruning thread calls it.

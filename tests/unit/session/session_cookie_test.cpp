@@ -47,30 +47,26 @@ TEST(SessionCookie, WithExpires) {
 TEST(SessionCookie, EveryAttribute) {
   // new Cookie({domain:'example.com', path:'/app', secure:true, httpOnly:false, sameSite:'lax',
   //             partitioned:true, priority:'high'})
-  SessionCookie c;
-  c.domain = "example.com";
-  c.path = "/app";
-  c.secure = true;
-  c.http_only = false;
-  c.same_site = std::string("lax");
-  c.partitioned = true;
-  c.priority = "high";
+  const SessionCookie c{.secure = true,
+                        .http_only = false,
+                        .domain = "example.com",
+                        .path = "/app",
+                        .same_site = std::string("lax"),
+                        .partitioned = true,
+                        .priority = "high"};
   const std::string json_text =
       R"({"originalMaxAge":null,"partitioned":true,"priority":"high","expires":null,"secure":true,)"
       R"("httpOnly":false,"domain":"example.com","path":"/app","sameSite":"lax"})";
   EXPECT_EQ(text_of(c), json_text);
-  EXPECT_EQ(c.serialize("connect.sid", node_value),
-            std::string(node_prefix) + "; Domain=example.com; Path=/app; Secure; Partitioned; Priority=High; SameSite=Lax");
+  EXPECT_EQ(
+      c.serialize("connect.sid", node_value),
+      std::string(node_prefix) + "; Domain=example.com; Path=/app; Secure; Partitioned; Priority=High; SameSite=Lax");
   EXPECT_EQ(text_of(round_trip(json_text)), json_text);
 }
 
 TEST(SessionCookie, BooleanFormsAndFalseFlags) {
   // new Cookie({sameSite:true, priority:'LOW', secure:false, partitioned:false})
-  SessionCookie c;
-  c.same_site = true;
-  c.priority = "LOW";
-  c.secure = false;
-  c.partitioned = false;
+  const SessionCookie c{.secure = false, .same_site = true, .partitioned = false, .priority = "LOW"};
   const std::string json_text =
       R"({"originalMaxAge":null,"partitioned":false,"priority":"LOW","expires":null,"secure":false,)"
       R"("httpOnly":true,"path":"/","sameSite":true})";
@@ -82,14 +78,10 @@ TEST(SessionCookie, BooleanFormsAndFalseFlags) {
 
 TEST(SessionCookie, CaseInsensitiveValuesAndEmptyPath) {
   // new Cookie({sameSite:'None', priority:'Medium', domain:'.Sub.Example.com', path:''})
-  SessionCookie c;
-  c.same_site = std::string("None");
-  c.priority = "Medium";
-  c.domain = ".Sub.Example.com";
-  c.path = "";
-  const std::string json_text =
-      R"({"originalMaxAge":null,"priority":"Medium","expires":null,"httpOnly":true,)"
-      R"("domain":".Sub.Example.com","path":"","sameSite":"None"})";
+  const SessionCookie c{
+      .domain = ".Sub.Example.com", .path = "", .same_site = std::string("None"), .priority = "Medium"};
+  const std::string json_text = R"({"originalMaxAge":null,"priority":"Medium","expires":null,"httpOnly":true,)"
+                                R"("domain":".Sub.Example.com","path":"","sameSite":"None"})";
   EXPECT_EQ(text_of(c), json_text);
   EXPECT_EQ(c.serialize("connect.sid", node_value),
             std::string(node_prefix) + "; Domain=.Sub.Example.com; HttpOnly; Priority=Medium; SameSite=None");
@@ -98,27 +90,21 @@ TEST(SessionCookie, CaseInsensitiveValuesAndEmptyPath) {
 
 TEST(SessionCookie, SameSiteFalseIsLeftOutOfTheHeader) {
   // new Cookie({sameSite:false, httpOnly:false})
-  SessionCookie c;
-  c.same_site = false;
-  c.http_only = false;
+  const SessionCookie c{.http_only = false, .same_site = false};
   EXPECT_EQ(text_of(c), R"({"originalMaxAge":null,"expires":null,"httpOnly":false,"path":"/","sameSite":false})");
   EXPECT_EQ(c.serialize("connect.sid", node_value), std::string(node_prefix) + "; Path=/");
 }
 
 TEST(SessionCookie, StrictAndAPastDate) {
   // c = new Cookie({sameSite:'strict'}); c.expires = new Date(-1)
-  SessionCookie c;
-  c.same_site = std::string("strict");
-  c.expires = at_ms(-1);
+  const SessionCookie c{.expires = at_ms(-1), .same_site = std::string("strict")};
   EXPECT_EQ(c.serialize("connect.sid", node_value),
             std::string(node_prefix) + "; Path=/; Expires=Wed, 31 Dec 1969 23:59:59 GMT; HttpOnly; SameSite=Strict");
 }
 
 TEST(SessionCookie, ValueIsEncodedAsEncodeURIComponentDoes) {
   // cookie.serialize('n', "a b;c=d/é\0\x7f!~*()'-_.+,:@&$#%?", {})
-  SessionCookie c;
-  c.path.reset();
-  c.http_only = false;
+  const SessionCookie c{.http_only = false, .path = std::nullopt};
   using namespace std::string_literals;
   EXPECT_EQ(c.serialize("n", "a b;c=d/\xC3\xA9\0\x7f!~*()'-_.+,:@&$#%?"s),
             "n=a%20b%3Bc%3Dd%2F%C3%A9%00%7F!~*()'-_.%2B%2C%3A%40%26%24%23%25%3F");
@@ -126,21 +112,13 @@ TEST(SessionCookie, ValueIsEncodedAsEncodeURIComponentDoes) {
 
 TEST(SessionCookie, RejectsWhatCookieRejects) {
   // cookie 0.7.2 throws TypeError for each of these.
-  SessionCookie c;
-  EXPECT_THROW(c.serialize("bad name", "v"), std::invalid_argument);
-  EXPECT_THROW(c.serialize("", "v"), std::invalid_argument);
-  SessionCookie bad_domain;
-  bad_domain.domain = "bad domain";
-  EXPECT_THROW(bad_domain.serialize("n", "v"), std::invalid_argument);
-  SessionCookie bad_path;
-  bad_path.path = "/a;b";
-  EXPECT_THROW(bad_path.serialize("n", "v"), std::invalid_argument);
-  SessionCookie bad_priority;
-  bad_priority.priority = "urgent";
-  EXPECT_THROW(bad_priority.serialize("n", "v"), std::invalid_argument);
-  SessionCookie bad_same_site;
-  bad_same_site.same_site = std::string("loose");
-  EXPECT_THROW(bad_same_site.serialize("n", "v"), std::invalid_argument);
+  EXPECT_THROW(SessionCookie{}.serialize("bad name", "v"), std::invalid_argument);
+  EXPECT_THROW(SessionCookie{}.serialize("", "v"), std::invalid_argument);
+  EXPECT_THROW(SessionCookie{.domain = "bad domain"}.serialize("n", "v"), std::invalid_argument);
+  EXPECT_THROW(SessionCookie{.domain = "-bad.example.com"}.serialize("n", "v"), std::invalid_argument);
+  EXPECT_THROW(SessionCookie{.path = "/a;b"}.serialize("n", "v"), std::invalid_argument);
+  EXPECT_THROW(SessionCookie{.priority = "urgent"}.serialize("n", "v"), std::invalid_argument);
+  EXPECT_THROW(SessionCookie{.same_site = std::string("loose")}.serialize("n", "v"), std::invalid_argument);
 }
 
 TEST(SessionCookie, SetMaxAgeSetsBothFields) {
@@ -198,7 +176,8 @@ TEST(SessionCookie, SetMaxAgeRefusesWhatATimePointCannotHold) {
 
 TEST(SessionCookie, StoredCookieRoundTripsExactly) {
   // Store.createSession keeps originalMaxAge as stored: the text comes back unchanged.
-  const std::string stored = R"({"originalMaxAge":5000,"expires":"2023-11-14T22:13:20.123Z","httpOnly":true,"path":"/"})";
+  const std::string stored =
+      R"({"originalMaxAge":5000,"expires":"2023-11-14T22:13:20.123Z","httpOnly":true,"path":"/"})";
   const SessionCookie c = round_trip(stored);
   EXPECT_EQ(c.original_max_age, 5000);
   EXPECT_EQ(c.expires, at_ms(1700000000123));
@@ -207,7 +186,8 @@ TEST(SessionCookie, StoredCookieRoundTripsExactly) {
 
 TEST(SessionCookie, FromJsonFillsDefaultsForMissingOrOddKeys) {
   EXPECT_EQ(text_of(round_trip("{}")), R"({"originalMaxAge":null,"expires":null,"httpOnly":true,"path":"/"})");
-  const SessionCookie odd = round_trip(R"({"originalMaxAge":1.5e3,"expires":"not a date","httpOnly":"yes","secure":1})");
+  const SessionCookie odd =
+      round_trip(R"({"originalMaxAge":1.5e3,"expires":"not a date","httpOnly":"yes","secure":1})");
   EXPECT_EQ(odd.original_max_age, 1500);
   EXPECT_FALSE(odd.expires);
   EXPECT_TRUE(odd.http_only);

@@ -23,7 +23,10 @@ TEST(Signature, MatchesNodeForOtherInputs) {
   EXPECT_EQ(sign("", ""), ".thNnmggU2ex3L5XXeMNfxf8Wl8STcVZTxscSFEKSxa0");
   EXPECT_EQ(sign("a.b", "secret"), "a.b.sbh7+OGGafGEtAYeHeo5APUejXcSJjSgpMkJURRbDuA");
   // UTF-8 value and secret: Node hashes the UTF-8 bytes of both strings.
-  EXPECT_EQ(sign("h\xC3\xA9llo", "s\xC3\xA9" "cret"), "h\xC3\xA9llo.BUzCvwWlVt9eogu+Wsll5Dn+mflyOf7kCGwDmmNzV2M");
+  EXPECT_EQ(sign("h\xC3\xA9llo",
+                 "s\xC3\xA9"
+                 "cret"),
+            "h\xC3\xA9llo.BUzCvwWlVt9eogu+Wsll5Dn+mflyOf7kCGwDmmNzV2M");
 }
 
 TEST(Signature, UnsignReturnsTheValue) {
@@ -46,9 +49,9 @@ TEST(Signature, UnsignRejectsTampering) {
   changed_value[0] = 'j';
   EXPECT_FALSE(unsign(changed_value, secrets));
   EXPECT_FALSE(unsign(good.substr(0, good.size() - 1), secrets));  // truncated
-  EXPECT_FALSE(unsign(good + "x", secrets));                        // trailing garbage
-  EXPECT_FALSE(unsign(good + "=", secrets));                        // padding put back
-  EXPECT_FALSE(unsign("hello", secrets));                           // no dot at all
+  EXPECT_FALSE(unsign(good + "x", secrets));                       // trailing garbage
+  EXPECT_FALSE(unsign(good + "=", secrets));                       // padding put back
+  EXPECT_FALSE(unsign("hello", secrets));                          // no dot at all
   EXPECT_FALSE(unsign("", secrets));
   EXPECT_FALSE(unsign("hello.", secrets));
 }

@@ -1,0 +1,271 @@
+#include "cortado/session/memory_store.hpp"
+
+#include "cortado/app/dates.hpp"
+#include "run_task.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <thread>
+#include <vector>
+
+namespace cortado {
+namespace {
+
+using cortado::testing::run_task;
+using std::chrono::milliseconds;
+using std::chrono::system_clock;
+
+json::object object_of(std::string_view text) { return parse_json(text).as_object(); }
+
+// prefix + i; appending sidesteps GCC 12's false -Wstringop-overflow on `"literal" + std::to_string(i)` at -O3.
+std::string numbered(std::string_view prefix, int i) {
+  std::string out(prefix);
+  out += std::to_string(i);
+  return out;
+}
+
+// A session as express-session stores it, ending `from_now` from now.
+json::object session_ending_in(milliseconds from_now, int views = 1) {
+  json::object s;
+  json::object cookie;
+  cookie["originalMaxAge"] = from_now.count();
+  cookie["expires"] = iso_date(system_clock::now() + from_now);
+  cookie["httpOnly"] = true;
+  cookie["path"] = "/";
+  s["cookie"] = std::move(cookie);
+  s["views"] = views;
+  return s;
+}
+
+MemoryStoreOptions no_pruning(std::size_t max_entries = 0, std::size_t shards = 16) {
+  return {.max_entries = max_entries, .prune_interval = milliseconds(0), .shards = shards};
+}
+
+TEST(MemoryStore, GetOfAnUnknownIdIsEmpty) {
+  MemoryStore store(no_pruning());
+  EXPECT_FALSE(run_task(store.get("nope")));
+}
+
+TEST(MemoryStore, SetThenGetGivesTheSameTextInTheSameOrder) {
+  MemoryStore store(no_pruning());
+  const std::string text = R"({"cookie":{"originalMaxAge":null,"expires":null,"httpOnly":true,"path":"/"},)"
+                           R"("z":1,"a":[1,"x"],"m":{"k":null}})";
+  run_task(store.set("sid", object_of(text)));
+  const auto got = run_task(store.get("sid"));
+  ASSERT_TRUE(got);
+  EXPECT_EQ(stringify(*got), text);
+}
+
+TEST(MemoryStore, GetReturnsACopy) {
+  MemoryStore store(no_pruning());
+  run_task(store.set("sid", session_ending_in(milliseconds(60000))));
+  auto first = run_task(store.get("sid"));
+  (*first)["views"] = 42;
+  EXPECT_EQ(run_task(store.get("sid"))->at("views"), 1);
+}
+
+TEST(MemoryStore, SetReplaces) {
+  MemoryStore store(no_pruning());
+  run_task(store.set("sid", session_ending_in(milliseconds(60000), 1)));
+  run_task(store.set("sid", session_ending_in(milliseconds(60000), 2)));
+  EXPECT_EQ(run_task(store.get("sid"))->at("views"), 2);
+  EXPECT_EQ(run_task(store.length()), 1u);
+}
+
+TEST(MemoryStore, Destroy) {
+  MemoryStore store(no_pruning());
+  run_task(store.set("a", session_ending_in(milliseconds(60000))));
+  run_task(store.set("b", session_ending_in(milliseconds(60000))));
+  run_task(store.destroy("a"));
+  run_task(store.destroy("never there"));
+  EXPECT_FALSE(run_task(store.get("a")));
+  EXPECT_TRUE(run_task(store.get("b")));
+  EXPECT_EQ(run_task(store.length()), 1u);
+}
+
+TEST(MemoryStore, ExpiredSessionIsAbsentAndDeleted) {
+  MemoryStore store(no_pruning());
+  run_task(store.set("old", session_ending_in(milliseconds(-1000))));
+  run_task(store.set("new", session_ending_in(milliseconds(60000))));
+  EXPECT_EQ(store.prune_expired(), 1u);  // it was still held until now
+  run_task(store.set("old", session_ending_in(milliseconds(-1000))));
+  EXPECT_FALSE(run_task(store.get("old")));
+  EXPECT_EQ(store.prune_expired(), 0u);  // get already deleted it
+  EXPECT_TRUE(run_task(store.get("new")));
+}
+
+TEST(MemoryStore, SessionWithoutExpiresOrCookieNeverExpires) {
+  MemoryStore store(no_pruning());
+  run_task(store.set("browser", object_of(R"({"cookie":{"originalMaxAge":null,"expires":null},"a":1})")));
+  run_task(store.set("bare", object_of(R"({"a":1})")));
+  EXPECT_EQ(store.prune_expired(), 0u);
+  EXPECT_TRUE(run_task(store.get("browser")));
+  EXPECT_TRUE(run_task(store.get("bare")));
+}
+
+TEST(MemoryStore, TouchReplacesOnlyTheCookie) {
+  MemoryStore store(no_pruning());
+  run_task(store.set("sid", object_of(R"({"a":1,"cookie":{"expires":"2999-01-01T00:00:00.000Z","path":"/"},"b":2})")));
+  run_task(store.touch("sid", object_of(R"({"cookie":{"expires":"2999-06-01T00:00:00.000Z"},"a":99})")));
+  // The stored data and key order stay; the cookie is the touched one, whole.
+  EXPECT_EQ(stringify(*run_task(store.get("sid"))), R"({"a":1,"cookie":{"expires":"2999-06-01T00:00:00.000Z"},"b":2})");
+}
+
+TEST(MemoryStore, TouchMovesTheExpiry) {
+  MemoryStore store(no_pruning());
+  run_task(store.set("sid", session_ending_in(milliseconds(50))));
+  run_task(store.touch("sid", session_ending_in(milliseconds(60000))));
+  std::this_thread::sleep_for(milliseconds(80));
+  EXPECT_EQ(store.prune_expired(), 0u);
+  EXPECT_TRUE(run_task(store.get("sid")));
+}
+
+TEST(MemoryStore, TouchOfAnAbsentOrExpiredSessionAddsNothing) {
+  MemoryStore store(no_pruning());
+  run_task(store.touch("ghost", session_ending_in(milliseconds(60000))));
+  run_task(store.set("expired", session_ending_in(milliseconds(-10))));
+  run_task(store.touch("expired", session_ending_in(milliseconds(60000))));
+  EXPECT_FALSE(run_task(store.get("ghost")));
+  EXPECT_FALSE(run_task(store.get("expired")));
+  EXPECT_EQ(run_task(store.length()), 0u);
+}
+
+TEST(MemoryStore, AllAndLengthSkipExpired) {
+  MemoryStore store(no_pruning());
+  for (int i = 0; i < 50; ++i) run_task(store.set(numbered("live", i), session_ending_in(milliseconds(60000), i)));
+  for (int i = 0; i < 7; ++i) run_task(store.set(numbered("dead", i), session_ending_in(milliseconds(-1))));
+  EXPECT_EQ(run_task(store.length()), 50u);
+  auto all = run_task(store.all());
+  ASSERT_EQ(all.size(), 50u);
+  std::sort(all.begin(), all.end(),
+            [](auto& l, auto& r) { return l.second.at("views").as_int64() < r.second.at("views").as_int64(); });
+  for (int i = 0; i < 50; ++i) {
+    EXPECT_EQ(all[i].first, numbered("live", i));
+    EXPECT_EQ(all[i].second.at("views"), i);
+  }
+  EXPECT_EQ(store.prune_expired(), 0u);  // length() and all() deleted the expired ones on the way
+}
+
+TEST(MemoryStore, Clear) {
+  MemoryStore store(no_pruning());
+  for (int i = 0; i < 100; ++i) run_task(store.set(std::to_string(i), session_ending_in(milliseconds(60000))));
+  run_task(store.clear());
+  EXPECT_EQ(run_task(store.length()), 0u);
+  EXPECT_TRUE(run_task(store.all()).empty());
+  run_task(store.set("after", session_ending_in(milliseconds(60000))));
+  EXPECT_EQ(run_task(store.length()), 1u);
+}
+
+TEST(MemoryStore, ManySessionsGrowTheTable) {
+  MemoryStore store(no_pruning(0, 2));
+  for (int i = 0; i < 20000; ++i) run_task(store.set(numbered("s", i), session_ending_in(milliseconds(60000), i)));
+  EXPECT_EQ(run_task(store.length()), 20000u);
+  for (int i = 0; i < 20000; i += 997) EXPECT_EQ(run_task(store.get(numbered("s", i)))->at("views"), i);
+}
+
+TEST(MemoryStore, BackgroundThreadPrunes) {
+  MemoryStore pruned({.prune_interval = milliseconds(10)});
+  MemoryStore unpruned(no_pruning());
+  for (int i = 0; i < 100; ++i) {
+    run_task(pruned.set(std::to_string(i), session_ending_in(milliseconds(30))));
+    run_task(unpruned.set(std::to_string(i), session_ending_in(milliseconds(30))));
+  }
+  run_task(pruned.set("keeper", session_ending_in(milliseconds(60000))));
+  std::this_thread::sleep_for(milliseconds(300));
+  EXPECT_EQ(pruned.prune_expired(), 0u);      // the thread already removed them
+  EXPECT_EQ(unpruned.prune_expired(), 100u);  // the control: they were there to remove
+  EXPECT_TRUE(run_task(pruned.get("keeper")));
+}
+
+TEST(MemoryStore, DestructorStopsThePrunerPromptly) {
+  const auto start = std::chrono::steady_clock::now();
+  { MemoryStore store({.prune_interval = std::chrono::hours(1)}); }
+  EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds(500));
+}
+
+TEST(MemoryStore, EvictsTheLeastRecentlyUsed) {
+  MemoryStore store(no_pruning(3));
+  run_task(store.set("a", session_ending_in(milliseconds(60000))));
+  run_task(store.set("b", session_ending_in(milliseconds(60000))));
+  run_task(store.set("c", session_ending_in(milliseconds(60000))));
+  EXPECT_TRUE(run_task(store.get("a")));  // a is now more recent than b
+  run_task(store.set("d", session_ending_in(milliseconds(60000))));
+  EXPECT_FALSE(run_task(store.get("b")));
+  run_task(store.touch("a", session_ending_in(milliseconds(60000))));  // a over c
+  run_task(store.set("e", session_ending_in(milliseconds(60000))));
+  EXPECT_FALSE(run_task(store.get("c")));
+  EXPECT_TRUE(run_task(store.get("a")));
+  EXPECT_TRUE(run_task(store.get("d")));
+  EXPECT_TRUE(run_task(store.get("e")));
+  EXPECT_EQ(run_task(store.length()), 3u);
+}
+
+TEST(MemoryStore, ReplacingDoesNotEvict) {
+  MemoryStore store(no_pruning(2));
+  run_task(store.set("a", session_ending_in(milliseconds(60000))));
+  run_task(store.set("b", session_ending_in(milliseconds(60000))));
+  run_task(store.set("a", session_ending_in(milliseconds(60000), 2)));
+  EXPECT_TRUE(run_task(store.get("b")));
+  EXPECT_EQ(run_task(store.get("a"))->at("views"), 2);
+}
+
+TEST(MemoryStore, BoundHoldsAcrossShards) {
+  MemoryStore store(no_pruning(1000, 16));
+  for (int i = 0; i < 5000; ++i) run_task(store.set(numbered("s", i), session_ending_in(milliseconds(60000))));
+  const std::size_t length = run_task(store.length());
+  EXPECT_LE(length, 1015u);  // per-shard rounding may keep a few more
+  EXPECT_GE(length, 900u);
+  EXPECT_TRUE(run_task(store.get("s4999")));  // the newest survive
+}
+
+TEST(MemoryStore, Describe) {
+  EXPECT_EQ(MemoryStore(no_pruning()).describe(), "memory (16 shards)");
+  EXPECT_EQ(MemoryStore(no_pruning(1000)).describe(), "memory (15 shards, max 1000 sessions)");
+}
+
+TEST(MemoryStore, ConcurrentUseFromSeveralThreads) {
+  MemoryStore store({.max_entries = 0, .prune_interval = milliseconds(1), .shards = 4});
+  constexpr int threads = 4;
+  constexpr int per_thread = 2000;
+  std::atomic<int> mismatches{0};
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      boost::asio::io_context ctx;
+      boost::asio::co_spawn(
+          ctx,
+          [&]() -> Task<> {
+            for (int i = 0; i < per_thread; ++i) {
+              const std::string own = numbered("t", t) + numbered("-", i);
+              co_await store.set(own, session_ending_in(milliseconds(60000), i));
+              auto got = co_await store.get(own);
+              if (!got || got->at("views") != i) ++mismatches;
+              // A key every thread writes and touches, and short-lived ones for the pruner to race with.
+              co_await store.set("shared", session_ending_in(milliseconds(60000), t));
+              co_await store.touch("shared", session_ending_in(milliseconds(60000)));
+              co_await store.set(numbered("brief", i % 50), session_ending_in(milliseconds(1)));
+              if (i % 3 == 0) co_await store.destroy(own);
+              if (i % 500 == 0) (void)co_await store.all();
+            }
+          },
+          boost::asio::detached);
+      ctx.run();
+    });
+  }
+  for (auto& w : workers) w.join();
+  EXPECT_EQ(mismatches.load(), 0);
+  EXPECT_TRUE(run_task(store.get("shared")));
+  std::this_thread::sleep_for(milliseconds(5));
+  // Each thread kept the ids not divisible by 3, plus "shared".
+  EXPECT_EQ(run_task(store.length()), std::size_t{threads} * (per_thread - (per_thread + 2) / 3) + 1);
+}
+
+}  // namespace
+}  // namespace cortado
