@@ -75,6 +75,10 @@ LabConfig parse_lab_flags(int argc, char** argv) {
       s.proxy = one_of(flag, value(), {"true", "false"}) == "true";
     } else if (flag == "--unset") {
       s.unset = one_of(flag, value(), {"destroy", "keep"});
+    } else if (flag == "--merge-changes") {  // beyond SESSION_LAB.md: cortado's merge_changes
+      s.merge_changes = true;
+    } else if (flag == "--touch-after") {  // beyond SESSION_LAB.md: cortado's touch_after (ms)
+      s.touch_after = std::chrono::milliseconds(parse_number(flag, value()));
     } else if (flag == "--store") {
       lab.store = value();
     } else {

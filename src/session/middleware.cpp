@@ -63,6 +63,7 @@ void SessionContext::inflate(const json::object& stored) {
   original_hash = session->data_text();
   if (!config->resave) saved_hash = original_hash;
   const auto& c = session->cookie();
+  if (config->options.merge_changes) loaded_data = session->data();
   if (c.expires && c.original_max_age) last_touch = *c.expires - std::chrono::milliseconds(*c.original_max_age);
   track_saves = true;
   req.session_slot() = std::move(session);
@@ -110,6 +111,27 @@ void SessionContext::set_cookie(Response& res) {
   res.append("Set-Cookie", s.cookie().serialize(o.name, sign_cookie(req.session_id(), o.secret.front())));
 }
 
+Task<> SessionContext::write(Session& s) {
+  if (loaded_data && s.id() == original_id) {
+    // Apply this request's changes (set, changed and deleted keys) to the stored copy, so that a
+    // concurrent request's changes to other keys survive.
+    if (auto current = co_await store().get(s.id())) {
+      json::object merged;
+      for (const auto& [key, value] : *current)
+        if (key != "cookie") merged.emplace(key, value);
+      for (const auto& [key, value] : *loaded_data)
+        if (!s.data().contains(key)) merged.erase(key);
+      for (const auto& [key, value] : s.data()) {
+        const json::value* before = loaded_data->if_contains(key);
+        if (!before || *before != value) merged[key] = value;
+      }
+      s.data() = std::move(merged);
+      loaded_data = s.data();
+    }
+  }
+  co_await store().set(s.id(), s.to_json());
+}
+
 Task<> SessionContext::commit() {
   if (should_destroy()) {
     co_await store().destroy(req.session_id());
@@ -123,7 +145,7 @@ Task<> SessionContext::commit() {
   }
   if (should_save(*session)) {
     if (track_saves) saved_hash = session->data_text();
-    co_await store().set(session->id(), session->to_json());
+    co_await write(*session);
   } else if (should_touch(*session)) {
     co_await store().touch(req.session_id(), session->to_json());
   }

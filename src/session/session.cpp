@@ -94,7 +94,7 @@ Task<> Session::save() {
   auto self = shared_from_this();
   auto& ctx = *context_;
   if (ctx.track_saves) ctx.saved_hash = data_text();
-  co_await ctx.store().set(id_, to_json());
+  co_await ctx.write(*this);
 }
 
 }  // namespace cortado

@@ -37,6 +37,8 @@ struct SessionContext : std::enable_shared_from_this<SessionContext> {
   bool touched = false;
   /// express-session tracks explicit saves only on the sessions it wrapped (not after regenerate).
   bool track_saves = true;
+  /// The data as loaded, for merge_changes.
+  std::optional<json::object> loaded_data;
   /// When the loaded session was last written or touched (for touch_after).
   std::optional<std::chrono::system_clock::time_point> last_touch;
 
@@ -61,6 +63,8 @@ struct SessionContext : std::enable_shared_from_this<SessionContext> {
 
   /// The on-headers step: Set-Cookie when the rules say so.
   void set_cookie(Response& res);
+  /// Writes the session to the store (with merge_changes: only what changed since it was loaded).
+  Task<> write(Session& s);
   /// The end-of-response step: destroy, save or touch in the store.
   Task<> commit();
 };

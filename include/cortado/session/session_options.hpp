@@ -63,6 +63,10 @@ struct SessionOptions {
 
   /// With rolling or resave off: write a touch to the store at most this often per session.
   std::optional<std::chrono::milliseconds> touch_after{};
+  /// Save only what this request changed, onto what the store holds now: two concurrent
+  /// requests that change different keys of one session both keep their change (express-session
+  /// writes the whole object it loaded, so the slower request undoes the faster one's change).
+  bool merge_changes = false;
 };
 
 }  // namespace cortado
