@@ -1,0 +1,246 @@
+// The session middleware over real sockets: cookies, signatures, forged ids, store failures,
+// and what cortado adds to express-session (merge_changes, touch_after, regenerate keeping data).
+#include "support/test_client.hpp"
+#include "support/test_server.hpp"
+
+#include "cortado/cortado.hpp"
+#include "cortado/session/signature.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
+#include <regex>
+
+namespace cortado {
+namespace {
+
+using namespace std::chrono_literals;
+
+// A real MemoryStore that counts the calls reaching it and can be made to fail, as a store
+// whose server went away does.
+class ObservedStore : public Store {
+ public:
+  std::atomic<int> sets{0}, touches{0}, gets{0};
+  std::atomic<bool> down{false};
+
+  Task<std::optional<json::object>> get(std::string sid) override {
+    check();
+    ++gets;
+    co_return co_await inner_.get(std::move(sid));
+  }
+  Task<> set(std::string sid, json::object session) override {
+    check();
+    ++sets;
+    co_await inner_.set(std::move(sid), std::move(session));
+  }
+  Task<> destroy(std::string sid) override {
+    check();
+    co_await inner_.destroy(std::move(sid));
+  }
+  Task<> touch(std::string sid, json::object session) override {
+    check();
+    ++touches;
+    co_await inner_.touch(std::move(sid), std::move(session));
+  }
+  Task<std::vector<std::pair<std::string, json::object>>> all() override { co_return co_await inner_.all(); }
+  Task<std::size_t> length() override { co_return co_await inner_.length(); }
+  Task<> clear() override { co_await inner_.clear(); }
+  std::string describe() const override { return "observed memory"; }
+
+ private:
+  void check() const {
+    if (down) throw std::runtime_error("session store unavailable: connection refused");
+  }
+  MemoryStore inner_{MemoryStoreOptions{.prune_interval = std::chrono::milliseconds(0)}};
+};
+
+// "connect.sid=s%3A<id>.<sig>" from a Set-Cookie value.
+std::string cookie_pair(const test::Response& res) {
+  auto set_cookie = res.header("set-cookie");
+  return set_cookie.substr(0, set_cookie.find(';'));
+}
+
+std::string id_of(const std::string& pair) {
+  static const std::regex pattern("connect\\.sid=s%3A([A-Za-z0-9_-]{32})\\.");
+  std::smatch m;
+  return std::regex_search(pair, m, pattern) ? m[1].str() : "";
+}
+
+struct SessionApp {
+  explicit SessionApp(SessionOptions options = {}) : store(std::make_shared<ObservedStore>()) {
+    options.secret = options.secret.empty() ? std::vector<std::string>{"s3cret"} : options.secret;
+    options.resave = options.resave.value_or(false);
+    options.save_uninitialized = options.save_uninitialized.value_or(false);
+    options.store = store;
+    server.emplace([&](App& app) {
+      app.use(body_parser::json({.strict = false}));
+      app.use(session(options));
+      app.get("/", [](Request&, Response& res) { res.send("ok"); });
+      app.get("/views", [](Request& req, Response& res) {
+        auto& s = req.session();
+        s["views"] = s.value("views", 0) + 1;
+        res.json(s["views"]);
+      });
+      app.get("/data", [](Request& req, Response& res) { res.json(req.session().data()); });
+      app.post("/set/:key", [](Request& req, Response& res) {
+        req.session()[req.params()["key"]] = req.body();
+        res.json("ok");
+      });
+      app.get("/slow-views", [](Request& req, Response& res) -> Task<> {
+        co_await sleep_for(300ms);
+        auto& s = req.session();
+        s["views"] = s.value("views", 0) + 1;
+        res.json(s["views"]);
+      });
+      app.post("/login", [](Request& req, Response& res) -> Task<> {
+        co_await req.session().regenerate(true);
+        req.session()["user"] = "ann";
+        res.json(json::string(req.session_id()));
+      });
+      app.use([](std::exception_ptr e, Request&, Response& res, Next) {
+        try {
+          std::rethrow_exception(e);
+        } catch (const std::exception& x) {
+          res.status(500).json({{"error", x.what()}});
+        }
+      });
+    });
+  }
+  std::shared_ptr<ObservedStore> store;
+  std::optional<test::TestServer> server;
+  std::uint16_t port() { return server->port(); }
+};
+
+TEST(Session, NewSessionIsSentOnlyOnceModified) {
+  SessionApp app;
+  auto untouched = test::get(app.port(), "/");
+  EXPECT_FALSE(untouched.has_header("set-cookie"));  // saveUninitialized false
+  EXPECT_EQ(app.store->sets, 0);
+  auto first = test::get(app.port(), "/views");
+  EXPECT_EQ(first.body, "1");
+  auto pair = cookie_pair(first);
+  ASSERT_FALSE(id_of(pair).empty()) << first.header("set-cookie");
+  EXPECT_EQ(first.header("set-cookie").substr(pair.size()), "; Path=/; HttpOnly");
+  auto second = test::get(app.port(), "/views", {{"Cookie", pair}});
+  EXPECT_EQ(second.body, "2");
+  EXPECT_FALSE(second.has_header("set-cookie"));  // same id, no expiry: nothing to resend
+}
+
+TEST(Session, CookieIsSignedAsExpressSessionSignsIt) {
+  SessionApp app({.genid = [](const Request&) { return std::string("abcdefghijklmnopqrstuvwxyz012345"); }});
+  // Expected value from Node: encodeURIComponent('s:' + id + '.' +
+  //   crypto.createHmac('sha256', 's3cret').update(id).digest('base64').replace(/=+$/, ''))
+  EXPECT_EQ(cookie_pair(test::get(app.port(), "/views")),
+            "connect.sid=s%3Aabcdefghijklmnopqrstuvwxyz012345.IWDgn3%2B7Is5%2F0621n%2FWc7aydG3I6Cn0b9U3EB1Hkw%2Bs");
+}
+
+TEST(Session, ForgedOrUnknownIdsAreNeverAdopted) {
+  SessionApp app;
+  const std::string chosen = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+  // Unsigned, wrongly signed, signed with another secret, and correctly signed but unknown.
+  for (std::string forged : {"connect.sid=" + chosen, "connect.sid=s%3A" + chosen + ".bogus",
+                             "connect.sid=s%3A" + sign(chosen, "other secret"),
+                             "connect.sid=s%3A" + sign(chosen, "s3cret")}) {
+    auto res = test::get(app.port(), "/views", {{"Cookie", forged}});
+    EXPECT_EQ(res.status, 200);
+    EXPECT_EQ(res.body, "1") << forged;
+    auto id = id_of(cookie_pair(res));
+    EXPECT_FALSE(id.empty());
+    EXPECT_NE(id, chosen) << forged;
+  }
+}
+
+TEST(Session, StoreOutageIsA500WithAReasonAndTheServerRecovers) {
+  SessionApp app;
+  auto pair = cookie_pair(test::get(app.port(), "/views"));
+  app.store->down = true;
+  auto failed = test::get(app.port(), "/views", {{"Cookie", pair}});
+  EXPECT_EQ(failed.status, 500);
+  EXPECT_EQ(failed.body, R"({"error":"session store unavailable: connection refused"})");
+  app.store->down = false;
+  auto again = test::get(app.port(), "/views", {{"Cookie", pair}});
+  EXPECT_EQ(again.status, 200);
+  EXPECT_EQ(again.body, "2");  // nothing was lost or half-written
+}
+
+TEST(Session, FailedSaveAfterTheHandlerIsA500) {
+  SessionApp app;
+  auto pair = cookie_pair(test::get(app.port(), "/views"));
+  std::thread breaker([&] {
+    std::this_thread::sleep_for(100ms);
+    app.store->down = true;  // the load succeeded; the save at the end will fail
+  });
+  auto res = test::get(app.port(), "/slow-views", {{"Cookie", pair}});
+  breaker.join();
+  EXPECT_EQ(res.status, 500);
+  EXPECT_NE(res.body.find("session store unavailable"), std::string::npos);
+}
+
+// Two requests on one session change different keys at the same time.
+std::string concurrent_changes(SessionOptions options) {
+  SessionApp app(std::move(options));
+  auto pair = cookie_pair(test::get(app.port(), "/views"));
+  auto slow = std::async(std::launch::async, [&] { return test::get(app.port(), "/slow-views", {{"Cookie", pair}}); });
+  std::this_thread::sleep_for(100ms);
+  auto set = test::request(app.port(), "POST", "/set/cart", {{"Cookie", pair}, {"Content-Type", "application/json"}},
+                           R"(["tea"])");
+  EXPECT_EQ(set.status, 200);
+  EXPECT_EQ(slow.get().body, "2");
+  return test::get(app.port(), "/data", {{"Cookie", pair}}).body;
+}
+
+TEST(Session, ExpressSessionLosesAConcurrentChange) {
+  // express-session writes back the whole object the slow request loaded: the cart is gone.
+  EXPECT_EQ(concurrent_changes({}), R"({"views":2})");
+}
+
+TEST(Session, MergeChangesKeepsBothConcurrentChanges) {
+  EXPECT_EQ(concurrent_changes({.merge_changes = true}), R"({"views":2,"cart":["tea"]})");
+}
+
+TEST(Session, TouchAfterThrottlesStoreTouches) {
+  SessionApp plain({.rolling = true, .cookie = {.max_age = std::chrono::hours(1)}});
+  auto pair = cookie_pair(test::get(plain.port(), "/views"));
+  for (int i = 0; i < 3; ++i) test::get(plain.port(), "/", {{"Cookie", pair}});
+  EXPECT_EQ(plain.store->touches, 3);  // express-session touches the store on every request
+
+  SessionApp throttled({.rolling = true, .cookie = {.max_age = std::chrono::hours(1)}, .touch_after = 1h});
+  pair = cookie_pair(test::get(throttled.port(), "/views"));
+  for (int i = 0; i < 3; ++i) {
+    auto res = test::get(throttled.port(), "/", {{"Cookie", pair}});
+    EXPECT_TRUE(res.has_header("set-cookie"));  // rolling still renews the cookie
+  }
+  EXPECT_EQ(throttled.store->touches, 0);
+}
+
+TEST(Session, RegenerateCanKeepTheData) {
+  SessionApp app;
+  auto pair = cookie_pair(test::get(app.port(), "/views"));
+  auto old_id = id_of(pair);
+  auto login = test::request(app.port(), "POST", "/login", {{"Cookie", pair}});
+  auto new_pair = cookie_pair(login);
+  auto new_id = id_of(new_pair);
+  ASSERT_FALSE(new_id.empty());
+  EXPECT_NE(new_id, old_id);
+  EXPECT_EQ(login.body, "\"" + new_id + "\"");
+  EXPECT_EQ(test::get(app.port(), "/data", {{"Cookie", new_pair}}).body, R"({"views":1,"user":"ann"})");
+  // The old id is gone from the store: presenting it starts afresh.
+  EXPECT_EQ(test::get(app.port(), "/data", {{"Cookie", pair}}).body, "{}");
+}
+
+TEST(Session, OptionsExpressSessionRefuses) {
+  EXPECT_THROW(session({.resave = false, .save_uninitialized = false}), std::invalid_argument);  // no secret
+  EXPECT_THROW(session({.secret = {""}, .resave = false, .save_uninitialized = false}), std::invalid_argument);
+  EXPECT_THROW(session({.secret = {"x"}, .resave = false, .save_uninitialized = false, .unset = "drop"}),
+               std::invalid_argument);
+  EXPECT_THROW(session({.secret = {"x"}, .resave = false, .save_uninitialized = false,
+                        .cookie = {.priority = "urgent"}}),
+               std::invalid_argument);
+  EXPECT_THROW(session({.secret = {"x"}, .resave = false, .save_uninitialized = false,
+                        .cookie = {.domain = "bad domain"}}),
+               std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace cortado
