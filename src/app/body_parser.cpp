@@ -4,36 +4,138 @@
 #include "cortado/app/request.hpp"
 #include "cortado/app/url.hpp"
 
+#include <boost/beast/core/string.hpp>
 #include <boost/json/parse.hpp>
+
+#include <zlib.h>
+
+#include <cctype>
 
 namespace cortado::body_parser {
 namespace {
 
-using Parse = std::function<json::value(const std::string& body, const Options&)>;
+struct Body {
+  std::string text;     // decoded to UTF-8 where the parser reads text
+  std::string charset;  // lower-cased, "" when the Content-Type names none
+};
+using Parse = std::function<json::value(Body& body, const Options&)>;
 
-// One parser: act only on a body of the configured type, enforce the limit, then parse.
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// The charset parameter of a Content-Type, lower-cased and unquoted.
+std::string charset_of(std::string_view content_type) {
+  auto type = lower(content_type);
+  auto at = type.find("charset=");
+  if (at == std::string::npos) return {};
+  auto value = std::string_view(type).substr(at + 8);
+  value = value.substr(0, value.find(';'));
+  while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
+  if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+  return std::string(value);
+}
+
+// gzip and deflate bodies are inflated, as body-parser does; `limit` bounds the inflated size.
+std::string inflate(std::string_view encoded, std::size_t limit) {
+  z_stream z{};
+  if (inflateInit2(&z, 15 + 32) != Z_OK) throw HttpError(500, "cannot inflate the request body");  // 32: gzip or zlib
+  std::string out;
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(encoded.data()));
+  z.avail_in = static_cast<uInt>(encoded.size());
+  int rc = Z_OK;
+  char chunk[16384];
+  while (rc != Z_STREAM_END) {
+    z.next_out = reinterpret_cast<Bytef*>(chunk);
+    z.avail_out = sizeof chunk;
+    rc = ::inflate(&z, Z_NO_FLUSH);
+    if (rc != Z_OK && rc != Z_STREAM_END) break;
+    out.append(chunk, sizeof chunk - z.avail_out);
+    if (out.size() > limit) break;
+    if (rc == Z_OK && z.avail_in == 0 && z.avail_out != 0) break;  // truncated input
+  }
+  inflateEnd(&z);
+  if (out.size() > limit) throw HttpError(413, "request entity too large");
+  if (rc != Z_STREAM_END) throw HttpError(400, "invalid compressed request body");
+  return out;
+}
+
+// JSON.parse takes a lone UTF-16 surrogate escape; Boost.JSON does not, so it becomes U+FFFD.
+std::string replace_lone_surrogates(std::string text) {
+  auto hex4 = [&](std::size_t at) -> long {
+    if (at + 4 > text.size()) return -1;
+    long v = 0;
+    for (std::size_t k = at; k < at + 4; ++k) {
+      if (!std::isxdigit(static_cast<unsigned char>(text[k]))) return -1;
+      v = v * 16 + std::stol(std::string(1, text[k]), nullptr, 16);
+    }
+    return v;
+  };
+  for (std::size_t i = 0; i + 1 < text.size(); ++i) {
+    if (text[i] != '\\') continue;
+    if (text[i + 1] != 'u') {
+      ++i;  // an escaped character, possibly a backslash
+      continue;
+    }
+    long unit = hex4(i + 2);
+    if (unit >= 0xd800 && unit <= 0xdbff && text.compare(i + 6, 2, "\\u") == 0) {
+      long next = hex4(i + 8);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        i += 11;  // a valid pair
+        continue;
+      }
+    }
+    if (unit >= 0xd800 && unit <= 0xdfff) text.replace(i + 2, 4, "FFFD");
+    i += 5;
+  }
+  return text;
+}
+
+// One parser: act only on a body of the configured type, decode it, enforce the limit, parse.
 Callable make_parser(Options options, std::string default_type, Parse parse) {
   if (options.type.empty()) options.type = std::move(default_type);
   return make_callable([options, parse](Request& req, Response&, Next next) {
-    if (req.raw_body().empty() && !req.has_header("content-length") && !req.has_header("transfer-encoding")) {
+    bool has_body = !req.raw_body().empty() || req.has_header("content-length") || req.has_header("transfer-encoding");
+    if (!has_body || !req.is(options.type)) {
       next();
       return;
     }
-    if (!req.is(options.type)) {
-      next();
-      return;
+    Body body{req.raw_body(), charset_of(req.get("content-type"))};
+    auto encoding = lower(req.get("content-encoding"));
+    if (encoding == "gzip" || encoding == "deflate" || encoding == "x-gzip") {
+      body.text = inflate(body.text, options.limit);
+    } else if (!encoding.empty() && encoding != "identity") {
+      throw HttpError(415, "unsupported content encoding \"" + encoding + "\"");
     }
-    if (req.raw_body().size() > options.limit) throw HttpError(413, "request entity too large");
-    req.body() = parse(req.raw_body(), options);
+    if (body.text.size() > options.limit) throw HttpError(413, "request entity too large");
+    if (body.text.starts_with("\xEF\xBB\xBF")) body.text.erase(0, 3);  // a byte-order mark is not content
+    req.body() = parse(body, options);
     next();
   });
 }
 
-// JSON.parse reports the first bad character; a client gets a one-line reason.
-json::value parse_json_body(const std::string& body, const Options& options) {
-  if (body.empty()) return json::object{};
+[[noreturn]] void unsupported_charset(const std::string& charset) {
+  throw HttpError(415, "unsupported charset \"" + charset + "\"");
+}
+
+// Decodes text in the charsets body-parser's text() and urlencoded() accept here.
+void decode_text(Body& body) {
+  const auto& cs = body.charset;
+  if (cs.empty() || cs == "utf-8" || cs == "utf8") return;
+  if (cs == "iso-8859-1" || cs == "latin1" || cs == "us-ascii") {
+    body.text = latin1_to_utf8(body.text);
+    return;
+  }
+  unsupported_charset(cs);
+}
+
+json::value parse_json_body(Body& body, const Options& options) {
+  if (!body.charset.empty() && !body.charset.starts_with("utf-")) unsupported_charset(body.charset);
+  if (body.text.empty()) return json::object{};
   boost::system::error_code ec;
-  json::value v = boost::json::parse(body, ec);
+  json::value v = boost::json::parse(replace_lone_surrogates(std::move(body.text)), ec);
   if (ec) throw HttpError(400, "Invalid JSON in request body: " + ec.message());
   if (options.strict && !v.is_object() && !v.is_array())
     throw HttpError(400, "Invalid JSON in request body: only objects and arrays are accepted");
@@ -42,26 +144,31 @@ json::value parse_json_body(const std::string& body, const Options& options) {
 
 }  // namespace
 
-Callable json(Options options) { return make_parser(std::move(options), "json", parse_json_body); }
+Callable json(Options options) { return make_parser(std::move(options), "application/json", parse_json_body); }
 
 Callable urlencoded(Options options) {
-  return make_parser(std::move(options), "urlencoded", [](const std::string& body, const Options&) -> json::value {
-    // body-parser counts the pairs first and refuses past 1000 with 413.
-    std::size_t pairs = body.empty() ? 0 : 1;
-    for (char c : body) pairs += c == '&';
-    if (pairs > 1000) throw HttpError(413, "too many parameters");
-    return parse_query(body);
+  return make_parser(std::move(options), "urlencoded", [](Body& body, const Options&) -> json::value {
+    const auto& cs = body.charset;
+    bool latin1 = cs == "iso-8859-1" || cs == "latin1";
+    if (!cs.empty() && cs != "utf-8" && cs != "utf8" && !latin1) unsupported_charset(cs);
+    try {
+      return parse_form(body.text, latin1);
+    } catch (const std::length_error&) {
+      throw HttpError(413, "too many parameters");
+    }
   });
 }
 
 Callable text(Options options) {
-  return make_parser(std::move(options), "text/plain",
-                     [](const std::string& body, const Options&) -> json::value { return json::string(body); });
+  return make_parser(std::move(options), "text/plain", [](Body& body, const Options&) -> json::value {
+    decode_text(body);
+    return json::string(body.text);
+  });
 }
 
 Callable raw(Options options) {
   return make_parser(std::move(options), "application/octet-stream",
-                     [](const std::string& body, const Options&) -> json::value { return json::string(body); });
+                     [](Body& body, const Options&) -> json::value { return json::string(body.text); });
 }
 
 }  // namespace cortado::body_parser

@@ -64,6 +64,7 @@ std::string lower(std::string_view s) {
 
 Cookies parse_cookies(std::string_view header) {
   Cookies cookies;
+  if (header.size() < 2) return cookies;  // cookie.parse: too short to hold a pair
   while (!header.empty()) {
     auto semi = header.find(';');
     auto pair = header.substr(0, semi);
@@ -71,11 +72,12 @@ Cookies parse_cookies(std::string_view header) {
     auto eq = pair.find('=');
     if (eq == std::string_view::npos) continue;
     auto name = trim(pair.substr(0, eq));
-    if (cookies.find(name) != cookies.end()) continue;  // the first occurrence wins
+    if (cookies.contains(name)) continue;  // the first occurrence wins
     auto value = trim(pair.substr(eq + 1));
-    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+    if (!value.empty() && value.front() == '"' && value.back() == '"')
+      value = value.size() == 1 ? std::string_view{} : value.substr(1, value.size() - 2);
     auto decoded = decode_uri_component(value);
-    cookies.emplace(std::string(name), decoded ? std::move(*decoded) : std::string(value));
+    cookies.add(std::string(name), decoded ? std::move(*decoded) : std::string(value));
   }
   return cookies;
 }

@@ -31,7 +31,10 @@ std::string error_page(std::string_view message) {
 }
 
 void send_page(Response& res, unsigned status, std::string_view message) {
-  res.reset();
+  // finalhandler keeps the headers set so far (Set-Cookie too) but those describing a body;
+  // only a response that was already complete starts over.
+  if (res.finished()) res.reset();
+  for (auto field : {"content-encoding", "content-language", "content-range"}) res.raw().erase(field);
   res.status(status);
   res.set("Content-Security-Policy", "default-src 'none'");
   res.set("X-Content-Type-Options", "nosniff");
@@ -49,12 +52,15 @@ void send_error(Chain& c) {
     detail = e.what();
   } catch (const std::exception& e) {
     detail = e.what();
+    // Without a status of its own, the error keeps an error status the response already has.
+    if (unsigned code = c.res.status_code(); code >= 400 && code < 600) status = code;
   } catch (...) {
   }
   // Like finalhandler: log server errors; the client sees the details only in development.
   if (status >= 500) std::cerr << "cortado: " << c.req.method() << ' ' << c.req.original_url() << ": " << detail << '\n';
   bool production = c.req.settings().env == "production";
-  send_page(c.res, status, production ? std::string(status_text(status)) : detail);
+  auto phrase = status_text(status);
+  send_page(c.res, status, production ? (phrase.empty() ? std::to_string(status) : std::string(phrase)) : detail);
 }
 
 void send_options(Chain& c) {

@@ -12,22 +12,34 @@
 namespace cortado {
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 std::string_view strip_weak(std::string_view tag) { return tag.starts_with("W/") ? tag.substr(2) : tag; }
 
-std::optional<std::time_t> parse_http_date(std::string_view text) {
-  std::tm tm{};
-  std::string s(text);
-  if (!strptime(s.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm)) return std::nullopt;
-  return timegm(&tm);
+// Cache-Control holds a whole "no-cache" directive (not "no-cache-please").
+bool has_no_cache(std::string_view header) {
+  while (!header.empty()) {
+    auto comma = header.find(',');
+    auto item = header.substr(0, comma);
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+    if (item == "no-cache") return true;
+    header = comma == std::string_view::npos ? std::string_view{} : header.substr(comma + 1);
+  }
+  return false;
 }
 
 }  // namespace
+
+std::optional<std::time_t> parse_http_date(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  std::string s(text);
+  // IMF-fixdate, RFC 850 and asctime: the three forms HTTP allows.
+  for (const char* format : {"%a, %d %b %Y %H:%M:%S GMT", "%A, %d-%b-%y %H:%M:%S GMT", "%a %b %e %H:%M:%S %Y"}) {
+    std::tm tm{};
+    const char* end = strptime(s.c_str(), format, &tm);
+    if (end && *end == '\0') return timegm(&tm);
+  }
+  return std::nullopt;
+}
 
 std::string weak_etag(std::string_view body) {
   unsigned char digest[SHA_DIGEST_LENGTH];
@@ -58,26 +70,26 @@ bool is_fresh(const Request& req, const Response& res) {
   auto none_match = req.get("if-none-match");
   auto modified_since = req.get("if-modified-since");
   if (none_match.empty() && modified_since.empty()) return false;
-  // An explicit end-to-end reload asks for the full response.
-  if (req.get("cache-control").find("no-cache") != std::string_view::npos) return false;
-  if (!none_match.empty() && trim(none_match) != "*") {
-    auto etag = strip_weak(res.get("etag"));
+  // An explicit end-to-end reload asks for the full response (a whole no-cache directive).
+  if (has_no_cache(req.get("cache-control"))) return false;
+  if (!none_match.empty()) {
+    // The fresh package: If-None-Match decides alone when present.
+    if (none_match == "*") return true;
+    auto etag = res.get("etag");
     if (etag.empty()) return false;
-    bool matched = false;
-    while (!none_match.empty() && !matched) {
+    while (!none_match.empty()) {
       auto comma = none_match.find(',');
-      matched = strip_weak(trim(none_match.substr(0, comma))) == etag;
+      auto item = none_match.substr(0, comma);
+      while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+      while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+      if (item == etag || item == strip_weak(etag) || strip_weak(item) == etag) return true;
       none_match = comma == std::string_view::npos ? std::string_view{} : none_match.substr(comma + 1);
     }
-    if (!matched) return false;
+    return false;
   }
-  if (!modified_since.empty()) {
-    auto last_modified = res.get("last-modified");
-    auto since = parse_http_date(modified_since);
-    auto modified = parse_http_date(last_modified);
-    if (!since || !modified || *modified > *since) return false;
-  }
-  return true;
+  auto since = parse_http_date(modified_since);
+  auto modified = parse_http_date(res.get("last-modified"));
+  return since && modified && *modified <= *since;
 }
 
 }  // namespace cortado

@@ -2,7 +2,11 @@
 
 #include <boost/json/parse.hpp>
 
+#include <algorithm>
 #include <charconv>
+#include <cstdint>
+#include <optional>
+#include <vector>
 #include <cmath>
 #include <stdexcept>
 
@@ -83,14 +87,37 @@ void append_js_string(std::string& out, std::string_view s) {
   out += '"';
 }
 
+// A canonical array index ("0", "17"; not "01" or "-1"), below 2^32 - 1.
+std::optional<std::uint32_t> array_index(std::string_view key) {
+  if (key.empty() || key.size() > 10 || (key.size() > 1 && key[0] == '0')) return std::nullopt;
+  std::uint64_t n = 0;
+  for (char c : key) {
+    if (c < '0' || c > '9') return std::nullopt;
+    n = n * 10 + static_cast<unsigned>(c - '0');
+  }
+  if (n >= 0xffffffffull) return std::nullopt;
+  return static_cast<std::uint32_t>(n);
+}
+
 }  // namespace
 
 void stringify_to(std::string& out, const json::value& v) {
   switch (v.kind()) {
     case json::kind::null: out += "null"; break;
     case json::kind::bool_: out += v.get_bool() ? "true" : "false"; break;
-    case json::kind::int64: out += std::to_string(v.get_int64()); break;
-    case json::kind::uint64: out += std::to_string(v.get_uint64()); break;
+    case json::kind::int64:
+      // Past 2^53 JavaScript holds the nearest double, and prints that.
+      if (v.get_int64() > (std::int64_t{1} << 53) || v.get_int64() < -(std::int64_t{1} << 53))
+        append_js_number(out, static_cast<double>(v.get_int64()));
+      else
+        out += std::to_string(v.get_int64());
+      break;
+    case json::kind::uint64:
+      if (v.get_uint64() > (std::uint64_t{1} << 53))
+        append_js_number(out, static_cast<double>(v.get_uint64()));
+      else
+        out += std::to_string(v.get_uint64());
+      break;
     case json::kind::double_: append_js_number(out, v.get_double()); break;
     case json::kind::string: append_js_string(out, v.get_string()); break;
     case json::kind::array: {
@@ -105,15 +132,24 @@ void stringify_to(std::string& out, const json::value& v) {
       break;
     }
     case json::kind::object: {
+      const auto& object = v.get_object();
       out += '{';
       bool first = true;
-      for (const auto& [key, item] : v.get_object()) {
+      auto write = [&](std::string_view key, const json::value& item) {
         if (!first) out += ',';
         first = false;
         append_js_string(out, key);
         out += ':';
         stringify_to(out, item);
-      }
+      };
+      // A JavaScript object lists its array-index keys first, in numeric order.
+      std::vector<std::pair<std::uint32_t, const json::key_value_pair*>> indices;
+      for (const auto& entry : object)
+        if (auto index = array_index(entry.key())) indices.emplace_back(*index, &entry);
+      std::sort(indices.begin(), indices.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+      for (const auto& [index, entry] : indices) write(entry->key(), entry->value());
+      for (const auto& entry : object)
+        if (indices.empty() || !array_index(entry.key())) write(entry.key(), entry.value());
       out += '}';
       break;
     }

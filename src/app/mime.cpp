@@ -8,53 +8,19 @@
 namespace cortado {
 namespace {
 
-// The common web types; sorted by extension for binary search.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 40> types{{
-    {"avif", "image/avif"},
-    {"bin", "application/octet-stream"},
-    {"bmp", "image/bmp"},
-    {"css", "text/css"},
-    {"csv", "text/csv"},
-    {"gif", "image/gif"},
-    {"gz", "application/gzip"},
-    {"htm", "text/html"},
-    {"html", "text/html"},
-    {"ico", "image/vnd.microsoft.icon"},
-    {"jpeg", "image/jpeg"},
-    {"jpg", "image/jpeg"},
-    {"js", "text/javascript"},
-    {"json", "application/json"},
-    {"map", "application/json"},
-    {"md", "text/markdown"},
-    {"mjs", "text/javascript"},
-    {"mp3", "audio/mpeg"},
-    {"mp4", "video/mp4"},
-    {"otf", "font/otf"},
-    {"pdf", "application/pdf"},
-    {"png", "image/png"},
-    {"svg", "image/svg+xml"},
-    {"tar", "application/x-tar"},
-    {"text", "text/plain"},
-    {"ttf", "font/ttf"},
-    {"txt", "text/plain"},
-    {"wasm", "application/wasm"},
-    {"wav", "audio/wav"},
-    {"weba", "audio/webm"},
-    {"webm", "video/webm"},
-    {"webmanifest", "application/manifest+json"},
-    {"webp", "image/webp"},
-    {"woff", "font/woff"},
-    {"woff2", "font/woff2"},
-    {"xhtml", "application/xhtml+xml"},
-    {"xml", "application/xml"},
-    {"yaml", "text/yaml"},
-    {"yml", "text/yaml"},
-    {"zip", "application/zip"},
-}};
+#include "app/mime_table.inc"
 
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// mime-types' charset(): text/* and the types mime-db marks UTF-8.
 bool wants_charset(std::string_view type) {
-  return type.starts_with("text/") || type == "application/json" || type == "application/javascript" ||
-         type.ends_with("+json");
+  auto essence = lower(type.substr(0, type.find_first_of("; \t")));
+  if (essence.starts_with("text/")) return true;
+  return std::binary_search(std::begin(utf8_types), std::end(utf8_types), std::string_view(essence));
 }
 
 }  // namespace
@@ -64,18 +30,17 @@ std::string_view mime_type(std::string_view name) {
   auto slash = name.rfind('/');
   if (dot != std::string_view::npos && (slash == std::string_view::npos || dot > slash)) name = name.substr(dot + 1);
   else if (slash != std::string_view::npos) return {};
-  std::string ext(name);
-  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  auto it = std::lower_bound(types.begin(), types.end(), ext, [](const auto& entry, const std::string& key) {
-    return entry.first < key;
-  });
-  return it != types.end() && it->first == ext ? it->second : std::string_view{};
+  auto ext = lower(name);
+  auto it = std::lower_bound(std::begin(extension_types), std::end(extension_types), ext,
+                             [](const auto& entry, const std::string& key) { return entry.first < key; });
+  return it != std::end(extension_types) && it->first == ext ? it->second : std::string_view{};
 }
 
 std::string content_type_for(std::string_view type) {
   if (type.find('/') != std::string_view::npos) {
+    // mime.contentType: a full type keeps its parameters, and gets a charset unless it names one.
     std::string t(type);
-    if (wants_charset(type) && type.find(';') == std::string_view::npos) t += "; charset=utf-8";
+    if (wants_charset(type) && lower(type).find("charset") == std::string::npos) t += "; charset=utf-8";
     return t;
   }
   auto found = mime_type(type);

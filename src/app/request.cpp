@@ -28,12 +28,14 @@ Request::Request(http::RawRequest& raw, const http::Peer& peer, const Settings& 
   // An absolute-form target ("http://host/path") routes by its path, as Node's parseurl does.
   if (path_.starts_with("http://") || path_.starts_with("https://")) {
     auto slash = path_.find('/', path_.find("//") + 2);
+    url_origin_ = path_.substr(0, slash);
     path_ = slash == std::string::npos ? "/" : path_.substr(slash);
   }
 }
 
 std::string Request::url() const {
-  std::string u = path_;
+  // Express keeps the scheme and host of an absolute-form target in req.url.
+  std::string u = url_origin_ + path_;
   if (!query_string_.empty() || original_url_.find('?') != std::string::npos) {
     u += '?';
     u += query_string_;
@@ -117,7 +119,7 @@ bool Request::is(std::string_view type) const {
   if (content_type.empty()) return false;
   std::string media(trim(content_type.substr(0, content_type.find(';'))));
   for (char& c : media) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (type == "json") return media == "application/json" || media.ends_with("+json");
+  if (type == "json") return media == "application/json";
   if (type == "urlencoded") return media == "application/x-www-form-urlencoded";
   if (type == "text") return media.starts_with("text/");
   if (type == "html") return media == "text/html";

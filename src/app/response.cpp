@@ -47,11 +47,6 @@ Response& Response::type(std::string_view t) {
 }
 
 Response& Response::location(std::string_view url) {
-  // "back" is Express's shorthand for the Referrer.
-  if (url == "back") {
-    url = req_.get("referrer");
-    if (url.empty()) url = "/";
-  }
   raw_.set(beast_http::field::location, encode_url(url));
   return *this;
 }
@@ -98,7 +93,8 @@ void Response::json(const json::value& value) {
 void Response::send_status(unsigned code) {
   status(code);
   type("txt");
-  send(status_text(code));
+  auto text = status_text(code);
+  send(text.empty() ? std::to_string(code) : std::string(text));
 }
 
 void Response::redirect(unsigned code, std::string_view url) {
@@ -119,10 +115,29 @@ void Response::redirect(unsigned code, std::string_view url) {
     body = std::string(status_text(code)) + ". Redirecting to " + std::string(address);
   } else if (offers("text/html")) {
     type("html");
-    body = "<p>" + std::string(status_text(code)) + ". Redirecting to " + escape_html(address) + "</p>";
+    auto phrase = std::string(status_text(code));
+    body = "<!DOCTYPE html><head><title>" + phrase + "</title></head><body><p>" + phrase + ". Redirecting to " +
+           escape_html(address) + "</p></body>";
   }
+  add_vary("Accept");
   mark_finished();
   raw_.body() = std::move(body);
+}
+
+void Response::add_vary(std::string_view field) {
+  // The vary package: append to the list unless it is "*" or already names the field.
+  std::string current(get("vary"));
+  if (current == "*") return;
+  std::string_view rest = current;
+  while (!rest.empty()) {
+    auto comma = rest.find(',');
+    auto item = rest.substr(0, comma);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (boost::beast::iequals(item, field)) return;
+    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+  }
+  raw_.set(beast_http::field::vary, current.empty() ? std::string(field) : current + ", " + std::string(field));
 }
 
 void Response::end() { mark_finished(); }

@@ -28,11 +28,20 @@ std::vector<Token> parse_tokens(std::string_view p, std::size_t& i, bool in_grou
       add_text(p[i++]);
     } else if (c == ':' || c == '*') {
       std::string name;
-      if (i < p.size() && p[i] == '"') {  // quoted name, :"user id"
-        auto close = p.find('"', i + 1);
-        if (close == std::string_view::npos) throw std::invalid_argument("Unterminated quote in route " + std::string(p));
-        name = p.substr(i + 1, close - i - 1);
-        i = close + 1;
+      if (i < p.size() && p[i] == '"') {  // quoted name, :"user id"; '\' takes the next character
+        bool closed = false;
+        for (++i; i < p.size(); ++i) {
+          if (p[i] == '\\' && i + 1 < p.size()) {
+            name += p[++i];
+          } else if (p[i] == '"') {
+            closed = true;
+            ++i;
+            break;
+          } else {
+            name += p[i];
+          }
+        }
+        if (!closed) throw std::invalid_argument("Unterminated quote in route " + std::string(p));
       } else {
         while (i < p.size() && (name.empty() ? name_start(p[i]) : name_char(p[i]))) name += p[i++];
       }
@@ -67,6 +76,51 @@ bool same_text(std::string_view a, std::string_view b, bool case_sensitive) {
   return true;
 }
 
+// path-to-regexp's flatten(): every way of including or leaving out the optional groups, the
+// group included first. The alternatives are tried in this order and the first match wins.
+void flatten(const std::vector<Token>& tokens, std::size_t index, std::vector<Token> prefix,
+             std::vector<std::vector<Token>>& out) {
+  if (out.size() > 256) throw std::invalid_argument("Too many optional groups in route");
+  if (index == tokens.size()) {
+    out.push_back(std::move(prefix));
+    return;
+  }
+  const Token& t = tokens[index];
+  if (t.kind == Token::Kind::group) {
+    std::vector<std::vector<Token>> inner;
+    flatten(t.group, 0, prefix, inner);
+    for (auto& with_group : inner) flatten(tokens, index + 1, std::move(with_group), out);
+    flatten(tokens, index + 1, std::move(prefix), out);
+    return;
+  }
+  if (t.kind == Token::Kind::text && !prefix.empty() && prefix.back().kind == Token::Kind::text)
+    prefix.back().value += t.value;
+  else
+    prefix.push_back(t);
+  flatten(tokens, index + 1, std::move(prefix), out);
+}
+
+// How a parameter may extend in one flattened sequence: besides '/', a parameter that follows
+// another one within a segment may not contain the text between them (path-to-regexp's
+// negate()), which is what makes "/:from-:to" split "a-b-c" into "a-b" and "c".
+void mark_exclusions(std::vector<Token>& sequence, std::string_view pattern) {
+  std::string backtrack;
+  bool safe = true;
+  for (auto& t : sequence) {
+    if (t.kind == Token::Kind::text) {
+      backtrack += t.value;
+      safe = safe || t.value.find('/') != std::string::npos;
+      continue;
+    }
+    if (!safe && backtrack.empty())
+      throw std::invalid_argument("Missing text before \"" + t.value + "\" in route " + std::string(pattern));
+    if (t.kind == Token::Kind::param && !safe) t.group.push_back({Token::Kind::text, backtrack, {}});
+    backtrack.clear();
+    safe = false;
+  }
+}
+
+// Matches one flattened sequence with backtracking, as the regular expression would.
 struct Matcher {
   std::string_view path;
   const MatchOptions& options;
@@ -79,50 +133,31 @@ struct Matcher {
     return rest.empty() || rest.front() == '/' || (pos > 0 && path[pos - 1] == '/');
   }
 
-  // Tries tokens [index..] (then `after`, the tokens following an enclosing group) from `pos`.
-  std::optional<std::size_t> run(const std::vector<Token>& tokens, std::size_t index, std::size_t pos,
-                                 const std::vector<const std::vector<Token>*>& after_stack,
-                                 const std::vector<std::size_t>& after_index) {
-    if (index == tokens.size()) {
-      if (after_stack.empty()) return at_end(pos) ? std::optional(pos) : std::nullopt;
-      auto stack = after_stack;
-      auto indices = after_index;
-      const auto* outer = stack.back();
-      auto outer_index = indices.back();
-      stack.pop_back();
-      indices.pop_back();
-      return run(*outer, outer_index, pos, stack, indices);
+  // How far a parameter may extend from `pos`: not over '/', nor into the excluded text.
+  std::size_t param_limit(std::size_t pos, std::string_view excluded) const {
+    std::size_t end = pos;
+    while (end < path.size() && path[end] != '/') {
+      if (excluded.size() == 1 && path[end] == excluded[0]) break;
+      if (excluded.size() > 1 && path.substr(end).starts_with(excluded)) break;
+      ++end;
     }
+    return end;
+  }
+
+  std::optional<std::size_t> run(const std::vector<Token>& tokens, std::size_t index, std::size_t pos) {
+    if (index == tokens.size()) return at_end(pos) ? std::optional(pos) : std::nullopt;
     const Token& t = tokens[index];
-    switch (t.kind) {
-      case Token::Kind::text:
-        if (!same_text(path.substr(pos, t.value.size()), t.value, options.case_sensitive)) return std::nullopt;
-        return run(tokens, index + 1, pos + t.value.size(), after_stack, after_index);
-      case Token::Kind::param:
-        // Shortest first, as path-to-regexp's lazy segment match: "/:a-:b" splits at the first '-'.
-        for (std::size_t end = pos + 1; end <= path.size() && path[end - 1] != '/'; ++end) {
-          captured.emplace_back(t.value, path.substr(pos, end - pos));
-          if (auto r = run(tokens, index + 1, end, after_stack, after_index)) return r;
-          captured.pop_back();
-        }
-        return std::nullopt;
-      case Token::Kind::wildcard:
-        for (std::size_t end = path.size(); end > pos; --end) {
-          captured.emplace_back(t.value, path.substr(pos, end - pos));
-          if (auto r = run(tokens, index + 1, end, after_stack, after_index)) return r;
-          captured.pop_back();
-        }
-        return std::nullopt;
-      case Token::Kind::group: {
-        auto stack = after_stack;
-        auto indices = after_index;
-        stack.push_back(&tokens);
-        indices.push_back(index + 1);
-        auto saved = captured.size();
-        if (auto r = run(t.group, 0, pos, stack, indices)) return r;
-        captured.resize(saved);
-        return run(tokens, index + 1, pos, after_stack, after_index);
-      }
+    if (t.kind == Token::Kind::text) {
+      if (!same_text(path.substr(pos, t.value.size()), t.value, options.case_sensitive)) return std::nullopt;
+      return run(tokens, index + 1, pos + t.value.size());
+    }
+    // Greedy, as the regexp's `+`: the longest value first, then shorter ones.
+    std::string_view excluded = t.group.empty() ? std::string_view{} : std::string_view(t.group.front().value);
+    std::size_t limit = t.kind == Token::Kind::wildcard ? path.size() : param_limit(pos, excluded);
+    for (std::size_t end = limit; end > pos; --end) {
+      captured.emplace_back(t.value, path.substr(pos, end - pos));
+      if (auto r = run(tokens, index + 1, end)) return r;
+      captured.pop_back();
     }
     return std::nullopt;
   }
@@ -133,27 +168,33 @@ struct Matcher {
 RoutePattern::RoutePattern(std::string_view pattern, MatchOptions options) : text_(pattern), options_(options) {
   // Express: use("/") and use() match every path.
   matches_everything_ = !options.whole_path && (pattern.empty() || pattern == "/");
+  // The router's loosen(): without strict routing, trailing slashes of the pattern do not count.
+  std::string_view loose = pattern;
+  if (!options.strict)
+    while (loose.size() > 1 && loose.back() == '/' && !(loose.size() >= 2 && loose[loose.size() - 2] == '\\'))
+      loose.remove_suffix(1);
   std::size_t i = 0;
-  tokens_ = parse_tokens(pattern, i, false);
-  // A mount path's trailing '/' is not part of what it strips ("/api/" mounts like "/api").
-  if (!options.whole_path && !tokens_.empty() && tokens_.back().kind == Token::Kind::text &&
-      tokens_.back().value.size() > 1 && tokens_.back().value.ends_with('/'))
-    tokens_.back().value.pop_back();
+  auto tokens = parse_tokens(loose, i, false);
+  flatten(tokens, 0, {}, sequences_);
+  for (auto& sequence : sequences_) mark_exclusions(sequence, pattern);
 }
 
 std::optional<RoutePattern::Match> RoutePattern::match(std::string_view path) const {
   if (matches_everything_) return Match{};
-  Matcher m{path, options_, {}};
-  auto end = m.run(tokens_, 0, 0, {}, {});
-  if (!end) return std::nullopt;
-  Match result;
-  result.length = *end;
-  for (const auto& [name, raw] : m.captured) {
-    auto decoded = decode_uri_component(raw);
-    if (!decoded) throw HttpError(400, "Failed to decode param '" + std::string(raw) + "'");
-    result.params.set(name, std::move(*decoded));
+  for (const auto& sequence : sequences_) {
+    Matcher m{path, options_, {}};
+    auto end = m.run(sequence, 0, 0);
+    if (!end) continue;
+    Match result;
+    result.length = *end;
+    for (const auto& [name, raw] : m.captured) {
+      auto decoded = decode_uri_component(raw);
+      if (!decoded) throw HttpError(400, "Failed to decode param '" + std::string(raw) + "'");
+      result.params.set(name, std::move(*decoded));
+    }
+    return result;
   }
-  return result;
+  return std::nullopt;
 }
 
 }  // namespace cortado

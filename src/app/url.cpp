@@ -4,6 +4,7 @@
 #include <boost/json/string.hpp>
 
 #include <cctype>
+#include <stdexcept>
 
 namespace cortado {
 namespace {
@@ -54,6 +55,7 @@ std::string unescape_query(std::string_view s) {
   for (char& c : spaced)
     if (c == '+') c = ' ';
   if (auto decoded = decode_uri_component(spaced)) return *decoded;
+  // Node decodes the valid escapes byte by byte and reads the bytes as UTF-8.
   std::string out;
   for (std::size_t i = 0; i < spaced.size(); ++i) {
     if (spaced[i] == '%' && i + 2 < spaced.size() && hex_value(spaced[i + 1]) >= 0 &&
@@ -64,10 +66,116 @@ std::string unescape_query(std::string_view s) {
       out += spaced[i];
     }
   }
-  return out;
+  return to_well_formed_utf8(out);
+}
+
+// Adds `value` under `key`, making an array of repeated keys (querystring and qs alike).
+void add_pair(boost::json::object& result, std::string key, std::string value) {
+  auto it = result.find(key);
+  if (it == result.end()) {
+    result.emplace(key, value);
+  } else if (it->value().is_array()) {
+    it->value().get_array().emplace_back(value);
+  } else {
+    boost::json::array both{it->value(), boost::json::string(value)};
+    it->value() = std::move(both);
+  }
+}
+
+// qs's decoder: '+' is a space, %-escapes are UTF-8 (or ISO-8859-1 bytes), and a string that
+// cannot be decoded is kept as written.
+std::string decode_form_component(std::string_view s, bool latin1) {
+  std::string spaced(s);
+  for (char& c : spaced)
+    if (c == '+') c = ' ';
+  if (latin1) {
+    std::string bytes;
+    for (std::size_t i = 0; i < spaced.size(); ++i) {
+      if (spaced[i] == '%' && i + 2 < spaced.size() && hex_value(spaced[i + 1]) >= 0 && hex_value(spaced[i + 2]) >= 0) {
+        bytes += static_cast<char>(hex_value(spaced[i + 1]) * 16 + hex_value(spaced[i + 2]));
+        i += 2;
+      } else {
+        bytes += spaced[i];
+      }
+    }
+    return latin1_to_utf8(bytes);
+  }
+  auto decoded = decode_uri_component(spaced);
+  return decoded ? *decoded : spaced;
 }
 
 }  // namespace
+
+std::string to_well_formed_utf8(std::string_view s) {
+  static constexpr std::string_view replacement = "\xEF\xBF\xBD";
+  std::string out;
+  out.reserve(s.size());
+  std::size_t i = 0;
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      out += static_cast<char>(c);
+      ++i;
+      continue;
+    }
+    // The WHATWG decoder: each maximal ill-formed subpart becomes one U+FFFD.
+    std::size_t need = 0;
+    unsigned char low = 0x80, high = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) need = 1;
+    else if (c >= 0xe0 && c <= 0xef) need = 2, low = c == 0xe0 ? 0xa0 : 0x80, high = c == 0xed ? 0x9f : 0xbf;
+    else if (c >= 0xf0 && c <= 0xf4) need = 3, low = c == 0xf0 ? 0x90 : 0x80, high = c == 0xf4 ? 0x8f : 0xbf;
+    else {
+      out += replacement;
+      ++i;
+      continue;
+    }
+    std::size_t k = 1;
+    for (; k <= need && i + k < s.size(); ++k) {
+      auto cc = static_cast<unsigned char>(s[i + k]);
+      unsigned char lo = k == 1 ? low : 0x80, hi = k == 1 ? high : 0xbf;
+      if (cc < lo || cc > hi) break;
+    }
+    if (k == need + 1) {
+      out.append(s.substr(i, need + 1));
+    } else {
+      out += replacement;
+    }
+    i += k;
+  }
+  return out;
+}
+
+std::string latin1_to_utf8(std::string_view bytes) {
+  std::string out;
+  out.reserve(bytes.size());
+  for (unsigned char c : bytes) {
+    if (c < 0x80) {
+      out += static_cast<char>(c);
+    } else {
+      out += static_cast<char>(0xc0 | (c >> 6));
+      out += static_cast<char>(0x80 | (c & 0x3f));
+    }
+  }
+  return out;
+}
+
+boost::json::object parse_form(std::string_view body, bool latin1, std::size_t parameter_limit) {
+  boost::json::object result;
+  std::size_t pairs = 0;
+  while (!body.empty()) {
+    auto amp = body.find('&');
+    auto pair = body.substr(0, amp);
+    body = amp == std::string_view::npos ? std::string_view{} : body.substr(amp + 1);
+    if (pair.empty()) continue;
+    if (++pairs > parameter_limit) throw std::length_error("too many parameters");
+    auto eq = pair.find('=');
+    std::string key = decode_form_component(pair.substr(0, eq), latin1);
+    if (key.empty() || key == "__proto__") continue;
+    add_pair(result, std::move(key),
+             eq == std::string_view::npos ? std::string() : decode_form_component(pair.substr(eq + 1), latin1));
+  }
+  return result;
+}
 
 std::optional<std::string> decode_uri_component(std::string_view s) {
   if (s.find('%') == std::string_view::npos) return std::string(s);
@@ -102,7 +210,7 @@ std::string encode_uri_component(std::string_view s) {
 
 std::string encode_url(std::string_view s) {
   // encodeurl keeps the characters a URL may hold as they are, and valid %XX escapes.
-  static constexpr std::string_view allowed = "!#$&'()*+,-./:;=?@[]_~";
+  static constexpr std::string_view allowed = "!#$&'()*+,-./:;=?@[\\]^_|~";
   std::string out;
   for (std::size_t i = 0; i < s.size(); ++i) {
     auto c = static_cast<unsigned char>(s[i]);
@@ -123,20 +231,11 @@ boost::json::object parse_query(std::string_view query) {
     auto amp = query.find('&');
     auto pair = query.substr(0, amp);
     query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+    ++keys;  // querystring counts empty pairs against maxKeys too
     if (pair.empty()) continue;
-    ++keys;
     auto eq = pair.find('=');
     std::string key = unescape_query(pair.substr(0, eq));
-    std::string value = eq == std::string_view::npos ? std::string() : unescape_query(pair.substr(eq + 1));
-    auto it = result.find(key);
-    if (it == result.end()) {
-      result.emplace(key, value);
-    } else if (it->value().is_array()) {
-      it->value().get_array().emplace_back(value);
-    } else {
-      boost::json::array both{it->value(), boost::json::string(value)};
-      it->value() = std::move(both);
-    }
+    add_pair(result, std::move(key), eq == std::string_view::npos ? std::string() : unescape_query(pair.substr(eq + 1)));
   }
   return result;
 }

@@ -220,9 +220,12 @@ Task<> Worker::serve(tcp::socket socket) {
     bool keep_alive = req.keep_alive() && !stopping && res[beast_http::field::connection] != "close";
     res.keep_alive(keep_alive);
     res.set(beast_http::field::date, current_http_date());
-    res.prepare_payload();
+    bool head = req.method() == beast_http::verb::head;
+    if (!(head && res.has_content_length())) res.prepare_payload();  // a HEAD may state the GET's length
+    unsigned code = res.result_int();
+    if (code < 200 || code == 204 || code == 304) res.erase(beast_http::field::content_length);
     conn.deadline = Clock::now() + opt.write_timeout;
-    if (req.method() == beast_http::verb::head) {
+    if (head) {
       // HEAD: the headers of the GET, Content-Length included, and no body.
       beast_http::response_serializer<beast_http::string_body> sr(res);
       auto [write_ec, n] = co_await beast_http::async_write_header(conn.socket, sr, use_tuple);

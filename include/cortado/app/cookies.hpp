@@ -7,13 +7,50 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace cortado {
 
-/// Request cookies by name (first occurrence wins, values %-decoded).
-using Cookies = std::map<std::string, std::string, std::less<>>;
+/// Request cookies in the order the header lists them (first occurrence of a name wins,
+/// values %-decoded), looked up by name.
+class Cookies {
+ public:
+  using value_type = std::pair<std::string, std::string>;
+  using const_iterator = std::vector<value_type>::const_iterator;
+
+  const_iterator find(std::string_view name) const {
+    for (auto it = items_.begin(); it != items_.end(); ++it)
+      if (it->first == name) return it;
+    return items_.end();
+  }
+  bool contains(std::string_view name) const { return find(name) != end(); }
+  /// The cookie's value, "" when absent.
+  std::string_view operator[](std::string_view name) const {
+    auto it = find(name);
+    return it == end() ? std::string_view{} : std::string_view(it->second);
+  }
+  /// The cookie's value; throws std::out_of_range when absent.
+  const std::string& at(std::string_view name) const {
+    auto it = find(name);
+    if (it == end()) throw std::out_of_range("no cookie named " + std::string(name));
+    return it->second;
+  }
+  /// Adds a cookie unless one of that name is there already.
+  void add(std::string name, std::string value) {
+    if (!contains(name)) items_.emplace_back(std::move(name), std::move(value));
+  }
+  const_iterator begin() const { return items_.begin(); }
+  const_iterator end() const { return items_.end(); }
+  std::size_t size() const { return items_.size(); }
+  bool empty() const { return items_.empty(); }
+
+ private:
+  std::vector<value_type> items_;
+};
 
 /// `cookie.parse`: pairs split on ';', names and values trimmed, quotes removed, the first
 /// occurrence of a name kept, values decoded with decodeURIComponent when that succeeds.

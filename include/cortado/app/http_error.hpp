@@ -18,7 +18,7 @@ class HttpError : public std::runtime_error {
   unsigned status_;
 };
 
-/// The standard reason phrase of a status ("Not Found"); "Unknown" for others.
+/// The reason phrase Express uses for a status ("Not Found"); "" for a code it does not name.
 std::string_view status_text(unsigned status);
 
 }  // namespace cortado

@@ -98,6 +98,7 @@ class Request {
   const Settings& settings_;
   std::string original_url_;
   std::string_view query_string_;
+  std::string url_origin_;  // "http://host" of an absolute-form target
   std::string base_url_;
   std::string path_;
   Params params_;

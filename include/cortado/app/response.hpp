@@ -47,6 +47,8 @@ class Response {
   std::string_view get(std::string_view field) const;
   /// Content-Type from a short name ("json", "html", "png", ".css") or a full type.
   Response& type(std::string_view type);
+  /// Adds a field to Vary unless it is there already (Express's res.vary).
+  void add_vary(std::string_view field);
   /// Sets Location (encoded as Express's res.location does).
   Response& location(std::string_view url);
 

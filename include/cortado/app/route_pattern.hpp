@@ -43,13 +43,15 @@ class RoutePattern {
   std::string text_;
   MatchOptions options_;
   bool matches_everything_ = false;
-  std::vector<Token> tokens_;
+  /// The pattern's alternatives (optional groups in or out), tried in order.
+  std::vector<std::vector<Token>> sequences_;
 };
 
 /// One piece of a compiled pattern.
 struct RoutePattern::Token {
   enum class Kind { text, param, wildcard, group } kind;
   std::string value;  // literal text, or the parameter's name
+  /// A group's tokens; for a parameter, the text it may not contain (one text token), if any.
   std::vector<Token> group;
 };
 
