@@ -5,22 +5,58 @@
 
 #include <cortado/cortado.hpp>
 
+#include <cmath>
 #include <iostream>
+#include <optional>
 
 using namespace cortado;
 
 namespace {
 
+// JavaScript's `(value || 0) + 1`, which is what the Node lab computes for a views counter.
+json::value js_increment(const json::value& v) {
+  if (v.is_null() || (v.is_bool() && !v.get_bool())) return 1;
+  if (v.is_bool()) return 2;
+  if (v.is_int64()) return v.get_int64() == 0 ? 1 : v.get_int64() + 1;
+  if (v.is_uint64()) return v.get_uint64() + 1;
+  if (v.is_double()) return v.get_double() == 0 || std::isnan(v.get_double()) ? 1.0 : v.get_double() + 1;
+  if (v.is_string()) return v.get_string().empty() ? json::value(1) : json::value(std::string(v.get_string()) + "1");
+  if (v.is_object()) return "[object Object]1";
+  std::string joined;  // an array: String(array) is its items joined by ','
+  for (const auto& item : v.get_array()) {
+    if (&item != &v.get_array().front()) joined += ',';
+    if (item.is_string()) joined += item.get_string();
+    else if (!item.is_null()) joined += stringify(item);
+  }
+  return json::value(joined + "1");
+}
+
+// Keys that a Node Session object owns itself: assigning them changes nothing.
+bool own_property(std::string_view key) { return key == "id" || key == "req"; }
+
 void add_routes(App& app, std::shared_ptr<Store> store) {
   app.get("/", [](Request&, Response& res) { res.json("ok"); });
   app.get("/views", [](Request& req, Response& res) {
     auto& s = req.session();
-    s["views"] = s.value("views", std::int64_t{0}) + 1;
+    s["views"] = js_increment(s.get("views"));
     res.json(s["views"]);
   });
-  app.get("/get/:key", [](Request& req, Response& res) { res.json(req.session().get(req.params()["key"])); });
+  app.get("/get/:key", [](Request& req, Response& res) {
+    auto key = req.params()["key"];
+    auto& s = req.session();
+    if (key == "id") return res.json(json::string(s.id()));
+    if (key == "cookie") return res.json(s.cookie().to_json());
+    res.json(s.get(key));
+  });
   app.post("/set/:key", [](Request& req, Response& res) {
-    req.session()[req.params()["key"]] = req.body();
+    auto key = req.params()["key"];
+    if (!own_property(key)) {
+      // Without a parsed body Node assigns undefined, which JSON leaves out: as if deleted.
+      if (req.has_body())
+        req.session()[key] = req.body();
+      else
+        req.session().erase(key);
+    }
     res.json("ok");
   });
   app.post("/unset/:key", [](Request& req, Response& res) {
@@ -28,7 +64,10 @@ void add_routes(App& app, std::shared_ptr<Store> store) {
     res.json("ok");
   });
   app.get("/data", [](Request& req, Response& res) { res.json(req.session().data()); });
-  app.get("/id", [](Request& req, Response& res) { res.json(json::string(req.session_id())); });
+  app.get("/id", [](Request& req, Response& res) {
+    if (req.session_id().empty()) return res.type("json").end();  // res.json(undefined)
+    res.json(json::string(req.session_id()));
+  });
   app.get("/cookie", [](Request& req, Response& res) { res.json(req.session().cookie().to_json()); });
   app.post("/regenerate", [](Request& req, Response& res) -> Task<> {
     co_await req.session().regenerate();
@@ -59,9 +98,10 @@ void add_routes(App& app, std::shared_ptr<Store> store) {
     res.json("ok");
   });
   app.post("/login", [](Request& req, Response& res) -> Task<> {
-    auto user = req.body().is_object() ? req.body().get_object()["user"] : json::value();
+    const json::value* user = req.body().is_object() ? req.body().get_object().if_contains("user") : nullptr;
+    std::optional<json::value> kept = user ? std::optional(*user) : std::nullopt;
     co_await req.session().regenerate();
-    req.session()["user"] = user;
+    if (kept) req.session()["user"] = *kept;
     co_await req.session().save();
     res.json(json::string(req.session_id()));
   });
@@ -75,7 +115,7 @@ void add_routes(App& app, std::shared_ptr<Store> store) {
   app.get("/slow/:ms", [](Request& req, Response& res) -> Task<> {
     co_await sleep_for(std::chrono::milliseconds(std::stoll(std::string(req.params()["ms"]))));
     auto& s = req.session();
-    s["views"] = s.value("views", std::int64_t{0}) + 1;
+    s["views"] = js_increment(s.get("views"));
     res.json(s["views"]);
   });
   app.get("/store/length", [store](Request&, Response& res) -> Task<> {
@@ -114,11 +154,18 @@ int main(int argc, char** argv) {
     std::cerr << "session-lab: " << e.what() << std::endl;
     return 2;
   }
+  Callable sessions;
+  try {
+    sessions = session(lab.session);  // refuses options express-session refuses
+  } catch (const std::exception& e) {
+    std::cerr << "session-lab: " << e.what() << std::endl;
+    return 2;
+  }
   App app;
   app.set("trust proxy", lab.trust_proxy);
   app.server_options().threads = lab.threads;
   app.use(body_parser::json({.strict = false}));
-  app.use(session(lab.session));
+  app.use(std::move(sessions));
   add_routes(app, store);
   try {
     app.listen(lab.port, "127.0.0.1", [](std::uint16_t port) {

@@ -5,7 +5,6 @@
 #include "cortado/app/url.hpp"
 
 #include <boost/beast/core/string.hpp>
-#include <boost/json/parse.hpp>
 
 #include <zlib.h>
 
@@ -62,37 +61,6 @@ std::string inflate(std::string_view encoded, std::size_t limit) {
   return out;
 }
 
-// JSON.parse takes a lone UTF-16 surrogate escape; Boost.JSON does not, so it becomes U+FFFD.
-std::string replace_lone_surrogates(std::string text) {
-  auto hex4 = [&](std::size_t at) -> long {
-    if (at + 4 > text.size()) return -1;
-    long v = 0;
-    for (std::size_t k = at; k < at + 4; ++k) {
-      if (!std::isxdigit(static_cast<unsigned char>(text[k]))) return -1;
-      v = v * 16 + std::stol(std::string(1, text[k]), nullptr, 16);
-    }
-    return v;
-  };
-  for (std::size_t i = 0; i + 1 < text.size(); ++i) {
-    if (text[i] != '\\') continue;
-    if (text[i + 1] != 'u') {
-      ++i;  // an escaped character, possibly a backslash
-      continue;
-    }
-    long unit = hex4(i + 2);
-    if (unit >= 0xd800 && unit <= 0xdbff && text.compare(i + 6, 2, "\\u") == 0) {
-      long next = hex4(i + 8);
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        i += 11;  // a valid pair
-        continue;
-      }
-    }
-    if (unit >= 0xd800 && unit <= 0xdfff) text.replace(i + 2, 4, "FFFD");
-    i += 5;
-  }
-  return text;
-}
-
 // One parser: act only on a body of the configured type, decode it, enforce the limit, parse.
 Callable make_parser(Options options, std::string default_type, Parse parse) {
   if (options.type.empty()) options.type = std::move(default_type);
@@ -111,7 +79,7 @@ Callable make_parser(Options options, std::string default_type, Parse parse) {
     }
     if (body.text.size() > options.limit) throw HttpError(413, "request entity too large");
     if (body.text.starts_with("\xEF\xBB\xBF")) body.text.erase(0, 3);  // a byte-order mark is not content
-    req.body() = parse(body, options);
+    req.set_body(parse(body, options));
     next();
   });
 }
@@ -134,9 +102,12 @@ void decode_text(Body& body) {
 json::value parse_json_body(Body& body, const Options& options) {
   if (!body.charset.empty() && !body.charset.starts_with("utf-")) unsupported_charset(body.charset);
   if (body.text.empty()) return json::object{};
-  boost::system::error_code ec;
-  json::value v = boost::json::parse(replace_lone_surrogates(std::move(body.text)), ec);
-  if (ec) throw HttpError(400, "Invalid JSON in request body: " + ec.message());
+  json::value v;
+  try {
+    v = parse_json(body.text);
+  } catch (const std::invalid_argument& e) {
+    throw HttpError(400, std::string("Invalid JSON in request body: ") + e.what());
+  }
   if (options.strict && !v.is_object() && !v.is_array())
     throw HttpError(400, "Invalid JSON in request body: only objects and arrays are accepted");
   return v;

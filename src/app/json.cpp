@@ -1,6 +1,9 @@
 #include "cortado/app/json.hpp"
 
-#include <boost/json/parse.hpp>
+#include "cortado/app/url.hpp"
+
+#include <boost/json/basic_parser_impl.hpp>
+#include <boost/json/value_stack.hpp>
 
 #include <algorithm>
 #include <charconv>
@@ -61,11 +64,20 @@ void append_js_number(std::string& out, double d) {
   }
 }
 
-// JSON.stringify's string quoting: only '"', '\\' and control characters are escaped.
+// JSON.stringify's string quoting: only '"', '\\' and control characters are escaped, and a
+// lone surrogate (held as its 3-byte form, see parse_json) as \udXXX.
 void append_js_string(std::string& out, std::string_view s) {
   static constexpr char hex[] = "0123456789abcdef";
   out += '"';
-  for (unsigned char c : s) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c == 0xed && i + 2 < s.size() && (static_cast<unsigned char>(s[i + 1]) & 0xe0) == 0xa0) {
+      unsigned unit = 0xd000 | ((static_cast<unsigned char>(s[i + 1]) & 0x3f) << 6) | (static_cast<unsigned char>(s[i + 2]) & 0x3f);
+      out += "\\u";
+      for (int shift = 12; shift >= 0; shift -= 4) out += hex[(unit >> shift) & 15];
+      i += 2;
+      continue;
+    }
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -162,11 +174,107 @@ std::string stringify(const json::value& v) {
   return out;
 }
 
+namespace {
+
+// Builds the value as json::parser does, but reads every double from its text with from_chars:
+// Boost.JSON 1.81 rounds some long numbers differently from JavaScript's JSON.parse.
+class PreciseHandler {
+ public:
+  static constexpr std::size_t max_object_size = std::size_t(-1);
+  static constexpr std::size_t max_array_size = std::size_t(-1);
+  static constexpr std::size_t max_key_size = std::size_t(-1);
+  static constexpr std::size_t max_string_size = std::size_t(-1);
+
+  json::value_stack stack;
+  std::string number;
+
+  bool on_document_begin(boost::system::error_code&) { return true; }
+  bool on_document_end(boost::system::error_code&) { return true; }
+  bool on_object_begin(boost::system::error_code&) { return true; }
+  bool on_object_end(std::size_t n, boost::system::error_code&) { return stack.push_object(n), true; }
+  bool on_array_begin(boost::system::error_code&) { return true; }
+  bool on_array_end(std::size_t n, boost::system::error_code&) { return stack.push_array(n), true; }
+  bool on_key_part(json::string_view s, std::size_t, boost::system::error_code&) { return stack.push_chars(s), true; }
+  bool on_key(json::string_view s, std::size_t, boost::system::error_code&) { return stack.push_key(s), true; }
+  bool on_string_part(json::string_view s, std::size_t, boost::system::error_code&) { return stack.push_chars(s), true; }
+  bool on_string(json::string_view s, std::size_t, boost::system::error_code&) { return stack.push_string(s), true; }
+  bool on_number_part(json::string_view s, boost::system::error_code&) { return number.append(s.data(), s.size()), true; }
+  bool on_int64(std::int64_t i, json::string_view, boost::system::error_code&) {
+    number.clear();
+    return stack.push_int64(i), true;
+  }
+  bool on_uint64(std::uint64_t u, json::string_view, boost::system::error_code&) {
+    number.clear();
+    return stack.push_uint64(u), true;
+  }
+  bool on_double(double d, json::string_view s, boost::system::error_code&) {
+    number.append(s.data(), s.size());
+    double exact = d;
+    auto r = std::from_chars(number.data(), number.data() + number.size(), exact);
+    if (r.ec == std::errc::result_out_of_range) exact = d;  // ±Infinity or 0, as JavaScript gets
+    number.clear();
+    return stack.push_double(exact), true;
+  }
+  bool on_bool(bool b, boost::system::error_code&) { return stack.push_bool(b), true; }
+  bool on_null(boost::system::error_code&) { return stack.push_null(), true; }
+  bool on_comment_part(json::string_view, boost::system::error_code&) { return true; }
+  bool on_comment(json::string_view, boost::system::error_code&) { return true; }
+};
+
+// A lone \uD8xx escape is legal for JSON.parse; it is kept as the surrogate's 3-byte (WTF-8) form,
+// which stringify writes back as the same escape.
+std::string keep_lone_surrogates(std::string text) {
+  auto hex4 = [&](std::size_t at) -> long {
+    if (at + 4 > text.size()) return -1;
+    long v = 0;
+    for (std::size_t k = at; k < at + 4; ++k) {
+      char c = text[k];
+      int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+      if (d < 0) return -1;
+      v = v * 16 + d;
+    }
+    return v;
+  };
+  for (std::size_t i = 0; i + 1 < text.size(); ++i) {
+    if (text[i] != '\\') continue;
+    if (text[i + 1] != 'u') {
+      ++i;  // an escaped character, possibly a backslash
+      continue;
+    }
+    long unit = hex4(i + 2);
+    if (unit >= 0xd800 && unit <= 0xdbff && text.compare(i + 6, 2, "\\u") == 0) {
+      long next = hex4(i + 8);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        i += 11;  // a valid pair
+        continue;
+      }
+    }
+    if (unit >= 0xd800 && unit <= 0xdfff) {
+      char bytes[3] = {static_cast<char>(0xe0 | (unit >> 12)), static_cast<char>(0x80 | ((unit >> 6) & 0x3f)),
+                       static_cast<char>(0x80 | (unit & 0x3f))};
+      text.replace(i, 6, bytes, 3);
+      i += 2;
+      continue;
+    }
+    i += 5;
+  }
+  return text;
+}
+
+}  // namespace
+
 json::value parse_json(std::string_view text) {
+  // JavaScript decodes the bytes first: ill-formed UTF-8 becomes U+FFFD before JSON.parse sees it.
+  std::string input = keep_lone_surrogates(to_well_formed_utf8(text));
+  json::parse_options options;
+  options.allow_invalid_utf8 = true;  // only the surrogates kept above remain "invalid"
+  json::basic_parser<PreciseHandler> parser(options);
+  parser.handler().stack.reset();
   boost::system::error_code ec;
-  json::value v = json::parse(text, ec);
+  auto used = parser.write_some(false, input.data(), input.size(), ec);
+  if (!ec && used < input.size()) ec = json::error::extra_data;
   if (ec) throw std::invalid_argument("invalid JSON: " + ec.message());
-  return v;
+  return parser.handler().stack.release();
 }
 
 }  // namespace cortado

@@ -22,6 +22,7 @@ std::string_view first_list_item(std::string_view s) { return trim(s.substr(0, s
 Request::Request(http::RawRequest& raw, const http::Peer& peer, const Settings& settings)
     : raw_(raw), peer_(peer), settings_(settings), original_url_(raw.target()) {
   std::string_view target = original_url_;
+  target = target.substr(0, target.find('#'));  // a fragment is not part of what is routed
   auto q = target.find('?');
   path_ = std::string(target.substr(0, q));
   if (q != std::string_view::npos) query_string_ = target.substr(q + 1);
@@ -31,6 +32,7 @@ Request::Request(http::RawRequest& raw, const http::Peer& peer, const Settings& 
     url_origin_ = path_.substr(0, slash);
     path_ = slash == std::string::npos ? "/" : path_.substr(slash);
   }
+  original_path_ = path_;
 }
 
 std::string Request::url() const {

@@ -46,9 +46,31 @@ bool SessionContext::is_secure() const {
   return boost::beast::iequals(proto, "https");
 }
 
+namespace {
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+bool SessionContext::past_absolute_lifetime(const json::object& stored) const {
+  const auto& lifetime = config->options.absolute_lifetime;
+  if (!lifetime) return false;
+  const json::value* created = stored.if_contains("createdAt");
+  auto ms = created ? json::try_value_to<std::int64_t>(*created) : boost::system::result<std::int64_t>();
+  return !ms || *ms + lifetime->count() <= now_ms();  // no creation time: it predates the option
+}
+
+void SessionContext::stamp_creation(Session& s) const {
+  if (config->options.absolute_lifetime) s["createdAt"] = now_ms();
+}
+
 void SessionContext::generate() {
   auto id = new_id();
   auto session = std::make_shared<Session>(shared_from_this(), id, new_cookie());
+  stamp_creation(*session);  // before original_hash: it does not count as a modification
   req.set_session_id(id);
   original_id = id;
   original_hash = session->data_text();
@@ -197,8 +219,7 @@ Callable session(SessionOptions options) {
       co_return;
     }
     // express-session's path filter: no session outside the cookie's path.
-    std::string_view original = req.original_url();
-    if (!original.substr(0, original.find('?')).starts_with(config->options.cookie.path)) {
+    if (!req.original_path().starts_with(config->options.cookie.path)) {
       co_await next();
       co_return;
     }
@@ -214,7 +235,12 @@ Callable session(SessionOptions options) {
     if (!ctx->cookie_id) {
       ctx->generate();
     } else if (auto stored = co_await ctx->store().get(*ctx->cookie_id)) {
-      ctx->inflate(*stored);
+      if (ctx->past_absolute_lifetime(*stored)) {
+        co_await ctx->store().destroy(*ctx->cookie_id);
+        ctx->generate();
+      } else {
+        ctx->inflate(*stored);
+      }
     } else {
       ctx->generate();
     }

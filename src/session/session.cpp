@@ -68,7 +68,10 @@ Task<> Session::regenerate(bool keep_data) {
   id_ = ctx.new_id();
   cookie_ = ctx.new_cookie();
   cookie_position_ = 0;
-  if (!keep_data) data_.clear();
+  if (!keep_data) {
+    data_.clear();
+    ctx.stamp_creation(*this);  // a new session starts a new absolute lifetime
+  }
   ctx.req.set_session_id(id_);
   ctx.req.session_slot() = self;
   ctx.track_saves = false;

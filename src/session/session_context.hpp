@@ -51,6 +51,10 @@ struct SessionContext : std::enable_shared_from_this<SessionContext> {
   SessionCookie new_cookie() const;
   /// A new id from genid or the default generator.
   std::string new_id() const;
+  /// With absolute_lifetime: records now as the session's creation time.
+  void stamp_creation(Session& s) const;
+  /// The stored session was created longer ago than absolute_lifetime allows.
+  bool past_absolute_lifetime(const json::object& stored) const;
   /// Whether this request came over HTTPS, by express-session's `proxy` rules.
   bool is_secure() const;
 

@@ -244,3 +244,21 @@ TEST(Session, OptionsExpressSessionRefuses) {
 
 }  // namespace
 }  // namespace cortado
+
+namespace cortado {
+namespace {
+
+TEST(Session, AbsoluteLifetimeEndsAnActiveSession) {
+  SessionApp app({.absolute_lifetime = 300ms});
+  auto pair = cookie_pair(test::get(app.port(), "/views"));
+  EXPECT_EQ(test::get(app.port(), "/views", {{"Cookie", pair}}).body, "2");
+  std::this_thread::sleep_for(150ms);
+  EXPECT_EQ(test::get(app.port(), "/views", {{"Cookie", pair}}).body, "3");  // active all along
+  std::this_thread::sleep_for(200ms);
+  auto expired = test::get(app.port(), "/views", {{"Cookie", pair}});
+  EXPECT_EQ(expired.body, "1");  // 350 ms after creation: a new session
+  EXPECT_NE(id_of(cookie_pair(expired)), id_of(pair));
+}
+
+}  // namespace
+}  // namespace cortado

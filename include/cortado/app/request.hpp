@@ -31,6 +31,8 @@ class Request {
   std::string url() const;
   /// The url as the client sent it.
   const std::string& original_url() const { return original_url_; }
+  /// The pathname of the url as the client sent it (no query, no scheme and host).
+  const std::string& original_path() const { return original_path_; }
   /// Where the current router is mounted ("" at the app).
   const std::string& base_url() const { return base_url_; }
   /// The path relative to the mount point, without the query.
@@ -63,6 +65,12 @@ class Request {
   /// The parsed body: set by the body parsers (json(), urlencoded(), text()); null before.
   json::value& body() { return body_; }
   const json::value& body() const { return body_; }
+  /// A body parser has filled body() (Express: req.body is not undefined).
+  bool has_body() const { return has_body_; }
+  void set_body(json::value body) {
+    body_ = std::move(body);
+    has_body_ = true;
+  }
   /// The body bytes exactly as received.
   const std::string& raw_body() const { return raw_.body(); }
 
@@ -98,11 +106,13 @@ class Request {
   const Settings& settings_;
   std::string original_url_;
   std::string_view query_string_;
+  std::string original_path_;
   std::string url_origin_;  // "http://host" of an absolute-form target
   std::string base_url_;
   std::string path_;
   Params params_;
   json::value body_;
+  bool has_body_ = false;
   mutable std::optional<json::object> query_;
   mutable std::optional<Cookies> cookies_;
   std::shared_ptr<Session> session_;

@@ -67,6 +67,9 @@ struct SessionOptions {
   /// requests that change different keys of one session both keep their change (express-session
   /// writes the whole object it loaded, so the slower request undoes the faster one's change).
   bool merge_changes = false;
+  /// End a session this long after it was created, however active it is. New sessions then
+  /// carry their creation time as a "createdAt" key (ms since the epoch; Node apps see it too).
+  std::optional<std::chrono::milliseconds> absolute_lifetime{};
 };
 
 }  // namespace cortado

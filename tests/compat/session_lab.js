@@ -1,0 +1,265 @@
+#!/usr/bin/env node
+// session-lab, the Node reference: /work/shared/SESSION_LAB.md written with express@5 and
+// express-session@1.19, so that session_compare.mjs can drive it side by side with cortado's
+// build/examples/session-lab and diff the answers request by request.
+//
+//   node session_lab.js --port 0 [--secret S]... [--name N] [--resave] [--save-uninitialized]
+//        [--rolling] [--max-age MS] [--no-http-only] [--secure true|false|auto]
+//        [--same-site lax|strict|none] [--cookie-path P] [--domain D] [--partitioned]
+//        [--priority low|medium|high] [--trust-proxy] [--proxy true|false]
+//        [--unset destroy|keep] [--store memory]
+//
+// Prints "listening on 127.0.0.1:PORT" once it listens; exits 0 on SIGTERM/SIGINT after the
+// requests in flight; a bad flag is one line on stderr and exit code 2, before listening.
+// Only `--store memory` (express-session's MemoryStore) is implemented for now.
+//
+// Deliberately not 'use strict': handlers run as a plain Express app's would (sloppy mode), so
+// `req.session[key] = v` behaves as it does in most apps.
+
+const express = require('express');
+const session = require('express-session');
+const cookie = require('cookie'); // the cookie@0.7 that express-session serialises with
+
+function fail(message) {
+  process.stderr.write('session-lab: ' + String(message).replace(/\s*\n\s*/g, ' ') + '\n');
+  process.exit(2);
+}
+
+// --- flags ------------------------------------------------------------------------------------
+
+function parseFlags(argv) {
+  const lab = {
+    port: undefined,
+    secrets: [],
+    name: 'connect.sid',
+    resave: false,
+    saveUninitialized: false,
+    rolling: false,
+    cookie: { path: '/' },
+    trustProxy: false,
+    proxy: undefined,
+    unset: 'keep',
+    store: 'memory',
+  };
+  const integer = (flag, text) => {
+    if (!/^-?[0-9]+$/.test(text)) fail(flag + " needs a number, got '" + text + "'");
+    return Number(text);
+  };
+  const oneOf = (flag, text, allowed) => {
+    if (!allowed.includes(text)) fail(flag + ": unexpected value '" + text + "'");
+    return text;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = () => {
+      if (i + 1 >= argv.length) fail(flag + ' needs a value');
+      return argv[++i];
+    };
+    switch (flag) {
+      case '--port': {
+        const port = integer(flag, value());
+        if (port < 0 || port > 65535) fail('--port out of range');
+        lab.port = port;
+        break;
+      }
+      case '--secret': lab.secrets.push(value()); break;
+      case '--name': lab.name = value(); break;
+      case '--resave': lab.resave = true; break;
+      case '--save-uninitialized': lab.saveUninitialized = true; break;
+      case '--rolling': lab.rolling = true; break;
+      case '--max-age': lab.cookie.maxAge = integer(flag, value()); break;
+      case '--no-http-only': lab.cookie.httpOnly = false; break;
+      case '--secure': {
+        const v = oneOf(flag, value(), ['true', 'false', 'auto']);
+        lab.cookie.secure = v === 'auto' ? 'auto' : v === 'true';
+        break;
+      }
+      case '--same-site': lab.cookie.sameSite = oneOf(flag, value(), ['lax', 'strict', 'none']); break;
+      case '--cookie-path': lab.cookie.path = value(); break;
+      case '--domain': lab.cookie.domain = value(); break;
+      case '--partitioned': lab.cookie.partitioned = true; break;
+      case '--priority': lab.cookie.priority = oneOf(flag, value(), ['low', 'medium', 'high']); break;
+      case '--trust-proxy': lab.trustProxy = true; break;
+      case '--proxy': lab.proxy = oneOf(flag, value(), ['true', 'false']) === 'true'; break;
+      case '--unset': lab.unset = oneOf(flag, value(), ['destroy', 'keep']); break;
+      case '--store': lab.store = value(); break;
+      default: fail('unknown flag ' + flag);
+    }
+  }
+  if (lab.port === undefined) fail('--port is required');
+  if (lab.secrets.length === 0) lab.secrets.push('lab-secret');
+  return lab;
+}
+
+const lab = parseFlags(process.argv.slice(2));
+
+function openStore(spec) {
+  if (spec === 'memory') return new session.MemoryStore();
+  fail("unsupported store '" + spec + "' (this reference implements only memory)");
+}
+const store = openStore(lab.store);
+
+// express-session only finds out at the first Set-Cookie that an attribute cannot be written;
+// a flag whose value could never make a cookie is a bad flag, refused before listening.
+try {
+  cookie.serialize(lab.name, 'probe', {
+    domain: lab.cookie.domain,
+    path: lab.cookie.path,
+    sameSite: lab.cookie.sameSite,
+    priority: lab.cookie.priority,
+  });
+} catch (err) {
+  fail(err.message);
+}
+
+// --- the app ----------------------------------------------------------------------------------
+
+const app = express();
+if (lab.trustProxy) app.set('trust proxy', true);
+app.use(express.json({ strict: false }));
+
+// Only the keys that were given: `new Cookie(options)` copies every key, and an explicit
+// `maxAge: undefined` would, for one, drop originalMaxAge from the stored JSON.
+const sessionOptions = {
+  secret: lab.secrets.length === 1 ? lab.secrets[0] : lab.secrets,
+  name: lab.name,
+  resave: lab.resave,
+  saveUninitialized: lab.saveUninitialized,
+  rolling: lab.rolling,
+  unset: lab.unset,
+  store,
+  cookie: lab.cookie,
+};
+if (lab.proxy !== undefined) sessionOptions.proxy = lab.proxy;
+app.use(session(sessionOptions));
+
+const call = (fn) => new Promise((resolve, reject) => fn((err, value) => (err ? reject(err) : resolve(value))));
+
+// The session's data without `cookie`, in the session object's own key order.
+function sessionData(sess) {
+  const out = {};
+  for (const key of Object.keys(sess)) {
+    if (key !== 'cookie') out[key] = sess[key];
+  }
+  return out;
+}
+
+app.get('/', (req, res) => res.json('ok'));
+
+app.get('/views', (req, res) => {
+  req.session.views = (req.session.views || 0) + 1;
+  res.json(req.session.views);
+});
+
+app.get('/get/:key', (req, res) => {
+  const v = req.session[req.params.key];
+  res.json(v === undefined || typeof v === 'function' ? null : v);
+});
+
+app.post('/set/:key', (req, res) => {
+  req.session[req.params.key] = req.body;
+  res.json('ok');
+});
+
+app.post('/unset/:key', (req, res) => {
+  delete req.session[req.params.key];
+  res.json('ok');
+});
+
+app.get('/data', (req, res) => res.json(sessionData(req.session)));
+
+app.get('/id', (req, res) => res.json(req.sessionID));
+
+app.get('/cookie', (req, res) => res.json(req.session.cookie));
+
+app.post('/regenerate', async (req, res) => {
+  await call((cb) => req.session.regenerate(cb));
+  res.json(req.sessionID);
+});
+
+app.post('/destroy', async (req, res) => {
+  await call((cb) => req.session.destroy(cb));
+  res.json('ok');
+});
+
+app.post('/null-session', (req, res) => {
+  req.session = null;
+  res.json('ok');
+});
+
+app.post('/reload', async (req, res) => {
+  await call((cb) => req.session.reload(cb));
+  res.json(sessionData(req.session));
+});
+
+app.post('/save', async (req, res) => {
+  await call((cb) => req.session.save(cb));
+  res.json('ok');
+});
+
+app.post('/touch', (req, res) => {
+  req.session.touch();
+  res.json('ok');
+});
+
+app.post('/max-age/:ms', (req, res) => {
+  req.session.cookie.maxAge = Number(req.params.ms);
+  res.json('ok');
+});
+
+app.post('/login', async (req, res) => {
+  const user = req.body != null ? req.body.user : undefined;
+  await call((cb) => req.session.regenerate(cb));
+  req.session.user = user;
+  await call((cb) => req.session.save(cb));
+  res.json(req.sessionID);
+});
+
+app.post('/logout', async (req, res) => {
+  req.session.user = null;
+  await call((cb) => req.session.save(cb));
+  await call((cb) => req.session.regenerate(cb));
+  res.json('ok');
+});
+
+app.get('/throw', () => {
+  throw new Error('boom');
+});
+
+app.get('/slow/:ms', async (req, res) => {
+  await new Promise((resolve) => setTimeout(resolve, Number(req.params.ms)));
+  req.session.views = (req.session.views || 0) + 1;
+  res.json(req.session.views);
+});
+
+app.get('/store/length', async (req, res) => {
+  res.json(await call((cb) => store.length(cb)));
+});
+
+app.post('/store/clear', async (req, res) => {
+  await call((cb) => store.clear(cb));
+  res.json('ok');
+});
+
+// Every failure answers JSON with a one-line reason; the server keeps running.
+app.use((err, req, res, next) => {
+  if (res.headersSent) return next(err);
+  const status = Number.isInteger(err.status) && err.status >= 400 && err.status < 600 ? err.status : 500;
+  res.status(status).json({ error: String(err.message).split('\n')[0] });
+});
+
+// --- listen, stop -----------------------------------------------------------------------------
+
+const server = app.listen(lab.port, '127.0.0.1', (err) => {
+  if (err) fail(err.message);
+  process.stdout.write('listening on 127.0.0.1:' + server.address().port + '\n');
+});
+server.on('error', (err) => fail(err.message));
+
+function stop() {
+  // Finish the requests in flight, drop idle keep-alive connections, then exit 0.
+  server.close(() => process.exit(0));
+  server.closeIdleConnections();
+}
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
