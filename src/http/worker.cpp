@@ -14,7 +14,10 @@
 #include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include <algorithm>
+#include <cctype>
 #include <exception>
+#include <tuple>
 #include <iostream>
 
 namespace cortado::http {
@@ -64,9 +67,58 @@ std::string_view reason_text(unsigned status) {
     case 413: return "Payload Too Large";
     case 431: return "Request Header Fields Too Large";
     case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
     case 503: return "Service Unavailable";
+    case 505: return "HTTP Version Not Supported";
     default: return "Error";
   }
+}
+
+// What RFC 9112 requires of a request head that Beast lets through; 0 = acceptable.
+unsigned check_head(const RawRequest& req) {
+  using field = beast_http::field;
+  // Host: exactly one in HTTP/1.1, at most one in 1.0, with a valid value (RFC 9112 3.2).
+  auto [host_first, host_last] = req.equal_range(field::host);
+  auto hosts = std::distance(host_first, host_last);
+  if (hosts > 1 || (hosts == 0 && req.version() >= 11)) return 400;
+  if (hosts == 1) {
+    static constexpr std::string_view allowed =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:[]%";
+    if (host_first->value().find_first_not_of(allowed) != std::string_view::npos) return 400;
+  }
+  // One Content-Length, one number: "5, 5" and repeated fields are refused as Node does (RFC 9110 8.6
+  // allows either), so that no two readers of the stream can disagree on the length.
+  auto [cl_first, cl_last] = req.equal_range(field::content_length);
+  if (std::distance(cl_first, cl_last) > 1 ||
+      (cl_first != cl_last && cl_first->value().find(',') != std::string_view::npos))
+    return 400;
+  // Transfer-Encoding (RFC 9112 6.1, 6.3): chunked once and last, or the length is unknown (400);
+  // any other coding is one we do not implement (501).
+  std::vector<std::string_view> codings;
+  for (auto [it, last] = req.equal_range(field::transfer_encoding); it != last; ++it) {
+    std::string_view list = it->value();
+    while (!list.empty()) {
+      auto comma = list.find(',');
+      auto item = list.substr(0, comma);
+      list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
+      while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+      while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+      if (!item.empty()) codings.push_back(item);
+    }
+  }
+  if (codings.empty()) return 0;
+  auto is_chunked = [](std::string_view c) { return boost::beast::iequals(c, "chunked"); };
+  if (!is_chunked(codings.back()) || std::count_if(codings.begin(), codings.end(), is_chunked) > 1) return 400;
+  return codings.size() > 1 ? 501 : 0;
+}
+
+// True when the request line in `head` names a well-formed HTTP version other than 1.x (505).
+bool other_major_version(std::string_view head) {
+  auto line = head.substr(0, head.find("\r\n"));
+  if (line.size() < 9) return false;
+  auto version = line.substr(line.size() - 8);
+  return line[line.size() - 9] == ' ' && version.starts_with("HTTP/") && std::isdigit(version[5]) &&
+         version[6] == '.' && std::isdigit(version[7]) && version[5] != '1';
 }
 
 // A complete response for a request the HTTP layer refuses itself; the connection closes after it.
@@ -126,8 +178,10 @@ Task<> Worker::sweep_loop() {
     sweeper.expires_after(stopping ? std::chrono::milliseconds(20) : std::chrono::milliseconds(250));
     co_await sweeper.async_wait(use_tuple);  // cancelled early by begin_shutdown(): sweep at once
     sweep(Clock::now());
-    if (stopping && connections.empty()) {
-      // Nothing left to finish: let run() return even if other work (a store's connection) remains.
+    if (stopping && (connections.empty() || Clock::now() >= grace_deadline)) {
+      // Nothing left to finish, or the grace is over (sweep() has cut the connections; a handler
+      // still waiting is dropped with the io_context): let run() return even if other work (a
+      // store's connection) remains.
       ioc.stop();
       co_return;
     }
@@ -178,14 +232,40 @@ Task<> Worker::serve(tcp::socket socket) {
       buffer.commit(n);
     }
     conn.idle = false;
+    auto buffered = [&] { return std::string_view(static_cast<const char*>(buffer.data().data()), buffer.size()); };
+    // RFC 9112 2.2: empty lines before a request line are ignored (old clients send CRLF after a body).
+    while (buffered().starts_with("\r\n")) buffer.consume(2);
+    if (buffer.size() == 0) continue;
+
+    conn.deadline = Clock::now() + opt.head_timeout;
+    // Beast unfolds obs-fold into spaces; Node refuses it, and so do we (RFC 9112 5.2 allows
+    // either), so that a proxy in front that reads the fold otherwise cannot be played against us.
+    // That needs the whole head in the buffer before Beast parses it.
+    bool folded = false;
+    boost::system::error_code head_ec;
+    for (;;) {
+      auto text = buffered();
+      auto end = std::min(text.find("\n\r\n"), text.find("\n\n"));
+      auto head = text.substr(0, end == std::string_view::npos ? text.size() : end + 1);
+      if (head.find("\n ") != std::string_view::npos || head.find("\n\t") != std::string_view::npos) folded = true;
+      if (folded || end != std::string_view::npos || text.size() > opt.header_limit) break;
+      auto [read_ec, n] = co_await conn.socket.async_read_some(buffer.prepare(4096), use_tuple);
+      buffer.commit(n);
+      if (read_ec) {
+        head_ec = read_ec;  // eof, reset or the head timeout: answered below as the parser's would be
+        break;
+      }
+    }
 
     beast_http::request_parser<beast_http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(opt.header_limit));
     parser.body_limit(opt.body_limit);
-    conn.deadline = Clock::now() + opt.head_timeout;
-    auto [head_ec, head_n] = co_await beast_http::async_read_header(conn.socket, buffer, parser, use_tuple);
+    if (!head_ec && !folded) std::tie(head_ec, std::ignore) = co_await beast_http::async_read_header(conn.socket, buffer, parser, use_tuple);
     unsigned refuse = head_ec ? status_for_read_error(head_ec, conn) : 0;
+    if (folded) refuse = 400;
+    if (head_ec == beast_http::error::bad_version && other_major_version(buffered())) refuse = 505;
     if (!head_ec && parser.get().method() == beast_http::verb::unknown) refuse = 400;  // as Node's parser
+    if (!head_ec && !refuse) refuse = check_head(parser.get());
     if (!head_ec && !refuse && !parser.is_done()) {
       if (parser.get()[beast_http::field::expect] == "100-continue") {
         static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -209,7 +289,7 @@ Task<> Worker::serve(tcp::socket socket) {
 
     RawRequest req = parser.release();
     RawResponse res;
-    res.version(req.version() == 10 ? 10 : 11);
+    res.version(11);  // RFC 9110 2.5: the highest 1.x we speak, also to a 1.0 client (as Node)
     try {
       co_await server.handler(req, res, peer);
     } catch (const std::exception& e) {
@@ -219,6 +299,8 @@ Task<> Worker::serve(tcp::socket socket) {
 
     bool keep_alive = req.keep_alive() && !stopping && res[beast_http::field::connection] != "close";
     res.keep_alive(keep_alive);
+    // A 1.0 client keeps the connection only when told so (RFC 9112 C.2.2).
+    if (keep_alive && req.version() == 10) res.set(beast_http::field::connection, "keep-alive");
     res.set(beast_http::field::date, current_http_date());
     bool head = req.method() == beast_http::verb::head;
     if (!(head && res.has_content_length())) res.prepare_payload();  // a HEAD may state the GET's length

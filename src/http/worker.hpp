@@ -33,8 +33,9 @@ struct Connection {
 struct Server::Impl {
   ServerOptions options;
   Handler handler;
-  std::vector<std::unique_ptr<Worker>> workers;
+  // Declared before the workers: connections still open when a worker is destroyed count down here.
   std::atomic<std::size_t> open_connections{0};
+  std::vector<std::unique_ptr<Worker>> workers;
   std::uint16_t port = 0;
 };
 
@@ -42,10 +43,12 @@ struct Worker {
   explicit Worker(Server::Impl& s) : server(s) {}
 
   Server::Impl& server;
+  /// Declared before ioc: connections cut at the end of the grace period are destroyed with the
+  /// io_context and unregister themselves from this list.
+  std::list<Connection*> connections;
   /// Concurrency hint 1: only this thread runs it, so Asio can skip its internal locking.
   boost::asio::io_context ioc{1};
   std::optional<boost::asio::ip::tcp::acceptor> acceptor;
-  std::list<Connection*> connections;
   boost::asio::steady_timer sweeper{ioc};
   bool stopping = false;
   Clock::time_point grace_deadline{};

@@ -91,7 +91,7 @@ TEST_F(StaticFiles, ServesAFileWithSendsHeaders) {
   auto res = test::get(server->port(), "/hello.txt");
   EXPECT_EQ(res.status, 200);
   EXPECT_EQ(res.body, hello);
-  EXPECT_EQ(res.header("content-type"), "text/plain; charset=UTF-8");
+  EXPECT_EQ(res.header("content-type"), "text/plain; charset=utf-8");
   EXPECT_EQ(res.header("content-length"), "14");
   EXPECT_EQ(res.header("accept-ranges"), "bytes");
   EXPECT_EQ(res.header("cache-control"), "public, max-age=0");
@@ -101,8 +101,8 @@ TEST_F(StaticFiles, ServesAFileWithSendsHeaders) {
 
 TEST_F(StaticFiles, ContentTypeFromTheExtension) {
   auto server = serve();
-  EXPECT_EQ(test::get(server->port(), "/page.html").header("content-type"), "text/html; charset=UTF-8");
-  EXPECT_EQ(test::get(server->port(), "/data.json").header("content-type"), "application/json; charset=UTF-8");
+  EXPECT_EQ(test::get(server->port(), "/page.html").header("content-type"), "text/html; charset=utf-8");
+  EXPECT_EQ(test::get(server->port(), "/data.json").header("content-type"), "application/json; charset=utf-8");
   EXPECT_EQ(test::get(server->port(), "/pixel.png").header("content-type"), "image/png");
   EXPECT_EQ(test::get(server->port(), "/blob.unknownext").header("content-type"), "application/octet-stream");
 }
@@ -248,7 +248,7 @@ TEST_F(StaticFiles, DirectoriesServeTheirIndexOrRedirect) {
   auto index = test::get(server->port(), "/sub/");
   EXPECT_EQ(index.status, 200);
   EXPECT_EQ(index.body, "<h1>sub</h1>");
-  EXPECT_EQ(index.header("content-type"), "text/html; charset=UTF-8");
+  EXPECT_EQ(index.header("content-type"), "text/html; charset=utf-8");
   auto moved = test::get(server->port(), "/sub");
   EXPECT_EQ(moved.status, 301);
   EXPECT_EQ(moved.header("location"), "/sub/");
@@ -364,7 +364,7 @@ TEST_F(SendFile, RelativeToARoot) {
   auto res = test::get(server->port(), "/hello.txt");
   EXPECT_EQ(res.status, 200);
   EXPECT_EQ(res.body, hello);
-  EXPECT_EQ(res.header("content-type"), "text/plain; charset=UTF-8");
+  EXPECT_EQ(res.header("content-type"), "text/plain; charset=utf-8");
   EXPECT_EQ(res.header("etag"), hello_etag);
   EXPECT_EQ(res.header("last-modified"), hello_modified);
   EXPECT_EQ(test::get(server->port(), "/hello.txt", {{"Range", "bytes=7-11"}}).body, "world");

@@ -25,6 +25,8 @@ class App : public Router {
   App& set(std::string_view name, bool value);
   /// app.set("env", "production").
   App& set(std::string_view name, std::string_view value);
+  /// Same (a string literal would otherwise choose the bool overload).
+  App& set(std::string_view name, const char* value) { return set(name, std::string_view(value)); }
   /// Limits, timeouts and threads of the HTTP server; change before listen().
   http::ServerOptions& server_options() { return server_options_; }
 
