@@ -120,7 +120,8 @@ std::string serialize_cookie(std::string_view name, std::string_view value, cons
 
 std::string set_cookie_header(std::string_view name, std::string_view value, const CookieOptions& o) {
   CookieAttributes a{.max_age_seconds = std::nullopt,
-                     .expires = o.expires,
+                     .expires = o.expires ? std::optional(std::chrono::floor<std::chrono::milliseconds>(*o.expires))
+                                          : std::nullopt,
                      .domain = o.domain,
                      .path = o.path,
                      .http_only = o.http_only,
@@ -130,7 +131,7 @@ std::string set_cookie_header(std::string_view name, std::string_view value, con
                      .same_site = o.same_site};
   if (o.max_age) {
     // Express: Expires = now + maxAge, Max-Age = floor(maxAge / 1000).
-    a.expires = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now()) + *o.max_age;
+    a.expires = now_timestamp() + *o.max_age;
     auto ms = o.max_age->count();
     a.max_age_seconds = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
   }

@@ -56,8 +56,8 @@ struct Split {
   unsigned weekday;  // 0 = Sunday
 };
 
-Split split(std::chrono::system_clock::time_point when) {
-  const int64_t ms = std::chrono::floor<std::chrono::milliseconds>(when.time_since_epoch()).count();
+Split split(Timestamp when) {
+  const int64_t ms = when.time_since_epoch().count();
   const int64_t days = floor_div(ms, ms_per_day);
   // 1970-01-01 was a Thursday (4).
   return {civil_from_days(days), ms - days * ms_per_day, static_cast<unsigned>(((days % 7) + 11) % 7)};
@@ -90,6 +90,10 @@ struct Reader {
 }  // namespace
 
 std::string http_date(std::chrono::system_clock::time_point when) {
+  return http_date(std::chrono::floor<std::chrono::milliseconds>(when));
+}
+
+std::string http_date(Timestamp when) {
   static constexpr std::array<const char*, 7> weekdays{"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
   static constexpr std::array<const char*, 12> months{"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
@@ -106,6 +110,10 @@ std::string http_date(std::chrono::system_clock::time_point when) {
 }
 
 std::string iso_date(std::chrono::system_clock::time_point when) {
+  return iso_date(std::chrono::floor<std::chrono::milliseconds>(when));
+}
+
+std::string iso_date(Timestamp when) {
   const Split t = split(when);
   const int64_t y = t.date.year;
   char year[24];
@@ -123,7 +131,7 @@ std::string iso_date(std::chrono::system_clock::time_point when) {
   return buf;
 }
 
-std::optional<std::chrono::system_clock::time_point> parse_iso_date(std::string_view text) {
+std::optional<Timestamp> parse_iso_timestamp(std::string_view text) {
   Reader r{text};
   int64_t year = 0;
   if (r.peek('+') || r.peek('-')) {
@@ -172,11 +180,18 @@ std::optional<std::chrono::system_clock::time_point> parse_iso_date(std::string_
   if (!r.at_end()) return std::nullopt;
   const int64_t days = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
   const int64_t ms = days * ms_per_day + ((hour * 60 + minute - offset_minutes) * 60 + second) * 1000 + millis;
+  constexpr int64_t js_limit = 8'640'000'000'000'000;  // the range of a JavaScript Date
+  if (ms > js_limit || ms < -js_limit) return std::nullopt;
+  return Timestamp(std::chrono::milliseconds(ms));
+}
+
+std::optional<std::chrono::system_clock::time_point> parse_iso_date(std::string_view text) {
   // system_clock counts nanoseconds in an int64 (about ±292 years around 1970); refuse what does not fit.
   using namespace std::chrono;
+  auto when = parse_iso_timestamp(text);
   constexpr int64_t limit = duration_cast<milliseconds>(system_clock::duration::max()).count();
-  if (ms > limit || ms < -limit) return std::nullopt;
-  return system_clock::time_point(duration_cast<system_clock::duration>(milliseconds(ms)));
+  if (!when || when->time_since_epoch().count() > limit || when->time_since_epoch().count() < -limit) return std::nullopt;
+  return system_clock::time_point(duration_cast<system_clock::duration>(when->time_since_epoch()));
 }
 
 }  // namespace cortado

@@ -29,7 +29,7 @@ SessionCookie SessionContext::new_cookie() const {
   c.partitioned = o.partitioned;
   c.priority = o.priority;
   c.secure = o.secure;
-  if (o.expires) c.set_expires(*o.expires);
+  if (o.expires) c.set_expires(std::chrono::floor<std::chrono::milliseconds>(*o.expires));
   if (o.max_age) c.set_max_age(o.max_age->count());
   if (o.secure_auto) c.secure = is_secure();
   return c;
@@ -108,7 +108,7 @@ bool SessionContext::should_touch(const Session& s) const {
   if (cookie_id != req.session_id() || should_save(s)) return false;
   const auto& after = config->options.touch_after;
   // touch_after: skip the store write while the last one is recent enough.
-  return !(after && last_touch && std::chrono::system_clock::now() - *last_touch < *after);
+  return !(after && last_touch && now_timestamp() - *last_touch < *after);
 }
 
 bool SessionContext::should_set_cookie(const Session& s) const {

@@ -40,7 +40,7 @@ struct SessionContext : std::enable_shared_from_this<SessionContext> {
   /// The data as loaded, for merge_changes.
   std::optional<json::object> loaded_data;
   /// When the loaded session was last written or touched (for touch_after).
-  std::optional<std::chrono::system_clock::time_point> last_touch;
+  std::optional<Timestamp> last_touch;
 
   Store& store() const { return *config->options.store; }
   /// A new session with a new id, as express-session's generate().

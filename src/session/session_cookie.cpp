@@ -12,7 +12,7 @@ namespace {
 
 using std::chrono::milliseconds;
 
-std::chrono::time_point<SessionCookie::clock, milliseconds> now_ms() {
+Timestamp now_ms() {
   // JavaScript dates have millisecond resolution; keeping ours there makes max_age() and the
   // stored text agree with what Node would compute.
   return std::chrono::floor<milliseconds>(SessionCookie::clock::now());
@@ -41,14 +41,14 @@ std::optional<std::string> read_string(const json::object& o, std::string_view k
 
 std::optional<std::int64_t> SessionCookie::max_age() const {
   if (!expires) return std::nullopt;
-  return (std::chrono::floor<milliseconds>(*expires) - now_ms()).count();
+  return (*expires - now_ms()).count();
 }
 
 void SessionCookie::set_max_age(std::optional<std::int64_t> ms) {
-  // A time_point counts nanoseconds in an int64, so a century each way is the range kept safe
-  // (Node would make an Invalid Date far beyond it, which its serialize then refuses).
-  constexpr std::int64_t limit = std::int64_t{100} * 366 * 86'400'000;
-  if (ms && (*ms > limit || *ms < -limit)) throw std::out_of_range("cookie maxAge is out of range");
+  // Past a JavaScript Date's range Node makes an Invalid Date, which its serialize refuses.
+  constexpr std::int64_t limit = 8'640'000'000'000'000;
+  const std::int64_t now = now_ms().time_since_epoch().count();
+  if (ms && (*ms > limit - now || *ms < -limit - now)) throw std::out_of_range("cookie maxAge is out of range");
   original_max_age = ms;
   if (ms) {
     expires = now_ms() + milliseconds(*ms);
@@ -57,8 +57,8 @@ void SessionCookie::set_max_age(std::optional<std::int64_t> ms) {
   }
 }
 
-void SessionCookie::set_expires(std::optional<clock::time_point> when) {
-  expires = when ? std::optional<clock::time_point>(std::chrono::floor<milliseconds>(*when)) : std::nullopt;
+void SessionCookie::set_expires(std::optional<Timestamp> when) {
+  expires = when;
   original_max_age = max_age();
 }
 
@@ -99,7 +99,7 @@ SessionCookie SessionCookie::from_json(const json::object& stored) {
   // into a Date; an unreadable date becomes an Invalid Date there, which JSON writes as null.
   if (const json::value* v = stored.if_contains("originalMaxAge")) c.original_max_age = read_int(*v);
   if (const json::value* v = stored.if_contains("expires"); v && v->is_string()) {
-    c.expires = parse_iso_date(v->get_string());
+    c.expires = parse_iso_timestamp(v->get_string());
   }
   c.secure = read_bool(stored, "secure");
   if (auto b = read_bool(stored, "httpOnly")) c.http_only = *b;

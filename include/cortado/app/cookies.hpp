@@ -78,7 +78,7 @@ struct CookieOptions {
 /// Attributes as cookie.serialize receives them: Max-Age already in whole seconds.
 struct CookieAttributes {
   std::optional<std::int64_t> max_age_seconds{};
-  std::optional<std::chrono::system_clock::time_point> expires{};
+  std::optional<Timestamp> expires{};
   std::string_view domain;
   std::string_view path;
   bool http_only = false;

@@ -8,6 +8,21 @@
 
 namespace cortado {
 
+/// A JavaScript Date's value: milliseconds since the epoch, with its whole range (±275,000
+/// years; a system_clock time_point, counting nanoseconds, ends in 2262).
+using Timestamp = std::chrono::sys_time<std::chrono::milliseconds>;
+
+/// The current time as a Timestamp (Date.now()).
+inline Timestamp now_timestamp() { return std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now()); }
+
+/// IMF-fixdate as Date.prototype.toUTCString writes it.
+std::string http_date(Timestamp when);
+/// ISO-8601 as Date.prototype.toJSON writes it.
+std::string iso_date(Timestamp when);
+/// Reads the ECMAScript date-time format into a Timestamp; nullopt when malformed or beyond
+/// JavaScript's ±8.64e15 ms.
+std::optional<Timestamp> parse_iso_timestamp(std::string_view text);
+
 /// IMF-fixdate as Date.prototype.toUTCString writes it, e.g. "Thu, 01 Jan 1970 00:00:00 GMT".
 std::string http_date(std::chrono::system_clock::time_point when);
 

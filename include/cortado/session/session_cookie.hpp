@@ -1,6 +1,7 @@
 #pragma once
 /// The session cookie's settings, as express-session's Cookie keeps them beside the session data.
 
+#include "cortado/app/dates.hpp"
 #include "cortado/app/json.hpp"
 
 #include <boost/json/object.hpp>
@@ -28,7 +29,7 @@ class SessionCookie {
   /// The max-age it was given, in ms; nullopt is a browser-session cookie (JSON null).
   std::optional<std::int64_t> original_max_age{};
   /// When it ends; nullopt for a browser-session cookie (JSON null, no Expires attribute).
-  std::optional<clock::time_point> expires{};
+  std::optional<Timestamp> expires{};
   /// The Secure attribute; nullopt leaves the key out of the JSON.
   std::optional<bool> secure{};
   /// The HttpOnly attribute, on by default.
@@ -53,7 +54,7 @@ class SessionCookie {
 
   /// What assigning `cookie.expires` does in Node: sets expires and makes original_max_age the
   /// milliseconds left until it (null for nullopt). Assign the field to set expires alone.
-  void set_expires(std::optional<clock::time_point> when);
+  void set_expires(std::optional<Timestamp> when);
 
   /// Starts the lifetime again from now with original_max_age (what Session.touch does).
   void reset_max_age();

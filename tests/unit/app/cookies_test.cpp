@@ -82,7 +82,7 @@ TEST(ParseCookies, HeaderShorterThanTwoCharactersIsEmpty) {
   EXPECT_EQ(entries("="), Pairs{});
 }
 
-system_clock::time_point at_ms(std::int64_t ms) { return system_clock::time_point(milliseconds(ms)); }
+Timestamp at_ms(std::int64_t ms) { return Timestamp(milliseconds(ms)); }
 
 TEST(SerializeCookie, EveryAttributeInCookiesOrder) {
   CookieAttributes all{.max_age_seconds = 3600,

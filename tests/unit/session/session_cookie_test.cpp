@@ -19,7 +19,7 @@ constexpr const char* node_value = "s:xV9pBbEHHmXNo3zHH_wQ1k1jFkKzZhUk./8+OdxDxM
 constexpr const char* node_prefix =
     "connect.sid=s%3AxV9pBbEHHmXNo3zHH_wQ1k1jFkKzZhUk.%2F8%2BOdxDxMkT%2B%2FhCqpzrmJ3OX1hP46Kw1kc7g0fbLZ0E";
 
-system_clock::time_point at_ms(std::int64_t ms) { return system_clock::time_point(milliseconds(ms)); }
+Timestamp at_ms(std::int64_t ms) { return Timestamp(milliseconds(ms)); }
 
 std::string text_of(const SessionCookie& c) { return stringify(c.to_json()); }
 
@@ -153,7 +153,7 @@ TEST(SessionCookie, MaxAgeShrinksAndResetRestoresIt) {
 
 TEST(SessionCookie, PastExpiresGivesNegativeMaxAge) {
   SessionCookie c;
-  c.expires = system_clock::now() - milliseconds(5000);
+  c.expires = now_timestamp() - milliseconds(5000);
   EXPECT_LE(*c.max_age(), -5000);
   EXPECT_GT(*c.max_age(), -6000);
 }
@@ -161,7 +161,7 @@ TEST(SessionCookie, PastExpiresGivesNegativeMaxAge) {
 TEST(SessionCookie, SetExpiresRecomputesOriginalMaxAgeAsNodeDoes) {
   // In Node, `cookie.expires = date` sets originalMaxAge to the ms left (negative when past).
   SessionCookie c;
-  c.set_expires(system_clock::now() + milliseconds(10000));
+  c.set_expires(now_timestamp() + milliseconds(10000));
   ASSERT_TRUE(c.original_max_age);
   EXPECT_LE(*c.original_max_age, 10000);
   EXPECT_GT(*c.original_max_age, 9000);
