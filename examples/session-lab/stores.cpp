@@ -1,10 +1,19 @@
 #include "stores.hpp"
 
 #include <cortado/session/memory_store.hpp>
+#include <cortado/stores/postgres.hpp>
+#include <cortado/stores/redis.hpp>
+#include <cortado/stores/sqlite.hpp>
 
 #include <stdexcept>
 
 std::shared_ptr<cortado::Store> open_lab_store(const std::string& spec) {
   if (spec == "memory") return std::make_shared<cortado::MemoryStore>();
+  if (spec.starts_with("sqlite:")) return cortado::stores::sqlite(spec.substr(std::string_view("sqlite:").size()));
+  if (spec.starts_with("redis://")) return cortado::stores::redis(spec);  // prefix and ttl come in the URL's query
+  if (spec.starts_with("postgres://") || spec.starts_with("postgresql://")) {
+    // libpq reads the URL itself; the lab makes connect-pg-simple's table in a fresh database.
+    return cortado::stores::postgres(spec, {.create_table_if_missing = true});
+  }
   throw std::invalid_argument("unsupported store '" + spec + "' (expected memory, sqlite:PATH, redis://..., postgres://...)");
 }

@@ -15,3 +15,6 @@
 #include "cortado/session/middleware.hpp"
 #include "cortado/session/session.hpp"
 #include "cortado/session/store.hpp"
+#include "cortado/stores/postgres.hpp"
+#include "cortado/stores/redis.hpp"
+#include "cortado/stores/sqlite.hpp"

@@ -1,0 +1,40 @@
+#pragma once
+/// Redis store: sessions as connect-redis keeps them, shared with Node processes through one Redis.
+
+#include "cortado/session/store.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+
+namespace cortado::stores {
+
+/// connect-redis's options (prefix, ttl, disableTouch, disableTTL, scanCount) and how long to wait.
+struct RedisOptions {
+  /// Put before every session id to make the key; sessions of other prefixes are never seen.
+  std::string prefix = "sess:";
+  /// Lifetime of a session whose cookie has no expires; zero means the default, as connect-redis's `ttl || 86400`.
+  std::chrono::seconds ttl{86400};
+  /// touch() does nothing: a session then lives for its TTL from the last save, not from the last visit.
+  bool disable_touch = false;
+  /// Keys are written without expiry and touch() does nothing; something else must clean up.
+  bool disable_ttl = false;
+  /// The COUNT hint of the SCAN that all(), length() and clear() walk the keys with; zero means 100.
+  std::size_t scan_count = 100;
+  /// How long connecting (and AUTH, SELECT) may take before calls fail with "cannot reach".
+  std::chrono::milliseconds connect_timeout{1000};
+  /// How long a connection may wait for its next reply before it is dropped and its calls fail.
+  std::chrono::milliseconds command_timeout{2000};
+};
+
+/// Opens a store on the Redis at `url`, `redis://[user:password@]HOST[:PORT][/DB][?query]`, where
+/// the query may set prefix, ttl (seconds), scan_count, disable_touch and disable_ttl (1/0, true/false)
+/// over `options`. Sessions are stored as connect-redis writes them: key prefix + id, value
+/// JSON.stringify(session), expiry from cookie.expires (else `ttl`). Every call is asynchronous on
+/// the caller's io_context over one pipelined connection per io_context, made on first use and
+/// remade after an outage. Connects once now (blocking) and throws std::runtime_error when Redis
+/// cannot be reached or refuses AUTH/SELECT; throws std::invalid_argument when the URL is malformed.
+std::shared_ptr<Store> redis(std::string url, RedisOptions options = {});
+
+}  // namespace cortado::stores

@@ -1,0 +1,31 @@
+#pragma once
+/// SQLite store: sessions in a file, in connect-sqlite3's table, shareable between processes.
+
+#include "cortado/session/store.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+
+namespace cortado::stores {
+
+/// How a SQLite store names its table, waits for locks and keeps itself clean.
+struct SqliteOptions {
+  /// The table (connect-sqlite3's default name); letters, digits and '_' only.
+  std::string table = "sessions";
+  /// How often expired rows are deleted (once at start too); zero turns pruning off.
+  std::chrono::milliseconds prune_interval = std::chrono::minutes(15);
+  /// How long a statement waits while another connection or process holds the write lock.
+  std::chrono::milliseconds busy_timeout = std::chrono::seconds(5);
+  /// Worker threads, each with its own connection; statements never run on the caller's thread.
+  std::size_t threads = 2;
+};
+
+/// Opens (creating when missing) the SQLite file at `path` in WAL mode as a session store laid
+/// out as connect-sqlite3 does (`sid`, `expired` in epoch ms, `sess` as JSON.stringify's text),
+/// so that Node and cortado processes can share one file. Throws std::runtime_error at once
+/// when the file cannot be opened for writing.
+std::shared_ptr<Store> sqlite(std::string path, SqliteOptions options = {});
+
+}  // namespace cortado::stores

@@ -1,0 +1,267 @@
+// PostgresStore: connect-pg-simple 10's table and SQL over one asynchronous libpq connection
+// per io_context, plus its pruning on a small event loop of the store's own.
+#include "cortado/stores/postgres.hpp"
+
+#include "postgres_connection.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <atomic>
+#include <iostream>
+#include <random>
+#include <stdexcept>
+#include <thread>
+
+namespace cortado::stores {
+namespace {
+
+std::atomic<std::uint64_t> next_store_id{1};
+
+std::int64_t now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+// Math.ceil(ms / 1000) for either sign.
+std::int64_t ceil_seconds(std::int64_t ms) { return ms >= 0 ? (ms + 999) / 1000 : -(-ms / 1000); }
+
+// A statement's parameters. (GCC 12 rejects a braced list of strings inside a co_await expression.)
+template <class... Args>
+std::vector<std::string> params(Args&&... args) {
+  std::vector<std::string> out;
+  out.reserve(sizeof...(args));
+  (out.emplace_back(std::forward<Args>(args)), ...);
+  return out;
+}
+
+// connect-pg-simple's currentTimestamp(), the `to_timestamp($n)` that every comparison uses.
+std::string now_seconds() { return std::to_string(ceil_seconds(now_ms())); }
+
+// connect-pg-simple's #getExpireTime: cookie.expires rounded up to the second, else now + (ttl || one day).
+std::int64_t expire_seconds(const json::object& session, std::chrono::seconds ttl) {
+  if (const auto expiry = session_expiry(session)) {
+    return ceil_seconds(std::chrono::duration_cast<std::chrono::milliseconds>(expiry->time_since_epoch()).count());
+  }
+  return ceil_seconds(now_ms()) + (ttl > std::chrono::seconds::zero() ? ttl.count() : 86400);
+}
+
+std::string replace_all(std::string text, std::string_view from, std::string_view to) {
+  for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+  return text;
+}
+
+// connect-pg-simple's escapePgIdentifier and quotedTable(): always quoted, quotes doubled.
+std::string quote_identifier(std::string_view name) { return '"' + replace_all(std::string(name), "\"", "\"\"") + '"'; }
+
+std::string quoted_table(const PostgresOptions& options) {
+  const std::string table = quote_identifier(options.table_name.empty() ? "session" : options.table_name);
+  return options.schema_name.empty() ? table : quote_identifier(options.schema_name) + "." + table;
+}
+
+// connect-pg-simple's table.sql. Like it, only `"session"` is replaced by the quoted table: the
+// constraint and the index keep their names whatever the table is called.
+constexpr std::string_view table_sql = R"(CREATE TABLE "session" (
+  "sid" varchar NOT NULL COLLATE "default",
+  "sess" json NOT NULL,
+  "expire" timestamp(6) NOT NULL
+)
+WITH (OIDS=FALSE);
+
+ALTER TABLE "session" ADD CONSTRAINT "session_pkey" PRIMARY KEY ("sid") NOT DEFERRABLE INITIALLY IMMEDIATE;
+
+CREATE INDEX "IDX_session_expire" ON "session" ("expire");
+)";
+
+bool table_exists(PGconn* conn, const std::string& table) {
+  const char* values[] = {table.c_str()};
+  const PgResult result(PQexecParams(conn, "SELECT to_regclass($1::text)", 1, nullptr, values, nullptr, nullptr, 0));
+  if (PQresultStatus(result.get()) != PGRES_TUPLES_OK) {
+    throw std::runtime_error("postgres store: cannot look for table " + table + ": " +
+                             (result ? pg_result_error(result.get()) : pg_first_line(PQerrorMessage(conn))));
+  }
+  return PQgetisnull(result.get(), 0, 0) == 0;
+}
+
+// Blocking, on the thread that calls stores::postgres(); connect-pg-simple does it before its first statement.
+void ensure_table(PGconn* conn, const std::string& table, bool create) {
+  if (table_exists(conn, table)) return;
+  if (!create) {
+    throw std::runtime_error("postgres store: table " + table +
+                             " does not exist (create it with connect-pg-simple's table.sql, or set create_table_if_missing)");
+  }
+  // One simple-protocol string: its statements run as one transaction, so no half-made table is left.
+  const PgResult result(PQexec(conn, replace_all(std::string(table_sql), "\"session\"", table).c_str()));
+  if (PQresultStatus(result.get()) != PGRES_COMMAND_OK && !table_exists(conn, table)) {  // another process may have won
+    throw std::runtime_error("postgres store: cannot create table " + table + ": " +
+                             (result ? pg_result_error(result.get()) : pg_first_line(PQerrorMessage(conn))));
+  }
+}
+
+// A row connect-pg-simple cannot JSON.parse is deleted on get; all() skips it.
+std::optional<json::object> parse_session(const PGresult* result, int row, int column) {
+  try {
+    json::value value = parse_json(std::string_view(PQgetvalue(result, row, column),
+                                                    static_cast<std::size_t>(PQgetlength(result, row, column))));
+    if (value.is_object()) return std::move(value.get_object());
+  } catch (const std::invalid_argument&) {
+  }
+  return std::nullopt;
+}
+
+// The statements, verbatim connect-pg-simple's where it has one.
+struct Statements {
+  explicit Statements(const std::string& t)
+      : get("SELECT sess FROM " + t + " WHERE sid = $1 AND expire >= to_timestamp($2)"),
+        set("INSERT INTO " + t +
+            " (sess, expire, sid) SELECT $1, to_timestamp($2), $3 ON CONFLICT (sid) DO UPDATE SET sess=$1, "
+            "expire=to_timestamp($2) RETURNING sid"),
+        destroy("DELETE FROM " + t + " WHERE sid = $1"),
+        touch("UPDATE " + t + " SET expire = to_timestamp($1) WHERE sid = $2 RETURNING sid"),
+        all("SELECT sid, sess FROM " + t + " WHERE expire >= to_timestamp($1)"),
+        length("SELECT count(*) FROM " + t + " WHERE expire >= to_timestamp($1)"),
+        clear("DELETE FROM " + t),
+        prune("DELETE FROM " + t + " WHERE expire < to_timestamp($1)") {}
+
+  std::string get, set, destroy, touch, all, length, clear, prune;
+};
+
+class PostgresStore final : public Store, public std::enable_shared_from_this<PostgresStore> {
+ public:
+  PostgresStore(std::shared_ptr<const PgSettings> settings, PostgresOptions options, const std::string& table,
+                std::string description)
+      : settings_(std::move(settings)),
+        options_(std::move(options)),
+        statements_(table),
+        description_(std::move(description)) {}
+
+  ~PostgresStore() override {
+    if (!prune_loop_) return;
+    // stop() interrupts even a statement in flight; the loop's destruction then frees its coroutine and connection.
+    prune_loop_->stop();
+    prune_thread_.join();
+    prune_loop_.reset();
+  }
+  PostgresStore(const PostgresStore&) = delete;
+  PostgresStore& operator=(const PostgresStore&) = delete;
+
+  Task<std::optional<json::object>> get(std::string sid) override {
+    const PgResult result = co_await run("get", statements_.get, params(sid, now_seconds()));
+    if (PQntuples(result.get()) == 0) co_return std::nullopt;
+    std::optional<json::object> session = parse_session(result.get(), 0, 0);
+    if (!session) co_await destroy(std::move(sid));
+    co_return session;
+  }
+
+  Task<> set(std::string sid, json::object session) override {
+    const std::int64_t expire = expire_seconds(session, options_.ttl);
+    std::string text = stringify(json::value(std::move(session)));
+    co_await run("set", statements_.set, params(std::move(text), std::to_string(expire), std::move(sid)));
+  }
+
+  Task<> destroy(std::string sid) override { co_await run("destroy", statements_.destroy, params(std::move(sid))); }
+
+  // Moves the row's expiry only, as connect-pg-simple does: the stored JSON keeps the cookie of its last save.
+  Task<> touch(std::string sid, json::object session) override {
+    if (options_.disable_touch) co_return;
+    const std::int64_t expire = expire_seconds(session, options_.ttl);
+    co_await run("touch", statements_.touch, params(std::to_string(expire), std::move(sid)));
+  }
+
+  Task<std::vector<std::pair<std::string, json::object>>> all() override {
+    const PgResult result = co_await run("all", statements_.all, params(now_seconds()));
+    std::vector<std::pair<std::string, json::object>> sessions;
+    const int rows = PQntuples(result.get());
+    sessions.reserve(static_cast<std::size_t>(rows));
+    for (int row = 0; row < rows; ++row) {
+      if (auto session = parse_session(result.get(), row, 1)) {
+        sessions.emplace_back(std::string(PQgetvalue(result.get(), row, 0)), std::move(*session));
+      }
+    }
+    co_return sessions;
+  }
+
+  Task<std::size_t> length() override {
+    const PgResult result = co_await run("length", statements_.length, params(now_seconds()));
+    co_return static_cast<std::size_t>(std::stoull(PQgetvalue(result.get(), 0, 0)));
+  }
+
+  Task<> clear() override { co_await run("clear", statements_.clear, params()); }
+
+  std::string describe() const override { return description_; }
+
+  // connect-pg-simple prunes on a timer too; here the timer and its connection live on a loop of
+  // their own, so that pruning never waits on (or keeps alive) the caller's event loops.
+  void start_pruning() {
+    if (options_.prune_session_interval <= std::chrono::milliseconds::zero()) return;
+    prune_loop_.emplace(1);
+    boost::asio::co_spawn(*prune_loop_, prune_forever(), boost::asio::detached);
+    prune_thread_ = std::thread([this] { prune_loop_->run(); });
+  }
+
+ private:
+  // The calling io_context's connection for this store, made on its first statement there.
+  Task<PgResult> run(const char* what, const std::string& sql, std::vector<std::string> params) {
+    const auto executor = co_await boost::asio::this_coro::executor;
+    boost::asio::execution_context& context = boost::asio::query(executor, boost::asio::execution::context);
+    const std::shared_ptr<PgConnection> connection =
+        boost::asio::use_service<PgConnections>(context).connection_for(id_, weak_from_this(), executor, settings_);
+    co_return co_await connection->query(what, sql, std::move(params));
+  }
+
+  Task<> prune_forever() {
+    std::mt19937_64 random{std::random_device{}()};
+    const std::chrono::milliseconds mean = options_.prune_session_interval;
+    // connect-pg-simple's default randomiser: between half and one and a half times the interval.
+    std::uniform_int_distribution<std::int64_t> spread(0, mean.count());
+    boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
+    for (;;) {
+      timer.expires_after(mean / 2 + std::chrono::milliseconds(spread(random)));
+      co_await timer.async_wait(boost::asio::use_awaitable);
+      std::string failure;
+      try {
+        co_await run("prune", statements_.prune, params(now_seconds()));
+      } catch (const std::exception& e) {
+        failure = e.what();
+      }
+      // connect-pg-simple logs it too ("Failed to prune sessions"); the next round tries again.
+      if (!failure.empty()) std::cerr << failure << std::endl;
+    }
+  }
+
+  const std::uint64_t id_ = next_store_id.fetch_add(1);
+  std::shared_ptr<const PgSettings> settings_;
+  PostgresOptions options_;
+  Statements statements_;
+  std::string description_;
+  std::optional<boost::asio::io_context> prune_loop_;
+  std::thread prune_thread_;
+};
+
+}  // namespace
+
+std::shared_ptr<Store> postgres(std::string conninfo_or_url, PostgresOptions options) {
+  auto settings = std::make_shared<const PgSettings>(
+      PgSettings{std::move(conninfo_or_url), options.connect_timeout, options.query_timeout});
+  const std::string table = quoted_table(options);
+  std::string description;
+  {
+    // Once, blocking: an unreachable server or a missing table fails here, at start-up.
+    const PgConnPtr conn = pg_connect_blocking(*settings);
+    ensure_table(conn.get(), table, options.create_table_if_missing);
+    const std::string host = PQhost(conn.get());
+    description = "postgres (" + (host.starts_with('/') ? host : host + ":" + PQport(conn.get())) + "/" +
+                  PQdb(conn.get()) + ", table " + table + ")";
+  }
+  auto store = std::make_shared<PostgresStore>(std::move(settings), std::move(options), table, std::move(description));
+  store->start_pruning();
+  return store;
+}
+
+}  // namespace cortado::stores

@@ -1,0 +1,287 @@
+// RedisStore: connect-redis's semantics (keys, values, TTLs, SCAN) over RedisConnection.
+#include "cortado/stores/redis.hpp"
+
+#include "redis_connection.hpp"
+#include "redis_url.hpp"
+
+#include "cortado/app/dates.hpp"
+
+#include <boost/asio/query.hpp>
+#include <boost/asio/this_coro.hpp>
+
+#include <hiredis/hiredis.h>
+
+#include <atomic>
+#include <cmath>
+#include <stdexcept>
+#include <unordered_set>
+
+namespace cortado::stores {
+namespace {
+
+namespace asio = boost::asio;
+
+// MGET and DEL take this many keys at a time, so that no single command or reply grows unbounded.
+constexpr std::size_t keys_per_command = 1000;
+constexpr std::int64_t default_ttl_seconds = 86400;
+
+std::atomic<std::uint64_t> next_store_id{1};
+
+std::int64_t now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+// SCAN's MATCH is a glob: a prefix holding * ? [ ] or \ must match itself only.
+std::string glob_escape(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+// `new Date(expires)` as JavaScript reads cookie.expires; nullopt where it would give NaN.
+std::optional<std::int64_t> expires_ms(const json::value& expires) {
+  if (expires.is_string()) {
+    const auto when = parse_iso_date(expires.get_string());
+    if (!when) return std::nullopt;
+    return std::chrono::duration_cast<std::chrono::milliseconds>(when->time_since_epoch()).count();
+  }
+  if (expires.is_number()) {
+    const double ms = expires.to_number<double>();
+    if (!std::isfinite(ms) || std::abs(ms) > 8.64e15) return std::nullopt;
+    return static_cast<std::int64_t>(std::trunc(ms));
+  }
+  return std::nullopt;
+}
+
+bool truthy(const json::value& v) {
+  if (v.is_null()) return false;
+  if (v.is_bool()) return v.get_bool();
+  if (v.is_string()) return !v.get_string().empty();
+  if (v.is_number()) return v.to_number<double>() != 0;  // NaN cannot occur in JSON
+  return true;
+}
+
+std::string reply_text(const redisReply& reply) { return std::string(reply.str, reply.len); }
+
+class RedisStore final : public Store {
+ public:
+  RedisStore(RedisEndpoint endpoint, RedisOptions options)
+      : endpoint_(std::make_shared<const RedisEndpoint>(std::move(endpoint))),
+        options_(std::move(options)),
+        id_(next_store_id.fetch_add(1)),
+        match_(glob_escape(options_.prefix) + "*"),
+        scan_count_(std::to_string(options_.scan_count)) {}
+
+  Task<std::optional<json::object>> get(std::string sid) override {
+    const std::string key = options_.prefix + sid;
+    const RedisReplyPtr reply = co_await call(redis_command("GET", key), "GET");
+    if (reply->type == REDIS_REPLY_NIL) co_return std::nullopt;
+    expect(*reply, REDIS_REPLY_STRING, "GET");
+    if (reply->len == 0) co_return std::nullopt;  // connect-redis: `if (!data) return cb()`
+    // Redis's TTL alone says what has expired: touch() moves only the TTL, so the stored
+    // cookie.expires may lie in the past of a session that is still live (connect-redis too).
+    co_return parse_session(key, *reply);
+  }
+
+  Task<> set(std::string sid, json::object session) override {
+    const std::optional<std::int64_t> ttl = ttl_seconds(session);
+    std::string key = options_.prefix + sid;
+    // connect-redis: `if (ttl > 0) set ... else destroy`; an unreadable expires (NaN) also lands here.
+    if (!ttl || *ttl <= 0) {
+      co_await call(redis_command("DEL", key), "DEL");
+      co_return;
+    }
+    const std::string value = stringify(json::value(std::move(session)));
+    if (options_.disable_ttl) {
+      co_await call(redis_command("SET", key, value), "SET");
+    } else {
+      co_await call(redis_command("SET", key, value, "EX", std::to_string(*ttl)), "SET");
+    }
+  }
+
+  Task<> destroy(std::string sid) override { co_await call(redis_command("DEL", options_.prefix + sid), "DEL"); }
+
+  Task<> touch(std::string sid, json::object session) override {
+    if (options_.disable_touch || options_.disable_ttl) co_return;
+    const std::optional<std::int64_t> ttl = ttl_seconds(session);
+    // connect-redis would send EXPIRE key NaN, which Redis refuses: the same failure, said plainly.
+    if (!ttl) {
+      throw std::runtime_error("redis store: cannot touch " + options_.prefix + sid + ": cookie.expires is not a date");
+    }
+    // A TTL of zero or less makes Redis delete the key, as it does for connect-redis.
+    co_await call(redis_command("EXPIRE", options_.prefix + sid, std::to_string(*ttl)), "EXPIRE");
+  }
+
+  Task<std::vector<std::pair<std::string, json::object>>> all() override {
+    const std::vector<std::string> keys = co_await all_keys();
+    std::vector<std::pair<std::string, json::object>> sessions;
+    for (std::size_t first = 0; first < keys.size(); first += keys_per_command) {
+      const std::size_t count = std::min(keys_per_command, keys.size() - first);
+      const RedisReplyPtr reply = co_await call(redis_keys_command("MGET", keys, first, count), "MGET");
+      expect(*reply, REDIS_REPLY_ARRAY, "MGET");
+      if (reply->elements != count) {
+        throw std::runtime_error("redis store: MGET on " + endpoint_->address() + " answered " +
+                                 std::to_string(reply->elements) + " values for " + std::to_string(count) + " keys");
+      }
+      for (std::size_t i = 0; i < count; ++i) {
+        const redisReply& value = *reply->element[i];
+        // Expired or destroyed between SCAN and MGET: skipped, as connect-redis does.
+        if (value.type != REDIS_REPLY_STRING || value.len == 0) continue;
+        const std::string& key = keys[first + i];
+        std::optional<json::object> session = parse_session(key, value);
+        if (!session) continue;
+        sessions.emplace_back(key.substr(options_.prefix.size()), std::move(*session));
+      }
+    }
+    co_return sessions;
+  }
+
+  Task<std::size_t> length() override {
+    // connect-redis counts the keys SCAN finds, without reading them.
+    co_return (co_await all_keys()).size();
+  }
+
+  Task<> clear() override {
+    const std::vector<std::string> keys = co_await all_keys();
+    for (std::size_t first = 0; first < keys.size(); first += keys_per_command) {
+      const std::size_t count = std::min(keys_per_command, keys.size() - first);
+      co_await call(redis_keys_command("DEL", keys, first, count), "DEL");
+    }
+  }
+
+  std::string describe() const override {
+    // The user and password stay out: this line goes to logs and the demo's pages.
+    return "redis://" + endpoint_->address() + "/" + std::to_string(endpoint_->db) + " (prefix \"" + options_.prefix +
+           "\")";
+  }
+
+ private:
+  // Sends one command on this io_context's connection; an error reply becomes an exception.
+  Task<RedisReplyPtr> call(std::string command, const char* name) {
+    const auto executor = co_await asio::this_coro::executor;
+    asio::execution_context& context = asio::query(executor, asio::execution::context);
+    const std::shared_ptr<RedisConnection> connection =
+        asio::use_service<RedisConnections>(context).connection(id_, endpoint_, *endpoint_, executor);
+    RedisReplyPtr reply = co_await connection->execute(std::move(command));
+    if (reply->type == REDIS_REPLY_ERROR) {
+      throw std::runtime_error(std::string("redis store: ") + name + " failed on " + endpoint_->address() + ": " +
+                               reply_text(*reply));
+    }
+    co_return reply;
+  }
+
+  void expect(const redisReply& reply, int type, const char* name) const {
+    if (reply.type != type) {
+      throw std::runtime_error(std::string("redis store: unexpected reply type ") + std::to_string(reply.type) +
+                               " to " + name + " from " + endpoint_->address());
+    }
+  }
+
+  // JSON.parse as connect-redis calls it: malformed text fails the call; a non-object is no session.
+  std::optional<json::object> parse_session(const std::string& key, const redisReply& reply) const {
+    json::value parsed;
+    try {
+      parsed = parse_json(std::string_view(reply.str, reply.len));
+    } catch (const std::exception& e) {
+      throw std::runtime_error("redis store: " + key + " does not hold JSON: " + e.what());
+    }
+    if (!parsed.is_object()) return std::nullopt;
+    return std::move(parsed.get_object());
+  }
+
+  // connect-redis's _getTTL: ceil((cookie.expires - now) / 1000), else the ttl option.
+  std::optional<std::int64_t> ttl_seconds(const json::object& session) const {
+    const std::int64_t fallback = options_.ttl.count() > 0 ? options_.ttl.count() : default_ttl_seconds;
+    const json::value* cookie = session.if_contains("cookie");
+    if (cookie == nullptr || !cookie->is_object()) return fallback;
+    const json::value* expires = cookie->get_object().if_contains("expires");
+    if (expires == nullptr || !truthy(*expires)) return fallback;
+    const std::optional<std::int64_t> when = expires_ms(*expires);
+    if (!when) return std::nullopt;
+    const std::int64_t ms = *when - now_ms();
+    return ms > 0 ? (ms + 999) / 1000 : -(-ms / 1000);  // Math.ceil, for either sign
+  }
+
+  // Every key under the prefix, each once (SCAN may return a key twice).
+  Task<std::vector<std::string>> all_keys() {
+    std::vector<std::string> keys;
+    std::unordered_set<std::string> seen;
+    std::string cursor = "0";
+    do {
+      const RedisReplyPtr reply =
+          co_await call(redis_command("SCAN", cursor, "MATCH", match_, "COUNT", scan_count_), "SCAN");
+      if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2 || reply->element[0]->type != REDIS_REPLY_STRING ||
+          reply->element[1]->type != REDIS_REPLY_ARRAY) {
+        throw std::runtime_error("redis store: SCAN on " + endpoint_->address() + " did not answer [cursor, keys]");
+      }
+      cursor = reply_text(*reply->element[0]);
+      const redisReply& page = *reply->element[1];
+      for (std::size_t i = 0; i < page.elements; ++i) {
+        std::string key = reply_text(*page.element[i]);
+        if (seen.insert(key).second) keys.push_back(std::move(key));
+      }
+    } while (cursor != "0");
+    co_return keys;
+  }
+
+  std::shared_ptr<const RedisEndpoint> endpoint_;  // also the token that tells io_contexts the store is alive
+  RedisOptions options_;
+  std::uint64_t id_;
+  std::string match_;
+  std::string scan_count_;
+};
+
+// The blocking check stores::redis() makes once, on the thread that creates the store.
+void probe(const RedisEndpoint& endpoint) {
+  const auto to_timeval = [](std::chrono::milliseconds ms) {
+    return timeval{static_cast<time_t>(ms.count() / 1000), static_cast<suseconds_t>((ms.count() % 1000) * 1000)};
+  };
+  const std::unique_ptr<redisContext, void (*)(redisContext*)> context(
+      redisConnectWithTimeout(endpoint.host.c_str(), endpoint.port, to_timeval(endpoint.connect_timeout)), redisFree);
+  if (!context) throw std::bad_alloc();
+  if (context->err != 0) {
+    throw std::runtime_error("redis store: cannot reach " + endpoint.address() + ": " + context->errstr);
+  }
+  redisSetTimeout(context.get(), to_timeval(endpoint.command_timeout));
+  const auto run = [&](std::initializer_list<std::string_view> args, const std::string& what) {
+    std::vector<const char*> argv;
+    std::vector<std::size_t> lengths;
+    for (const std::string_view arg : args) {
+      argv.push_back(arg.data());
+      lengths.push_back(arg.size());
+    }
+    const RedisReplyPtr reply(static_cast<redisReply*>(
+        redisCommandArgv(context.get(), static_cast<int>(argv.size()), argv.data(), lengths.data())));
+    if (!reply) throw std::runtime_error("redis store: cannot reach " + endpoint.address() + ": " + context->errstr);
+    if (reply->type == REDIS_REPLY_ERROR) {
+      throw std::runtime_error("redis store: " + what + " refused by " + endpoint.address() + ": " +
+                               reply_text(*reply));
+    }
+  };
+  if (endpoint.needs_auth()) {
+    if (endpoint.user.empty()) {
+      run({"AUTH", endpoint.password}, "AUTH");
+    } else {
+      run({"AUTH", endpoint.user, endpoint.password}, "AUTH");
+    }
+  }
+  if (endpoint.db != 0) run({"SELECT", std::to_string(endpoint.db)}, "SELECT " + std::to_string(endpoint.db));
+  run({"PING"}, "PING");
+}
+
+}  // namespace
+
+std::shared_ptr<Store> redis(std::string url, RedisOptions options) {
+  RedisEndpoint endpoint = parse_redis_url(url, options);
+  endpoint.connect_timeout = options.connect_timeout;
+  endpoint.command_timeout = options.command_timeout;
+  if (options.scan_count == 0) options.scan_count = 100;  // connect-redis: `scanCount || 100`
+  probe(endpoint);
+  return std::make_shared<RedisStore>(std::move(endpoint), std::move(options));
+}
+
+}  // namespace cortado::stores

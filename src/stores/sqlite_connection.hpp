@@ -1,0 +1,99 @@
+#pragma once
+// One SQLite connection with the session statements prepared once, in connect-sqlite3's table.
+// Blocking: only the store's worker threads call it, one thread per connection.
+
+#include <sqlite3.h>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace cortado::stores {
+
+/// A prepared statement kept for the connection's life; reset after every use.
+class SqliteStatement {
+ public:
+  SqliteStatement() = default;
+  /// Prepares `sql` on `db` as a long-lived statement; throws naming `what` on failure.
+  SqliteStatement(sqlite3* db, const std::string& sql, const char* what);
+  /// Finalizes the statement.
+  ~SqliteStatement();
+  /// Takes the statement over; `other` is left empty.
+  SqliteStatement(SqliteStatement&& other) noexcept : stmt_(std::exchange(other.stmt_, nullptr)), what_(other.what_) {}
+  /// Finalizes this statement and takes `other`'s.
+  SqliteStatement& operator=(SqliteStatement&& other) noexcept;
+
+  /// The raw statement, for binding and reading columns.
+  sqlite3_stmt* get() const { return stmt_; }
+  /// What the statement does, for error messages ("get", "set", ...).
+  const char* what() const { return what_; }
+
+ private:
+  sqlite3_stmt* stmt_ = nullptr;
+  const char* what_ = "";
+};
+
+/// How a connection is set up; SqliteOptions minus what only the store needs.
+struct SqliteConnectionOptions {
+  /// The table, already checked to be a plain identifier.
+  std::string table;
+  /// How long a statement waits for another connection's lock.
+  std::chrono::milliseconds busy_timeout;
+};
+
+/// A connection in WAL mode with synchronous=NORMAL, the table created if missing and every
+/// statement prepared. Not thread-safe: one thread uses it at a time.
+class SqliteConnection {
+ public:
+  /// Opens `path` for reading and writing (creating it), or throws std::runtime_error at once.
+  SqliteConnection(const std::string& path, const SqliteConnectionOptions& options);
+  /// Finalizes the statements, then closes the connection.
+  ~SqliteConnection();
+  SqliteConnection(const SqliteConnection&) = delete;
+  SqliteConnection& operator=(const SqliteConnection&) = delete;
+
+  /// The stored JSON text of a session that has not expired at `now_ms`.
+  std::optional<std::string> get(const std::string& sid, std::int64_t now_ms);
+  /// INSERT OR REPLACE of the row.
+  void set(const std::string& sid, std::int64_t expired_ms, const std::string& sess);
+  /// Moves a live session's expiry; an absent or expired one stays as it is.
+  void touch(const std::string& sid, std::int64_t expired_ms, std::int64_t now_ms);
+  /// Deletes the row.
+  void destroy(const std::string& sid);
+  /// Every live session's id and JSON text.
+  std::vector<std::pair<std::string, std::string>> all(std::int64_t now_ms);
+  /// How many live sessions there are.
+  std::size_t length(std::int64_t now_ms);
+  /// Deletes every row.
+  void clear();
+  /// Deletes the rows that expired before `now_ms` and says how many went.
+  std::size_t prune(std::int64_t now_ms);
+
+ private:
+  struct CloseDb {
+    void operator()(sqlite3* db) const;
+  };
+
+  void exec(const char* sql, const std::string& what);
+  // Steps a statement that returns no rows, then resets it.
+  void run(SqliteStatement& statement);
+  [[noreturn]] void fail(const std::string& what) const;
+
+  // First member, so destroyed last: after every statement, also when the constructor throws.
+  std::unique_ptr<sqlite3, CloseDb> db_;
+  SqliteStatement get_;
+  SqliteStatement set_;
+  SqliteStatement touch_;
+  SqliteStatement destroy_;
+  SqliteStatement all_;
+  SqliteStatement length_;
+  SqliteStatement clear_;
+  SqliteStatement prune_;
+};
+
+}  // namespace cortado::stores

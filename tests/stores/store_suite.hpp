@@ -1,0 +1,356 @@
+#pragma once
+// The behaviour every Store must have, as one typed GoogleTest suite that each store runs.
+// Inside namespace cortado, a test file writes:
+//
+//   struct SqliteFactory {
+//     static std::shared_ptr<Store> make();  // a fresh, empty store per test; nullptr skips the test
+//   };
+//   INSTANTIATE_STORE_SUITE(Sqlite, SqliteFactory);
+//
+// Expiry tests allow for stores that count in whole seconds (connect-redis' TTL, connect-pg-simple).
+
+#include "cortado/app/dates.hpp"
+#include "cortado/app/json.hpp"
+#include "cortado/session/store.hpp"
+#include "cortado/task.hpp"
+#include "unit/session/run_task.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace cortado {
+namespace store_suite {
+
+using std::chrono::milliseconds;
+using std::chrono::system_clock;
+
+/// prefix + i; appending sidesteps GCC 12's false -Wstringop-overflow on `"literal" + std::to_string(i)`.
+inline std::string numbered(std::string_view prefix, int i) {
+  std::string out(prefix);
+  out += std::to_string(i);
+  return out;
+}
+
+/// Parses a JSON object literal.
+inline json::object object_of(std::string_view text) { return parse_json(text).as_object(); }
+
+/// A session as express-session stores it: its cookie (ending at `expires`, or a browser-session
+/// cookie when nullopt) first, then `views`.
+inline json::object session_with(std::optional<system_clock::time_point> expires, std::int64_t views = 1) {
+  json::object cookie;
+  if (expires) {
+    cookie["originalMaxAge"] = std::chrono::duration_cast<milliseconds>(*expires - system_clock::now()).count();
+    cookie["expires"] = iso_date(*expires);
+  } else {
+    cookie["originalMaxAge"] = nullptr;
+    cookie["expires"] = nullptr;
+  }
+  cookie["httpOnly"] = true;
+  cookie["path"] = "/";
+  json::object session;
+  session["cookie"] = std::move(cookie);
+  session["views"] = views;
+  return session;
+}
+
+/// A session ending `from_now` from now.
+inline json::object session_ending_in(milliseconds from_now, std::int64_t views = 1) {
+  return session_with(system_clock::now() + from_now, views);
+}
+
+/// The stored session's "views", or -1 when it is absent or has none.
+inline std::int64_t views_of(const std::optional<json::object>& session) {
+  if (!session) return -1;
+  const json::value* views = session->if_contains("views");
+  return views != nullptr && views->is_int64() ? views->get_int64() : -1;
+}
+
+/// Collects what the coroutines spawned on several threads threw, for one assertion at the end.
+class Failures {
+ public:
+  /// The completion handler for co_spawn.
+  auto handler() {
+    return [this](std::exception_ptr error) {
+      if (!error) return;
+      try {
+        std::rethrow_exception(error);
+      } catch (const std::exception& e) {
+        const std::lock_guard lock(mutex_);
+        messages_.emplace_back(e.what());
+      } catch (...) {
+        const std::lock_guard lock(mutex_);
+        messages_.emplace_back("a non-standard exception");
+      }
+    };
+  }
+  /// Every message, one per line; empty when nothing threw.
+  std::string text() {
+    const std::lock_guard lock(mutex_);
+    std::string out;
+    for (const auto& m : messages_) out += m + "\n";
+    return out;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::string> messages_;
+};
+
+/// Sets, reads back, rewrites and (for odd i) destroys `prefix`+i, checking each step and that
+/// every call resumes on the thread that made it.
+inline Task<> exercise(Store& store, std::string prefix, int i) {
+  const std::string sid = numbered(prefix, i);
+  const auto thread = std::this_thread::get_id();
+  co_await store.set(sid, session_ending_in(milliseconds(3'600'000), i));
+  EXPECT_EQ(std::this_thread::get_id(), thread);
+  EXPECT_EQ(views_of(co_await store.get(sid)), i);
+  co_await store.set(sid, session_ending_in(milliseconds(3'600'000), i + 1000));
+  EXPECT_EQ(views_of(co_await store.get(sid)), i + 1000);
+  if (i % 2 == 1) co_await store.destroy(sid);
+  EXPECT_EQ(std::this_thread::get_id(), thread);
+}
+
+}  // namespace store_suite
+
+/// The fixture: a fresh store from Factory::make() for each test.
+template <class Factory>
+class StoreSuite : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = Factory::make();
+    if (!store_) GTEST_SKIP() << "this store's server is not available";
+  }
+  // Closed before the next test opens its own.
+  void TearDown() override { store_.reset(); }
+
+  Store& store() { return *store_; }
+
+  std::shared_ptr<Store> store_;
+};
+
+TYPED_TEST_SUITE_P(StoreSuite);
+
+using testing::run_task;
+
+TYPED_TEST_P(StoreSuite, GetOfAnAbsentIdIsEmpty) {
+  EXPECT_FALSE(run_task(this->store().get("absent")));
+  EXPECT_EQ(run_task(this->store().length()), 0u);
+}
+
+TYPED_TEST_P(StoreSuite, SetThenGetGivesTheSameTextInTheSameOrder) {
+  const std::string expires = iso_date(std::chrono::system_clock::now() + std::chrono::hours(1));
+  // The cookie's keys in express-session's order, user keys deliberately not sorted.
+  const std::string text = R"({"cookie":{"originalMaxAge":3600000,"expires":")" + expires +
+                           R"(","secure":false,"httpOnly":true,"path":"/","sameSite":"lax"},)"
+                           R"("zeta":1,"alpha":[1,"x",null,true,{"b":2,"a":1}],"mid":{"k":null,"j":false},)"
+                           R"("num":0.1,"big":12345678901234,"neg":-5.5e-7,"str":"a \"quoted\" \\ line\n"})";
+  run_task(this->store().set("sid", store_suite::object_of(text)));
+  const auto got = run_task(this->store().get("sid"));
+  ASSERT_TRUE(got);
+  EXPECT_EQ(stringify(*got), text);
+}
+
+TYPED_TEST_P(StoreSuite, SetReplacesTheWholeSession) {
+  auto first = store_suite::session_ending_in(std::chrono::hours(1), 1);
+  first["old"] = "gone after the second set";
+  run_task(this->store().set("sid", std::move(first)));
+  run_task(this->store().set("sid", store_suite::session_ending_in(std::chrono::hours(1), 2)));
+  const auto got = run_task(this->store().get("sid"));
+  EXPECT_EQ(store_suite::views_of(got), 2);
+  EXPECT_FALSE(got->contains("old"));
+  EXPECT_EQ(run_task(this->store().length()), 1u);
+}
+
+TYPED_TEST_P(StoreSuite, DestroyRemovesOnlyThatSession) {
+  run_task(this->store().set("a", store_suite::session_ending_in(std::chrono::hours(1), 1)));
+  run_task(this->store().set("b", store_suite::session_ending_in(std::chrono::hours(1), 2)));
+  run_task(this->store().destroy("a"));
+  EXPECT_FALSE(run_task(this->store().get("a")));
+  EXPECT_EQ(store_suite::views_of(run_task(this->store().get("b"))), 2);
+}
+
+TYPED_TEST_P(StoreSuite, DestroyOfAnAbsentIdIsNotAnError) {
+  run_task(this->store().set("kept", store_suite::session_ending_in(std::chrono::hours(1))));
+  EXPECT_NO_THROW(run_task(this->store().destroy("absent")));
+  EXPECT_EQ(run_task(this->store().length()), 1u);
+}
+
+TYPED_TEST_P(StoreSuite, IdsAreExactKeys) {
+  run_task(this->store().set("abc", store_suite::session_ending_in(std::chrono::hours(1), 1)));
+  run_task(this->store().set("ABC", store_suite::session_ending_in(std::chrono::hours(1), 2)));
+  run_task(this->store().set("abc-", store_suite::session_ending_in(std::chrono::hours(1), 3)));
+  EXPECT_EQ(store_suite::views_of(run_task(this->store().get("abc"))), 1);
+  EXPECT_EQ(store_suite::views_of(run_task(this->store().get("ABC"))), 2);
+  EXPECT_EQ(store_suite::views_of(run_task(this->store().get("abc-"))), 3);
+  EXPECT_FALSE(run_task(this->store().get("ab")));
+}
+
+TYPED_TEST_P(StoreSuite, TouchExtendsTheExpiry) {
+  using std::chrono::milliseconds;
+  // One second, then a wait of 2.5: enough for stores that round expiries up to whole seconds.
+  run_task(this->store().set("touched", store_suite::session_ending_in(milliseconds(1000), 7)));
+  run_task(this->store().set("untouched", store_suite::session_ending_in(milliseconds(1000), 8)));
+  run_task(this->store().touch("touched", store_suite::session_ending_in(std::chrono::hours(1), 7)));
+  std::this_thread::sleep_for(milliseconds(2500));
+  EXPECT_EQ(store_suite::views_of(run_task(this->store().get("touched"))), 7);
+  EXPECT_FALSE(run_task(this->store().get("untouched")));
+}
+
+TYPED_TEST_P(StoreSuite, TouchOfAnAbsentIdCreatesNothing) {
+  run_task(this->store().touch("ghost", store_suite::session_ending_in(std::chrono::hours(1))));
+  EXPECT_FALSE(run_task(this->store().get("ghost")));
+  EXPECT_EQ(run_task(this->store().length()), 0u);
+}
+
+TYPED_TEST_P(StoreSuite, ExpiredSessionIsNotReturned) {
+  run_task(this->store().set("old", store_suite::session_ending_in(std::chrono::milliseconds(-10'000))));
+  run_task(this->store().set("live", store_suite::session_ending_in(std::chrono::hours(1))));
+  EXPECT_FALSE(run_task(this->store().get("old")));
+  const auto all = run_task(this->store().all());
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].first, "live");
+  EXPECT_EQ(run_task(this->store().length()), 1u);
+}
+
+TYPED_TEST_P(StoreSuite, BrowserSessionCookieIsKept) {
+  const auto session = store_suite::session_with(std::nullopt, 3);
+  const std::string text = stringify(session);
+  run_task(this->store().set("browser", session));
+  const auto got = run_task(this->store().get("browser"));
+  ASSERT_TRUE(got);
+  EXPECT_EQ(stringify(*got), text);
+  EXPECT_EQ(run_task(this->store().length()), 1u);
+}
+
+TYPED_TEST_P(StoreSuite, AllLengthAndClear) {
+  for (int i = 0; i < 3; ++i) {
+    const auto session = store_suite::session_ending_in(std::chrono::hours(1), i);
+    run_task(this->store().set(store_suite::numbered("s", i), session));
+  }
+  auto all = run_task(this->store().all());
+  std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  ASSERT_EQ(all.size(), 3u);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(all[i].first, store_suite::numbered("s", i));
+    EXPECT_EQ(store_suite::views_of(all[i].second), i);
+  }
+  EXPECT_EQ(run_task(this->store().length()), 3u);
+  run_task(this->store().clear());
+  EXPECT_EQ(run_task(this->store().length()), 0u);
+  EXPECT_TRUE(run_task(this->store().all()).empty());
+  EXPECT_FALSE(run_task(this->store().get("s0")));
+}
+
+TYPED_TEST_P(StoreSuite, ManySessions) {
+  constexpr int count = 300;
+  Store& store = this->store();
+  run_task([&]() -> Task<> {
+    for (int i = 0; i < count; ++i) {
+      co_await store.set(store_suite::numbered("many", i), store_suite::session_ending_in(std::chrono::hours(1), i));
+    }
+  }());
+  EXPECT_EQ(run_task(store.length()), std::size_t{count});
+  EXPECT_EQ(run_task(store.all()).size(), std::size_t{count});
+  run_task([&]() -> Task<> {
+    for (int i = 0; i < count; ++i) {
+      EXPECT_EQ(store_suite::views_of(co_await store.get(store_suite::numbered("many", i))), i);
+    }
+  }());
+}
+
+TYPED_TEST_P(StoreSuite, ConcurrentCoroutinesOnOneContext) {
+  constexpr int count = 40;
+  store_suite::Failures failures;
+  boost::asio::io_context ctx;
+  for (int i = 0; i < count; ++i) {
+    boost::asio::co_spawn(ctx, store_suite::exercise(this->store(), "co", i), failures.handler());
+  }
+  ctx.run();
+  EXPECT_EQ(failures.text(), "");
+  EXPECT_EQ(run_task(this->store().length()), std::size_t{count / 2});
+  for (int i = 0; i < count; ++i) {
+    const auto got = run_task(this->store().get(store_suite::numbered("co", i)));
+    EXPECT_EQ(store_suite::views_of(got), i % 2 ? -1 : i + 1000);
+  }
+}
+
+TYPED_TEST_P(StoreSuite, ConcurrentCallsFromTwoThreads) {
+  constexpr int per_thread = 20;
+  store_suite::Failures failures;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 2; ++t) {
+    threads.emplace_back([&, t] {
+      // Each thread is an I/O thread of its own, as a server's are.
+      boost::asio::io_context ctx;
+      const std::string prefix = store_suite::numbered("thread", t) + "-";
+      for (int i = 0; i < per_thread; ++i) {
+        boost::asio::co_spawn(ctx, store_suite::exercise(this->store(), prefix, i), failures.handler());
+        // Both threads also write one shared session at once.
+        auto shared = store_suite::session_ending_in(std::chrono::hours(1), t);
+        boost::asio::co_spawn(ctx, this->store().set("shared", std::move(shared)), failures.handler());
+      }
+      ctx.run();
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(failures.text(), "");
+  EXPECT_EQ(run_task(this->store().length()), std::size_t{per_thread + 1});  // 2 × the even half, plus "shared"
+  const auto shared = store_suite::views_of(run_task(this->store().get("shared")));
+  EXPECT_TRUE(shared == 0 || shared == 1) << shared;
+}
+
+TYPED_TEST_P(StoreSuite, UnicodeSurvives) {
+  auto session = store_suite::session_ending_in(std::chrono::hours(1));
+  session["héllo wörld"] = "日本語のテキスト";
+  session["emoji 😀"] = "🎉 party \xF0\x9F\x91\x8D";
+  session["separators"] = "line\u2028para\u2029end";
+  session["controls"] = std::string("nul") + '\0' + "\x01\x1f tab\t cr\r";
+  session["html"] = "</script><!--";
+  const std::string text = stringify(session);
+  run_task(this->store().set("unicode", session));
+  const auto got = run_task(this->store().get("unicode"));
+  ASSERT_TRUE(got);
+  EXPECT_EQ(stringify(*got), text);
+  EXPECT_EQ(got->at("héllo wörld").as_string(), "日本語のテキスト");
+}
+
+TYPED_TEST_P(StoreSuite, LargeValueSurvives) {
+  auto session = store_suite::session_ending_in(std::chrono::hours(1));
+  std::string big(1 << 20, 'x');
+  for (std::size_t i = 0; i < big.size(); i += 997) big[i] = static_cast<char>('a' + i % 26);
+  session["big"] = big;
+  json::array numbers;
+  for (int i = 0; i < 10'000; ++i) numbers.emplace_back(i * 3);
+  session["numbers"] = std::move(numbers);
+  const std::string text = stringify(session);
+  run_task(this->store().set("large", session));
+  const auto got = run_task(this->store().get("large"));
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->at("big").as_string(), big);
+  EXPECT_EQ(stringify(*got), text);
+}
+
+REGISTER_TYPED_TEST_SUITE_P(StoreSuite, GetOfAnAbsentIdIsEmpty, SetThenGetGivesTheSameTextInTheSameOrder,
+                            SetReplacesTheWholeSession, DestroyRemovesOnlyThatSession, DestroyOfAnAbsentIdIsNotAnError,
+                            IdsAreExactKeys, TouchExtendsTheExpiry, TouchOfAnAbsentIdCreatesNothing,
+                            ExpiredSessionIsNotReturned, BrowserSessionCookieIsKept, AllLengthAndClear, ManySessions,
+                            ConcurrentCoroutinesOnOneContext, ConcurrentCallsFromTwoThreads, UnicodeSurvives,
+                            LargeValueSurvives);
+
+}  // namespace cortado
+
+/// Runs every StoreSuite test against the stores `Factory::make()` opens; use it inside namespace cortado.
+#define INSTANTIATE_STORE_SUITE(Name, Factory) \
+  INSTANTIATE_TYPED_TEST_SUITE_P(Name, StoreSuite, ::testing::Types<Factory>)
