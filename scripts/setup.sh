@@ -11,6 +11,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   redis-server postgresql-15 postgresql-client-15
   wrk nginx-light curl procps
+  libsodium-dev chromium inotify-tools
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -33,5 +34,9 @@ fi
 if [ -f tests/compat/package-lock.json ] && [ ! -d tests/compat/node_modules ]; then
   echo "setup: npm ci in tests/compat"
   (cd tests/compat && npm ci --no-audit --no-fund --loglevel=error)
+fi
+if [ -f tests/browser/package-lock.json ] && [ ! -d tests/browser/node_modules ]; then
+  echo "setup: npm ci in tests/browser"
+  (cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
 fi
 echo "setup: done"

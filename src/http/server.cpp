@@ -27,6 +27,15 @@ Server::~Server() = default;
 
 std::uint16_t Server::listen(std::uint16_t port, const std::string& host) {
   tcp::endpoint endpoint(asio::ip::make_address(host), port);
+  {
+    // SO_REUSEPORT below would let a second server share a port that is taken, and the kernel
+    // would split the requests between the two: bind once without it, so a taken port fails.
+    tcp::acceptor probe(impl_->workers.front()->ioc);
+    probe.open(endpoint.protocol());
+    probe.set_option(tcp::acceptor::reuse_address(true));
+    probe.bind(endpoint);
+    endpoint.port(probe.local_endpoint().port());
+  }
   for (auto& worker : impl_->workers) {
     // One acceptor per thread on the same port: the kernel spreads connections (SO_REUSEPORT),
     // and a connection then lives on the thread that accepted it, without locks.

@@ -23,6 +23,9 @@
 namespace cortado {
 namespace {
 
+using testing::error_of;
+using testing::run_on;
+
 using namespace std::chrono_literals;
 using std::chrono::milliseconds;
 using std::chrono::system_clock;
@@ -102,26 +105,6 @@ std::string fresh_schema(RawPg& db, const std::string& name) {
   return name;
 }
 
-// Runs `task` on `ctx`, which keeps its connection between calls as a server's event loop does
-// (run_task's fresh io_context would make a new connection every time).
-template <class T>
-T run_on(boost::asio::io_context& ctx, Task<T> task) {
-  auto result = boost::asio::co_spawn(ctx, std::move(task), boost::asio::use_future);
-  ctx.restart();
-  ctx.run();
-  return result.get();
-}
-
-// What a call threw, "" when it succeeded.
-template <class T>
-std::string error_of(boost::asio::io_context& ctx, Task<T> task) {
-  try {
-    run_on(ctx, std::move(task));
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "";
-}
 
 // Whether `message` is one line that starts with `prefix` and says something after it.
 bool one_line_starting(const std::string& message, const std::string& prefix) {

@@ -31,6 +31,9 @@ extern char** environ;
 namespace cortado {
 namespace {
 
+using testing::error_of;
+using testing::run_on;
+
 using namespace std::chrono_literals;
 using std::chrono::milliseconds;
 using std::chrono::steady_clock;
@@ -165,25 +168,6 @@ class OwnRedis {
   pid_t pid_ = -1;
 };
 
-// Runs `task` on `ctx`, which keeps its connection between calls as a server's event loop does.
-template <class T>
-T run_on(boost::asio::io_context& ctx, Task<T> task) {
-  auto result = boost::asio::co_spawn(ctx, std::move(task), boost::asio::use_future);
-  ctx.restart();
-  ctx.run();
-  return result.get();
-}
-
-// What a call threw, "" when it succeeded.
-template <class T>
-std::string error_of(boost::asio::io_context& ctx, Task<T> task) {
-  try {
-    run_on(ctx, std::move(task));
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "";
-}
 
 // The suite, each test under a prefix of its own on the shared server.
 struct RedisFactory {

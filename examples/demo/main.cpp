@@ -1,0 +1,121 @@
+// The demo site: what sessions are for, in a browser. Sign up and log in (argon2id, session
+// regenerated on login, CSRF tokens, throttling), a cart and preferences kept in the session,
+// "Your sessions" with log-out-everywhere, and an inspector that shows the session's cookie and
+// stored JSON.
+//
+//   demo [--store memory|sqlite:PATH|redis://...|postgres://...] [--port N] [--users PATH]
+//
+// Sessions live in the store (default sqlite:./demo-sessions.db, so the cart survives a
+// restart); accounts and the per-user session index live in the demo's own SQLite file
+// (default ./demo-users.db), whatever the store.
+#include "../session-lab/stores.hpp"  // the same --store forms as session-lab
+#include "pages.hpp"
+#include "passwords.hpp"
+#include "site.hpp"
+#include "users_db.hpp"
+
+#include <cortado/cortado.hpp>
+
+#include <charconv>
+#include <iostream>
+
+using namespace cortado;
+
+namespace {
+
+struct Flags {
+  std::string store = "sqlite:./demo-sessions.db";
+  std::string users = "./demo-users.db";
+  std::uint16_t port = 3000;
+};
+
+Flags parse_flags(int argc, char** argv) {
+  Flags flags;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    std::string value;
+    auto take = [&](std::string_view name) {
+      if (arg == name) {
+        if (i + 1 >= argc) throw std::invalid_argument(std::string(name) + " needs a value");
+        value = argv[++i];
+        return true;
+      }
+      if (arg.starts_with(name) && arg.size() > name.size() && arg[name.size()] == '=') {
+        value = arg.substr(name.size() + 1);
+        return true;
+      }
+      return false;
+    };
+    if (take("--store")) {
+      flags.store = value;
+    } else if (take("--users")) {
+      flags.users = value;
+    } else if (take("--port")) {
+      unsigned port = 0;
+      auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), port);
+      if (error != std::errc() || end != value.data() + value.size() || port > 65535)
+        throw std::invalid_argument("--port must be a number from 0 to 65535");
+      flags.port = static_cast<std::uint16_t>(port);
+    } else if (arg == "--help" || arg == "-h") {
+      std::cout << "usage: demo [--store memory|sqlite:PATH|redis://...|postgres://...] [--port N] [--users PATH]\n";
+      std::exit(0);
+    } else {
+      throw std::invalid_argument("unknown argument '" + std::string(arg) + "' (try --help)");
+    }
+  }
+  return flags;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // A week: the cookie's lifetime, and how long an idle row stays in the per-user index.
+  constexpr auto session_lifetime = std::chrono::milliseconds(std::chrono::hours(24 * 7));
+  Flags flags;
+  std::unique_ptr<demo::UsersDb> users;
+  demo::Site site;
+  try {
+    flags = parse_flags(argc, argv);
+    demo::init_passwords();
+    users = std::make_unique<demo::UsersDb>(flags.users, session_lifetime);
+    site.users = users.get();
+    site.store = open_lab_store(flags.store);
+    site.cookie_name = "connect.sid";  // express-session's default: Node apps sharing the store read it too
+    // Kept in the users file so that cookies stay valid across restarts. To rotate, put the new
+    // secret first and keep the old one after it: the first signs, all of them verify.
+    site.secrets = {users->session_secret()};
+  } catch (const std::exception& e) {
+    std::cerr << "demo: " << e.what() << std::endl;
+    return 2;
+  }
+
+  App app;
+  // The stylesheet and the favicon come before the session middleware: no session for them.
+  app.get("/style.css", [](Request&, Response& res) {
+    res.set("Cache-Control", "public, max-age=3600");
+    res.type("css").send(demo::stylesheet());
+  });
+  app.get("/favicon.ico", [](Request&, Response& res) { res.status(204).end(); });
+  app.use(body_parser::urlencoded());
+  app.use(session({.secret = site.secrets,
+                   .name = site.cookie_name,
+                   .resave = false,              // only write sessions that changed (or touch them)
+                   .save_uninitialized = false,  // no store row for a visitor until something is kept
+                   .store = site.store,
+                   .cookie = {.max_age = session_lifetime, .same_site = std::string("lax")}}));
+  demo::add_account_routes(app, site);  // first: keeps logins valid and checks CSRF tokens
+  demo::add_shop_routes(app, site);
+  demo::add_sessions_routes(app, site);
+  demo::add_inspector_routes(app, site);
+  demo::add_site_routes(app, site);  // last: preferences, then 404 and the error page
+
+  std::cerr << "demo: sessions in " << site.store->describe() << ", accounts in " << flags.users << std::endl;
+  try {
+    app.listen(flags.port, "127.0.0.1",
+               [](std::uint16_t port) { std::cout << "http://127.0.0.1:" << port << std::endl; });
+  } catch (const std::exception& e) {
+    std::cerr << "demo: " << e.what() << std::endl;
+    return 2;
+  }
+  return 0;
+}
