@@ -1,6 +1,6 @@
 #include "users_db.hpp"
 
-#include "off_thread.hpp"
+#include <cortado/off_thread.hpp>
 #include "passwords.hpp"
 
 #include <cortado/session/session_id.hpp>
@@ -11,6 +11,8 @@
 #include <string_view>
 
 namespace demo {
+
+using cortado::off_thread;
 namespace {
 
 std::int64_t now_ms() {

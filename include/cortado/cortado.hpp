@@ -18,3 +18,4 @@
 #include "cortado/stores/postgres.hpp"
 #include "cortado/stores/redis.hpp"
 #include "cortado/stores/sqlite.hpp"
+#include "cortado/off_thread.hpp"

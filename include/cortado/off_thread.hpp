@@ -1,6 +1,6 @@
 #pragma once
-// off_thread: runs blocking work (a SQLite statement, a file write) on another executor and
-// resumes the calling coroutine on its own executor, with the result or the exception.
+/// off_thread: runs blocking work (a SQLite statement, a password hash) on another executor and
+/// resumes the calling coroutine on its own executor, with the result or the exception.
 
 #include "cortado/task.hpp"
 
@@ -14,10 +14,12 @@
 #include <type_traits>
 #include <utility>
 
-namespace cortado::stores {
+namespace cortado {
 
 /// Calls `work()` on `worker` and returns its result (or rethrows its exception) on the
 /// caller's executor, so that the caller's thread never blocks and never runs foreign work.
+/// Capture by reference: the caller's frame outlives the call (and GCC 12 miscompiles a
+/// temporary lambda holding a std::string by value passed straight to a coroutine parameter).
 template <class Executor, class Work>
 Task<std::decay_t<std::invoke_result_t<Work&>>> off_thread(Executor worker, Work work) {
   using result_type = std::decay_t<std::invoke_result_t<Work&>>;
@@ -49,4 +51,4 @@ Task<std::decay_t<std::invoke_result_t<Work&>>> off_thread(Executor worker, Work
   }
 }
 
-}  // namespace cortado::stores
+}  // namespace cortado
