@@ -97,7 +97,7 @@ Task<> MemoryStore::touch(std::string sid, json::object session) {
   if (json::value* cookie = session.if_contains("cookie")) {
     (*current)["cookie"] = std::move(*cookie);
   } else {
-    current->erase("cookie");
+    current->stable_erase("cookie");
   }
   const std::int64_t expires = expiry_ms(*current);
   const json::value whole(std::move(*current));

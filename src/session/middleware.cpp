@@ -142,7 +142,7 @@ Task<> SessionContext::write(Session& s) {
       for (const auto& [key, value] : *current)
         if (key != "cookie") merged.emplace(key, value);
       for (const auto& [key, value] : *loaded_data)
-        if (!s.data().contains(key)) merged.erase(key);
+        if (!s.data().contains(key)) merged.stable_erase(key);
       for (const auto& [key, value] : s.data()) {
         const json::value* before = loaded_data->if_contains(key);
         if (!before || *before != value) merged[key] = value;

@@ -7,11 +7,19 @@
 //        [--rolling] [--max-age MS] [--no-http-only] [--secure true|false|auto]
 //        [--same-site lax|strict|none] [--cookie-path P] [--domain D] [--partitioned]
 //        [--priority low|medium|high] [--trust-proxy] [--proxy true|false]
-//        [--unset destroy|keep] [--store memory]
+//        [--unset destroy|keep]
+//        [--store memory | redis://HOST:PORT[/DB][?prefix=P&ttl=S] | postgres://... | postgresql://...]
 //
 // Prints "listening on 127.0.0.1:PORT" once it listens; exits 0 on SIGTERM/SIGINT after the
-// requests in flight; a bad flag is one line on stderr and exit code 2, before listening.
-// Only `--store memory` (express-session's MemoryStore) is implemented for now.
+// requests in flight; a bad flag or an unreachable store is one line on stderr and exit code 2,
+// before listening. The stores:
+//   memory          express-session's MemoryStore
+//   redis://...     connect-redis@10's RedisStore over a node-redis@5 client, connected before
+//                   listening; the URL's query gives the store's options: prefix (default "sess:"),
+//                   ttl (seconds, used when the cookie has no expires; default 86400), scan_count,
+//                   disable_touch, disable_ttl -- the names cortado's redis:// URL takes
+//   postgres://...  connect-pg-simple@10 over a pg@8 Pool on the URL, createTableIfMissing: true;
+//                   the table is made (when missing) and the server reached before listening
 //
 // Deliberately not 'use strict': handlers run as a plain Express app's would (sloppy mode), so
 // `req.session[key] = v` behaves as it does in most apps.
@@ -93,11 +101,103 @@ function parseFlags(argv) {
 
 const lab = parseFlags(process.argv.slice(2));
 
-function openStore(spec) {
-  if (spec === 'memory') return new session.MemoryStore();
-  fail("unsupported store '" + spec + "' (this reference implements only memory)");
+// --- the store --------------------------------------------------------------------------------
+
+// redis://HOST:PORT[/DB][?prefix=P&ttl=S...]: the query holds the store's options, the rest is
+// node-redis's own URL (which ignores a query). Returns { url, options } for RedisStore.
+function redisStoreOptions(spec) {
+  let url;
+  try {
+    url = new URL(spec);
+  } catch (err) {
+    fail('malformed redis URL: ' + err.message);
+  }
+  const options = {};
+  const flag = (name, text) => {
+    if (text === '' || text === '1' || text === 'true') return true;
+    if (text === '0' || text === 'false') return false;
+    fail('malformed redis URL: ' + name + " '" + text + "' is not 1, 0, true or false");
+  };
+  const count = (name, text) => {
+    if (!/^[0-9]+$/.test(text)) fail('malformed redis URL: ' + name + " '" + text + "' is not a number");
+    return Number(text);
+  };
+  for (const [name, text] of url.searchParams) {
+    switch (name) {
+      case 'prefix': options.prefix = text; break;
+      case 'ttl': options.ttl = count(name, text); break;
+      case 'scan_count': options.scanCount = count(name, text); break;
+      case 'disable_touch': options.disableTouch = flag(name, text); break;
+      case 'disable_ttl': options.disableTTL = flag(name, text); break;
+      default:
+        fail("malformed redis URL: unknown query parameter '" + name +
+          "' (expected prefix, ttl, scan_count, disable_touch, disable_ttl)");
+    }
+  }
+  url.search = '';
+  return { url: url.toString(), options };
 }
-const store = openStore(lab.store);
+
+// The store, and a promise that settles once it can serve (rejects: unreachable).
+function openStore(spec) {
+  if (spec === 'memory') return { store: new session.MemoryStore(), ready: Promise.resolve(), close: async () => {} };
+
+  if (spec.startsWith('redis://')) {
+    const { createClient } = require('redis');
+    const { RedisStore } = require('connect-redis');
+    const { url, options } = redisStoreOptions(spec);
+    let connected = false;
+    const client = createClient({
+      url,
+      // A command while Redis is away fails at once (the route answers 500) instead of waiting.
+      disableOfflineQueue: true,
+      socket: {
+        connectTimeout: 5000,
+        // Before listening an unreachable server is fatal; once up, reconnect as node-redis does.
+        reconnectStrategy: (retries, cause) => (connected ? Math.min(retries * 50, 2000) : cause),
+      },
+    });
+    client.on('error', (err) => {
+      if (connected) process.stderr.write('session-lab: redis: ' + String(err.message).split('\n')[0] + '\n');
+    });
+    const ready = client.connect().then(() => {
+      connected = true;
+    });
+    return {
+      store: new RedisStore({ client, ...options }),
+      ready: ready.catch((err) => {
+        throw new Error('redis store: cannot reach ' + url.replace(/\/\/[^@/]*@/, '//') + ': ' + err.message);
+      }),
+      close: async () => client.destroy(),
+    };
+  }
+
+  if (spec.startsWith('postgres://') || spec.startsWith('postgresql://')) {
+    const { Pool } = require('pg');
+    const PGStore = require('connect-pg-simple')(session);
+    const pool = new Pool({ connectionString: spec, connectionTimeoutMillis: 5000 });
+    // An idle connection that breaks (the server restarts) must not kill the process.
+    pool.on('error', (err) => process.stderr.write('session-lab: postgres: ' + String(err.message).split('\n')[0] + '\n'));
+    const store = new PGStore({ pool, createTableIfMissing: true });
+    // A get on an id that cannot exist reaches the server and makes the table if it is missing.
+    const ready = new Promise((resolve, reject) =>
+      store.get('session-lab-probe', (err) => (err ? reject(err) : resolve())),
+    );
+    return {
+      store,
+      ready: ready.catch((err) => {
+        throw new Error('postgres store: cannot reach the database: ' + (err.message || err.code || String(err)));
+      }),
+      close: async () => {
+        await store.close();
+        await pool.end();
+      },
+    };
+  }
+
+  fail("unsupported store '" + spec + "' (expected memory, redis://..., postgres://...)");
+}
+const { store, ready: storeReady, close: closeStore } = openStore(lab.store);
 
 // express-session only finds out at the first Set-Cookie that an attribute cannot be written;
 // a flag whose value could never make a cookie is a bad flag, refused before listening.
@@ -250,16 +350,28 @@ app.use((err, req, res, next) => {
 
 // --- listen, stop -----------------------------------------------------------------------------
 
-const server = app.listen(lab.port, '127.0.0.1', (err) => {
-  if (err) fail(err.message);
-  process.stdout.write('listening on 127.0.0.1:' + server.address().port + '\n');
-});
-server.on('error', (err) => fail(err.message));
+let server;
 
 function stop() {
-  // Finish the requests in flight, drop idle keep-alive connections, then exit 0.
-  server.close(() => process.exit(0));
+  if (!server) process.exit(0); // still connecting to the store: nothing in flight
+  // Finish the requests in flight, drop idle keep-alive connections, close the store, exit 0.
+  server.close(() => {
+    const closed = closeStore().catch(() => {});
+    const late = new Promise((resolve) => setTimeout(resolve, 2000).unref());
+    Promise.race([closed, late]).then(() => process.exit(0));
+  });
   server.closeIdleConnections();
 }
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
+
+storeReady.then(
+  () => {
+    server = app.listen(lab.port, '127.0.0.1', (err) => {
+      if (err) fail(err.message);
+      process.stdout.write('listening on 127.0.0.1:' + server.address().port + '\n');
+    });
+    server.on('error', (err) => fail(err.message));
+  },
+  (err) => fail(err.message),
+);

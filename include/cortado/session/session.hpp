@@ -40,7 +40,7 @@ class Session : public std::enable_shared_from_this<Session> {
   const json::value& get(std::string_view key) const;
   bool contains(std::string_view key) const { return data_.contains(key); }
   /// delete req.session[key].
-  void erase(std::string_view key) { data_.erase(key); }
+  void erase(std::string_view key) { data_.stable_erase(key); }  // JavaScript keeps the order
   /// Every data key, without "cookie", in insertion order.
   json::object& data() { return data_; }
   const json::object& data() const { return data_; }
