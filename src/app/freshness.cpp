@@ -8,6 +8,7 @@
 
 #include <cstdio>
 #include <ctime>
+#include <stdexcept>
 
 namespace cortado {
 namespace {
@@ -42,10 +43,14 @@ std::optional<std::time_t> parse_http_date(std::string_view text) {
 }
 
 std::string weak_etag(std::string_view body) {
-  unsigned char digest[SHA_DIGEST_LENGTH];
-  SHA1(reinterpret_cast<const unsigned char*>(body.data()), body.size(), digest);
+  // Fetched once: OpenSSL 3 would otherwise look SHA-1 up (under a lock) on every response.
+  static EVP_MD* const sha1 = EVP_MD_fetch(nullptr, "SHA1", nullptr);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int digest_length = 0;
+  if (!sha1 || !EVP_Digest(body.data(), body.size(), digest, &digest_length, sha1, nullptr))
+    throw std::runtime_error("SHA-1 is not available from OpenSSL");
   unsigned char b64[32];
-  EVP_EncodeBlock(b64, digest, SHA_DIGEST_LENGTH);
+  EVP_EncodeBlock(b64, digest, static_cast<int>(digest_length));
   char length[20];
   std::snprintf(length, sizeof length, "%zx", body.size());
   std::string tag = "W/\"";
