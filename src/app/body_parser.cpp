@@ -3,6 +3,7 @@
 #include "cortado/app/http_error.hpp"
 #include "cortado/app/request.hpp"
 #include "cortado/app/url.hpp"
+#include "http/header_text.hpp"
 
 #include <boost/beast/core/string.hpp>
 
@@ -19,15 +20,9 @@ struct Body {
 };
 using Parse = std::function<json::value(Body& body, const Options&)>;
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // The charset parameter of a Content-Type, lower-cased and unquoted.
 std::string charset_of(std::string_view content_type) {
-  auto type = lower(content_type);
+  auto type = text::to_lower(content_type);
   auto at = type.find("charset=");
   if (at == std::string::npos) return {};
   auto value = std::string_view(type).substr(at + 8);
@@ -71,7 +66,7 @@ Callable make_parser(Options options, std::string default_type, Parse parse) {
       return;
     }
     Body body{req.raw_body(), charset_of(req.get("content-type"))};
-    auto encoding = lower(req.get("content-encoding"));
+    auto encoding = text::to_lower(req.get("content-encoding"));
     if (encoding == "gzip" || encoding == "deflate" || encoding == "x-gzip") {
       body.text = inflate(body.text, options.limit);
     } else if (!encoding.empty() && encoding != "identity") {

@@ -1,6 +1,7 @@
 #include "cortado/app/cookies.hpp"
 
 #include "cortado/app/url.hpp"
+#include "http/header_text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -8,12 +9,6 @@
 
 namespace cortado {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 bool is_alnum(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
 
@@ -54,12 +49,6 @@ bool valid_path(std::string_view path) {
   return std::all_of(path.begin(), path.end(), [](char c) { return c >= 0x20 && c <= 0x7e && c != ';' && c != '<'; });
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 }  // namespace
 
 Cookies parse_cookies(std::string_view header) {
@@ -71,9 +60,9 @@ Cookies parse_cookies(std::string_view header) {
     header = semi == std::string_view::npos ? std::string_view{} : header.substr(semi + 1);
     auto eq = pair.find('=');
     if (eq == std::string_view::npos) continue;
-    auto name = trim(pair.substr(0, eq));
+    auto name = text::trim(pair.substr(0, eq));
     if (cookies.contains(name)) continue;  // the first occurrence wins
-    auto value = trim(pair.substr(eq + 1));
+    auto value = text::trim(pair.substr(eq + 1));
     if (!value.empty() && value.front() == '"' && value.back() == '"')
       value = value.size() == 1 ? std::string_view{} : value.substr(1, value.size() - 2);
     auto decoded = decode_uri_component(value);
@@ -102,14 +91,14 @@ std::string serialize_cookie(std::string_view name, std::string_view value, cons
   if (a.secure) out += "; Secure";
   if (a.partitioned) out += "; Partitioned";
   if (!a.priority.empty()) {
-    auto p = lower(a.priority);
+    auto p = text::to_lower(a.priority);
     if (p == "low") out += "; Priority=Low";
     else if (p == "medium") out += "; Priority=Medium";
     else if (p == "high") out += "; Priority=High";
     else throw std::invalid_argument("cookie priority is invalid: " + std::string(a.priority));
   }
   if (!a.same_site.empty()) {
-    auto s = lower(a.same_site);
+    auto s = text::to_lower(a.same_site);
     if (s == "true" || s == "strict") out += "; SameSite=Strict";
     else if (s == "lax") out += "; SameSite=Lax";
     else if (s == "none") out += "; SameSite=None";

@@ -1,5 +1,7 @@
 #include "app/file_path.hpp"
 
+#include "http/header_text.hpp"
+
 #include <algorithm>
 #include <filesystem>
 #include <limits>
@@ -23,12 +25,6 @@ bool contains_dotfile(std::string_view normalized) {
   for (auto part : split(normalized, '/'))
     if (part.size() > 1 && part.front() == '.') return true;
   return false;
-}
-
-std::string_view trim_spaces(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
 }
 
 // range-parser's parsePos: digits only. Huge values saturate, which keeps their meaning
@@ -163,8 +159,8 @@ RangeRequest parse_range(std::uint64_t size, std::string_view header) {
   for (auto item : split(spec, ',')) {
     auto dash = item.find('-');
     if (dash == std::string_view::npos) continue;
-    auto start_text = trim_spaces(item.substr(0, dash));
-    auto end_text = trim_spaces(item.substr(dash + 1));
+    auto start_text = text::trim(item.substr(0, dash));
+    auto end_text = text::trim(item.substr(dash + 1));
     std::int64_t start = 0, end = 0;
     bool has_start = parse_position(start_text, start);
     bool has_end = parse_position(end_text, end);

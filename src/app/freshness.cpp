@@ -2,6 +2,7 @@
 
 #include "cortado/app/request.hpp"
 #include "cortado/app/response.hpp"
+#include "http/header_text.hpp"
 
 #include <openssl/evp.h>
 #include <openssl/sha.h>
@@ -17,15 +18,7 @@ std::string_view strip_weak(std::string_view tag) { return tag.starts_with("W/")
 
 // Cache-Control holds a whole "no-cache" directive (not "no-cache-please").
 bool has_no_cache(std::string_view header) {
-  while (!header.empty()) {
-    auto comma = header.find(',');
-    auto item = header.substr(0, comma);
-    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
-    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
-    if (item == "no-cache") return true;
-    header = comma == std::string_view::npos ? std::string_view{} : header.substr(comma + 1);
-  }
-  return false;
+  return text::any_list_item(header, [](std::string_view item) { return item == "no-cache"; });
 }
 
 }  // namespace
@@ -82,15 +75,11 @@ bool is_fresh(const Request& req, const Response& res) {
     if (none_match == "*") return true;
     auto etag = res.get("etag");
     if (etag.empty()) return false;
-    while (!none_match.empty()) {
-      auto comma = none_match.find(',');
-      auto item = none_match.substr(0, comma);
-      while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-      while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-      if (item == etag || item == strip_weak(etag) || strip_weak(item) == etag) return true;
-      none_match = comma == std::string_view::npos ? std::string_view{} : none_match.substr(comma + 1);
-    }
-    return false;
+    // The fresh package trims spaces only: a tab-separated tag does not match.
+    return text::any_list_item(
+        none_match,
+        [&](std::string_view item) { return item == etag || item == strip_weak(etag) || strip_weak(item) == etag; },
+        " ");
   }
   auto since = parse_http_date(modified_since);
   auto modified = parse_http_date(res.get("last-modified"));

@@ -1,6 +1,7 @@
 #include "cortado/app/request.hpp"
 
 #include "cortado/app/url.hpp"
+#include "http/header_text.hpp"
 
 #include <boost/beast/core/string.hpp>
 
@@ -9,13 +10,7 @@
 namespace cortado {
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
-  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
-  return s;
-}
-
-std::string_view first_list_item(std::string_view s) { return trim(s.substr(0, s.find(','))); }
+std::string_view first_list_item(std::string_view s) { return text::trim(s.substr(0, s.find(',')), " "); }
 
 }  // namespace
 
@@ -119,8 +114,7 @@ std::string Request::hostname() const {
 bool Request::is(std::string_view type) const {
   auto content_type = get("content-type");
   if (content_type.empty()) return false;
-  std::string media(trim(content_type.substr(0, content_type.find(';'))));
-  for (char& c : media) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string media = text::to_lower(text::trim(content_type.substr(0, content_type.find(';')), " "));
   if (type == "json") return media == "application/json";
   if (type == "urlencoded") return media == "application/x-www-form-urlencoded";
   if (type == "text") return media.starts_with("text/");

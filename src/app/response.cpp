@@ -5,6 +5,7 @@
 #include "cortado/app/request.hpp"
 #include "cortado/app/url.hpp"
 #include "app/freshness.hpp"
+#include "http/header_text.hpp"
 
 #include <boost/beast/core/string.hpp>
 
@@ -128,15 +129,8 @@ void Response::add_vary(std::string_view field) {
   // The vary package: append to the list unless it is "*" or already names the field.
   std::string current(get("vary"));
   if (current == "*") return;
-  std::string_view rest = current;
-  while (!rest.empty()) {
-    auto comma = rest.find(',');
-    auto item = rest.substr(0, comma);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-    if (boost::beast::iequals(item, field)) return;
-    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
-  }
+  auto names_field = [&](std::string_view item) { return boost::beast::iequals(item, field); };
+  if (!current.empty() && text::any_list_item(current, names_field, " ")) return;
   raw_.set(beast_http::field::vary, current.empty() ? std::string(field) : current + ", " + std::string(field));
 }
 

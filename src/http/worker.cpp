@@ -1,6 +1,7 @@
 #include "http/worker.hpp"
 
 #include "http/date_cache.hpp"
+#include "http/header_text.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -97,15 +98,10 @@ unsigned check_head(const RawRequest& req) {
   // any other coding is one we do not implement (501).
   std::vector<std::string_view> codings;
   for (auto [it, last] = req.equal_range(field::transfer_encoding); it != last; ++it) {
-    std::string_view list = it->value();
-    while (!list.empty()) {
-      auto comma = list.find(',');
-      auto item = list.substr(0, comma);
-      list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
-      while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
-      while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+    text::any_list_item(it->value(), [&](std::string_view item) {
       if (!item.empty()) codings.push_back(item);
-    }
+      return false;
+    });
   }
   if (codings.empty()) return 0;
   auto is_chunked = [](std::string_view c) { return boost::beast::iequals(c, "chunked"); };

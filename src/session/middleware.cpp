@@ -5,6 +5,7 @@
 #include "cortado/session/memory_store.hpp"
 #include "cortado/session/session_id.hpp"
 #include "cortado/session/signature.hpp"
+#include "http/header_text.hpp"
 #include "session/session_context.hpp"
 
 #include <boost/beast/core/string.hpp>
@@ -40,10 +41,7 @@ bool SessionContext::is_secure() const {
   if (proxy && !*proxy) return false;
   if (!proxy) return req.secure();  // no explicit trust: the app's own trust proxy decides
   auto header = req.get("x-forwarded-proto");
-  auto proto = header.substr(0, header.find(','));
-  while (!proto.empty() && proto.front() == ' ') proto.remove_prefix(1);
-  while (!proto.empty() && proto.back() == ' ') proto.remove_suffix(1);
-  return boost::beast::iequals(proto, "https");
+  return boost::beast::iequals(text::trim(header.substr(0, header.find(',')), " "), "https");
 }
 
 namespace {

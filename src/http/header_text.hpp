@@ -1,0 +1,36 @@
+#pragma once
+// Small text helpers for header values, shared by the HTTP and app layers.
+
+#include <cctype>
+#include <string>
+#include <string_view>
+
+namespace cortado::text {
+
+/// `s` without leading and trailing `blanks` (by default spaces and tabs, HTTP's OWS).
+inline std::string_view trim(std::string_view s, std::string_view blanks = " \t") {
+  auto first = s.find_first_not_of(blanks);
+  if (first == std::string_view::npos) return {};
+  return s.substr(first, s.find_last_not_of(blanks) - first + 1);
+}
+
+/// ASCII lower case.
+inline std::string to_lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+/// Calls `visit(item)` on each item of a comma-separated header list, trimmed of `blanks`,
+/// until it returns true; says whether one did.
+template <class Visit>
+bool any_list_item(std::string_view list, Visit visit, std::string_view blanks = " \t") {
+  for (;;) {
+    auto comma = list.find(',');
+    if (visit(trim(list.substr(0, comma), blanks))) return true;
+    if (comma == std::string_view::npos) return false;
+    list.remove_prefix(comma + 1);
+  }
+}
+
+}  // namespace cortado::text
