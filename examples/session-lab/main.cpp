@@ -164,6 +164,10 @@ int main(int argc, char** argv) {
   App app;
   app.set("trust proxy", lab.trust_proxy);
   app.server_options().threads = lab.threads;
+  if (lab.max_connections) app.server_options().max_connections = lab.max_connections;
+  // Beyond SESSION_LAB.md: a route before the session middleware, which never touches the store
+  // (the reliability tests check that a slow store does not hold it up).
+  app.get("/health", [](Request&, Response& res) { res.json("ok"); });
   app.use(body_parser::json({.strict = false}));
   app.use(std::move(sessions));
   add_routes(app, store);

@@ -41,6 +41,10 @@ LabConfig parse_lab_flags(int argc, char** argv) {
       lab.port_given = true;
     } else if (flag == "--threads") {
       lab.threads = static_cast<std::size_t>(parse_number(flag, value()));
+    } else if (flag == "--max-connections") {  // beyond SESSION_LAB.md: the server's connection cap
+      auto cap = parse_number(flag, value());
+      if (cap < 1) throw std::invalid_argument("--max-connections must be at least 1");
+      lab.max_connections = static_cast<std::size_t>(cap);
     } else if (flag == "--secret") {
       secrets.emplace_back(value());
     } else if (flag == "--name") {

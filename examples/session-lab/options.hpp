@@ -10,6 +10,7 @@ struct LabConfig {
   std::uint16_t port = 0;
   bool port_given = false;
   std::size_t threads = 0;
+  std::size_t max_connections = 0;  // 0: the server's default
   bool trust_proxy = false;
   std::string store = "memory";
   cortado::SessionOptions session;
