@@ -12,14 +12,6 @@ namespace {
 
 bool is_alnum(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
 
-// cookie@0.7's cookieNameRegExp: /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/ (an RFC 6265 token).
-bool valid_name(std::string_view name) {
-  if (name.empty()) return false;
-  return std::all_of(name.begin(), name.end(), [](char c) {
-    return is_alnum(c) || std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-  });
-}
-
 // cookie@0.7's cookieValueRegExp: cookie-octets, optionally wrapped in one pair of quotes.
 bool valid_value(std::string_view value) {
   if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
@@ -72,7 +64,8 @@ Cookies parse_cookies(std::string_view header) {
 }
 
 std::string serialize_cookie(std::string_view name, std::string_view value, const CookieAttributes& a) {
-  if (!valid_name(name)) throw std::invalid_argument("cookie name is invalid: " + std::string(name));
+  if (!text::is_token(name))  // cookie@0.7's cookieNameRegExp is an RFC 9110 token
+    throw std::invalid_argument("cookie name is invalid: " + std::string(name));
   if (!valid_value(value)) throw std::invalid_argument("cookie value is invalid");
   std::string out;
   out.reserve(name.size() + value.size() + 128);

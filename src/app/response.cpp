@@ -23,7 +23,21 @@ Response& Response::status(unsigned code) {
   return *this;
 }
 
+namespace {
+
+// Node refuses these in setHeader() with a TypeError, so a value that came from user input can
+// never split the response or add a header of its own (Set-Cookie, Location).
+void check_header(std::string_view field, std::string_view value) {
+  if (!text::is_token(field))
+    throw std::invalid_argument("Header name must be a valid HTTP token [\"" + std::string(field) + "\"]");
+  if (!text::is_field_value(value))
+    throw std::invalid_argument("Invalid character in header content [\"" + std::string(field) + "\"]");
+}
+
+}  // namespace
+
 Response& Response::set(std::string_view field, std::string_view value) {
+  check_header(field, value);
   if (boost::beast::iequals(field, "content-type")) {
     raw_.set(beast_http::field::content_type, content_type_for(value));
     return *this;
@@ -33,6 +47,7 @@ Response& Response::set(std::string_view field, std::string_view value) {
 }
 
 Response& Response::append(std::string_view field, std::string_view value) {
+  check_header(field, value);
   raw_.insert(field, value);
   return *this;
 }
@@ -43,6 +58,7 @@ std::string_view Response::get(std::string_view field) const {
 }
 
 Response& Response::type(std::string_view t) {
+  check_header("Content-Type", t);
   raw_.set(beast_http::field::content_type, content_type_for(t));
   return *this;
 }

@@ -33,4 +33,25 @@ bool any_list_item(std::string_view list, Visit visit, std::string_view blanks =
   }
 }
 
+/// An RFC 9110 token: what a header name may be (Node's checkIsHttpToken).
+inline bool is_token(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    bool alnum = (u >= '0' && u <= '9') || (u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z');
+    if (!alnum && std::string_view("!#$%&'*+-.^_`|~").find(c) == std::string_view::npos) return false;
+  }
+  return true;
+}
+
+/// What a header value may hold (Node's checkInvalidHeaderChar): tab, visible ASCII, space and
+/// bytes of 0x80 and above. CR, LF and NUL are what a response-splitting attack needs.
+inline bool is_field_value(std::string_view s) {
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (u != '\t' && (u < 0x20 || u == 0x7f)) return false;
+  }
+  return true;
+}
+
 }  // namespace cortado::text
