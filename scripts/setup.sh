@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything cortado needs on a fresh Debian 12 machine (as root): the compiler and
-# libraries, the servers the store tests start (Redis, PostgreSQL), Node for the side-by-side
+# libraries, the servers the store tests start (Redis, PostgreSQL), clang and libFuzzer for the
+# fuzz targets, valgrind for the constant-time check, Node for the side-by-side
 # tests, and the npm packages of tests/compat. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +13,7 @@ packages=(
   redis-server postgresql-15 postgresql-client-15
   wrk nginx-light curl procps
   libsodium-dev chromium inotify-tools
+  clang-14 libclang-rt-14-dev valgrind
 )
 missing=()
 for p in "${packages[@]}"; do
