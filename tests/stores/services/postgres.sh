@@ -5,6 +5,8 @@
 #   CORTADO_TEST_POSTGRES_URL    postgresql://postgres@127.0.0.1:PORT/cortado_test
 #   CORTADO_TEST_POSTGRES_STOP   a command that stops the server (the outage test uses it)
 #   CORTADO_TEST_POSTGRES_START  a command that starts it again, on the same port and data
+#   CORTADO_TEST_POSTGRES_CRASH  a command that stops it as a crash would (immediate mode: no
+#                                checkpoint, the next start replays the WAL)
 # and leaves $1/postgres.stop for run.sh. Can also be sourced by hand to debug:
 #   work=$(mktemp -d) && source tests/stores/services/postgres.sh "$work" && build/store_tests
 # PostgreSQL refuses to run as root, so as root the server runs as the system user `postgres`.
@@ -61,6 +63,7 @@ fi
 # The commands as scripts, so that run.sh, the outage test and a person all run the same thing.
 printf '%q ' "${pg_as_owner[@]}" "$pg_bin/pg_ctl" --pgdata="$pg_dir/data" --mode=fast --wait stop >"$pg_dir/stop.sh"
 printf '%q ' "${pg_start[@]}" >"$pg_dir/start.sh"
+printf '%q ' "${pg_as_owner[@]}" "$pg_bin/pg_ctl" --pgdata="$pg_dir/data" --mode=immediate --wait stop >"$pg_dir/crash.sh"
 printf 'bash %q\n' "$pg_dir/stop.sh" >"$pg_work/postgres.stop"
 
 if ! "${pg_as_owner[@]}" "$pg_bin/createdb" --host="$pg_dir/socket" --port="$pg_port" --username=postgres cortado_test; then
@@ -71,4 +74,5 @@ fi
 export CORTADO_TEST_POSTGRES_URL="postgresql://postgres@127.0.0.1:$pg_port/cortado_test"
 export CORTADO_TEST_POSTGRES_STOP="bash $pg_dir/stop.sh >/dev/null"
 export CORTADO_TEST_POSTGRES_START="bash $pg_dir/start.sh >/dev/null"
+export CORTADO_TEST_POSTGRES_CRASH="bash $pg_dir/crash.sh >/dev/null"
 echo "postgres.sh: PostgreSQL on 127.0.0.1:$pg_port (data in $pg_dir)"
