@@ -148,7 +148,7 @@ int main(int argc, char** argv) {
   std::shared_ptr<Store> store;
   try {
     lab = parse_lab_flags(argc, argv);
-    store = open_lab_store(lab.store);
+    store = open_lab_store(lab.store, lab.prune_interval);
     lab.session.store = store;
   } catch (const std::exception& e) {
     std::cerr << "session-lab: " << e.what() << std::endl;
@@ -165,6 +165,7 @@ int main(int argc, char** argv) {
   app.set("trust proxy", lab.trust_proxy);
   app.server_options().threads = lab.threads;
   if (lab.max_connections) app.server_options().max_connections = lab.max_connections;
+  if (lab.idle_timeout.count()) app.server_options().idle_timeout = lab.idle_timeout;
   // Beyond SESSION_LAB.md: a route before the session middleware, which never touches the store
   // (the reliability tests check that a slow store does not hold it up).
   app.get("/health", [](Request&, Response& res) { res.json("ok"); });

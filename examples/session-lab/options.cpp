@@ -45,6 +45,14 @@ LabConfig parse_lab_flags(int argc, char** argv) {
       auto cap = parse_number(flag, value());
       if (cap < 1) throw std::invalid_argument("--max-connections must be at least 1");
       lab.max_connections = static_cast<std::size_t>(cap);
+    } else if (flag == "--idle-timeout") {  // beyond SESSION_LAB.md: the keep-alive idle timeout (ms)
+      auto ms = parse_number(flag, value());
+      if (ms < 1) throw std::invalid_argument("--idle-timeout must be at least 1");
+      lab.idle_timeout = std::chrono::milliseconds(ms);
+    } else if (flag == "--prune-interval") {  // beyond SESSION_LAB.md: memory and SQLite stores' pruning (ms, 0 = off)
+      auto ms = parse_number(flag, value());
+      if (ms < 0) throw std::invalid_argument("--prune-interval must not be negative");
+      lab.prune_interval = std::chrono::milliseconds(ms);
     } else if (flag == "--secret") {
       secrets.emplace_back(value());
     } else if (flag == "--name") {

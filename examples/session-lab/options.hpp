@@ -3,7 +3,9 @@
 
 #include <cortado/cortado.hpp>
 
+#include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 struct LabConfig {
@@ -11,6 +13,8 @@ struct LabConfig {
   bool port_given = false;
   std::size_t threads = 0;
   std::size_t max_connections = 0;  // 0: the server's default
+  std::chrono::milliseconds idle_timeout{0};  // 0: the server's default
+  std::optional<std::chrono::milliseconds> prune_interval;  // absent: the store's default
   bool trust_proxy = false;
   std::string store = "memory";
   cortado::SessionOptions session;

@@ -7,9 +7,18 @@
 
 #include <stdexcept>
 
-std::shared_ptr<cortado::Store> open_lab_store(const std::string& spec) {
-  if (spec == "memory") return std::make_shared<cortado::MemoryStore>();
-  if (spec.starts_with("sqlite:")) return cortado::stores::sqlite(spec.substr(std::string_view("sqlite:").size()));
+std::shared_ptr<cortado::Store> open_lab_store(const std::string& spec,
+                                               std::optional<std::chrono::milliseconds> prune_interval) {
+  if (spec == "memory") {
+    cortado::MemoryStoreOptions options;
+    if (prune_interval) options.prune_interval = *prune_interval;
+    return std::make_shared<cortado::MemoryStore>(options);
+  }
+  if (spec.starts_with("sqlite:")) {
+    cortado::stores::SqliteOptions options;
+    if (prune_interval) options.prune_interval = *prune_interval;
+    return cortado::stores::sqlite(spec.substr(std::string_view("sqlite:").size()), options);
+  }
   if (spec.starts_with("redis://")) return cortado::stores::redis(spec);  // prefix and ttl come in the URL's query
   if (spec.starts_with("postgres://") || spec.starts_with("postgresql://")) {
     // libpq reads the URL itself; the lab makes connect-pg-simple's table in a fresh database.
