@@ -13,7 +13,7 @@ packages=(
   redis-server postgresql-15 postgresql-client-15
   wrk nginx-light curl procps
   libsodium-dev chromium inotify-tools
-  clang-14 libclang-rt-14-dev valgrind
+  clang-14 libclang-rt-14-dev llvm-14 valgrind
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -86,7 +86,10 @@ Callable make_parser(Options options, std::string default_type, Parse parse) {
 // Decodes text in the charsets body-parser's text() and urlencoded() accept here.
 void decode_text(Body& body) {
   const auto& cs = body.charset;
-  if (cs.empty() || cs == "utf-8" || cs == "utf8") return;
+  if (cs.empty() || cs == "utf-8" || cs == "utf8") {
+    body.text = to_well_formed_utf8(body.text);  // see the note in urlencoded()
+    return;
+  }
   if (cs == "iso-8859-1" || cs == "latin1" || cs == "us-ascii") {
     body.text = latin1_to_utf8(body.text);
     return;
@@ -118,7 +121,10 @@ Callable urlencoded(Options options) {
     bool latin1 = cs == "iso-8859-1" || cs == "latin1";
     if (!cs.empty() && cs != "utf-8" && cs != "utf8" && !latin1) unsupported_charset(cs);
     try {
-      return parse_form(body.text, latin1);
+      // Node decodes the body into a string before qs sees it, so ill-formed UTF-8 becomes U+FFFD
+      // (found by fuzz/urlencoded_body_fuzz.cpp: raw bytes came through into req.body() and
+      // res.json() then wrote text that is not UTF-8). Latin-1 bytes are all characters.
+      return parse_form(latin1 ? body.text : to_well_formed_utf8(body.text), latin1);
     } catch (const std::length_error&) {
       throw HttpError(413, "too many parameters");
     }

@@ -1,7 +1,7 @@
 #include "http/worker.hpp"
 
 #include "http/date_cache.hpp"
-#include "http/header_text.hpp"
+#include "http/request_checks.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -74,48 +74,6 @@ std::string_view reason_text(unsigned status) {
     case 505: return "HTTP Version Not Supported";
     default: return "Error";
   }
-}
-
-// What RFC 9112 requires of a request head that Beast lets through; 0 = acceptable.
-unsigned check_head(const RawRequest& req) {
-  using field = beast_http::field;
-  // Host: exactly one in HTTP/1.1, at most one in 1.0, with a valid value (RFC 9112 3.2).
-  auto [host_first, host_last] = req.equal_range(field::host);
-  auto hosts = std::distance(host_first, host_last);
-  if (hosts > 1 || (hosts == 0 && req.version() >= 11)) return 400;
-  if (hosts == 1) {
-    static constexpr std::string_view allowed =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:[]%";
-    if (host_first->value().find_first_not_of(allowed) != std::string_view::npos) return 400;
-  }
-  // One Content-Length, one number: "5, 5" and repeated fields are refused as Node does (RFC 9110 8.6
-  // allows either), so that no two readers of the stream can disagree on the length.
-  auto [cl_first, cl_last] = req.equal_range(field::content_length);
-  if (std::distance(cl_first, cl_last) > 1 ||
-      (cl_first != cl_last && cl_first->value().find(',') != std::string_view::npos))
-    return 400;
-  // Transfer-Encoding (RFC 9112 6.1, 6.3): chunked once and last, or the length is unknown (400);
-  // any other coding is one we do not implement (501).
-  std::vector<std::string_view> codings;
-  for (auto [it, last] = req.equal_range(field::transfer_encoding); it != last; ++it) {
-    text::any_list_item(it->value(), [&](std::string_view item) {
-      if (!item.empty()) codings.push_back(item);
-      return false;
-    });
-  }
-  if (codings.empty()) return 0;
-  auto is_chunked = [](std::string_view c) { return boost::beast::iequals(c, "chunked"); };
-  if (!is_chunked(codings.back()) || std::count_if(codings.begin(), codings.end(), is_chunked) > 1) return 400;
-  return codings.size() > 1 ? 501 : 0;
-}
-
-// True when the request line in `head` names a well-formed HTTP version other than 1.x (505).
-bool other_major_version(std::string_view head) {
-  auto line = head.substr(0, head.find("\r\n"));
-  if (line.size() < 9) return false;
-  auto version = line.substr(line.size() - 8);
-  return line[line.size() - 9] == ' ' && version.starts_with("HTTP/") && std::isdigit(version[5]) &&
-         version[6] == '.' && std::isdigit(version[7]) && version[5] != '1';
 }
 
 // A complete response for a request the HTTP layer refuses itself; the connection closes after it.
@@ -264,10 +222,8 @@ Task<> Worker::serve(tcp::socket socket) {
     boost::system::error_code head_ec;
     for (;;) {
       auto text = buffered();
-      auto end = std::min(text.find("\n\r\n"), text.find("\n\n"));
-      auto head = text.substr(0, end == std::string_view::npos ? text.size() : end + 1);
-      if (head.find("\n ") != std::string_view::npos || head.find("\n\t") != std::string_view::npos) folded = true;
-      if (folded || end != std::string_view::npos || text.size() > opt.header_limit) break;
+      if (has_obs_fold(head_so_far(text))) folded = true;
+      if (folded || head_complete(text) || text.size() > opt.header_limit) break;
       auto [read_ec, n] = co_await conn.socket.async_read_some(buffer.prepare(4096), use_tuple);
       buffer.commit(n);
       if (read_ec) {
@@ -283,7 +239,6 @@ Task<> Worker::serve(tcp::socket socket) {
     unsigned refuse = head_ec ? status_for_read_error(head_ec, conn) : 0;
     if (folded) refuse = 400;
     if (head_ec == beast_http::error::bad_version && other_major_version(buffered())) refuse = 505;
-    if (!head_ec && parser.get().method() == beast_http::verb::unknown) refuse = 400;  // as Node's parser
     if (!head_ec && !refuse) refuse = check_head(parser.get());
     if (!head_ec && !refuse && !parser.is_done()) {
       if (parser.get()[beast_http::field::expect] == "100-continue") {

@@ -84,7 +84,12 @@ void SessionContext::inflate(const json::object& stored) {
   if (!config->resave) saved_hash = original_hash;
   const auto& c = session->cookie();
   if (config->options.merge_changes) loaded_data = session->data();
-  if (c.expires && c.original_max_age) last_touch = *c.expires - std::chrono::milliseconds(*c.original_max_age);
+  // The last write or touch was originalMaxAge before expires. A stored originalMaxAge can be any
+  // number; one beyond twice a JavaScript Date's range was never written by a touch, and would
+  // overflow the subtraction (found by fuzz/session_load_fuzz.cpp).
+  constexpr std::int64_t date_span = 2 * 8'640'000'000'000'000;
+  if (c.expires && c.original_max_age && *c.original_max_age >= -date_span && *c.original_max_age <= date_span)
+    last_touch = *c.expires - std::chrono::milliseconds(*c.original_max_age);
   track_saves = true;
   req.session_slot() = std::move(session);
 }

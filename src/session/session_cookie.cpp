@@ -5,6 +5,9 @@
 #include "cortado/app/dates.hpp"
 #include "cortado/app/url.hpp"
 
+#include <algorithm>
+#include <cmath>
+#include <limits>
 #include <stdexcept>
 
 namespace cortado {
@@ -18,11 +21,20 @@ Timestamp now_ms() {
   return std::chrono::floor<milliseconds>(SessionCookie::clock::now());
 }
 
+// A stored number as whole milliseconds. Past int64 (a foreign or hand-edited store) it saturates:
+// casting such a double is undefined behaviour (found by fuzz/session_load_fuzz.cpp), and a large
+// uint64 would wrap to a negative age. set_max_age() then refuses either extreme, as Node's Date
+// does with a maxAge that large.
 std::optional<std::int64_t> read_int(const json::value& v) {
+  constexpr auto max = std::numeric_limits<std::int64_t>::max();
+  constexpr auto min = std::numeric_limits<std::int64_t>::min();
   if (v.is_int64()) return v.get_int64();
-  if (v.is_uint64()) return static_cast<std::int64_t>(v.get_uint64());
-  if (v.is_double()) return static_cast<std::int64_t>(v.get_double());
-  return std::nullopt;
+  if (v.is_uint64()) return static_cast<std::int64_t>(std::min(v.get_uint64(), static_cast<std::uint64_t>(max)));
+  if (!v.is_double() || std::isnan(v.get_double())) return std::nullopt;
+  double d = v.get_double();
+  if (d >= 9223372036854775808.0) return max;  // 2^63
+  if (d < -9223372036854775808.0) return min;
+  return static_cast<std::int64_t>(d);
 }
 
 std::optional<bool> read_bool(const json::object& o, std::string_view key) {
