@@ -33,21 +33,27 @@ namespace {
 // Keeps the worker's list of connections up to date for the sweeper and for shutdown.
 class Registration {
  public:
-  Registration(Worker& w, Connection& c) : worker_(w) {
+  /// An uncounted connection (one refused over the cap) is swept but does not hold a place.
+  Registration(Worker& w, Connection& c, bool counted = true) : worker_(w), counted_(counted) {
     position_ = worker_.connections.insert(worker_.connections.end(), &c);
-    ++worker_.server.open_connections;
+    if (counted_) ++worker_.server.open_connections;
   }
   ~Registration() {
     worker_.connections.erase(position_);
-    --worker_.server.open_connections;
+    if (counted_) --worker_.server.open_connections;
   }
   Registration(const Registration&) = delete;
   Registration& operator=(const Registration&) = delete;
 
  private:
   Worker& worker_;
+  bool counted_;
   std::list<Connection*>::iterator position_;
 };
+
+// Refusals over the cap answered with a lingering close at one time, per thread; past this a
+// flood of connections gets its 503 in one write and an immediate close (it may then see a reset).
+constexpr std::size_t max_lingering_refusals = 256;
 
 // The status a client gets when its request could not be read; 0 = just close.
 unsigned status_for_read_error(const boost::system::error_code& ec, const Connection& conn) {
@@ -139,11 +145,15 @@ Task<> Worker::accept_loop() {
       continue;
     }
     if (server.open_connections.load(std::memory_order_relaxed) >= server.options.max_connections) {
-      // Over the cap: say so in one write and close, rather than leaving the client hanging.
-      auto text = refusal(503);
-      boost::system::error_code ignored;
-      asio::write(socket, asio::buffer(text), ignored);
-      socket.close(ignored);
+      // Over the cap: say so rather than leaving the client hanging.
+      if (refusals_in_flight < max_lingering_refusals) {
+        asio::co_spawn(ioc, refuse_over_cap(std::move(socket)), asio::detached);
+      } else {
+        auto text = refusal(503);
+        boost::system::error_code ignored;
+        asio::write(socket, asio::buffer(text), ignored);
+        socket.close(ignored);
+      }
       continue;
     }
     asio::co_spawn(ioc, serve(std::move(socket)), asio::detached);
@@ -291,12 +301,37 @@ Task<> Worker::serve(tcp::socket socket) {
     if (!keep_alive) break;
   }
 
-  // Lingering close: stop sending, then drain what the client still sends for a moment, so that
-  // a refusal sent before the body was read reaches it instead of being lost to a reset.
+  co_await close_gently(conn);
+}
+
+// The 503 for a connection over the cap. Its request is already on the way, so closing at once
+// would let the kernel answer that unread request with a reset, which can destroy the 503
+// before the client reads it (RFC 9112 9.6): it gets the same lingering close as a refusal in
+// serve(), without taking one of the places the cap counts.
+Task<> Worker::refuse_over_cap(tcp::socket socket) {
+  ++refusals_in_flight;
+  Connection conn(std::move(socket));
+  Registration registration(*this, conn, /*counted=*/false);
+  conn.idle = false;
+  conn.deadline = Clock::now() + std::chrono::seconds(1);
+  auto text = refusal(503);
+  auto [write_ec, n] = co_await asio::async_write(conn.socket, asio::buffer(text), use_tuple);
+  if (!write_ec) co_await close_gently(conn);
+  boost::system::error_code ignored;
+  conn.socket.close(ignored);
+  --refusals_in_flight;
+}
+
+// Lingering close: stop sending, then drain what the client still sends for a moment, so that
+// a refusal sent before the body was read reaches it instead of being lost to a reset.
+Task<> Worker::close_gently(Connection& conn) {
+  boost::system::error_code ec;
   conn.socket.shutdown(tcp::socket::shutdown_send, ec);
   if (conn.socket.is_open() && !conn.timed_out) {
     conn.deadline = Clock::now() + std::chrono::milliseconds(500);
-    char sink[4096];
+    // Drained bytes are thrown away, so one buffer per thread serves every connection on it
+    // (in the coroutine frame it cost 4 KiB of every open connection's memory).
+    static thread_local char sink[4096];
     for (std::size_t drained = 0; drained < (1u << 20);) {
       auto [drain_ec, n] = co_await conn.socket.async_read_some(asio::buffer(sink), use_tuple);
       if (drain_ec) break;

@@ -62,6 +62,11 @@ struct Worker {
   Task<> accept_loop();
   Task<> sweep_loop();
   Task<> serve(boost::asio::ip::tcp::socket socket);
+  Task<> refuse_over_cap(boost::asio::ip::tcp::socket socket);
+  Task<> close_gently(Connection& conn);
+
+  /// Connections over the cap still being answered and drained (bounded: see accept_loop).
+  std::size_t refusals_in_flight = 0;
   void sweep(Clock::time_point now);
 };
 
