@@ -12,11 +12,14 @@ import json
 import os
 import random
 import secrets
-import signal
 import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from session_lab import SessionLab  # noqa: E402  (the session-lab process, shared with tests/load)
 
 COOKIE_NAME = "connect.sid"
 
@@ -25,73 +28,12 @@ def now():
     return time.monotonic()
 
 
-def die_with_parent():
-    """In the child before exec: SIGKILL it when the test process dies, so that a test killed by a
-    timeout leaves no session-lab behind (Linux's PR_SET_PDEATHSIG)."""
-    pr_set_pdeathsig = 1
-    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
-
-
 def adopt_orphans():
     """Makes this process the parent of servers that a restart command daemonizes (Linux's
     PR_SET_CHILD_SUBREAPER), instead of init: a test runner that kills the test's process tree
     on a timeout then finds and kills them too."""
     pr_set_child_subreaper = 36
     ctypes.CDLL(None, use_errno=True).prctl(pr_set_child_subreaper, 1)
-
-
-class Lab:
-    """One session-lab process, its stdout and stderr in a log file."""
-
-    def __init__(self, binary, args, log_path):
-        self.binary = binary
-        self.args = list(args)
-        self.log_path = log_path
-        self.process = None
-        self.port = None
-
-    def start(self, timeout=20.0):
-        """Starts it and returns the port once it prints `listening on 127.0.0.1:PORT`."""
-        log = open(self.log_path, "ab")
-        start_offset = log.tell()
-        self.process = subprocess.Popen([self.binary, *self.args], stdin=subprocess.DEVNULL,
-                                        stdout=log, stderr=log, preexec_fn=die_with_parent)
-        log.close()
-        deadline = now() + timeout
-        while now() < deadline:
-            with open(self.log_path, "rb") as f:
-                f.seek(start_offset)
-                text = f.read().decode(errors="replace")
-            for line in text.splitlines():
-                if line.startswith("listening on 127.0.0.1:"):
-                    self.port = int(line.rsplit(":", 1)[1])
-                    return self.port
-            if self.process.poll() is not None:
-                raise RuntimeError(f"session-lab exited with {self.process.returncode}: {text.strip()[-300:]}")
-            time.sleep(0.02)
-        self.kill()
-        raise RuntimeError(f"session-lab did not listen within {timeout:.0f} s")
-
-    def alive(self):
-        return self.process is not None and self.process.poll() is None
-
-    def kill(self):
-        """SIGKILL, as a crash: nothing is flushed or finished."""
-        if self.alive():
-            self.process.send_signal(signal.SIGKILL)
-        if self.process is not None:
-            self.process.wait()
-
-    def stop(self, timeout=20.0):
-        """SIGTERM (finishes the requests in flight); returns the exit code, None if it hung."""
-        if not self.alive():
-            return self.process.returncode if self.process else None
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            return self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.kill()
-            return None
 
 
 @dataclass

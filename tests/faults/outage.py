@@ -42,12 +42,12 @@ def main():
     args = parse_args()
     checks = driver.Checks(args.name)
     driver.adopt_orphans()
-    lab = driver.Lab(args.lab, ["--port", "0", "--store", args.store, "--threads", str(args.threads)], args.log)
+    lab = driver.SessionLab(args.lab, ["--port", "0", "--store", args.store, "--threads", str(args.threads)], args.log)
     try:
         port = lab.start()
     except RuntimeError as e:
         return checks.finish(f"session-lab did not start: {e}")
-    pid = lab.process.pid
+    pid = lab.pid
     ledger = driver.Ledger()
     load = driver.Load(port, ledger, workers=args.workers)
     load.start()
@@ -66,7 +66,7 @@ def main():
         return checks.finish(str(e))
     load.stop()
 
-    checks.expect(lab.alive() and lab.process.pid == pid,
+    checks.expect(lab.alive() and lab.pid == pid,
                   f"session-lab (pid {pid}) did not survive the outage: exit code {lab.process.returncode}")
     sessions = ledger.sessions
     before = [s for s in sessions if s.acked < killed_at]

@@ -159,7 +159,7 @@ def main():
     args = parse_args()
     checks = driver.Checks("slow_store")
     proxy = DelayProxy(args.redis_port)
-    lab = driver.Lab(args.lab, ["--port", "0", "--threads", "1", "--store", f"redis://127.0.0.1:{proxy.port}"],
+    lab = driver.SessionLab(args.lab, ["--port", "0", "--threads", "1", "--store", f"redis://127.0.0.1:{proxy.port}"],
                      args.log)
     try:
         port = lab.start()

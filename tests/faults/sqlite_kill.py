@@ -47,7 +47,7 @@ def main():
     lab_args = ["--port", str(args.port), "--store", f"sqlite:{args.db}", "--secret", SECRET, "--threads", "2"]
 
     def new_lab():
-        return driver.Lab(args.lab, lab_args, args.log)
+        return driver.SessionLab(args.lab, lab_args, args.log)
 
     lab = new_lab()
     try:

@@ -21,11 +21,14 @@ the server's VmHWM and VmRSS with N connections and N sessions, and RSS per conn
 """
 import argparse
 import asyncio
+import os
 import resource
 import sys
+import tempfile
 import time
 
-from labserver import LabServer
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from session_lab import SessionLab, binary_in  # noqa: E402  (shared with tests/faults)
 
 HOST = "127.0.0.1"
 # Handshakes in flight at once: stays well under the listen backlog (somaxconn, often 4096) and
@@ -260,16 +263,20 @@ def main():
     check_descriptor_limit(args.connections)
     # The idle timeout is raised so that the first connections are not swept as idle while the
     # last ones are still being opened (the default is 5 s); the cap equals the connections held.
-    server = LabServer(args.build, ["--threads", "2", "--max-connections", str(args.connections),
-                                    "--store", "memory", "--idle-timeout", "120000"])
+    logs = tempfile.TemporaryDirectory(prefix="cortado-connections-")
+    server = SessionLab(binary_in(args.build), ["--port", "0", "--threads", "2", "--max-connections",
+                                                str(args.connections), "--store", "memory", "--idle-timeout", "120000"],
+                        os.path.join(logs.name, "session-lab.log"))
     try:
+        server.start()
         figures = asyncio.run(asyncio.wait_for(run(server, args.connections), 600))
     except Exception as e:  # any failure is reported in one line, with the server's state
-        alive = "running" if server.alive() else f"exited with {server.proc.returncode}"
+        alive = "running" if server.alive() else f"exited with {server.process.returncode}"
         print(f"FAIL: {str(e) or type(e).__name__} (server {alive})")
         return 1
     finally:
-        server.stop()
+        server.stop(timeout=30)
+        logs.cleanup()
     report(figures, args.connections, server.command)
     if args.strict_close and figures["refusal_resets"]:
         print("FAIL: refused connections ended with a reset after their 503")

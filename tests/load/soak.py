@@ -30,7 +30,8 @@ import sys
 import tempfile
 import time
 
-from labserver import LabServer
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from session_lab import SessionLab, binary_in  # noqa: E402  (shared with tests/faults)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 POOL = 1000  # sessions shared by W1 and W2: each is hit many times a second, so it never expires
@@ -252,8 +253,13 @@ def main():
     store = f"sqlite:{db_path}" if db_path else "memory"
     flags = ["--threads", str(args.threads), "--store", store, "--max-age", str(args.max_age),
              "--prune-interval", str(args.prune_interval)]
-    server = LabServer(args.build, flags, cpus=server_cpus)
+    server = SessionLab(binary_in(args.build), ["--port", "0", *flags], os.path.join(workdir, "session-lab.log"),
+                        cpus=server_cpus)
     try:
+        try:
+            server.start()
+        except RuntimeError as e:
+            raise SystemExit(f"FAIL: {e}")
         cookie_file = os.path.join(workdir, "cookies.txt")
         with open(cookie_file, "w") as out:
             out.write("\n".join(make_pool(server.port, POOL)) + "\n")
@@ -263,9 +269,9 @@ def main():
               f"10% W3 GET /views (new session); wrk -t1 -c{args.connections}, {args.interval} s intervals\n")
         print_header()
         rows = soak(args, server, db_path, cookie_file, wrk_prefix)
-        exit_code = server.stop()
+        exit_code = server.stop(timeout=30)
     finally:
-        server.stop()
+        server.stop(timeout=30)
         shutil.rmtree(workdir, ignore_errors=True)
     csv_path = args.csv or os.path.join(args.build, "load", f"soak-{args.store}.csv")
     if rows:
