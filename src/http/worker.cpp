@@ -205,6 +205,7 @@ Task<> Worker::serve(tcp::socket socket) {
   boost::system::error_code ec;
   Peer peer{conn.socket.remote_endpoint(ec)};
   conn.socket.set_option(tcp::no_delay(true), ec);
+  conn.socket.non_blocking(true, ec);  // read_next_request's read fails at once rather than waits
   const auto& opt = server.options;
   boost::beast::flat_buffer buffer;
 
@@ -214,9 +215,7 @@ Task<> Worker::serve(tcp::socket socket) {
     if (buffer.size() == 0) {
       // Between requests: the keep-alive timeout applies until the next request's first byte.
       conn.deadline = Clock::now() + opt.idle_timeout;
-      auto [read_ec, n] = co_await conn.socket.async_read_some(buffer.prepare(4096), use_tuple);
-      if (read_ec) break;
-      buffer.commit(n);
+      if (!co_await read_next_request(conn, buffer)) break;
     }
     conn.idle = false;
     auto buffered = [&] { return std::string_view(static_cast<const char*>(buffer.data().data()), buffer.size()); };
@@ -302,6 +301,25 @@ Task<> Worker::serve(tcp::socket socket) {
   }
 
   co_await close_gently(conn);
+}
+
+// Reads the first bytes of the next request into the empty `buffer`; false when the connection
+// ended or timed out. What has already arrived is read at once; when nothing has, the buffer
+// is given back while the connection waits, so that an idle keep-alive connection holds no read
+// buffer (4 KiB of each of 10 000 idle connections).
+Task<bool> Worker::read_next_request(Connection& conn, boost::beast::flat_buffer& buffer) {
+  for (;;) {
+    boost::system::error_code ec;
+    std::size_t n = conn.socket.read_some(buffer.prepare(4096), ec);  // the socket is non-blocking
+    if (!ec) {
+      buffer.commit(n);
+      co_return true;
+    }
+    if (ec != asio::error::would_block && ec != asio::error::try_again) co_return false;
+    buffer.shrink_to_fit();
+    auto [wait_ec] = co_await conn.socket.async_wait(tcp::socket::wait_read, use_tuple);
+    if (wait_ec) co_return false;  // cancelled by the sweeper (idle timeout) or by shutdown
+  }
 }
 
 // The 503 for a connection over the cap. Its request is already on the way, so closing at once

@@ -6,6 +6,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -64,6 +65,7 @@ struct Worker {
   Task<> serve(boost::asio::ip::tcp::socket socket);
   Task<> refuse_over_cap(boost::asio::ip::tcp::socket socket);
   Task<> close_gently(Connection& conn);
+  Task<bool> read_next_request(Connection& conn, boost::beast::flat_buffer& buffer);
 
   /// Connections over the cap still being answered and drained (bounded: see accept_loop).
   std::size_t refusals_in_flight = 0;
