@@ -21,18 +21,16 @@
 //
 // The last line printed is "N passed, M failed"; the exit code is 1 when anything failed.
 
-import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { LabProcess } from './lab_process.mjs';
 import { scenarios } from './session_scenarios.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const TOLERANCE_MS = 2000;
-const START_TIMEOUT_MS = 10000;
-const STOP_TIMEOUT_MS = 5000;
 const REQUEST_TIMEOUT_MS = 10000;
 
 // --- command line -------------------------------------------------------------------------------
@@ -108,62 +106,6 @@ function cookieValueIn(header, name) {
 }
 
 // --- processes -----------------------------------------------------------------------------------
-
-class Server {
-  constructor(label, command, args) {
-    this.label = label;
-    this.command = command;
-    this.args = args;
-    this.stdout = '';
-    this.stderr = '';
-    this.exit = null;
-  }
-
-  // Resolves {port} once "listening on 127.0.0.1:PORT" is printed, or {exited: {code, signal}}.
-  start() {
-    this.proc = spawn(this.command, this.args, { cwd: here, stdio: ['ignore', 'pipe', 'pipe'] });
-    this.exited = new Promise((resolve) => {
-      this.proc.on('exit', (code, signal) => {
-        this.exit = { code, signal };
-        resolve(this.exit);
-      });
-      this.proc.on('error', (err) => {
-        this.stderr += String(err) + '\n';
-        this.exit = { code: -1, signal: null };
-        resolve(this.exit);
-      });
-    });
-    this.proc.stderr.on('data', (d) => (this.stderr += d));
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve({ timeout: true }), START_TIMEOUT_MS);
-      this.proc.stdout.on('data', (d) => {
-        this.stdout += d;
-        const m = /^listening on 127\.0\.0\.1:(\d+)\n/m.exec(this.stdout);
-        if (m && !this.port) {
-          this.port = Number(m[1]);
-          clearTimeout(timer);
-          resolve({ port: this.port });
-        }
-      });
-      this.exited.then((exit) => {
-        clearTimeout(timer);
-        // let the pipes drain
-        setTimeout(() => resolve({ exited: exit }), 50);
-      });
-    });
-  }
-
-  async stop(signal = 'SIGTERM') {
-    if (this.exit) return this.exit;
-    this.proc.kill(signal);
-    const timer = new Promise((resolve) => setTimeout(() => resolve(null), STOP_TIMEOUT_MS));
-    const exit = await Promise.race([this.exited, timer]);
-    if (exit) return exit;
-    this.proc.kill('SIGKILL');
-    await this.exited;
-    return { code: null, signal: 'timeout' };
-  }
-}
 
 // --- HTTP ----------------------------------------------------------------------------------------
 
@@ -261,7 +203,7 @@ class Side {
 
   async start(flags) {
     this.flags = flags;
-    this.server = new Server(this.label, this.command[0], [...this.command.slice(1), '--port', '0', ...flags, ...this.baseArgs]);
+    this.server = new LabProcess(this.label, this.command[0], [...this.command.slice(1), '--port', '0', ...flags, ...this.baseArgs]);
     return this.server.start();
   }
 }
@@ -447,8 +389,8 @@ function describeStep(step) {
 }
 
 async function runStartupScenario(scenario, args) {
-  const cortado = new Server('cortado', args.cortado, [...scenario.flags, ...args.extra]);
-  const node = new Server('node', process.execPath, [path.join(here, 'session_lab.js'), ...scenario.flags]);
+  const cortado = new LabProcess('cortado', args.cortado, [...scenario.flags, ...args.extra]);
+  const node = new LabProcess('node', process.execPath, [path.join(here, 'session_lab.js'), ...scenario.flags]);
   const [cr, nr] = await Promise.all([cortado.start(), node.start()]);
   await Promise.all([cortado.stop('SIGKILL'), node.stop('SIGKILL')]);
   const shape = (server, r) => ({

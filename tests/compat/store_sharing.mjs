@@ -24,18 +24,19 @@
 //
 // One line per check; the last line is "N passed, M failed"; the exit code is 1 on any failure.
 
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { LabProcess, running } from './lab_process.mjs';
+
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SECRET = 'share-secret';
 const COOKIE = 'connect.sid';
 const TOLERANCE_S = 2;
-const START_TIMEOUT_MS = 15000;
-const STOP_TIMEOUT_MS = 5000;
+const START_TIMEOUT_MS = 15000;  // the first lab makes the PostgreSQL table
 const REQUEST_TIMEOUT_MS = 10000;
 
 // --- command line -------------------------------------------------------------------------------
@@ -103,75 +104,14 @@ function log(text) {
 
 // --- processes ----------------------------------------------------------------------------------
 
-const running = new Set();
-
-class Lab {
-  constructor(label, command, argv) {
-    this.label = label;
-    this.command = command;
-    this.argv = argv;
-    this.stdout = '';
-    this.stderr = '';
-    this.exit = null;
-  }
-
-  // Resolves once "listening on 127.0.0.1:PORT" is printed; rejects with the reason otherwise.
-  start() {
-    this.proc = spawn(this.command, this.argv, { cwd: here, stdio: ['ignore', 'pipe', 'pipe'] });
-    running.add(this);
-    this.exited = new Promise((resolve) => {
-      this.proc.on('exit', (code, signal) => {
-        this.exit = { code, signal };
-        running.delete(this);
-        resolve(this.exit);
-      });
-      this.proc.on('error', (err) => {
-        this.stderr += String(err) + '\n';
-        this.exit = { code: -1, signal: null };
-        running.delete(this);
-        resolve(this.exit);
-      });
-    });
-    this.proc.stderr.on('data', (d) => (this.stderr += d));
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${this.label} did not listen within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
-      this.proc.stdout.on('data', (d) => {
-        this.stdout += d;
-        const m = /^listening on 127\.0\.0\.1:(\d+)\n/m.exec(this.stdout);
-        if (m && !this.port) {
-          this.port = Number(m[1]);
-          clearTimeout(timer);
-          resolve(this);
-        }
-      });
-      this.exited.then((exit) => {
-        clearTimeout(timer);
-        setTimeout(() => {
-          const why = this.stderr.trim().split('\n').pop() || '';
-          reject(new Error(`${this.label} exited (code ${exit.code}, signal ${exit.signal}) before listening: ${why}`));
-        }, 50);
-      });
-    });
-  }
-
-  async stop() {
-    if (this.exit) return this.exit;
-    this.proc.kill('SIGTERM');
-    const timeout = new Promise((resolve) => setTimeout(() => resolve(null), STOP_TIMEOUT_MS));
-    const exit = await Promise.race([this.exited, timeout]);
-    if (exit) return exit;
-    this.proc.kill('SIGKILL');
-    await this.exited;
-    return { code: null, signal: 'timeout' };
-  }
-}
-
 function cortadoLab(label, store, flags) {
-  return new Lab(label, args.cortado, ['--port', '0', '--secret', SECRET, '--store', store, ...flags]);
+  return new LabProcess(label, args.cortado, ['--port', '0', '--secret', SECRET, '--store', store, ...flags],
+                        { startTimeoutMs: START_TIMEOUT_MS });
 }
 
 function nodeLab(label, store, flags) {
-  return new Lab(label, process.execPath, [path.join(here, 'session_lab.js'), '--port', '0', '--secret', SECRET, '--store', store, ...flags]);
+  return new LabProcess(label, process.execPath, [path.join(here, 'session_lab.js'), '--port', '0', '--secret', SECRET, '--store', store, ...flags],
+                        { startTimeoutMs: START_TIMEOUT_MS });
 }
 
 // Starts the labs one after the other (the first one makes the PostgreSQL table), as `name: Lab`.
@@ -179,7 +119,7 @@ async function startLabs(labs) {
   const started = {};
   try {
     for (const [name, lab] of Object.entries(labs)) {
-      await lab.start();
+      await lab.listen();
       log(`${lab.label} listens on ${lab.port}`);
       started[name] = lab;
     }
