@@ -287,6 +287,19 @@ class Checks:
             self.problems.append(reason() if callable(reason) else reason)
         return condition
 
+    def expect_nothing_lost(self, ledger, verdict, when="", lost_example=None):
+        """No re-read during the run saw another value, and verify_all's `verdict` found every
+        acknowledged session with its value. `when` qualifies the final read in messages;
+        `lost_example(session)` says more of the first lost one."""
+        self.expect(not ledger.mismatches, lambda: f"{len(ledger.mismatches)} re-reads during the run returned "
+                                                   f"another value, e.g. {describe(*ledger.mismatches[0][:2])}")
+        self.expect(not verdict.lost, lambda: f"{len(verdict.lost)} acknowledged sessions lost" +
+                    (f", e.g. one {lost_example(verdict.lost[0])}" if lost_example else ""))
+        self.expect(not verdict.corrupted, lambda: f"{len(verdict.corrupted)} sessions read back another value, "
+                                                   f"e.g. {describe(*verdict.corrupted[0])}")
+        self.expect(not verdict.errors, lambda: f"{len(verdict.errors)} sessions could not be read back{when}, e.g. "
+                                                f"{verdict.errors[0][1].status} {verdict.errors[0][1].body[:120]}")
+
     def finish(self, summary):
         for problem in self.problems:
             print(f"{self.name}: FAIL: {problem}")

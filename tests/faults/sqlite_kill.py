@@ -103,13 +103,7 @@ def main():
     stray = [f for f in failures if f.status != 0 or not in_outage(f)]
     checks.expect(not stray, f"{len(stray)} failures other than refused connections during a restart: "
                              f"{driver.reasons(stray)}")
-    checks.expect(not ledger.mismatches, lambda: f"{len(ledger.mismatches)} re-reads during the run returned "
-                                                 f"another value, e.g. {driver.describe(*ledger.mismatches[0][:2])}")
-    checks.expect(not read.lost, f"{len(read.lost)} acknowledged sessions lost")
-    checks.expect(not read.corrupted, lambda: f"{len(read.corrupted)} sessions read back another value, e.g. "
-                                              f"{driver.describe(*read.corrupted[0])}")
-    checks.expect(not read.errors, lambda: f"{len(read.errors)} sessions could not be read back, e.g. "
-                                           f"{read.errors[0][1].status} {read.errors[0][1].body[:120]}")
+    checks.expect_nothing_lost(ledger, read)
 
     gaps = ", ".join(f"{up - killed:.2f}" for killed, up in outages)
     summary = (f"{len(sessions)} sessions acknowledged by {len(eras)} servers ({eras}), {ledger.rereads} re-reads ok; "
