@@ -90,8 +90,8 @@ inline cortado::http::RawRequest body_request(std::uint8_t variant, std::string_
 inline cortado::http::RawResponse run_body(cortado::App& app, cortado::http::RawRequest& req) {
   static boost::asio::io_context ioc;
   cortado::http::RawResponse res;
-  cortado::http::Peer peer;
-  run_task(ioc, app.handle(req, res, peer));
+  cortado::http::Exchange exchange;
+  run_task(ioc, app.handle(req, res, exchange));
   return res;
 }
 

@@ -242,7 +242,7 @@ struct Fixture {
 
 // One request off the front of `stream`, read as Worker::serve reads it; nullopt where the
 // server would refuse the request or close the connection.
-std::optional<http::RawRequest> read_request(std::string_view& stream) {
+std::optional<http::RawRequest> read_request(std::string_view& stream, http::Exchange& exchange) {
   while (stream.starts_with("\r\n")) stream.remove_prefix(2);  // RFC 9112 2.2, as the worker
   if (stream.empty() || http::has_obs_fold(http::head_so_far(stream))) return std::nullopt;
   const http::ServerOptions limits;
@@ -258,16 +258,22 @@ std::optional<http::RawRequest> read_request(std::string_view& stream) {
     return std::nullopt;
   }
   if (http::check_head(parser.get()) != 0) return std::nullopt;
+  std::optional<bh::fields> approved_head;
+  if (parser.chunked()) approved_head.emplace(static_cast<const bh::fields&>(parser.get()));
   parser.eager(true);
   while (!ec && !parser.is_done() && used < stream.size()) put();
   if (ec || !parser.is_done()) return std::nullopt;  // a bad body, or the client stopped sending
+  if (approved_head) {
+    http::separate_trailers(parser.get(), std::move(*approved_head), exchange.trailers);
+    if (http::section_size(exchange.trailers) > limits.header_limit) return std::nullopt;
+  }
   stream.remove_prefix(used);
   return parser.release();
 }
 
 // What the worker does to every response before writing it; says whether it keeps the connection.
 bool finish_response(const http::RawRequest& req, http::RawResponse& res) {
-  bool keep_alive = req.keep_alive() && res[bh::field::connection] != "close";
+  bool keep_alive = req.keep_alive() && res[bh::field::connection] != "close" && !http::framing_forces_close(req);
   res.keep_alive(keep_alive);
   if (!(req.method() == bh::verb::head && res.has_content_length())) res.prepare_payload();
   return keep_alive;
@@ -294,9 +300,9 @@ void check_response(const http::RawResponse& res) {
   if (holds_marker(res.body())) fuzz::finding("a file outside the static root was served");
 }
 
-http::Peer make_peer(bool v6) {
+http::Exchange make_exchange(bool v6) {
   auto address = v6 ? boost::asio::ip::make_address("2001:db8::7") : boost::asio::ip::make_address("203.0.113.7");
-  return http::Peer{{address, 40000}};
+  return http::Exchange{.remote = {address, 40000}, .trailers = {}};
 }
 
 }  // namespace
@@ -317,16 +323,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size == 0) return 0;
   fixture.reset_store();
   auto& app = *fixture.apps[data[0] & 1];
-  const auto peer = make_peer((data[0] & 2) != 0);
+  auto exchange = make_exchange((data[0] & 2) != 0);
   auto stream = fuzz::as_text(data + 1, size - 1);
   // A handful of pipelined requests is enough to reach every state; more only slows the run.
   for (int n = 0; n < 8; ++n) {
-    auto req = read_request(stream);
+    auto req = read_request(stream, exchange);
     if (!req) break;
     http::RawResponse res;
     res.version(11);
     try {
-      fuzz::run_task(fixture.ioc, app.handle(*req, res, peer));
+      fuzz::run_task(fixture.ioc, app.handle(*req, res, exchange));
     } catch (const std::exception& e) {
       fuzz::finding(std::string("App::handle threw: ") + e.what());
     }

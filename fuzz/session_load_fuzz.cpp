@@ -83,9 +83,9 @@ void serialize_cookie(const Session& session) {
 void load_and_commit(boost::asio::io_context& ioc, const std::shared_ptr<const detail::SessionConfig>& config,
                      const json::object& stored) {
   http::RawRequest raw;
-  http::Peer peer;
+  http::Exchange exchange;
   Settings settings;
-  Request req(raw, peer, settings);
+  Request req(raw, exchange, settings);
   auto ctx = std::make_shared<detail::SessionContext>(config, req);
   ctx->cookie_id = session_id;
   req.set_session_id(session_id);

@@ -42,8 +42,8 @@ App& App::set(std::string_view name, std::string_view value) {
   return *this;
 }
 
-Task<> App::handle(http::RawRequest& raw_req, http::RawResponse& raw_res, const http::Peer& peer) {
-  Request req(raw_req, peer, *settings_);
+Task<> App::handle(http::RawRequest& raw_req, http::RawResponse& raw_res, http::Exchange& exchange) {
+  Request req(raw_req, exchange, *settings_);
   Response res(raw_res, req);
   std::vector<std::string> allowed;
   detail::Chain chain{.layers = stack_->layers, .req = req, .res = res, .path = req.path()};
@@ -60,8 +60,8 @@ Task<> App::handle(http::RawRequest& raw_req, http::RawResponse& raw_res, const 
 
 std::uint16_t App::bind(std::uint16_t port, const std::string& host) {
   server_ = std::make_unique<http::Server>(server_options_,
-                                           [this](http::RawRequest& req, http::RawResponse& res, const http::Peer& peer) {
-                                             return handle(req, res, peer);
+                                           [this](http::RawRequest& req, http::RawResponse& res, http::Exchange& exchange) {
+                                             return handle(req, res, exchange);
                                            });
   return server_->listen(port, host);
 }

@@ -14,8 +14,8 @@ std::string_view first_list_item(std::string_view s) { return text::trim(s.subst
 
 }  // namespace
 
-Request::Request(http::RawRequest& raw, const http::Peer& peer, const Settings& settings)
-    : raw_(raw), peer_(peer), settings_(settings), original_url_(raw.target()) {
+Request::Request(http::RawRequest& raw, const http::Exchange& exchange, const Settings& settings)
+    : raw_(raw), exchange_(exchange), settings_(settings), original_url_(raw.target()) {
   std::string_view target = original_url_;
   target = target.substr(0, target.find('#'));  // a fragment is not part of what is routed
   auto q = target.find('?');
@@ -72,12 +72,13 @@ std::string_view Request::query(std::string_view key) const {
 
 const Cookies& Request::cookies() const {
   if (!cookies_) {
-    // Several Cookie headers are joined as one list, as a browser would have sent them.
+    // Several Cookie headers are joined as one list, as a browser would have sent them. Every
+    // field is looked at by name: nothing here relies on Beast keeping repeated fields together.
     std::string header;
-    for (auto it = raw_.find(boost::beast::http::field::cookie);
-         it != raw_.end() && it->name() == boost::beast::http::field::cookie; ++it) {
+    for (const auto& field : raw_) {
+      if (field.name() != boost::beast::http::field::cookie) continue;
       if (!header.empty()) header += "; ";
-      header += it->value();
+      header += field.value();
     }
     cookies_ = parse_cookies(header);
   }
@@ -89,7 +90,7 @@ std::string Request::ip() const {
     auto forwarded = get("x-forwarded-for");
     if (!forwarded.empty()) return std::string(first_list_item(forwarded));
   }
-  auto address = peer_.remote.address();
+  auto address = exchange_.remote.address();
   if (address.is_v6() && address.to_v6().is_v4_mapped())
     return "::ffff:" + boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, address.to_v6()).to_string();
   return address.to_string();

@@ -6,8 +6,8 @@
 
 #include <algorithm>
 #include <cctype>
-#include <iterator>
-#include <vector>
+#include <map>
+#include <string>
 
 namespace cortado::http {
 namespace {
@@ -15,39 +15,66 @@ namespace {
 // Where the blank line that ends the head starts (its '\n' before), npos when not yet there.
 std::size_t blank_line(std::string_view text) { return std::min(text.find("\n\r\n"), text.find("\n\n")); }
 
+// The framing fields of a head, gathered in one pass over every field, each looked at by name:
+// fields::equal_range gives a span of the list that holds only the named fields when Beast has
+// kept them together, which is a detail of its insert(), not a promise.
+struct Framing {
+  std::size_t hosts = 0;
+  std::string_view host;
+  std::size_t lengths = 0;
+  std::string_view length;
+  std::size_t codings = 0;
+  std::size_t chunked = 0;
+  bool last_is_chunked = false;
+};
+
+Framing framing_of(const RawRequest& req) {
+  Framing f;
+  for (const auto& field : req) {
+    switch (field.name()) {
+      case beast_http::field::host:
+        if (f.hosts++ == 0) f.host = field.value();
+        break;
+      case beast_http::field::content_length:
+        if (f.lengths++ == 0) f.length = field.value();
+        break;
+      case beast_http::field::transfer_encoding:
+        text::any_list_item(field.value(), [&](std::string_view item) {
+          if (item.empty()) return false;
+          ++f.codings;
+          f.last_is_chunked = boost::beast::iequals(item, "chunked");
+          if (f.last_is_chunked) ++f.chunked;
+          return false;
+        });
+        break;
+      default:
+        break;
+    }
+  }
+  return f;
+}
+
 // Host: exactly one in HTTP/1.1, at most one in 1.0, with a valid value (RFC 9112 3.2).
-bool bad_host(const RawRequest& req) {
-  auto [first, last] = req.equal_range(beast_http::field::host);
-  auto hosts = std::distance(first, last);
-  if (hosts > 1 || (hosts == 0 && req.version() >= 11)) return true;
-  if (hosts == 0) return false;
+bool bad_host(const Framing& f, unsigned version) {
+  if (f.hosts > 1 || (f.hosts == 0 && version >= 11)) return true;
+  if (f.hosts == 0) return false;
   static constexpr std::string_view allowed =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:[]%";
-  return first->value().find_first_not_of(allowed) != std::string_view::npos;
+  return f.host.find_first_not_of(allowed) != std::string_view::npos;
 }
 
 // One Content-Length, one number: "5, 5" and repeated fields are refused as Node does (RFC 9110
 // 8.6 allows either), so that no two readers of the stream can disagree on the length.
-bool bad_content_length(const RawRequest& req) {
-  auto [first, last] = req.equal_range(beast_http::field::content_length);
-  if (first == last) return false;
-  return std::distance(first, last) > 1 || first->value().find(',') != std::string_view::npos;
+bool bad_content_length(const Framing& f) {
+  return f.lengths > 1 || (f.lengths == 1 && f.length.find(',') != std::string_view::npos);
 }
 
 // Transfer-Encoding (RFC 9112 6.1, 6.3): chunked once and last, or the length is unknown (400);
 // any other coding is one we do not implement (501).
-unsigned check_transfer_encoding(const RawRequest& req) {
-  std::vector<std::string_view> codings;
-  for (auto [it, last] = req.equal_range(beast_http::field::transfer_encoding); it != last; ++it) {
-    text::any_list_item(it->value(), [&](std::string_view item) {
-      if (!item.empty()) codings.push_back(item);
-      return false;
-    });
-  }
-  if (codings.empty()) return 0;
-  auto is_chunked = [](std::string_view c) { return boost::beast::iequals(c, "chunked"); };
-  if (!is_chunked(codings.back()) || std::count_if(codings.begin(), codings.end(), is_chunked) > 1) return 400;
-  return codings.size() > 1 ? 501 : 0;
+unsigned check_transfer_encoding(const Framing& f) {
+  if (f.codings == 0) return 0;
+  if (!f.last_is_chunked || f.chunked > 1) return 400;
+  return f.codings > 1 ? 501 : 0;
 }
 
 }  // namespace
@@ -65,8 +92,9 @@ bool has_obs_fold(std::string_view head) {
 
 unsigned check_head(const RawRequest& req) {
   if (req.method() == beast_http::verb::unknown) return 400;  // as Node's parser
-  if (bad_host(req) || bad_content_length(req)) return 400;
-  return check_transfer_encoding(req);
+  auto framing = framing_of(req);
+  if (bad_host(framing, req.version()) || bad_content_length(framing)) return 400;
+  return check_transfer_encoding(framing);
 }
 
 bool other_major_version(std::string_view head) {
@@ -77,6 +105,38 @@ bool other_major_version(std::string_view head) {
   auto digit = [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; };
   return line[line.size() - 9] == ' ' && version.starts_with("HTTP/") && digit(version[5]) && version[6] == '.' &&
          digit(version[7]) && version[5] != '1';
+}
+
+unsigned status_for_overlong_chunk_text(std::string_view unparsed) {
+  // Beast leaves the CRLF that ends the previous chunk's data in front of the next size line.
+  if (unparsed.starts_with("\r\n")) unparsed.remove_prefix(2);
+  auto eol = unparsed.find("\r\n");
+  if (eol == std::string_view::npos) return 413;  // the size line itself (extensions) is too long
+  auto size = unparsed.substr(0, std::min(eol, unparsed.find(';')));
+  bool last_chunk = !size.empty() && size.find_first_not_of('0') == std::string_view::npos;
+  return last_chunk ? 431 : 413;
+}
+
+void separate_trailers(RawRequest& req, beast_http::fields head, beast_http::fields& trailers) {
+  trailers.clear();
+  // Of each name, the fields past the head's own count of it came in the trailer section.
+  std::map<std::string, std::size_t, std::less<>> seen;
+  for (const auto& field : req) {
+    auto name = text::to_lower(field.name_string());
+    auto& count = seen[name];
+    if (++count > head.count(field.name_string())) trailers.insert(field.name_string(), field.value());
+  }
+  static_cast<beast_http::fields&>(req) = std::move(head);
+}
+
+std::size_t section_size(const beast_http::fields& fields) {
+  std::size_t size = 0;
+  for (const auto& field : fields) size += field.name_string().size() + 2 + field.value().size() + 2;
+  return size;
+}
+
+bool framing_forces_close(const RawRequest& req) {
+  return req.version() < 11 && req.find(beast_http::field::transfer_encoding) != req.end();
 }
 
 }  // namespace cortado::http

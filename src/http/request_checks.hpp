@@ -4,6 +4,8 @@
 
 #include "cortado/http/exchange.hpp"
 
+#include <boost/beast/http/fields.hpp>
+
 #include <string_view>
 
 namespace cortado::http {
@@ -25,5 +27,23 @@ unsigned check_head(const RawRequest& req);
 /// True when the request line at the start of `head` names a well-formed HTTP version other
 /// than 1.x (answered 505 instead of 400).
 bool other_major_version(std::string_view head);
+
+/// The status for a chunked body whose unparsed text outgrew the connection's read buffer:
+/// 431 when it is the trailer section after the last chunk (a head too large, as Node answers),
+/// 413 when it is a chunk-size line whose extensions never end.
+unsigned status_for_overlong_chunk_text(std::string_view unparsed);
+
+/// Moves the fields that a chunked body's trailer section added to `req` into `trailers` and
+/// leaves `req` with `head`, the fields the checks approved. Beast's parser inserts trailer
+/// fields into the head's list, where they could add a Host or an X-Forwarded-Proto after
+/// check_head ran.
+void separate_trailers(RawRequest& req, beast_http::fields head, beast_http::fields& trailers);
+
+/// The size of `fields` as a header or trailer section on the wire ("Name: value\r\n" each).
+std::size_t section_size(const beast_http::fields& fields);
+
+/// True when the request's framing allows no further request on its connection: an HTTP/1.0
+/// message with Transfer-Encoding is answered and the connection closed (RFC 9112 6.1).
+bool framing_forces_close(const RawRequest& req);
 
 }  // namespace cortado::http

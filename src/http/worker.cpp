@@ -19,8 +19,9 @@
 #include <array>
 #include <cctype>
 #include <exception>
-#include <tuple>
 #include <iostream>
+#include <optional>
+#include <tuple>
 
 namespace cortado::http {
 
@@ -55,18 +56,27 @@ class Registration {
 // flood of connections gets its 503 in one write and an immediate close (it may then see a reset).
 constexpr std::size_t max_lingering_refusals = 256;
 
-// The status a client gets when its request could not be read; 0 = just close.
-unsigned status_for_read_error(const boost::system::error_code& ec, const Connection& conn) {
+// The status a client gets when its request could not be read; 0 = just close. `unparsed` is
+// what the read buffer holds that the parser could not use yet.
+unsigned status_for_read_error(const boost::system::error_code& ec, const Connection& conn, std::string_view unparsed) {
   using error = beast_http::error;
   if (conn.timed_out) return conn.idle ? 0 : 408;
   if (ec == error::header_limit) return 431;
   if (ec == error::body_limit) return 413;
+  // Only a chunk-size line or a trailer section can fill the bounded read buffer: the parser
+  // takes body bytes out of it as they arrive.
+  if (ec == error::buffer_overflow) return status_for_overlong_chunk_text(unparsed);
   if (ec == error::end_of_stream || ec == error::partial_message || ec == asio::error::eof ||
       ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
       ec == asio::error::bad_descriptor)
     return 0;
   return 400;  // malformed request line, header, chunk or length
 }
+
+// The most a connection's read buffer holds: a head up to the header limit and what one more
+// read brings (the head is read 4 KiB at a time). A body passes through it (the parser moves the
+// bytes into the body as they arrive), so only a chunk-size line or a trailer section can fill it.
+std::size_t read_buffer_limit(const ServerOptions& opt) { return opt.header_limit + 16 * 1024; }
 
 std::string_view reason_text(unsigned status) {
   switch (status) {
@@ -203,14 +213,18 @@ Task<> Worker::serve(tcp::socket socket) {
   Connection conn(std::move(socket));
   Registration registration(*this, conn);
   boost::system::error_code ec;
-  Peer peer{conn.socket.remote_endpoint(ec)};
+  Exchange exchange{.remote = conn.socket.remote_endpoint(ec), .trailers = {}};
   conn.socket.set_option(tcp::no_delay(true), ec);
   conn.socket.non_blocking(true, ec);  // read_next_request's read fails at once rather than waits
   const auto& opt = server.options;
-  boost::beast::flat_buffer buffer;
+  // Bounded, so that no part of a request the parser cannot consume (a chunk-size line, a trailer
+  // section, the next unnamed case) can grow it: reading past the bound fails with buffer_overflow.
+  boost::beast::flat_buffer buffer(read_buffer_limit(opt));
 
   for (;;) {
     conn.idle = true;
+    conn.timed_out = false;  // a deadline that passed during the last request is not this one's
+    exchange.trailers.clear();
     if (stopping) break;
     if (buffer.size() == 0) {
       // Between requests: the keep-alive timeout applies until the next request's first byte.
@@ -245,21 +259,28 @@ Task<> Worker::serve(tcp::socket socket) {
     parser.header_limit(static_cast<std::uint32_t>(opt.header_limit));
     parser.body_limit(opt.body_limit);
     if (!head_ec && !folded) std::tie(head_ec, std::ignore) = co_await beast_http::async_read_header(conn.socket, buffer, parser, use_tuple);
-    unsigned refuse = head_ec ? status_for_read_error(head_ec, conn) : 0;
+    unsigned refuse = head_ec ? status_for_read_error(head_ec, conn, buffered()) : 0;
     if (folded) refuse = 400;
     if (head_ec == beast_http::error::bad_version && other_major_version(buffered())) refuse = 505;
     if (!head_ec && !refuse) refuse = check_head(parser.get());
+    // The approved head, kept to take the trailer section's fields back out (chunked bodies only).
+    std::optional<beast_http::fields> approved_head;
     if (!head_ec && !refuse && !parser.is_done()) {
       if (parser.get()[beast_http::field::expect] == "100-continue") {
         static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
         co_await asio::async_write(conn.socket, asio::buffer(go_on), use_tuple);
       }
+      if (parser.chunked()) approved_head.emplace(static_cast<const beast_http::fields&>(parser.get()));
       conn.deadline = Clock::now() + opt.body_timeout;
       auto [body_ec, body_n] = co_await beast_http::async_read(conn.socket, buffer, parser, use_tuple);
-      if (body_ec) refuse = status_for_read_error(body_ec, conn);
+      if (body_ec) refuse = status_for_read_error(body_ec, conn, buffered());
       if (body_ec && !refuse) break;
     } else if (head_ec && !refuse) {
       break;
+    }
+    if (approved_head && !refuse) {
+      separate_trailers(parser.get(), std::move(*approved_head), exchange.trailers);
+      if (section_size(exchange.trailers) > opt.header_limit) refuse = 431;  // as a head that large
     }
     if (refuse) {
       // The stream can no longer be trusted: answer, then close without reading further requests.
@@ -273,14 +294,17 @@ Task<> Worker::serve(tcp::socket socket) {
     RawRequest req = parser.release();
     RawResponse res;
     res.version(11);  // RFC 9110 2.5: the highest 1.x we speak, also to a 1.0 client (as Node)
+    // The connection's read deadlines do not apply to the handler (as in Node); shutdown's grace does.
+    conn.deadline = Clock::time_point::max();
     try {
-      co_await server.handler(req, res, peer);
+      co_await server.handler(req, res, exchange);
     } catch (const std::exception& e) {
       std::cerr << "cortado: unhandled error in request handler: " << e.what() << '\n';
       fill_internal_error(res);
     }
 
-    bool keep_alive = req.keep_alive() && !stopping && res[beast_http::field::connection] != "close";
+    bool keep_alive = req.keep_alive() && !stopping && res[beast_http::field::connection] != "close" &&
+                      !framing_forces_close(req);
     res.keep_alive(keep_alive);
     // A 1.0 client keeps the connection only when told so (RFC 9112 C.2.2).
     if (keep_alive && req.version() == 10) res.set(beast_http::field::connection, "keep-alive");

@@ -404,6 +404,76 @@ TEST(HttpServer, SlowBodyIsCutOffByTheBodyTimeout) {
   EXPECT_TRUE(conn.wait_closed());
 }
 
+// A handler that outlives the head and body deadlines is not cut, and the next request on the
+// connection gets the status its own bytes deserve (431 here), not the 408 of a deadline that
+// passed during the previous one.
+TEST(HttpServer, SlowHandlerLeavesNoTimeoutBehindOnTheConnection) {
+  TestServer server([](App& app) {
+    app.server_options().head_timeout = 100ms;
+    app.server_options().body_timeout = 100ms;
+    basic_routes(app);  // /slow takes 300 ms
+  });
+  Connection conn(server.port());
+  auto slow = conn.request("GET", "/slow");
+  ASSERT_TRUE(slow);
+  EXPECT_EQ(slow->status, 200);
+  EXPECT_EQ(slow->body, "slow");
+  ASSERT_TRUE(conn.send(get_request("/a", "X-Big: " + std::string(20'000, 'a') + "\r\n")));
+  auto res = conn.read_response();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 431);
+  EXPECT_TRUE(conn.wait_closed());
+}
+
+// A chunk-size line that never ends is refused once the read buffer is full, not read on until
+// the body timeout (30 s by default) while it grows: the server stops taking bytes long before
+// the client has sent 64 MiB.
+TEST(HttpServer, EndlessChunkExtensionIsCutOffEarly) {
+  TestServer server(basic_routes);
+  Connection conn(server.port());
+  ASSERT_TRUE(conn.send("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1;"));
+  const std::string piece(64 * 1024, 'e');
+  std::size_t sent = 0;
+  while (sent < (64u << 20) && conn.send(piece)) sent += piece.size();
+  // What the kernel's socket buffers held, plus the 1 MiB the server drains before closing.
+  EXPECT_LT(sent, 24u << 20) << "the server read on";
+}
+
+// The same for a trailer section that never ends.
+TEST(HttpServer, EndlessTrailerIsCutOffEarly) {
+  TestServer server(basic_routes);
+  Connection conn(server.port());
+  ASSERT_TRUE(conn.send("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX-T: "));
+  const std::string piece(64 * 1024, 't');
+  std::size_t sent = 0;
+  while (sent < (64u << 20) && conn.send(piece)) sent += piece.size();
+  EXPECT_LT(sent, 24u << 20) << "the server read on";
+}
+
+// Trailer fields are the request's trailers, not its headers.
+TEST(HttpServer, TrailersAreKeptApartFromTheHead) {
+  TestServer server([](App& app) {
+    app.set("trust proxy", true);
+    app.post("/t", [](Request& req, Response& res) {
+      res.json({{"secure", req.secure()},
+                {"type", std::string(req.get("content-type"))},
+                {"trailer", std::string(req.trailers()["x-checksum"])},
+                {"body", req.raw_body()}});
+    });
+  });
+  Connection conn(server.port());
+  ASSERT_TRUE(conn.send("POST /t HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        "5\r\nhello\r\n0\r\nX-Forwarded-Proto: https\r\nContent-Type: text/evil\r\n"
+                        "X-Checksum: 42\r\n\r\n"));
+  auto res = conn.read_response();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->body, R"({"secure":false,"type":"","trailer":"42","body":"hello"})");
+  // The next request on the connection starts with no trailers.
+  auto next = conn.request("POST", "/t", {}, "x");
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->body, R"({"secure":false,"type":"","trailer":"","body":"x"})");
+}
+
 TEST(HttpServer, ConnectionsBeyondTheCapGet503) {
   TestServer server([](App& app) {
     app.server_options().max_connections = 2;

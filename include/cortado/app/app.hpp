@@ -41,7 +41,7 @@ class App : public Router {
   void stop();
 
   /// The HTTP handler: one request through the middleware stack.
-  Task<> handle(http::RawRequest& raw_req, http::RawResponse& raw_res, const http::Peer& peer);
+  Task<> handle(http::RawRequest& raw_req, http::RawResponse& raw_res, http::Exchange& exchange);
 
  private:
   std::unique_ptr<Settings> settings_;

@@ -23,7 +23,7 @@ class Store;
 /// The request as Express shows it: method, url parts, headers, params, query, cookies, body.
 class Request {
  public:
-  Request(http::RawRequest& raw, const http::Peer& peer, const Settings& settings);
+  Request(http::RawRequest& raw, const http::Exchange& exchange, const Settings& settings);
 
   /// "GET", "POST", ...
   std::string_view method() const { return raw_.method_string(); }
@@ -73,6 +73,8 @@ class Request {
   }
   /// The body bytes exactly as received.
   const std::string& raw_body() const { return raw_.body(); }
+  /// The trailer fields sent after a chunked body (Node's req.trailers); never part of get().
+  const boost::beast::http::fields& trailers() const { return exchange_.trailers; }
 
   /// The session, once the session middleware has run; throws std::logic_error before.
   Session& session();
@@ -102,7 +104,7 @@ class Request {
 
  private:
   http::RawRequest& raw_;
-  const http::Peer& peer_;
+  const http::Exchange& exchange_;
   const Settings& settings_;
   std::string original_url_;
   std::string_view query_string_;

@@ -4,6 +4,7 @@
 #include "cortado/task.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/http/fields.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
@@ -18,12 +19,16 @@ using RawRequest = beast_http::request<beast_http::string_body>;
 /// The response the handler fills; the connection adds Date, Content-Length and Connection.
 using RawResponse = beast_http::response<beast_http::string_body>;
 
-/// What the server knows of the connection a request came on.
-struct Peer {
+/// What the server knows of a request besides its message.
+struct Exchange {
+  /// The other end of the connection the request came on.
   boost::asio::ip::tcp::endpoint remote;
+  /// The trailer fields of a chunked body. Kept apart from the message's head, whose fields the
+  /// server's checks approved before the body was read (Node's req.trailers).
+  beast_http::fields trailers;
 };
 
 /// Called once per request, on the connection's own thread; it fills `res`.
-using Handler = std::function<Task<>(RawRequest& req, RawResponse& res, const Peer& peer)>;
+using Handler = std::function<Task<>(RawRequest& req, RawResponse& res, Exchange& exchange)>;
 
 }  // namespace cortado::http

@@ -11,9 +11,11 @@ namespace cortado::http {
 struct ServerOptions {
   /// I/O threads, each with its own event loop; 0 = one per core.
   std::size_t threads = 0;
-  /// Request line + headers; larger → 431 and close.
+  /// Request line + headers; larger → 431 and close. A chunked body's trailer section larger
+  /// than this plus 16 KiB (what the connection's read buffer holds) → 431 and close.
   std::size_t header_limit = 16 * 1024;
-  /// Request body; larger → 413 and close.
+  /// Request body; larger → 413 and close. A chunk-size line whose extensions outgrow the read
+  /// buffer (header_limit + 16 KiB) → 413 and close.
   std::uint64_t body_limit = 1024 * 1024;
   /// From the first byte of a request to the end of its headers (cuts off slowloris).
   std::chrono::milliseconds head_timeout{10'000};

@@ -52,8 +52,8 @@ std::string form_body_of(std::string_view body, std::string_view content_type) {
   req.body() = body;
   req.prepare_payload();
   http::RawResponse res;
-  http::Peer peer;
-  testing::run_task(app.handle(req, res, peer));
+  http::Exchange exchange;
+  testing::run_task(app.handle(req, res, exchange));
   return res.body();
 }
 

@@ -42,9 +42,9 @@ TEST(SessionFuzzRegressions, ExtremeMaxAgeDoesNotOverflowTheLastTouch) {
   config->options.store =
       std::make_shared<MemoryStore>(MemoryStoreOptions{.prune_interval = std::chrono::milliseconds::zero()});
   http::RawRequest raw;
-  http::Peer peer;
+  http::Exchange exchange;
   Settings settings;
-  Request req(raw, peer, settings);
+  Request req(raw, exchange, settings);
   auto ctx = std::make_shared<detail::SessionContext>(config, req);
   ctx->cookie_id = "id";
   auto stored =
