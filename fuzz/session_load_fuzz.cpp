@@ -66,7 +66,7 @@ bool odd_path(const json::object& stored) {
 }
 
 void check_idempotent(const std::string& text) {
-  auto again = parse_json(text);
+  auto again = parse_stored_session(text);
   if (!again.is_object()) fuzz::finding("a written session is not an object");
   if (written_text(again.get_object()) != text) fuzz::finding("a written session reads back differently");
 }
@@ -112,7 +112,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static const auto beyond = make_config(true);
   json::value parsed;
   try {
-    parsed = parse_json(fuzz::as_text(data, size));
+    parsed = parse_stored_session(fuzz::as_text(data, size));
   } catch (const std::invalid_argument&) {
     return 0;
   }

@@ -102,7 +102,7 @@ json::value parse_json_body(Body& body, const Options& options) {
   if (body.text.empty()) return json::object{};
   json::value v;
   try {
-    v = parse_json(body.text);
+    v = parse_json(body.text, options.max_depth);
   } catch (const std::invalid_argument& e) {
     throw HttpError(400, std::string("Invalid JSON in request body: ") + e.what());
   }

@@ -263,11 +263,25 @@ std::string keep_lone_surrogates(std::string text) {
 
 }  // namespace
 
-json::value parse_json(std::string_view text) {
+bool nests_deeper_than(const json::value& v, std::size_t depth) {
+  if (v.is_object()) {
+    if (depth == 0) return true;
+    for (const auto& [key, item] : v.get_object())
+      if (nests_deeper_than(item, depth - 1)) return true;
+  } else if (v.is_array()) {
+    if (depth == 0) return true;
+    for (const auto& item : v.get_array())
+      if (nests_deeper_than(item, depth - 1)) return true;
+  }
+  return false;
+}
+
+json::value parse_json(std::string_view text, std::size_t max_depth) {
   // JavaScript decodes the bytes first: ill-formed UTF-8 becomes U+FFFD before JSON.parse sees it.
   std::string input = keep_lone_surrogates(to_well_formed_utf8(text));
   json::parse_options options;
   options.allow_invalid_utf8 = true;  // only the surrogates kept above remain "invalid"
+  options.max_depth = max_depth;
   json::basic_parser<PreciseHandler> parser(options);
   parser.handler().stack.reset();
   boost::system::error_code ec;

@@ -24,7 +24,7 @@ std::int64_t expiry_ms(const json::object& session) {
 
 // The stored text is always an object we wrote, but a copy is parsed defensively all the same.
 std::optional<json::object> parse_object(std::string_view text) {
-  json::value v = parse_json(text);
+  json::value v = parse_stored_session(text);
   if (!v.is_object()) return std::nullopt;
   return std::move(v.get_object());
 }

@@ -137,6 +137,11 @@ void SessionContext::set_cookie(Response& res) {
 }
 
 Task<> SessionContext::write(Session& s) {
+  // What no store would read back is not written: the request fails instead of every later one.
+  for (const auto& [key, value] : s.data())
+    if (nests_deeper_than(value, max_session_depth - 1))
+      throw std::runtime_error("session value \"" + std::string(key) + "\" is nested too deeply to be stored (more than " +
+                               std::to_string(max_session_depth) + " levels)");
   if (loaded_data && s.id() == original_id) {
     // Apply this request's changes (set, changed and deleted keys) to the stored copy, so that a
     // concurrent request's changes to other keys survive.

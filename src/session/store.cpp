@@ -5,6 +5,8 @@
 
 namespace cortado {
 
+json::value parse_stored_session(std::string_view text) { return parse_json(text, max_session_depth); }
+
 std::optional<std::chrono::system_clock::time_point> session_expiry(const json::object& session) {
   const json::value* cookie = session.if_contains("cookie");
   if (cookie == nullptr || !cookie->is_object()) return std::nullopt;

@@ -107,7 +107,7 @@ void ensure_table(PGconn* conn, const std::string& table, bool create) {
 // A row connect-pg-simple cannot JSON.parse is deleted on get; all() skips it.
 std::optional<json::object> parse_session(const PGresult* result, int row, int column) {
   try {
-    json::value value = parse_json(std::string_view(PQgetvalue(result, row, column),
+    json::value value = parse_stored_session(std::string_view(PQgetvalue(result, row, column),
                                                     static_cast<std::size_t>(PQgetlength(result, row, column))));
     if (value.is_object()) return std::move(value.get_object());
   } catch (const std::invalid_argument&) {

@@ -185,7 +185,7 @@ class RedisStore final : public Store {
   std::optional<json::object> parse_session(const std::string& key, const redisReply& reply) const {
     json::value parsed;
     try {
-      parsed = parse_json(std::string_view(reply.str, reply.len));
+      parsed = parse_stored_session(std::string_view(reply.str, reply.len));
     } catch (const std::exception& e) {
       throw std::runtime_error("redis store: " + key + " does not hold JSON: " + e.what());
     }

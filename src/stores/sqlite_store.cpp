@@ -127,7 +127,7 @@ class SqliteStore final : public Store {
     // Parsed here rather than on the worker: the few workers serve every I/O thread.
     json::value parsed;
     try {
-      parsed = parse_json(*text);
+      parsed = parse_stored_session(*text);
     } catch (const std::exception& e) {
       throw std::runtime_error("sqlite store: session " + sid + " holds malformed JSON: " + e.what());
     }
@@ -164,7 +164,7 @@ class SqliteStore final : public Store {
     for (auto& [sid, text] : rows) {
       // One unreadable row (written by some other program) must not hide every other session.
       try {
-        json::value parsed = parse_json(text);
+        json::value parsed = parse_stored_session(text);
         if (parsed.is_object()) sessions.emplace_back(std::move(sid), std::move(parsed.get_object()));
       } catch (const std::exception&) {
       }

@@ -342,12 +342,29 @@ TYPED_TEST_P(StoreSuite, LargeValueSurvives) {
   EXPECT_EQ(stringify(*got), text);
 }
 
+// Every store reads back the deepest session the middleware lets through (max_session_depth),
+// in get() and in all(), so that no saved session is one that every later request fails to load.
+TYPED_TEST_P(StoreSuite, TheDeepestSessionSurvives) {
+  auto session = store_suite::session_ending_in(std::chrono::hours(1));
+  json::value deep = "bottom";
+  for (std::size_t i = 1; i < max_session_depth; ++i) deep = i % 2 ? json::value(json::array{std::move(deep)}) : json::value(json::object{{"k", std::move(deep)}});
+  session["deep"] = std::move(deep);
+  const std::string text = stringify(session);
+  run_task(this->store().set("deep", session));
+  const auto got = run_task(this->store().get("deep"));
+  ASSERT_TRUE(got);
+  EXPECT_EQ(stringify(*got), text);
+  const auto all = run_task(this->store().all());
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(stringify(all.front().second), text);
+}
+
 REGISTER_TYPED_TEST_SUITE_P(StoreSuite, GetOfAnAbsentIdIsEmpty, SetThenGetGivesTheSameTextInTheSameOrder,
                             SetReplacesTheWholeSession, DestroyRemovesOnlyThatSession, DestroyOfAnAbsentIdIsNotAnError,
                             IdsAreExactKeys, TouchExtendsTheExpiry, TouchOfAnAbsentIdCreatesNothing,
                             ExpiredSessionIsNotReturned, BrowserSessionCookieIsKept, AllLengthAndClear, ManySessions,
                             ConcurrentCoroutinesOnOneContext, ConcurrentCallsFromTwoThreads, UnicodeSurvives,
-                            LargeValueSurvives);
+                            LargeValueSurvives, TheDeepestSessionSurvives);
 
 }  // namespace cortado
 

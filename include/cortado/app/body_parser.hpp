@@ -2,6 +2,7 @@
 /// Body parsers: middleware that fills req.body() (Express's express.json() and friends).
 
 #include "cortado/app/handler.hpp"
+#include "cortado/app/json.hpp"
 
 #include <cstddef>
 #include <string>
@@ -16,6 +17,10 @@ struct Options {
   std::string type{};
   /// json(): only objects and arrays at the top level (400 otherwise).
   bool strict = true;
+  /// json(): how deeply arrays and objects may nest ([[1]] is 2); deeper → 400. Node's JSON.parse
+  /// has no such bound; cortado has one because values are walked recursively (destroyed,
+  /// compared, written), and this one fits well inside a session (max_session_depth).
+  std::size_t max_depth = default_json_depth;
 };
 
 /// application/json → req.body() as a JSON value; malformed JSON → 400.

@@ -16,7 +16,15 @@ std::string stringify(const json::value& v);
 /// Appends JSON.stringify(v) to `out`.
 void stringify_to(std::string& out, const json::value& v);
 
-/// Parses JSON text; throws std::invalid_argument with a one-line reason when malformed.
-json::value parse_json(std::string_view text);
+/// How deeply parse_json lets arrays and objects nest unless told otherwise ([[1]] is 2 deep).
+inline constexpr std::size_t default_json_depth = 64;
+
+/// Parses JSON text; throws std::invalid_argument with a one-line reason when malformed or
+/// nested deeper than `max_depth`.
+json::value parse_json(std::string_view text, std::size_t max_depth = default_json_depth);
+
+/// True when arrays and objects in `v` nest deeper than `depth` (as parse_json counts). Looks no
+/// deeper than depth + 1, so it is cheap on the shallow values of every day.
+bool nests_deeper_than(const json::value& v, std::size_t depth);
 
 }  // namespace cortado

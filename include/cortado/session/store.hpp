@@ -46,6 +46,16 @@ class Store {
   virtual std::string describe() const = 0;
 };
 
+/// How deeply a stored session's JSON may nest ({"cookie":{}} is 2 deep). Every store reads
+/// sessions this deep and the middleware refuses to save a deeper one, so a session cortado
+/// writes can always be read back. It leaves room for a JSON body (body_parser's default depth
+/// is 64) kept several levels down in the session, and Node's sessions are rarely a tenth of it.
+inline constexpr std::size_t max_session_depth = 512;
+
+/// Parses a session's text as a store holds it, up to max_session_depth; throws
+/// std::invalid_argument (as parse_json) when it is malformed or nested deeper.
+json::value parse_stored_session(std::string_view text);
+
 /// When a stored session ends: its cookie.expires read as a date; nullopt when it has none
 /// (a browser-session cookie, which stores keep until destroyed) or it cannot be read.
 std::optional<std::chrono::system_clock::time_point> session_expiry(const json::object& session);

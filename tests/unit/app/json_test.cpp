@@ -114,3 +114,22 @@ TEST(ParseJson, MalformedTextThrows) {
 
 }  // namespace
 }  // namespace cortado
+
+namespace cortado {
+namespace {
+
+TEST(Json, DepthIsCountedAsTheParserCountsIt) {
+  EXPECT_FALSE(nests_deeper_than(json::value(1), 0));
+  EXPECT_TRUE(nests_deeper_than(parse_json("[]"), 0));
+  EXPECT_FALSE(nests_deeper_than(parse_json("[]"), 1));
+  EXPECT_FALSE(nests_deeper_than(parse_json(R"({"a":[{"b":1}],"c":2})"), 3));
+  EXPECT_TRUE(nests_deeper_than(parse_json(R"({"a":[{"b":[]}],"c":2})"), 3));
+  // What parse_json accepts at a depth is exactly what does not nest deeper than it.
+  const std::string at_limit = std::string(10, '[') + std::string(10, ']');
+  EXPECT_FALSE(nests_deeper_than(parse_json(at_limit, 10), 10));
+  EXPECT_THROW(parse_json("[" + at_limit + "]", 10), std::invalid_argument);
+  EXPECT_TRUE(nests_deeper_than(parse_json("[" + at_limit + "]", 11), 10));
+}
+
+}  // namespace
+}  // namespace cortado
