@@ -302,7 +302,7 @@ void check_response(const http::RawResponse& res) {
 
 http::Exchange make_exchange(bool v6) {
   auto address = v6 ? boost::asio::ip::make_address("2001:db8::7") : boost::asio::ip::make_address("203.0.113.7");
-  return http::Exchange{.remote = {address, 40000}, .trailers = {}};
+  return http::Exchange{.remote = {address, 40000}, .trailers = {}, .file = {}};
 }
 
 }  // namespace

@@ -44,7 +44,7 @@ App& App::set(std::string_view name, std::string_view value) {
 
 Task<> App::handle(http::RawRequest& raw_req, http::RawResponse& raw_res, http::Exchange& exchange) {
   Request req(raw_req, exchange, *settings_);
-  Response res(raw_res, req);
+  Response res(raw_res, req, exchange);
   std::vector<std::string> allowed;
   detail::Chain chain{.layers = stack_->layers, .req = req, .res = res, .path = req.path()};
   chain.allowed = &allowed;  // only the app's walk collects them

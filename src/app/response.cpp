@@ -15,7 +15,16 @@ namespace cortado {
 
 namespace beast_http = boost::beast::http;
 
-Response::Response(http::RawResponse& raw, const Request& req) : raw_(raw), req_(req) { raw_.result(200); }
+Response::Response(http::RawResponse& raw, const Request& req, http::Exchange& exchange)
+    : raw_(raw), req_(req), exchange_(exchange) {
+  raw_.result(200);
+}
+
+void Response::send_body_from(http::FileBody file) {
+  raw_.body().clear();
+  raw_.content_length(file.remaining());
+  exchange_.file = std::move(file);
+}
 
 Response& Response::status(unsigned code) {
   if (code < 100 || code > 999) throw std::range_error("Invalid status code: " + std::to_string(code));
@@ -180,6 +189,7 @@ void Response::reset() {
   raw_ = http::RawResponse{};
   raw_.version(version);
   raw_.result(200);
+  exchange_.file.reset();
   finished_ = false;
 }
 

@@ -1,11 +1,9 @@
 // Response::send_file, and the part of Node's `send` that answers for a file found on disk.
 //
-// Files are read whole into the response body with ordinary blocking reads on the I/O thread.
-// That is simple and fast for the small static assets a web app serves, but it holds the part
-// being sent in memory and stalls the connection's thread while reading; so the part sent in one
-// response is capped at max_body_bytes, above which the answer is a 500 that says why (a Range
-// request for a slice of a larger file still works). Streaming from the file belongs to the HTTP
-// layer, which today sends a RawResponse with a string body.
+// The file is opened here and handed to the HTTP layer (http::FileBody), which reads it in
+// pieces of 64 KiB as the client takes them, with ordinary blocking reads on the I/O thread
+// (fast for files in the page cache): a slow client of a large file holds one piece in memory,
+// not the file.
 
 #include "app/file_path.hpp"
 #include "app/freshness.hpp"
@@ -37,7 +35,6 @@ namespace {
 
 namespace beast_http = boost::beast::http;
 
-constexpr std::uint64_t max_body_bytes = 64ull << 20;
 // send caps maxAge at one year.
 constexpr std::int64_t max_age_limit = 365ll * 24 * 60 * 60;
 
@@ -140,32 +137,6 @@ void range_not_satisfiable(Response& res, std::uint64_t size) {
   res.end(html_document("Error", escape_html(status_text(416))));
 }
 
-std::string read_bytes(const std::string& path, std::uint64_t offset, std::uint64_t length) {
-  // O_NONBLOCK: should the name have become a FIFO since stat(), open() must not wait for a writer.
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) throw HttpError(500, "cannot open " + path + ": " + std::strerror(errno));
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    throw HttpError(500, "not a regular file: " + path);
-  }
-  std::string body(length, '\0');
-  std::uint64_t done = 0;
-  while (done < length) {
-    auto n = ::pread(fd, body.data() + done, length - done, static_cast<off_t>(offset + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int err = errno;
-      ::close(fd);
-      throw HttpError(500, "cannot read " + path + ": " + std::strerror(err));
-    }
-    if (n == 0) break;  // the file shrank since stat(): send what there is
-    done += static_cast<std::uint64_t>(n);
-  }
-  ::close(fd);
-  body.resize(done);
-  return body;
-}
 
 }  // namespace
 
@@ -226,16 +197,17 @@ void send_found_file(Response& res, const FileInfo& file, const SendFileOptions&
     }
   }
 
-  if (length > max_body_bytes)
-    throw HttpError(500, "cannot send " + std::to_string(length) +
-                             " bytes in one response: files are sent from memory, up to 64 MiB");
   res.end();
   if (req.method() == "HEAD") {
     // The size matters and the bytes do not: the HTTP layer keeps an explicit Content-Length
     // on a HEAD response.
     raw.content_length(length);
-  } else {
-    raw.body() = read_bytes(file.path, offset, length);
+    return;
+  }
+  try {
+    res.send_body_from(http::FileBody(file.path, offset, length));
+  } catch (const std::exception& e) {  // gone or replaced since stat()
+    throw HttpError(500, e.what());
   }
 }
 

@@ -21,7 +21,9 @@
 #include <exception>
 #include <iostream>
 #include <optional>
+#include <system_error>
 #include <tuple>
+#include <vector>
 
 namespace cortado::http {
 
@@ -213,7 +215,7 @@ Task<> Worker::serve(tcp::socket socket) {
   Connection conn(std::move(socket));
   Registration registration(*this, conn);
   boost::system::error_code ec;
-  Exchange exchange{.remote = conn.socket.remote_endpoint(ec), .trailers = {}};
+  Exchange exchange{.remote = conn.socket.remote_endpoint(ec), .trailers = {}, .file = {}};
   conn.socket.set_option(tcp::no_delay(true), ec);
   conn.socket.non_blocking(true, ec);  // read_next_request's read fails at once rather than waits
   const auto& opt = server.options;
@@ -225,6 +227,7 @@ Task<> Worker::serve(tcp::socket socket) {
     conn.idle = true;
     conn.timed_out = false;  // a deadline that passed during the last request is not this one's
     exchange.trailers.clear();
+    exchange.file.reset();
     if (stopping) break;
     if (buffer.size() == 0) {
       // Between requests: the keep-alive timeout applies until the next request's first byte.
@@ -301,6 +304,7 @@ Task<> Worker::serve(tcp::socket socket) {
     } catch (const std::exception& e) {
       std::cerr << "cortado: unhandled error in request handler: " << e.what() << '\n';
       fill_internal_error(res);
+      exchange.file.reset();
     }
 
     bool keep_alive = req.keep_alive() && !stopping && res[beast_http::field::connection] != "close" &&
@@ -310,21 +314,53 @@ Task<> Worker::serve(tcp::socket socket) {
     if (keep_alive && req.version() == 10) res.set(beast_http::field::connection, "keep-alive");
     res.set(beast_http::field::date, current_http_date());
     bool head = req.method() == beast_http::verb::head;
-    if (!(head && res.has_content_length())) res.prepare_payload();  // a HEAD may state the GET's length
     unsigned code = res.result_int();
+    if (code < 200 || code == 204 || code == 304) exchange.file.reset();
+    // A HEAD may state the GET's length, and a file body states its own.
+    if (!(head && res.has_content_length()) && !exchange.file) res.prepare_payload();
     if (code < 200 || code == 204 || code == 304) res.erase(beast_http::field::content_length);
     conn.deadline = Clock::now() + opt.write_timeout;
     // The head is written into one string and sent with the body in a single gathered write
     // (Beast's serializer costs more than the rest of a small response). HEAD gets no body.
     std::string head_text = serialize_head(res);
-    std::array<asio::const_buffer, 2> wire{asio::buffer(head_text),
-                                           head ? asio::const_buffer() : asio::buffer(res.body())};
-    auto [write_ec, n] = co_await asio::async_write(conn.socket, wire, use_tuple);
-    if (write_ec) break;
+    if (exchange.file && !head) {
+      if (!co_await write_with_file(conn, head_text, *exchange.file)) break;
+      exchange.file.reset();  // closes the file now rather than when the next request begins
+    } else {
+      std::array<asio::const_buffer, 2> wire{asio::buffer(head_text),
+                                             head ? asio::const_buffer() : asio::buffer(res.body())};
+      auto [write_ec, n] = co_await asio::async_write(conn.socket, wire, use_tuple);
+      if (write_ec) break;
+    }
     if (!keep_alive) break;
   }
 
   co_await close_gently(conn);
+}
+
+// Writes the head, then the file's part in pieces of at most 64 KiB (the first with the head, in
+// one gathered write), each under the write timeout. False when the connection must end: the
+// client went away or stalled, or the file shrank or failed, so the length the head promised
+// cannot be kept.
+Task<bool> Worker::write_with_file(Connection& conn, std::string_view head_text, FileBody& file) {
+  std::vector<char> piece(static_cast<std::size_t>(std::min<std::uint64_t>(file.remaining(), 64 * 1024)));
+  std::string_view head = head_text;
+  do {
+    std::size_t n = 0;
+    try {
+      n = file.read_next(piece);
+    } catch (const std::system_error& e) {
+      std::cerr << "cortado: " << e.what() << '\n';
+      co_return false;
+    }
+    if (n == 0 && !piece.empty()) co_return false;
+    conn.deadline = Clock::now() + server.options.write_timeout;
+    std::array<asio::const_buffer, 2> wire{asio::buffer(head.data(), head.size()), asio::buffer(piece.data(), n)};
+    auto [write_ec, written] = co_await asio::async_write(conn.socket, wire, use_tuple);
+    if (write_ec) co_return false;
+    head = {};
+  } while (file.remaining() > 0);
+  co_return true;
 }
 
 // Reads the first bytes of the next request into the empty `buffer`; false when the connection

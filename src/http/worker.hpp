@@ -13,6 +13,7 @@
 #include <list>
 #include <memory>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 namespace cortado::http {
@@ -66,6 +67,7 @@ struct Worker {
   Task<> refuse_over_cap(boost::asio::ip::tcp::socket socket);
   Task<> close_gently(Connection& conn);
   Task<bool> read_next_request(Connection& conn, boost::beast::flat_buffer& buffer);
+  Task<bool> write_with_file(Connection& conn, std::string_view head_text, FileBody& file);
 
   /// Connections over the cap still being answered and drained (bounded: see accept_loop).
   std::size_t refusals_in_flight = 0;

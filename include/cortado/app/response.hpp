@@ -34,7 +34,7 @@ struct SendFileOptions {
 /// done, so headers may be changed until then; on_headers hooks run just before.
 class Response {
  public:
-  Response(http::RawResponse& raw, const Request& req);
+  Response(http::RawResponse& raw, const Request& req, http::Exchange& exchange);
 
   /// Sets the status code (Express's res.status).
   Response& status(unsigned code);
@@ -90,6 +90,8 @@ class Response {
 
   http::RawResponse& raw() { return raw_; }
   const Request& request() const { return req_; }
+  /// Sends `file` as the body after the head, read as the client takes it (send_file does).
+  void send_body_from(http::FileBody file);
 
  private:
   void finish_body(std::string body, bool text);
@@ -97,6 +99,7 @@ class Response {
 
   http::RawResponse& raw_;
   const Request& req_;
+  http::Exchange& exchange_;
   json::object locals_;
   std::vector<std::function<void()>> header_hooks_;
   bool finished_ = false;

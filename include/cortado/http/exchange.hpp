@@ -1,6 +1,7 @@
 #pragma once
 /// The HTTP layer's request/response pair and the handler it calls for each request.
 
+#include "cortado/http/file_body.hpp"
 #include "cortado/task.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
@@ -9,6 +10,7 @@
 #include <boost/beast/http/string_body.hpp>
 
 #include <functional>
+#include <optional>
 
 namespace cortado::http {
 
@@ -19,13 +21,17 @@ using RawRequest = beast_http::request<beast_http::string_body>;
 /// The response the handler fills; the connection adds Date, Content-Length and Connection.
 using RawResponse = beast_http::response<beast_http::string_body>;
 
-/// What the server knows of a request besides its message.
+/// What the server knows of a request besides its message, and what the handler hands back
+/// besides the response.
 struct Exchange {
   /// The other end of the connection the request came on.
   boost::asio::ip::tcp::endpoint remote;
   /// The trailer fields of a chunked body. Kept apart from the message's head, whose fields the
   /// server's checks approved before the body was read (Node's req.trailers).
   beast_http::fields trailers;
+  /// Set by the handler to send part of a file as the body (the response's Content-Length gives
+  /// its length, its body stays empty): the server reads it as the client takes it.
+  std::optional<FileBody> file;
 };
 
 /// Called once per request, on the connection's own thread; it fills `res`.
