@@ -48,7 +48,39 @@ std::string_view Request::get(std::string_view field) const {
     return it == raw_.end() ? std::string_view{} : std::string_view(it->value());
   }
   auto it = raw_.find(field);
-  return it == raw_.end() ? std::string_view{} : std::string_view(it->value());
+  if (it == raw_.end()) return {};
+  if (raw_.count(field) == 1 || keeps_first_only(it->name())) return it->value();
+  return joined_field(field);
+}
+
+// Node keeps only the first of these when a request repeats them (its IncomingMessage's
+// matchKnownFields); every other repeated field is one comma-separated list, Cookie a "; " list.
+bool Request::keeps_first_only(boost::beast::http::field name) {
+  using f = boost::beast::http::field;
+  switch (name) {
+    case f::age: case f::authorization: case f::content_length: case f::content_type: case f::etag:
+    case f::expires: case f::from: case f::host: case f::if_modified_since: case f::if_unmodified_since:
+    case f::last_modified: case f::location: case f::max_forwards: case f::proxy_authorization:
+    case f::referer: case f::retry_after: case f::server: case f::user_agent:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::string_view Request::joined_field(std::string_view field) const {
+  auto name = text::to_lower(field);
+  for (const auto& [joined_name, value] : joined_)
+    if (joined_name == name) return value;
+  const bool cookie = name == "cookie";
+  std::string value;
+  // Every field of that name, wherever it stands among the others.
+  for (const auto& f : raw_) {
+    if (!boost::beast::iequals(f.name_string(), field)) continue;
+    if (!value.empty()) value += cookie ? "; " : ", ";
+    value += f.value();
+  }
+  return joined_.emplace_back(std::move(name), std::move(value)).second;
 }
 
 bool Request::has_header(std::string_view field) const { return raw_.find(field) != raw_.end(); }
@@ -72,15 +104,8 @@ std::string_view Request::query(std::string_view key) const {
 
 const Cookies& Request::cookies() const {
   if (!cookies_) {
-    // Several Cookie headers are joined as one list, as a browser would have sent them. Every
-    // field is looked at by name: nothing here relies on Beast keeping repeated fields together.
-    std::string header;
-    for (const auto& field : raw_) {
-      if (field.name() != boost::beast::http::field::cookie) continue;
-      if (!header.empty()) header += "; ";
-      header += field.value();
-    }
-    cookies_ = parse_cookies(header);
+    // Several Cookie headers are one "; " list (get()), as a browser would have sent them.
+    cookies_ = parse_cookies(get("cookie"));
   }
   return *cookies_;
 }

@@ -48,6 +48,7 @@ app.get('/json-numbers', (req, res) =>
     text: '\u0001\u001f\u2028</script>\u00e9\ud83d\ude00',
   }));
 app.get('/bytes', (req, res) => res.send(Buffer.from([0, 1, 2, 255])));
+app.get('/req-header/:name', (req, res) => res.send(String(req.get(req.params.name) ?? '')));
 app.get('/ip', (req, res) => res.json({ ip: req.ip, protocol: req.protocol, secure: req.secure, hostname: req.hostname }));
 app.get('/status', (req, res) => res.status(201).send('created'));
 app.get('/empty', (req, res) => res.end());

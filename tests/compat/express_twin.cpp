@@ -93,6 +93,7 @@ int main(int argc, char** argv) {
   app.get("/ip", [](Request& req, Response& res) {
     res.json({{"ip", req.ip()}, {"protocol", req.protocol()}, {"secure", req.secure()}, {"hostname", req.hostname()}});
   });
+  app.get("/req-header/:name", [](Request& req, Response& res) { res.send(std::string(req.get(req.params()["name"]))); });
   app.get("/status", [](Request&, Response& res) { res.status(201).send("created"); });
   app.get("/empty", [](Request&, Response& res) { res.end(); });
   app.get("/send-status/:code", [](Request& req, Response& res) {

@@ -166,6 +166,11 @@ std::vector<Row> rows() {
       {"HostTwiceSplitByOtherField", req(get, "Host: a\r\nX-A: 1\r\nHost: b\r\n"), 400},
       {"CookiesSplitByOtherField", req("GET /cookies HTTP/1.1", "Host: x\r\nCookie: a=1\r\nX-A: 1\r\nCookie: b=2\r\n"),
        200, {}, {}, false, "a=1;b=2"},
+      // req.get() of a repeated field, as Node's req.headers: a list, or the first of some.
+      {"RepeatedFieldIsOneList", req("GET /header/x-a HTTP/1.1", "Host: x\r\nX-A: 1\r\nX-B: 0\r\nX-A: 2\r\n"),
+       200, {}, {}, false, "1, 2"},
+      {"RepeatedUserAgentKeepsTheFirst", req("GET /header/user-agent HTTP/1.1", "Host: x\r\nUser-Agent: a\r\nX-B: 0\r\nUser-Agent: b\r\n"),
+       200, {}, {}, false, "a"},
       // HTTP/1.0 with Transfer-Encoding: answered, then closed (RFC 9112 6.1), so that what follows
       // the body never runs as a request.
       {"Http10ChunkedThenClose",
@@ -214,6 +219,7 @@ class Hostile : public ::testing::TestWithParam<Row> {
           trailers += (trailers.empty() ? "" : ",") + std::string(field.name_string()) + "=" + std::string(field.value());
         res.send(out + trailers);
       });
+      app.get("/header/:name", [](Request& req, Response& res) { res.send(std::string(req.get(req.params()["name"]))); });
       app.get("/cookies", [](Request& req, Response& res) {
         std::string out;
         for (const auto& [name, value] : req.cookies()) out += (out.empty() ? "" : ";") + name + "=" + value;

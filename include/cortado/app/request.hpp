@@ -10,6 +10,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,7 +38,9 @@ class Request {
   const std::string& base_url() const { return base_url_; }
   /// The path relative to the mount point, without the query.
   const std::string& path() const { return path_; }
-  /// A header's value ("" when absent); names are case-insensitive. Express's req.get().
+  /// A header's value ("" when absent); names are case-insensitive. Express's req.get(): a
+  /// repeated field is one list ("a, b"; Cookie "a; b") except those Node keeps the first of
+  /// (Host, Content-Type, Authorization, User-Agent, ...).
   std::string_view get(std::string_view field) const;
   /// Same as get().
   std::string_view header(std::string_view field) const { return get(field); }
@@ -103,6 +106,9 @@ class Request {
   void set_session_store(std::shared_ptr<Store> store) { session_store_ = std::move(store); }
 
  private:
+  static bool keeps_first_only(boost::beast::http::field name);
+  std::string_view joined_field(std::string_view field) const;
+
   http::RawRequest& raw_;
   const http::Exchange& exchange_;
   const Settings& settings_;
@@ -117,6 +123,8 @@ class Request {
   bool has_body_ = false;
   mutable std::optional<json::object> query_;
   mutable std::optional<Cookies> cookies_;
+  /// The lists made of repeated fields, by lower-case name (get() returns views into them).
+  mutable std::deque<std::pair<std::string, std::string>> joined_;
   std::shared_ptr<Session> session_;
   std::string session_id_;
   std::shared_ptr<Store> session_store_;
