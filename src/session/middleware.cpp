@@ -126,6 +126,7 @@ bool SessionContext::should_destroy() const {
 void SessionContext::set_cookie(Response& res) {
   if (!req.has_session()) return;
   auto& s = req.session();
+  if (gone_from_store && s.id() == original_id) return;  // a cookie for a session that no longer exists
   if (!should_set_cookie(s)) return;
   if (s.cookie().secure.value_or(false) && !is_secure()) return;  // a secure cookie only over HTTPS
   if (!touched) {
@@ -138,21 +139,26 @@ void SessionContext::set_cookie(Response& res) {
 
 Task<> SessionContext::write(Session& s) {
   if (loaded_data && s.id() == original_id) {
+    auto current = co_await store().get(s.id());
+    if (!current) {
+      // Destroyed (a logout in another request) or expired since this request loaded it:
+      // writing it back would undo the logout.
+      gone_from_store = true;
+      co_return;
+    }
     // Apply this request's changes (set, changed and deleted keys) to the stored copy, so that a
     // concurrent request's changes to other keys survive.
-    if (auto current = co_await store().get(s.id())) {
-      json::object merged;
-      for (const auto& [key, value] : *current)
-        if (key != "cookie") merged.emplace(key, value);
-      for (const auto& [key, value] : *loaded_data)
-        if (!s.data().contains(key)) merged.stable_erase(key);
-      for (const auto& [key, value] : s.data()) {
-        const json::value* before = loaded_data->if_contains(key);
-        if (!before || *before != value) merged[key] = value;
-      }
-      s.data() = std::move(merged);
-      loaded_data = s.data();
+    json::object merged;
+    for (const auto& [key, value] : *current)
+      if (key != "cookie") merged.emplace(key, value);
+    for (const auto& [key, value] : *loaded_data)
+      if (!s.data().contains(key)) merged.stable_erase(key);
+    for (const auto& [key, value] : s.data()) {
+      const json::value* before = loaded_data->if_contains(key);
+      if (!before || *before != value) merged[key] = value;
     }
+    s.data() = std::move(merged);
+    loaded_data = s.data();
   }
   co_await store().set(s.id(), s.to_json());
 }

@@ -1,7 +1,8 @@
 // The session middleware when the store fails or changes under a request, over real sockets and
-// real stores: a regenerate whose destroy fails.
+// real stores: a regenerate whose destroy fails, a merge_changes save racing a logout.
 #include "support/test_client.hpp"
 #include "support/test_server.hpp"
+#include "unit/session/run_task.hpp"
 
 #include "cortado/cortado.hpp"
 
@@ -12,6 +13,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <future>
 #include <regex>
 
 namespace cortado {
@@ -126,6 +128,60 @@ TEST(SessionFailures, RegenerateRotatesTheIdEvenWhenTheStoreCannotDestroyTheOldO
   ASSERT_FALSE(new_id.empty()) << "no new cookie: the login stayed on the old id";
   EXPECT_NE(new_id, old_id);
   EXPECT_EQ(test::get(server.port(), "/user", {{"Cookie", fresh}}).body, R"("ann")");
+}
+
+// A session with "views", then two overlapping requests on it: one changes "views" while it
+// waits, the other logs out meanwhile. Returns the slow request's response.
+test::Response change_racing_a_logout(const std::shared_ptr<Store>& store, std::string& pair) {
+  std::atomic<bool> waiting{false}, logged_out{false};
+  test::TestServer server([&](App& app) {
+    app.use(session({.secret = {"s3cret"}, .resave = false, .save_uninitialized = false, .store = store,
+                     .cookie = {.max_age = std::chrono::hours(1)}, .merge_changes = true}));
+    app.get("/views", [](Request& req, Response& res) {
+      auto& s = req.session();
+      s["views"] = s.value("views", 0) + 1;
+      res.json(s["views"]);
+    });
+    app.get("/slow-views", [&](Request& req, Response& res) -> Task<> {
+      waiting = true;
+      while (!logged_out) co_await sleep_for(5ms);
+      auto& s = req.session();
+      s["views"] = s.value("views", 0) + 1;
+      res.json(s["views"]);
+    });
+    app.post("/logout", [&](Request& req, Response& res) -> Task<> {
+      co_await req.session().destroy();
+      logged_out = true;
+      res.json("bye");
+    });
+  });
+  pair = cookie_pair(test::get(server.port(), "/views"));
+  auto slow = std::async(std::launch::async,
+                         [&] { return test::get(server.port(), "/slow-views", {{"Cookie", pair}}); });
+  while (!waiting) std::this_thread::sleep_for(1ms);
+  EXPECT_EQ(test::request(server.port(), "POST", "/logout", {{"Cookie", pair}}).body, R"("bye")");
+  return slow.get();
+}
+
+void expect_the_logout_holds(const std::shared_ptr<Store>& store) {
+  std::string pair;
+  auto slow = change_racing_a_logout(store, pair);
+  const auto id = id_of(pair);
+  ASSERT_FALSE(id.empty());
+  EXPECT_EQ(slow.status, 200);
+  EXPECT_EQ(slow.body, "2");
+  EXPECT_FALSE(slow.has_header("set-cookie")) << "a cookie renewed for a destroyed session";
+  EXPECT_FALSE(testing::run_task(store->get(id)).has_value()) << "the logout was undone";
+  EXPECT_EQ(testing::run_task(store->length()), 0u);
+}
+
+TEST(SessionFailures, MergeChangesDoesNotBringBackASessionLoggedOutMeanwhile) {
+  expect_the_logout_holds(std::make_shared<MemoryStore>(MemoryStoreOptions{.prune_interval = 0ms}));
+}
+
+TEST(SessionFailures, MergeChangesDoesNotBringBackASessionLoggedOutMeanwhileOnSqlite) {
+  TempDir dir;
+  expect_the_logout_holds(sqlite_store(dir));
 }
 
 }  // namespace
