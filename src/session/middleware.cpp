@@ -186,6 +186,17 @@ Task<> SessionContext::commit() {
 
 namespace {
 
+// express-session's default store grows with every cookieless request; this one is bounded.
+std::shared_ptr<Store> default_store() {
+  const char* env = std::getenv("CORTADO_ENV");
+  if (!env) env = std::getenv("NODE_ENV");
+  if (env && std::string_view(env) == "production")
+    std::cerr << "Warning: the session MemoryStore is not designed for a production environment: it keeps\n"
+              << "at most " << default_session_store_entries
+              << " sessions (then drops the least recently used), and will not scale past a single process.\n";
+  return std::make_shared<MemoryStore>(MemoryStoreOptions{.max_entries = default_session_store_entries});
+}
+
 std::shared_ptr<detail::SessionConfig> make_config(SessionOptions options) {
   auto config = std::make_shared<detail::SessionConfig>();
   if (options.secret.empty()) throw std::invalid_argument("secret option required for sessions");
@@ -199,14 +210,7 @@ std::shared_ptr<detail::SessionConfig> make_config(SessionOptions options) {
   config->resave = options.resave.value_or(true);
   config->save_uninitialized = options.save_uninitialized.value_or(true);
   config->unset_destroy = options.unset == "destroy";
-  if (!options.store) {
-    options.store = std::make_shared<MemoryStore>();
-    const char* env = std::getenv("CORTADO_ENV");
-    if (!env) env = std::getenv("NODE_ENV");
-    if (env && std::string_view(env) == "production")
-      std::cerr << "Warning: the session MemoryStore is not designed for a production environment, as it will\n"
-                   "leak memory, and will not scale past a single process.\n";
-  }
+  if (!options.store) options.store = default_store();
   // Refuse now a cookie attribute that could never be written, instead of on every request.
   SessionCookie probe;
   probe.domain = options.cookie.domain;

@@ -1,5 +1,6 @@
 // The session middleware when the store fails or changes under a request, over real sockets and
-// real stores: a regenerate whose destroy fails, a merge_changes save racing a logout.
+// real stores: a regenerate whose destroy fails, a merge_changes save racing a logout, and the
+// bound of the store session() makes when given none.
 #include "support/test_client.hpp"
 #include "support/test_server.hpp"
 #include "unit/session/run_task.hpp"
@@ -12,9 +13,12 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <filesystem>
 #include <future>
+#include <iostream>
 #include <regex>
+#include <sstream>
 
 namespace cortado {
 namespace {
@@ -182,6 +186,54 @@ TEST(SessionFailures, MergeChangesDoesNotBringBackASessionLoggedOutMeanwhile) {
 TEST(SessionFailures, MergeChangesDoesNotBringBackASessionLoggedOutMeanwhileOnSqlite) {
   TempDir dir;
   expect_the_logout_holds(sqlite_store(dir));
+}
+
+// Fills a store with `count` sessions that never expire, as cookieless requests leave them.
+Task<> fill(Store& store, std::size_t count) {
+  const auto session = parse_json(R"({"cookie":{"originalMaxAge":null,"expires":null,"httpOnly":true,"path":"/"}})");
+  for (std::size_t i = 0; i < count; ++i) {
+    std::string id = "filler-";  // appended: GCC 12 warns falsely on "literal" + std::to_string(i)
+    id += std::to_string(i);
+    co_await store.set(std::move(id), session.as_object());
+  }
+}
+
+TEST(SessionFailures, TheDefaultStoreIsBounded) {
+  static_assert(default_session_store_entries > 0, "0 would mean unbounded");
+  std::shared_ptr<Store> store;
+  test::TestServer server([&](App& app) {
+    app.use(session({.secret = {"s3cret"}, .resave = false, .save_uninitialized = true}));
+    app.get("/", [&](Request& req, Response& res) {
+      store = req.session_store();
+      res.send("ok");
+    });
+  });
+  // A request without a cookie leaves a session that never expires (no maxAge).
+  const auto first = id_of(cookie_pair(test::get(server.port(), "/")));
+  ASSERT_FALSE(first.empty());
+  ASSERT_TRUE(store);
+  EXPECT_EQ(store->describe(),
+            "memory (16 shards, max " + std::to_string(default_session_store_entries) + " sessions)");
+  EXPECT_EQ(testing::run_task(store->length()), 1u);
+
+  testing::run_task(fill(*store, 2 * default_session_store_entries));
+  EXPECT_EQ(testing::run_task(store->length()), default_session_store_entries);
+  EXPECT_FALSE(testing::run_task(store->get(first)).has_value());  // the least recently used went first
+  EXPECT_FALSE(id_of(cookie_pair(test::get(server.port(), "/"))).empty());  // and new ones still come in
+}
+
+TEST(SessionFailures, TheProductionWarningNamesTheDefaultStoresBound) {
+  std::ostringstream captured;
+  auto* old_buffer = std::cerr.rdbuf(captured.rdbuf());
+  ::setenv("CORTADO_ENV", "production", 1);
+  (void)session({.secret = {"s3cret"}, .resave = false, .save_uninitialized = false});
+  ::unsetenv("CORTADO_ENV");
+  std::cerr.rdbuf(old_buffer);
+  const auto warning = captured.str();
+  EXPECT_NE(warning.find("MemoryStore is not designed for a production environment"), std::string::npos) << warning;
+  EXPECT_NE(warning.find("at most " + std::to_string(default_session_store_entries) + " sessions"),
+            std::string::npos)
+      << warning;
 }
 
 }  // namespace

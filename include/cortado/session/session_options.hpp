@@ -55,7 +55,7 @@ struct SessionOptions {
   std::optional<bool> proxy{};
   /// Makes a new session id; default: 24 random bytes, base64url.
   std::function<std::string(const Request&)> genid{};
-  /// Where sessions live; default: a MemoryStore.
+  /// Where sessions live; default: a MemoryStore of at most default_session_store_entries sessions.
   std::shared_ptr<Store> store{};
   SessionCookieOptions cookie{};
 
