@@ -126,6 +126,7 @@ bool SessionContext::should_destroy() const {
 void SessionContext::set_cookie(Response& res) {
   if (!req.has_session()) return;
   auto& s = req.session();
+  if (gone_from_store && s.id() == original_id) return;  // a cookie for a session that no longer exists
   if (!should_set_cookie(s)) return;
   if (s.cookie().secure.value_or(false) && !is_secure()) return;  // a secure cookie only over HTTPS
   if (!touched) {
@@ -143,21 +144,26 @@ Task<> SessionContext::write(Session& s) {
       throw std::runtime_error("session value \"" + std::string(key) + "\" is nested too deeply to be stored (more than " +
                                std::to_string(max_session_depth) + " levels)");
   if (loaded_data && s.id() == original_id) {
+    auto current = co_await store().get(s.id());
+    if (!current) {
+      // Destroyed (a logout in another request) or expired since this request loaded it:
+      // writing it back would undo the logout.
+      gone_from_store = true;
+      co_return;
+    }
     // Apply this request's changes (set, changed and deleted keys) to the stored copy, so that a
     // concurrent request's changes to other keys survive.
-    if (auto current = co_await store().get(s.id())) {
-      json::object merged;
-      for (const auto& [key, value] : *current)
-        if (key != "cookie") merged.emplace(key, value);
-      for (const auto& [key, value] : *loaded_data)
-        if (!s.data().contains(key)) merged.stable_erase(key);
-      for (const auto& [key, value] : s.data()) {
-        const json::value* before = loaded_data->if_contains(key);
-        if (!before || *before != value) merged[key] = value;
-      }
-      s.data() = std::move(merged);
-      loaded_data = s.data();
+    json::object merged;
+    for (const auto& [key, value] : *current)
+      if (key != "cookie") merged.emplace(key, value);
+    for (const auto& [key, value] : *loaded_data)
+      if (!s.data().contains(key)) merged.stable_erase(key);
+    for (const auto& [key, value] : s.data()) {
+      const json::value* before = loaded_data->if_contains(key);
+      if (!before || *before != value) merged[key] = value;
     }
+    s.data() = std::move(merged);
+    loaded_data = s.data();
   }
   co_await store().set(s.id(), s.to_json());
 }
@@ -185,6 +191,17 @@ Task<> SessionContext::commit() {
 
 namespace {
 
+// express-session's default store grows with every cookieless request; this one is bounded.
+std::shared_ptr<Store> default_store() {
+  const char* env = std::getenv("CORTADO_ENV");
+  if (!env) env = std::getenv("NODE_ENV");
+  if (env && std::string_view(env) == "production")
+    std::cerr << "Warning: the session MemoryStore is not designed for a production environment: it keeps\n"
+              << "at most " << default_session_store_entries
+              << " sessions (then drops the least recently used), and will not scale past a single process.\n";
+  return std::make_shared<MemoryStore>(MemoryStoreOptions{.max_entries = default_session_store_entries});
+}
+
 std::shared_ptr<detail::SessionConfig> make_config(SessionOptions options) {
   auto config = std::make_shared<detail::SessionConfig>();
   if (options.secret.empty()) throw std::invalid_argument("secret option required for sessions");
@@ -198,14 +215,7 @@ std::shared_ptr<detail::SessionConfig> make_config(SessionOptions options) {
   config->resave = options.resave.value_or(true);
   config->save_uninitialized = options.save_uninitialized.value_or(true);
   config->unset_destroy = options.unset == "destroy";
-  if (!options.store) {
-    options.store = std::make_shared<MemoryStore>();
-    const char* env = std::getenv("CORTADO_ENV");
-    if (!env) env = std::getenv("NODE_ENV");
-    if (env && std::string_view(env) == "production")
-      std::cerr << "Warning: the session MemoryStore is not designed for a production environment, as it will\n"
-                   "leak memory, and will not scale past a single process.\n";
-  }
+  if (!options.store) options.store = default_store();
   // Refuse now a cookie attribute that could never be written, instead of on every request.
   SessionCookie probe;
   probe.domain = options.cookie.domain;

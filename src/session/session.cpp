@@ -63,7 +63,10 @@ void Session::load(const json::object& stored) {
 Task<> Session::regenerate(bool keep_data) {
   auto self = shared_from_this();  // the request may drop its reference while we wait
   auto& ctx = *context_;
-  co_await ctx.store().destroy(ctx.req.session_id());
+  auto old_id = ctx.req.session_id();
+  // The new identity comes before the destroy: if the store fails and the app carries on, the
+  // old (perhaps planted) id must not stay in use. express-session's store.regenerate also
+  // generates whatever destroy's error is, then passes the error on.
   // The same object takes the new identity, so references held by the handler stay valid.
   id_ = ctx.new_id();
   cookie_ = ctx.new_cookie();
@@ -75,6 +78,7 @@ Task<> Session::regenerate(bool keep_data) {
   ctx.req.set_session_id(id_);
   ctx.req.session_slot() = self;
   ctx.track_saves = false;
+  co_await ctx.store().destroy(std::move(old_id));
 }
 
 Task<> Session::destroy() {

@@ -39,6 +39,8 @@ struct SessionContext : std::enable_shared_from_this<SessionContext> {
   bool track_saves = true;
   /// The data as loaded, for merge_changes.
   std::optional<json::object> loaded_data;
+  /// merge_changes found the loaded session no longer in the store: it is neither written nor sent.
+  bool gone_from_store = false;
   /// When the loaded session was last written or touched (for touch_after).
   std::optional<Timestamp> last_touch;
 
@@ -67,7 +69,8 @@ struct SessionContext : std::enable_shared_from_this<SessionContext> {
 
   /// The on-headers step: Set-Cookie when the rules say so.
   void set_cookie(Response& res);
-  /// Writes the session to the store (with merge_changes: only what changed since it was loaded).
+  /// Writes the session to the store (with merge_changes: only what changed since it was loaded,
+  /// and nothing when the store no longer holds it).
   Task<> write(Session& s);
   /// The end-of-response step: destroy, save or touch in the store.
   Task<> commit();

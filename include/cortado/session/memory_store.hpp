@@ -14,6 +14,12 @@ namespace cortado {
 
 class MemoryShard;
 
+/// The bound of the MemoryStore that session() makes when given no store. Requests without a
+/// cookie (with save_uninitialized) each add a session, which without maxAge never expires;
+/// 100 000 small sessions take about 20 MiB (196 bytes each in bench/run's W3m), more than a
+/// development server or a single small process holds at once.
+inline constexpr std::size_t default_session_store_entries = 100'000;
+
 /// How a MemoryStore is sized and kept clean.
 struct MemoryStoreOptions {
   /// Most sessions kept; past it the least recently used one goes. 0 means unbounded.

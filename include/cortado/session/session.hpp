@@ -49,7 +49,8 @@ class Session : public std::enable_shared_from_this<Session> {
   const SessionCookie& cookie() const { return cookie_; }
 
   /// Replaces this session by a new one with a new id (the old one is destroyed in the store).
-  /// With keep_data the data comes along (a login that keeps the cart).
+  /// With keep_data the data comes along (a login that keeps the cart). When the store fails to
+  /// destroy the old one, the error is thrown but the new id is already in place.
   Task<> regenerate(bool keep_data = false);
   /// Removes it from the store and from the request (req.session becomes absent).
   Task<> destroy();

@@ -55,7 +55,7 @@ struct SessionOptions {
   std::optional<bool> proxy{};
   /// Makes a new session id; default: 24 random bytes, base64url.
   std::function<std::string(const Request&)> genid{};
-  /// Where sessions live; default: a MemoryStore.
+  /// Where sessions live; default: a MemoryStore of at most default_session_store_entries sessions.
   std::shared_ptr<Store> store{};
   SessionCookieOptions cookie{};
 
@@ -66,6 +66,8 @@ struct SessionOptions {
   /// Save only what this request changed, onto what the store holds now: two concurrent
   /// requests that change different keys of one session both keep their change (express-session
   /// writes the whole object it loaded, so the slower request undoes the faster one's change).
+  /// A session the store no longer holds (destroyed by a concurrent logout, or expired) is not
+  /// written back, and its cookie is not renewed.
   bool merge_changes = false;
   /// End a session this long after it was created, however active it is. New sessions then
   /// carry their creation time as a "createdAt" key (ms since the epoch; Node apps see it too).
