@@ -78,6 +78,7 @@ Task<> Session::regenerate(bool keep_data) {
   ctx.req.set_session_id(id_);
   ctx.req.session_slot() = self;
   ctx.track_saves = false;
+  destroyed_ = false;
   co_await ctx.store().destroy(std::move(old_id));
 }
 
@@ -85,6 +86,7 @@ Task<> Session::destroy() {
   auto self = shared_from_this();
   auto& ctx = *context_;
   ctx.req.unset_session();
+  destroyed_ = true;
   co_await ctx.store().destroy(id_);
 }
 
@@ -100,8 +102,11 @@ Task<> Session::reload() {
 Task<> Session::save() {
   auto self = shared_from_this();
   auto& ctx = *context_;
-  if (ctx.track_saves) ctx.saved_hash = data_text();
+  if (destroyed_) throw std::logic_error("session.save() after session.destroy(): a destroyed session is not written back");
   co_await ctx.write(*this);
+  // Counted as saved only once the store has it: after a failed save that the app caught, the
+  // end of the request saves the changes again.
+  if (ctx.track_saves) ctx.saved_hash = data_text();
 }
 
 }  // namespace cortado

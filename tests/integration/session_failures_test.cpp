@@ -238,3 +238,77 @@ TEST(SessionFailures, TheProductionWarningNamesTheDefaultStoresBound) {
 
 }  // namespace
 }  // namespace cortado
+
+namespace cortado {
+namespace {
+
+// A handler that keeps a reference to its session, destroys it and then saves it, as the README's
+// `auto& s = req.session()` invites: the save is refused rather than undoing the logout.
+TEST(SessionFailures, SaveAfterDestroyIsRefused) {
+  auto store = std::make_shared<MemoryStore>();
+  test::TestServer server([&](App& app) {
+    app.use(session({.secret = {"s3cret"}, .resave = false, .save_uninitialized = false, .store = store}));
+    app.get("/views", [](Request& req, Response& res) {
+      auto& s = req.session();
+      s["views"] = s.value("views", 0) + 1;
+      res.json(s["views"]);
+    });
+    app.post("/logout", [](Request& req, Response& res) -> Task<> {
+      auto& s = req.session();
+      co_await s.destroy();
+      std::string error;
+      try {
+        s["views"] = 99;
+        co_await s.save();
+      } catch (const std::logic_error& e) {
+        error = e.what();
+      }
+      res.json({{"error", error}});
+    });
+  });
+  auto pair = cookie_pair(test::get(server.port(), "/views"));
+  const auto id = id_of(pair);
+  ASSERT_FALSE(id.empty());
+  auto logout = test::request(server.port(), "POST", "/logout", {{"Cookie", pair}});
+  EXPECT_EQ(logout.status, 200);
+  EXPECT_NE(logout.body.find("after session.destroy()"), std::string::npos) << logout.body;
+  EXPECT_FALSE(testing::run_task(store->get(id)).has_value()) << "the destroyed session was written back";
+}
+
+// A save() that fails and that the app catches does not count as saved: the end of the request
+// writes the change.
+TEST(SessionFailures, AFailedSaveIsWrittenAtTheEndOfTheRequest) {
+  TempDir dir;
+  auto store = sqlite_store(dir);
+  std::optional<SqliteWriteLock> lock;
+  test::TestServer server([&](App& app) {
+    app.use(session({.secret = {"s3cret"}, .resave = false, .save_uninitialized = false, .store = store}));
+    app.get("/views", [](Request& req, Response& res) {
+      auto& s = req.session();
+      s["views"] = s.value("views", 0) + 1;
+      res.json(s["views"]);
+    });
+    app.get("/cart", [](Request& req, Response& res) { res.json(req.session().get("cart")); });
+    app.post("/cart", [&](Request& req, Response& res) -> Task<> {
+      req.session()["cart"] = "tea";
+      std::string error;
+      try {
+        co_await req.session().save();
+      } catch (const std::exception& e) {
+        error = e.what();
+      }
+      lock->release();
+      res.json({{"error", error}});
+    });
+  });
+  auto pair = cookie_pair(test::get(server.port(), "/views"));
+  ASSERT_FALSE(id_of(pair).empty());
+  lock.emplace(dir.file("sessions.db"));
+  auto saved = test::request(server.port(), "POST", "/cart", {{"Cookie", pair}});
+  EXPECT_EQ(saved.status, 200);
+  EXPECT_NE(saved.body.find("locked"), std::string::npos) << saved.body;  // the save really failed
+  EXPECT_EQ(test::get(server.port(), "/cart", {{"Cookie", pair}}).body, R"("tea")");
+}
+
+}  // namespace
+}  // namespace cortado

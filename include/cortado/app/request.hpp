@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace cortado {
 
@@ -84,7 +85,11 @@ class Request {
   bool has_session() const { return session_ != nullptr; }
   /// `req.session = null` in Express: the request goes on without a session; with the
   /// middleware's unset = "destroy" the stored session is destroyed at the end.
-  void unset_session() { session_.reset(); }
+  /// The Session object itself lives on until the request ends: a handler's `auto& s =
+  /// req.session()` stays valid across destroy() and unset_session().
+  void unset_session() {
+    if (session_) retired_sessions_.push_back(std::move(session_));
+  }
   /// The session id of this request (Express's req.sessionID); "" without a session.
   const std::string& session_id() const { return session_id_; }
   /// The store the session middleware uses (Express's req.sessionStore); null without one.
@@ -126,6 +131,7 @@ class Request {
   /// The lists made of repeated fields, by lower-case name (get() returns views into them).
   mutable std::deque<std::pair<std::string, std::string>> joined_;
   std::shared_ptr<Session> session_;
+  std::vector<std::shared_ptr<Session>> retired_sessions_;
   std::string session_id_;
   std::shared_ptr<Store> session_store_;
 };

@@ -56,7 +56,8 @@ class Session : public std::enable_shared_from_this<Session> {
   Task<> destroy();
   /// Reads the data again from the store; throws when the store no longer has it.
   Task<> reload();
-  /// Writes it to the store now.
+  /// Writes it to the store now. Throws std::logic_error after destroy() (express-session would
+  /// write the destroyed session back through a reference kept to it).
   Task<> save();
   /// Restarts the cookie's lifetime (express-session's touch()).
   void touch() { reset_max_age(); }
@@ -78,6 +79,8 @@ class Session : public std::enable_shared_from_this<Session> {
   json::object data_;
   SessionCookie cookie_;
   std::size_t cookie_position_ = 0;
+  /// destroy() has run (and regenerate() has not given it a new identity since).
+  bool destroyed_ = false;
 };
 
 }  // namespace cortado
