@@ -262,9 +262,13 @@ class PostgresRaw {
 }
 
 // Ids and dates out of a stored text, nothing else: key order, spacing and escaping must match.
+// Dates and originalMaxAge come from each server's clock at the moment it wrote them: they are
+// compared apart, within a tolerance (a millisecond tick between Node's save and cortado's turns
+// 60000 into 59999).
 function normalise(text) {
   return text
     .replace(/"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z"/g, '"<date>"')
+    .replace(/"originalMaxAge":\d+/g, '"originalMaxAge":"<ms>"')
     .replace(/[A-Za-z0-9_-]{32}/g, '<id>');
 }
 
@@ -370,6 +374,13 @@ async function scenarioD(s, pairName) {
     checkEqual(`${t}: ${who}: whole text, ids and dates normalised`, normalise(text), expected);
   }
   // The dates themselves: within 2 s of node's (same max-age, written a moment apart).
+  const nodeMaxAge = JSON.parse(nodeText).cookie.originalMaxAge;
+  const cortadoMaxAge = JSON.parse(cortadoText).cookie.originalMaxAge;
+  if (nodeMaxAge === null || cortadoMaxAge === null) {
+    checkEqual(`${t}: cookie.originalMaxAge null on both`, cortadoMaxAge, nodeMaxAge);
+  } else {
+    checkNear(`${t}: cookie.originalMaxAge within 2 s of node's`, (cortadoMaxAge - nodeMaxAge) / 1000, 0);
+  }
   const nodeExpires = JSON.parse(nodeText).cookie.expires;
   const cortadoExpires = JSON.parse(cortadoText).cookie.expires;
   if (nodeExpires === null || cortadoExpires === null) {
