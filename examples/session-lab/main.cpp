@@ -1,5 +1,5 @@
 // session-lab: every option of the session middleware as a flag, every session operation as a
-// route (SESSION_LAB.md), so that it can be driven side by side with Node's express-session.
+// route (docs/SESSION_LAB.md), so that it can be driven side by side with Node's express-session.
 #include "options.hpp"
 #include "stores.hpp"
 
@@ -166,7 +166,7 @@ int main(int argc, char** argv) {
   app.server_options().threads = lab.threads;
   if (lab.max_connections) app.server_options().max_connections = lab.max_connections;
   if (lab.idle_timeout.count()) app.server_options().idle_timeout = lab.idle_timeout;
-  // Beyond SESSION_LAB.md: a route before the session middleware, which never touches the store
+  // Beyond docs/SESSION_LAB.md: a route before the session middleware, which never touches the store
   // (the reliability tests check that a slow store does not hold it up).
   app.get("/health", [](Request&, Response& res) { res.json("ok"); });
   app.use(body_parser::json({.strict = false}));

@@ -41,15 +41,15 @@ LabConfig parse_lab_flags(int argc, char** argv) {
       lab.port_given = true;
     } else if (flag == "--threads") {
       lab.threads = static_cast<std::size_t>(parse_number(flag, value()));
-    } else if (flag == "--max-connections") {  // beyond SESSION_LAB.md: the server's connection cap
+    } else if (flag == "--max-connections") {  // beyond docs/SESSION_LAB.md: the server's connection cap
       auto cap = parse_number(flag, value());
       if (cap < 1) throw std::invalid_argument("--max-connections must be at least 1");
       lab.max_connections = static_cast<std::size_t>(cap);
-    } else if (flag == "--idle-timeout") {  // beyond SESSION_LAB.md: the keep-alive idle timeout (ms)
+    } else if (flag == "--idle-timeout") {  // beyond docs/SESSION_LAB.md: the keep-alive idle timeout (ms)
       auto ms = parse_number(flag, value());
       if (ms < 1) throw std::invalid_argument("--idle-timeout must be at least 1");
       lab.idle_timeout = std::chrono::milliseconds(ms);
-    } else if (flag == "--prune-interval") {  // beyond SESSION_LAB.md: memory and SQLite stores' pruning (ms, 0 = off)
+    } else if (flag == "--prune-interval") {  // beyond docs/SESSION_LAB.md: memory and SQLite stores' pruning (ms, 0 = off)
       auto ms = parse_number(flag, value());
       if (ms < 0) throw std::invalid_argument("--prune-interval must not be negative");
       lab.prune_interval = std::chrono::milliseconds(ms);
@@ -87,9 +87,9 @@ LabConfig parse_lab_flags(int argc, char** argv) {
       s.proxy = one_of(flag, value(), {"true", "false"}) == "true";
     } else if (flag == "--unset") {
       s.unset = one_of(flag, value(), {"destroy", "keep"});
-    } else if (flag == "--merge-changes") {  // beyond SESSION_LAB.md: cortado's merge_changes
+    } else if (flag == "--merge-changes") {  // beyond docs/SESSION_LAB.md: cortado's merge_changes
       s.merge_changes = true;
-    } else if (flag == "--touch-after") {  // beyond SESSION_LAB.md: cortado's touch_after (ms)
+    } else if (flag == "--touch-after") {  // beyond docs/SESSION_LAB.md: cortado's touch_after (ms)
       s.touch_after = std::chrono::milliseconds(parse_number(flag, value()));
     } else if (flag == "--store") {
       lab.store = value();

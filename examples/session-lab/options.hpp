@@ -1,5 +1,5 @@
 #pragma once
-// session-lab's command line (SESSION_LAB.md), turned into SessionOptions and a store.
+// session-lab's command line (docs/SESSION_LAB.md), turned into SessionOptions and a store.
 
 #include <cortado/cortado.hpp>
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Side-by-side test of session-lab (SESSION_LAB.md): cortado's build/examples/session-lab and the
+// Side-by-side test of session-lab (docs/SESSION_LAB.md): cortado's build/examples/session-lab and the
 // Node reference session_lab.js (express@5 + express-session@1.19) are started with the same
 // flags, sent the same request sequences (each server has its own cookie jar), and every answer
 // is compared:

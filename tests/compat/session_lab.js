@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// session-lab, the Node reference: /work/shared/SESSION_LAB.md written with express@5 and
+// session-lab, the Node reference: docs/SESSION_LAB.md written with express@5 and
 // express-session@1.19, so that session_compare.mjs can drive it side by side with cortado's
 // build/examples/session-lab and diff the answers request by request.
 //
