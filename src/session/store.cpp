@@ -1,9 +1,33 @@
-// What every store needs to know of the session's shape: when it expires.
+// What every store shares: the defaults of the optional methods, how stored sessions are read and when they expire.
 #include "cortado/session/store.hpp"
 
 #include "cortado/app/dates.hpp"
 
+#include <stdexcept>
+
 namespace cortado {
+
+Task<> Store::touch(std::string sid, json::object session) {
+  // Awaited into a variable: GCC 12 miscompiles a co_await inside an if's condition here.
+  auto current = co_await get(sid);
+  if (!current) co_return;
+  co_await set(std::move(sid), std::move(session));
+}
+
+Task<std::vector<std::pair<std::string, json::object>>> Store::all() {
+  throw std::logic_error(describe() + " does not implement all()");
+  co_return std::vector<std::pair<std::string, json::object>>{};
+}
+
+Task<std::size_t> Store::length() {
+  throw std::logic_error(describe() + " does not implement length()");
+  co_return 0;
+}
+
+Task<> Store::clear() {
+  throw std::logic_error(describe() + " does not implement clear()");
+  co_return;
+}
 
 json::value parse_stored_session(std::string_view text) { return parse_json(text, max_session_depth); }
 

@@ -15,8 +15,10 @@
 
 namespace cortado {
 
-/// The asynchronous store interface the session middleware talks to; concrete stores only implement it.
-/// Arguments are taken by value on purpose: a coroutine's reference parameters could dangle.
+/// The asynchronous store interface the session middleware talks to. As in express-session, a
+/// store must implement only get, set and destroy; the rest have defaults that a store overrides
+/// where it can do better. Arguments are taken by value on purpose: a coroutine's reference
+/// parameters could dangle.
 class Store {
  public:
   virtual ~Store() = default;
@@ -30,20 +32,23 @@ class Store {
   /// Removes the session; removing an absent one is not an error.
   virtual Task<> destroy(std::string sid) = 0;
 
-  /// Extends the lifetime (cookie.expires inside `session`) without rewriting the data where the store can.
-  virtual Task<> touch(std::string sid, json::object session) = 0;
+  /// Extends the lifetime (cookie.expires inside `session`) without rewriting the data where the
+  /// store can. By default: set() again, if the store still holds the session (a touch never
+  /// brings back a session destroyed meanwhile).
+  virtual Task<> touch(std::string sid, json::object session);
 
-  /// Every live (unexpired) session with its id.
-  virtual Task<std::vector<std::pair<std::string, json::object>>> all() = 0;
+  /// Every live (unexpired) session with its id. By default: throws std::logic_error (as calling
+  /// a store's missing all() fails in Node).
+  virtual Task<std::vector<std::pair<std::string, json::object>>> all();
 
-  /// How many live sessions the store holds.
-  virtual Task<std::size_t> length() = 0;
+  /// How many live sessions the store holds. By default: throws std::logic_error.
+  virtual Task<std::size_t> length();
 
-  /// Removes every session.
-  virtual Task<> clear() = 0;
+  /// Removes every session. By default: throws std::logic_error.
+  virtual Task<> clear();
 
   /// One line naming the store, for logs and the demo's inspector ("memory", "sqlite:path", ...).
-  virtual std::string describe() const = 0;
+  virtual std::string describe() const { return "custom store"; }
 };
 
 /// How deeply a stored session's JSON may nest ({"cookie":{}} is 2 deep). Every store reads
