@@ -12,6 +12,7 @@
 #include "cortado/session/signature.hpp"
 #include "cortado/session/store.hpp"
 #include "session/session_context.hpp"
+#include "session/session_slot.hpp"
 
 #include <boost/json/object.hpp>
 
@@ -88,7 +89,7 @@ void load_and_commit(boost::asio::io_context& ioc, const std::shared_ptr<const d
   Request req(raw, exchange, settings);
   auto ctx = std::make_shared<detail::SessionContext>(config, req);
   ctx->cookie_id = session_id;
-  req.set_session_id(session_id);
+  req.slot<detail::SessionSlot>().id = session_id;
   (void)ctx->past_absolute_lifetime(stored);
   ctx->inflate(stored);
   auto& session = req.session();

@@ -149,9 +149,4 @@ bool Request::is(std::string_view type) const {
   return media == type;
 }
 
-Session& Request::session() {
-  if (!session_) throw std::logic_error("req.session() used without the session middleware");
-  return *session_;
-}
-
 }  // namespace cortado

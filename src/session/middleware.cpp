@@ -7,6 +7,7 @@
 #include "cortado/session/signature.hpp"
 #include "http/header_text.hpp"
 #include "session/session_context.hpp"
+#include "session/session_slot.hpp"
 
 #include <boost/beast/core/string.hpp>
 
@@ -69,11 +70,11 @@ void SessionContext::generate() {
   auto id = new_id();
   auto session = std::make_shared<Session>(shared_from_this(), id, new_cookie());
   stamp_creation(*session);  // before original_hash: it does not count as a modification
-  req.set_session_id(id);
+  req.slot<detail::SessionSlot>().id = id;
   original_id = id;
   original_hash = session->data_text();
   track_saves = true;
-  req.session_slot() = std::move(session);
+  req.slot<detail::SessionSlot>().session = std::move(session);
 }
 
 void SessionContext::inflate(const json::object& stored) {
@@ -91,7 +92,7 @@ void SessionContext::inflate(const json::object& stored) {
   if (c.expires && c.original_max_age && *c.original_max_age >= -date_span && *c.original_max_age <= date_span)
     last_touch = *c.expires - std::chrono::milliseconds(*c.original_max_age);
   track_saves = true;
-  req.session_slot() = std::move(session);
+  req.slot<detail::SessionSlot>().session = std::move(session);
 }
 
 bool SessionContext::is_modified(const Session& s) const {
@@ -174,7 +175,7 @@ Task<> SessionContext::commit() {
     co_return;
   }
   if (!req.has_session()) co_return;
-  auto session = req.session_slot();  // keep it alive across the store call
+  auto session = req.slot<detail::SessionSlot>().session;  // keep it alive across the store call
   if (!touched) {
     session->touch();
     touched = true;
@@ -242,13 +243,13 @@ Callable session(SessionOptions options) {
       co_return;
     }
     auto ctx = std::make_shared<detail::SessionContext>(config, req);
-    req.set_session_store(config->options.store);
+    req.slot<detail::SessionSlot>().store = config->options.store;
     const auto& cookies = req.cookies();
     if (auto raw = cookies.find(config->options.name); raw != cookies.end()) {
       auto id = unsign_cookie(raw->second, config->options.secret);
       if (id && !id->empty()) ctx->cookie_id = std::move(*id);
     }
-    req.set_session_id(ctx->cookie_id.value_or(""));
+    req.slot<detail::SessionSlot>().id = ctx->cookie_id.value_or("");
     res.on_headers([ctx, &res] { ctx->set_cookie(res); });
     if (!ctx->cookie_id) {
       ctx->generate();

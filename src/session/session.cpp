@@ -2,6 +2,7 @@
 
 #include "cortado/app/request.hpp"
 #include "session/session_context.hpp"
+#include "session/session_slot.hpp"
 
 #include <array>
 #include <stdexcept>
@@ -75,8 +76,8 @@ Task<> Session::regenerate(bool keep_data) {
     data_.clear();
     ctx.stamp_creation(*this);  // a new session starts a new absolute lifetime
   }
-  ctx.req.set_session_id(id_);
-  ctx.req.session_slot() = self;
+  ctx.req.slot<detail::SessionSlot>().id = id_;
+  ctx.req.slot<detail::SessionSlot>().session = self;
   ctx.track_saves = false;
   destroyed_ = false;
   co_await ctx.store().destroy(std::move(old_id));

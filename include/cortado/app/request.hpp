@@ -15,6 +15,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <typeindex>
+#include <utility>
 #include <vector>
 
 namespace cortado {
@@ -80,20 +82,38 @@ class Request {
   /// The trailer fields sent after a chunked body (Node's req.trailers); never part of get().
   const boost::beast::http::fields& trailers() const { return exchange_.trailers; }
 
+  // The session (Express's req.session and friends). Defined by the session layer
+  // (src/session/request_session.cpp) over a slot() the session middleware fills; they need it.
   /// The session, once the session middleware has run; throws std::logic_error before.
   Session& session();
-  bool has_session() const { return session_ != nullptr; }
+  bool has_session() const;
   /// `req.session = null` in Express: the request goes on without a session; with the
-  /// middleware's unset = "destroy" the stored session is destroyed at the end.
-  /// The Session object itself lives on until the request ends: a handler's `auto& s =
-  /// req.session()` stays valid across destroy() and unset_session().
-  void unset_session() {
-    if (session_) retired_sessions_.push_back(std::move(session_));
-  }
+  /// middleware's unset = "destroy" the stored session is destroyed at the end. The Session
+  /// object itself lives on until the request ends, so a handler's `auto& s = req.session()`
+  /// stays valid across destroy() and unset_session().
+  void unset_session();
   /// The session id of this request (Express's req.sessionID); "" without a session.
-  const std::string& session_id() const { return session_id_; }
+  const std::string& session_id() const;
   /// The store the session middleware uses (Express's req.sessionStore); null without one.
-  const std::shared_ptr<Store>& session_store() const { return session_store_; }
+  const std::shared_ptr<Store>& session_store() const;
+
+  /// Per-request state that a middleware keeps on the request, one value of each type, made on
+  /// first use and alive until the request ends (the session middleware keeps its session here).
+  template <class T>
+  T& slot() {
+    if (T* found = find_slot<T>()) return *found;
+    auto made = std::make_shared<T>();
+    T& ref = *made;
+    slots_.emplace_back(std::type_index(typeid(T)), std::move(made));
+    return ref;
+  }
+  /// The value slot<T>() made, or null.
+  template <class T>
+  T* find_slot() const {
+    for (const auto& [type, value] : slots_)
+      if (type == std::type_index(typeid(T))) return static_cast<T*>(value.get());
+    return nullptr;
+  }
 
   /// The underlying Beast message, for what this class does not wrap.
   const http::RawRequest& raw() const { return raw_; }
@@ -105,10 +125,6 @@ class Request {
     path_ = std::move(path);
   }
   Params& mutable_params() { return params_; }
-  /// The session slot; only the session middleware fills it.
-  std::shared_ptr<Session>& session_slot() { return session_; }
-  void set_session_id(std::string id) { session_id_ = std::move(id); }
-  void set_session_store(std::shared_ptr<Store> store) { session_store_ = std::move(store); }
 
  private:
   static bool keeps_first_only(boost::beast::http::field name);
@@ -130,10 +146,7 @@ class Request {
   mutable std::optional<Cookies> cookies_;
   /// The lists made of repeated fields, by lower-case name (get() returns views into them).
   mutable std::deque<std::pair<std::string, std::string>> joined_;
-  std::shared_ptr<Session> session_;
-  std::vector<std::shared_ptr<Session>> retired_sessions_;
-  std::string session_id_;
-  std::shared_ptr<Store> session_store_;
+  std::vector<std::pair<std::type_index, std::shared_ptr<void>>> slots_;
 };
 
 }  // namespace cortado
