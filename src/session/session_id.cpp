@@ -1,6 +1,7 @@
 // Session ids: the same alphabet and length as uid-safe(24), so Node and cortado ids look alike.
 #include "cortado/session/session_id.hpp"
 
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include <array>
@@ -25,6 +26,20 @@ std::string generate_session_id() {
     id.push_back(alphabet[triple & 63]);
   }
   return id;
+}
+
+std::string session_id_digest(std::string_view id) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  // Used while an error is being reported: it must not throw one of its own.
+  if (EVP_Digest(id.data(), id.size(), digest, &size, EVP_sha256(), nullptr) != 1) return "sha256:?";
+  constexpr std::string_view hex = "0123456789abcdef";
+  std::string text = "sha256:";
+  for (std::size_t i = 0; i < 4; ++i) {
+    text += hex[digest[i] >> 4];
+    text += hex[digest[i] & 15];
+  }
+  return text;
 }
 
 }  // namespace cortado

@@ -110,6 +110,23 @@ struct PgConnection::Ticket {
   }
 };
 
+// When one wait (a statement's reply, a connect) must be over. Each wait has its own, checked by
+// a timer of its own, so that nothing another statement does (start a connect, finish a read)
+// can lift or move it: libpq ignores connect_timeout in PQconnectPoll, and a host that drops
+// packets would otherwise hold a connect for as long as the kernel retries its SYN.
+struct PgConnection::Deadline {
+  std::chrono::steady_clock::time_point at;
+  std::chrono::milliseconds limit;  // what the message names
+
+  static Deadline after(std::chrono::milliseconds limit) {
+    using clock = std::chrono::steady_clock;
+    // Zero or less: no limit.
+    return {limit > std::chrono::milliseconds::zero() ? clock::now() + limit : clock::time_point::max(), limit};
+  }
+  bool passed() const { return std::chrono::steady_clock::now() >= at; }
+  std::string reason() const { return "timed out after " + describe_ms(limit); }
+};
+
 // What became of one statement: its result, or why there is none.
 struct PgConnection::Reply {
   PgResult result;
@@ -118,7 +135,7 @@ struct PgConnection::Reply {
 };
 
 PgConnection::PgConnection(boost::asio::any_io_executor executor, std::shared_ptr<const PgSettings> settings)
-    : executor_(std::move(executor)), settings_(std::move(settings)), watchdog_(executor_) {}
+    : executor_(std::move(executor)), settings_(std::move(settings)) {}
 
 PgConnection::~PgConnection() {
   detach_socket();
@@ -199,7 +216,7 @@ Task<PgConnection::Reply> PgConnection::read_reply() {
     reply.retryable = true;
     reply.result.reset();
   };
-  arm_watchdog(settings_->query_timeout);
+  const Deadline deadline = Deadline::after(settings_->query_timeout);
   for (;;) {
     // Statements behind this one may still be partly unsent; the server needs them whole.
     const int unsent = PQflush(conn);
@@ -230,7 +247,8 @@ Task<PgConnection::Reply> PgConnection::read_reply() {
     }
     if (complete) break;
     const std::uint64_t generation = generation_;
-    std::optional<std::string> stuck = co_await wait(boost::asio::posix::stream_descriptor::wait_read, unsent == 1);
+    std::optional<std::string> stuck =
+        co_await wait(boost::asio::posix::stream_descriptor::wait_read, deadline, unsent == 1);
     if (generation_ != generation) break;  // dropped meanwhile, `conn` is gone: the caller reports why
     if (stuck) {
       // A statement is half way through the protocol: the connection cannot be reused, and the
@@ -241,7 +259,6 @@ Task<PgConnection::Reply> PgConnection::read_reply() {
       break;
     }
   }
-  disarm_watchdog();
   if (!reply.failure && !reply.result) reply.failure = "no result";
   co_return reply;
 }
@@ -287,15 +304,15 @@ Task<std::optional<std::string>> PgConnection::connect() {
   PQsetNoticeProcessor(conn_.get(), discard_notice, nullptr);
   PostgresPollingStatusType state = PQstatus(conn_.get()) == CONNECTION_BAD ? PGRES_POLLING_FAILED : PGRES_POLLING_WRITING;
   std::optional<std::string> stuck;
-  arm_watchdog(settings_->connect_timeout);
+  const Deadline deadline = Deadline::after(settings_->connect_timeout);
   while (state != PGRES_POLLING_OK && state != PGRES_POLLING_FAILED) {
     // libpq may have moved to another socket (the next address, a retry without TLS).
     attach_socket();
-    stuck = co_await wait(state == PGRES_POLLING_READING ? stream_descriptor::wait_read : stream_descriptor::wait_write);
+    stuck = co_await wait(state == PGRES_POLLING_READING ? stream_descriptor::wait_read : stream_descriptor::wait_write,
+                          deadline);
     if (stuck) break;
     state = PQconnectPoll(conn_.get());
   }
-  disarm_watchdog();
   // Non-blocking, or a full socket would block the thread inside libpq; pipelined, so that
   // statements need not wait for the replies to those before them.
   if (state != PGRES_POLLING_OK || PQsetnonblocking(conn_.get(), 1) != 0 || PQenterPipelineMode(conn_.get()) != 1) {
@@ -308,25 +325,37 @@ Task<std::optional<std::string>> PgConnection::connect() {
   co_return std::nullopt;
 }
 
-Task<std::optional<std::string>> PgConnection::wait(stream_descriptor::wait_type type, bool or_write) {
+Task<std::optional<std::string>> PgConnection::wait(stream_descriptor::wait_type type, Deadline deadline, bool or_write) {
   using namespace boost::asio::experimental::awaitable_operators;
-  if (timed_out_) co_return "timed out after " + describe_ms(watch_limit_);
+  using boost::asio::as_tuple;
+  using boost::asio::use_awaitable;
+  if (deadline.passed()) co_return deadline.reason();
   if (!socket_) co_return "no socket to wait on";
   // Asio's reactor is edge-triggered and async_wait never looks at the descriptor's current
   // state, so readiness that arrived while nobody waited would be missed: ask the kernel first.
   const short events = static_cast<short>((type == stream_descriptor::wait_read ? POLLIN : POLLOUT) | (or_write ? POLLOUT : 0));
   pollfd fd{socket_->native_handle(), events, 0};
   if (::poll(&fd, 1, 0) > 0) co_return std::nullopt;
+  boost::asio::steady_timer timer(executor_, deadline.at);
   boost::system::error_code error;
+  bool expired = false;
+  const auto first_error = [](const auto& result) {
+    return std::visit([](const auto& r) { return std::get<0>(r); }, result);
+  };
   if (or_write) {
     // Both ways: the server may be blocked sending replies until this side reads them.
-    auto either = co_await (socket_->async_wait(type, boost::asio::as_tuple(boost::asio::use_awaitable)) ||
-                            socket_->async_wait(stream_descriptor::wait_write, boost::asio::as_tuple(boost::asio::use_awaitable)));
-    error = std::visit([](const auto& result) { return std::get<0>(result); }, either);
+    auto first = co_await (socket_->async_wait(type, as_tuple(use_awaitable)) ||
+                           socket_->async_wait(stream_descriptor::wait_write, as_tuple(use_awaitable)) ||
+                           timer.async_wait(as_tuple(use_awaitable)));
+    expired = first.index() == 2;
+    error = first_error(first);
   } else {
-    std::tie(error) = co_await socket_->async_wait(type, boost::asio::as_tuple(boost::asio::use_awaitable));
+    auto first =
+        co_await (socket_->async_wait(type, as_tuple(use_awaitable)) || timer.async_wait(as_tuple(use_awaitable)));
+    expired = first.index() == 1;
+    error = first_error(first);
   }
-  if (timed_out_) co_return "timed out after " + describe_ms(watch_limit_);
+  if (expired && !error) co_return deadline.reason();
   if (error) co_return error == boost::asio::error::operation_aborted ? "cancelled" : error.message();
   co_return std::nullopt;
 }
@@ -358,29 +387,8 @@ void PgConnection::drop(std::string reason, bool retryable) {
   for (const auto& entry : std::exchange(in_flight_, {})) entry->timer.cancel();
 }
 
-void PgConnection::arm_watchdog(std::chrono::milliseconds timeout) {
-  timed_out_ = false;
-  watch_limit_ = timeout;
-  const std::uint64_t generation = ++watch_generation_;
-  if (timeout <= std::chrono::milliseconds::zero()) return;  // no limit
-  watchdog_.expires_after(timeout);
-  watchdog_.async_wait([weak = weak_from_this(), generation](boost::system::error_code error) {
-    const auto self = weak.lock();
-    if (error || !self || self->watch_generation_ != generation) return;
-    self->timed_out_ = true;
-    // Wakes the coroutine waiting on the socket; it sees timed_out_ and gives up.
-    if (self->socket_) self->socket_->cancel(error);
-  });
-}
-
-void PgConnection::disarm_watchdog() {
-  ++watch_generation_;
-  watchdog_.cancel();
-}
-
 void PgConnection::shut_down() {
   shut_down_ = true;
-  disarm_watchdog();
   detach_socket();
   conn_.reset();
   in_flight_.clear();

@@ -83,20 +83,21 @@ class PgConnection : public std::enable_shared_from_this<PgConnection> {
   struct Entry;
   struct Ticket;
   struct Reply;
+  struct Deadline;
 
   Task<> ensure_connected(const char* what);
   Task<std::optional<std::string>> connect();
   bool still_open();
   Task<Reply> take_reply(std::shared_ptr<Entry> entry);
   Task<Reply> read_reply();
-  // nullopt when the socket is ready (for reading, or for either when `or_write`); why not otherwise.
-  Task<std::optional<std::string>> wait(boost::asio::posix::stream_descriptor::wait_type type, bool or_write = false);
+  // nullopt when the socket is ready (for reading, or for either when `or_write`) before
+  // `deadline`; why not otherwise.
+  Task<std::optional<std::string>> wait(boost::asio::posix::stream_descriptor::wait_type type, Deadline deadline,
+                                        bool or_write = false);
   void attach_socket();
   void detach_socket();
   // Closes the connection; the statements sent on it learn `reason` and whether to try again.
   void drop(std::string reason, bool retryable);
-  void arm_watchdog(std::chrono::milliseconds timeout);
-  void disarm_watchdog();
   [[noreturn]] void fail(const char* what, const std::string& reason);
 
   boost::asio::any_io_executor executor_;
@@ -111,10 +112,6 @@ class PgConnection : public std::enable_shared_from_this<PgConnection> {
   std::string connect_failure_;
   std::deque<std::shared_ptr<Entry>> in_flight_;       // sent, reply not yet taken; the front reads
   std::deque<std::shared_ptr<Entry>> connect_waiters_;  // arrived while a connect was under way
-  boost::asio::steady_timer watchdog_;
-  std::uint64_t watch_generation_ = 0;  // a watchdog firing for an earlier wait is ignored
-  std::chrono::milliseconds watch_limit_{0};
-  bool timed_out_ = false;
   bool shut_down_ = false;
 };
 

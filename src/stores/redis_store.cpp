@@ -5,6 +5,7 @@
 #include "redis_url.hpp"
 
 #include "cortado/app/dates.hpp"
+#include "cortado/session/session_id.hpp"
 
 #include <boost/asio/query.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -84,7 +85,7 @@ class RedisStore final : public Store {
     if (reply->len == 0) co_return std::nullopt;  // connect-redis: `if (!data) return cb()`
     // Redis's TTL alone says what has expired: touch() moves only the TTL, so the stored
     // cookie.expires may lie in the past of a session that is still live (connect-redis too).
-    co_return parse_session(key, *reply);
+    co_return parse_session(sid, *reply);
   }
 
   Task<> set(std::string sid, json::object session) override {
@@ -110,7 +111,8 @@ class RedisStore final : public Store {
     const std::optional<std::int64_t> ttl = ttl_seconds(session);
     // connect-redis would send EXPIRE key NaN, which Redis refuses: the same failure, said plainly.
     if (!ttl) {
-      throw std::runtime_error("redis store: cannot touch " + options_.prefix + sid + ": cookie.expires is not a date");
+      throw std::runtime_error("redis store: cannot touch session " + session_id_digest(sid) +
+                               ": cookie.expires is not a date");
     }
     // A TTL of zero or less makes Redis delete the key, as it does for connect-redis.
     co_await call(redis_command("EXPIRE", options_.prefix + sid, std::to_string(*ttl)), "EXPIRE");
@@ -131,10 +133,10 @@ class RedisStore final : public Store {
         const redisReply& value = *reply->element[i];
         // Expired or destroyed between SCAN and MGET: skipped, as connect-redis does.
         if (value.type != REDIS_REPLY_STRING || value.len == 0) continue;
-        const std::string& key = keys[first + i];
-        std::optional<json::object> session = parse_session(key, value);
+        std::string sid = keys[first + i].substr(options_.prefix.size());
+        std::optional<json::object> session = parse_session(sid, value);
         if (!session) continue;
-        sessions.emplace_back(key.substr(options_.prefix.size()), std::move(*session));
+        sessions.emplace_back(std::move(sid), std::move(*session));
       }
     }
     co_return sessions;
@@ -182,12 +184,12 @@ class RedisStore final : public Store {
   }
 
   // JSON.parse as connect-redis calls it: malformed text fails the call; a non-object is no session.
-  std::optional<json::object> parse_session(const std::string& key, const redisReply& reply) const {
+  std::optional<json::object> parse_session(const std::string& sid, const redisReply& reply) const {
     json::value parsed;
     try {
       parsed = parse_stored_session(std::string_view(reply.str, reply.len));
     } catch (const std::exception& e) {
-      throw std::runtime_error("redis store: " + key + " does not hold JSON: " + e.what());
+      throw std::runtime_error("redis store: session " + session_id_digest(sid) + " does not hold JSON: " + e.what());
     }
     if (!parsed.is_object()) return std::nullopt;
     return std::move(parsed.get_object());

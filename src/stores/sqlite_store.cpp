@@ -2,6 +2,7 @@
 #include "cortado/stores/sqlite.hpp"
 
 #include "cortado/off_thread.hpp"
+#include "cortado/session/session_id.hpp"
 #include "sqlite_connection.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -129,7 +130,8 @@ class SqliteStore final : public Store {
     try {
       parsed = parse_stored_session(*text);
     } catch (const std::exception& e) {
-      throw std::runtime_error("sqlite store: session " + sid + " holds malformed JSON: " + e.what());
+      throw std::runtime_error("sqlite store: session " + session_id_digest(sid) +
+                               " holds malformed JSON: " + e.what());
     }
     if (!parsed.is_object()) co_return std::nullopt;
     co_return std::move(parsed.get_object());

@@ -4,6 +4,7 @@
 #include "cortado/stores/postgres.hpp"
 
 #include "stores/store_suite.hpp"
+#include "stores/tcp_relay.hpp"
 
 #include <gtest/gtest.h>
 
@@ -16,6 +17,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <regex>
 #include <cstdlib>
 #include <stdexcept>
 #include <thread>
@@ -422,6 +424,56 @@ TEST(PostgresStore, AStalledServerTimesOutAndTheNextCallReconnects) {
   EXPECT_GE(waited, 300ms);
   EXPECT_LT(waited, 3s);
   EXPECT_EQ(views_of(run_on(ctx, store->get("stall"))), 4);
+}
+
+// The test server's URL with another port: the same server reached through a relay.
+std::string url_with_port(const std::string& url, std::uint16_t port) {
+  return std::regex_replace(url, std::regex(R"(:\d+/)"), ":" + std::to_string(port) + "/");
+}
+
+std::uint16_t port_of(const std::string& url) {
+  std::smatch match;
+  if (!std::regex_search(url, match, std::regex(R"(:(\d+)/)"))) throw std::runtime_error("no port in " + url);
+  return static_cast<std::uint16_t>(std::stoi(match[1]));
+}
+
+// A statement (A) waits for its reply when its connection is reset and the server's address stops
+// answering, as a host that drops packets does. Statements sent after the reset find the
+// connection broken (libpq reports a failed write at the next flush: the second statement's),
+// drop it and connect again; A wakes after that connect began. Each wait keeps its own deadline:
+// the connect gives up after connect_timeout (libpq ignores connect_timeout in PQconnectPoll),
+// and every statement waiting for it with it. With one watchdog shared by every wait, A disarmed
+// the connect's and all of them waited for the kernel to give up (minutes, or for ever).
+TEST(PostgresStore, AReconnectToAHostThatStopsAnsweringKeepsItsTimeout) {
+  testing::TcpRelay relay(port_of(postgres_url()));
+  auto store = stores::postgres(url_with_port(postgres_url(), relay.port()),
+                                {.create_table_if_missing = true, .prune_session_interval = 0ms,
+                                 .connect_timeout = 1000ms, .query_timeout = 60s});
+  boost::asio::io_context ctx;
+  run_on(ctx, store->set("relayed", session_ending_in(1h, 8)));
+  relay.hold();
+  std::vector<std::string> errors;
+  const auto record = [&](std::exception_ptr error, const std::optional<json::object>&) {
+    try {
+      if (error) std::rethrow_exception(error);
+      errors.emplace_back("");
+    } catch (const std::exception& e) {
+      errors.emplace_back(e.what());
+    }
+  };
+  boost::asio::co_spawn(ctx, store->get("relayed"), record);  // A: sent, no reply comes
+  ctx.restart();
+  ctx.poll();  // A is now waiting on the socket for its reply
+  relay.cut();
+  // The reset crosses the loopback device before the next statements are sent (a margin only:
+  // it crosses at once).
+  std::this_thread::sleep_for(50ms);
+  // They run before this thread looks at its sockets again, so before A learns of the reset.
+  for (int i = 0; i < 3; ++i) boost::asio::co_spawn(ctx, store->get("relayed"), record);
+  const auto started = std::chrono::steady_clock::now();
+  while (errors.size() < 4 && std::chrono::steady_clock::now() - started < 10s) ctx.run_for(100ms);
+  ASSERT_EQ(errors.size(), 4u) << "statements still wait 10 s after their connect should have timed out at 1 s";
+  for (const std::string& message : errors) EXPECT_EQ(message, "postgres store: get: timed out after 1000 ms");
 }
 
 TEST(PostgresStore, AnIoContextDestroyedMidStatementLeavesTheStoreWorking) {

@@ -2,6 +2,7 @@
 // values and TTLs as it writes them, its options), one pipelined connection per io_context, and
 // outages against servers this file starts and kills. The shared server comes from
 // services/redis.sh through CORTADO_TEST_REDIS_URL; without it every test here fails.
+#include "cortado/session/session_id.hpp"
 #include "cortado/stores/redis.hpp"
 
 #include "stores/store_suite.hpp"
@@ -302,6 +303,33 @@ TEST_F(RedisStoreTest, ReadsWhatNodeWrote) {
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("does not hold JSON"), std::string::npos) << e.what();
   }
+}
+
+// Errors reach logs and error pages: they name a session by the digest of its id, never by the
+// id (nor by its key, which holds the id), since the id is a bearer credential.
+TEST_F(RedisStoreTest, ErrorsNameTheSessionByDigestOnly) {
+  const auto store = open();
+  const std::string sid = generate_session_id();
+  const auto message_of = [](auto task) {
+    try {
+      run_task(std::move(task));
+    } catch (const std::runtime_error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  raw_.run("SET", prefix_ + sid, "{not json");
+  const std::vector<std::string> messages{
+      message_of(store->get(sid)),
+      message_of(store->all()),
+      message_of(store->touch(sid, store_suite::object_of(R"({"cookie":{"expires":"not a date"}})"))),
+  };
+  EXPECT_EQ(messages[0], messages[1]);
+  EXPECT_TRUE(messages[0].starts_with("redis store: session " + session_id_digest(sid) + " does not hold JSON: "))
+      << messages[0];
+  EXPECT_EQ(messages[2],
+            "redis store: cannot touch session " + session_id_digest(sid) + ": cookie.expires is not a date");
+  for (const std::string& message : messages) EXPECT_EQ(message.find(sid), std::string::npos) << message;
 }
 
 TEST_F(RedisStoreTest, BadUrlsAndUnreachableServers) {

@@ -1,4 +1,5 @@
 // The SQLite store: the store suite, then what only a file shared with connect-sqlite3 has.
+#include "cortado/session/session_id.hpp"
 #include "cortado/stores/sqlite.hpp"
 
 #include "stores/store_suite.hpp"
@@ -208,6 +209,26 @@ TEST(SqliteStore, ReadsRowsThatConnectSqlite3Wrote) {
   EXPECT_EQ(stringify(*got), sess);
   EXPECT_FALSE(run_task(store->get("node-old")));
   EXPECT_EQ(run_task(store->length()), 1u);
+}
+
+// The error about an unreadable row reaches logs and error pages: it names the session by the
+// digest of its id, never by the id, which is a bearer credential.
+TEST(SqliteStore, AnUnreadableRowsErrorNamesTheSessionByDigestOnly) {
+  TempDir dir;
+  auto store = stores::sqlite(dir.file("s.db"));
+  RawDb raw(dir.file("s.db"));
+  const std::string sid = generate_session_id();
+  raw.exec("INSERT INTO sessions VALUES ('" + sid + "', " + std::to_string(ms_of(system_clock::now() + 1h)) +
+           ", '{not json')");
+  try {
+    run_task(store->get(sid));
+    ADD_FAILURE() << "malformed JSON was accepted";
+  } catch (const std::runtime_error& e) {
+    const std::string message = e.what();
+    EXPECT_TRUE(message.starts_with("sqlite store: session " + session_id_digest(sid) + " holds malformed JSON: "))
+        << message;
+    EXPECT_EQ(message.find(sid), std::string::npos) << message;
+  }
 }
 
 TEST(SqliteStore, TouchMovesOnlyTheExpiryOfALiveRow) {

@@ -37,5 +37,15 @@ TEST(SessionId, EveryCharacterOfTheAlphabetTurnsUp) {
   EXPECT_TRUE(seen.count('_'));
 }
 
+// A session id is a bearer credential: logs and error messages name a session by this instead.
+TEST(SessionId, DigestIsTheStartOfItsSha256AndNeverTheId) {
+  EXPECT_EQ(session_id_digest("abc"), "sha256:ba7816bf");  // FIPS 180-2's first example
+  EXPECT_EQ(session_id_digest(""), "sha256:e3b0c442");
+  const std::string id = generate_session_id();
+  EXPECT_EQ(session_id_digest(id), session_id_digest(id));
+  EXPECT_EQ(session_id_digest(id).find(id), std::string::npos);
+  EXPECT_NE(session_id_digest(id), session_id_digest(generate_session_id()));
+}
+
 }  // namespace
 }  // namespace cortado
