@@ -11,7 +11,7 @@
 #include "cortado/app/app.hpp"
 #include "cortado/app/body_parser.hpp"
 #include "cortado/app/http_error.hpp"
-#include "cortado/app/json.hpp"
+#include "cortado/core/json.hpp"
 #include "cortado/app/request.hpp"
 #include "cortado/app/response.hpp"
 

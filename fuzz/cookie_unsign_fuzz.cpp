@@ -3,7 +3,7 @@
 // signing it again gives, and signing then unsigning must give the value back.
 #include "fuzz_support.hpp"
 
-#include "cortado/app/cookies.hpp"
+#include "cortado/core/cookies.hpp"
 #include "cortado/session/signature.hpp"
 
 #include <set>

@@ -1,7 +1,7 @@
 #pragma once
 // What the fuzz targets share: running a Task to its end, and reporting a finding.
 
-#include "cortado/task.hpp"
+#include "cortado/core/task.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>

@@ -24,7 +24,7 @@
 #include "cortado/session/memory_store.hpp"
 #include "cortado/session/middleware.hpp"
 #include "cortado/session/session.hpp"
-#include "http/header_text.hpp"
+#include "core/header_text.hpp"
 #include "http/request_checks.hpp"
 
 #include <boost/asio/io_context.hpp>

@@ -6,7 +6,7 @@
 // attribute serialize() refuses, std::out_of_range from a maxAge beyond a JavaScript Date.
 #include "fuzz_support.hpp"
 
-#include "cortado/app/json.hpp"
+#include "cortado/core/json.hpp"
 #include "cortado/app/request.hpp"
 #include "cortado/session/memory_store.hpp"
 #include "cortado/session/signature.hpp"

@@ -8,7 +8,7 @@
 #include "pages.hpp"
 #include "site.hpp"
 
-#include <cortado/app/url.hpp>
+#include <cortado/core/url.hpp>
 
 #include <cctype>
 

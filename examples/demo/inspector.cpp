@@ -5,7 +5,7 @@
 #include "pages.hpp"
 #include "site.hpp"
 
-#include <cortado/app/json.hpp>
+#include <cortado/core/json.hpp>
 #include <cortado/session/signature.hpp>
 
 namespace demo {

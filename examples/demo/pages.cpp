@@ -3,7 +3,7 @@
 #include "csrf.hpp"
 #include "i18n.hpp"
 
-#include <cortado/app/url.hpp>
+#include <cortado/core/url.hpp>
 #include <cortado/session/store.hpp>
 
 #include <ctime>

@@ -1,6 +1,6 @@
 #include "users_db.hpp"
 
-#include <cortado/off_thread.hpp>
+#include <cortado/core/off_thread.hpp>
 #include "passwords.hpp"
 
 #include <cortado/session/session_id.hpp>

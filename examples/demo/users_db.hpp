@@ -20,7 +20,7 @@
 // sid with one Store::get and drops the stale rows, and start-up drops rows idle longer than
 // the cookie's lifetime.
 
-#include <cortado/task.hpp>
+#include <cortado/core/task.hpp>
 
 #include <boost/asio/thread_pool.hpp>
 

@@ -1,21 +1,23 @@
 #pragma once
-/// cortado: Express and express-session for C++20. Include this one header for the usual set.
+/// cortado: Express and express-session for C++20. Include this one header for the usual set
+/// (target cortado::cortado). The stores that need a database client have their own header and
+/// target: cortado/stores/sqlite.hpp (cortado::sqlite), redis.hpp (cortado::redis) and
+/// postgres.hpp (cortado::postgres).
+
+#include "cortado/core/cookies.hpp"
+#include "cortado/core/json.hpp"
+#include "cortado/core/off_thread.hpp"
+#include "cortado/core/task.hpp"
 
 #include "cortado/app/app.hpp"
 #include "cortado/app/body_parser.hpp"
-#include "cortado/app/cookies.hpp"
 #include "cortado/app/http_error.hpp"
-#include "cortado/app/json.hpp"
 #include "cortado/app/request.hpp"
 #include "cortado/app/response.hpp"
 #include "cortado/app/router.hpp"
 #include "cortado/app/static_files.hpp"
-#include "cortado/task.hpp"
+
 #include "cortado/session/memory_store.hpp"
 #include "cortado/session/middleware.hpp"
 #include "cortado/session/session.hpp"
 #include "cortado/session/store.hpp"
-#include "cortado/stores/postgres.hpp"
-#include "cortado/stores/redis.hpp"
-#include "cortado/stores/sqlite.hpp"
-#include "cortado/off_thread.hpp"

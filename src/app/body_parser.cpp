@@ -2,8 +2,8 @@
 
 #include "cortado/app/http_error.hpp"
 #include "cortado/app/request.hpp"
-#include "cortado/app/url.hpp"
-#include "http/header_text.hpp"
+#include "cortado/core/url.hpp"
+#include "core/header_text.hpp"
 
 #include <boost/beast/core/string.hpp>
 

@@ -1,6 +1,6 @@
 #include "app/file_path.hpp"
 
-#include "http/header_text.hpp"
+#include "core/header_text.hpp"
 
 #include <algorithm>
 #include <filesystem>

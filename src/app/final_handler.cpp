@@ -4,7 +4,7 @@
 #include "cortado/app/http_error.hpp"
 #include "cortado/app/request.hpp"
 #include "cortado/app/response.hpp"
-#include "cortado/app/url.hpp"
+#include "cortado/core/url.hpp"
 
 #include <algorithm>
 #include <iostream>

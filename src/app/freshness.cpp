@@ -2,7 +2,7 @@
 
 #include "cortado/app/request.hpp"
 #include "cortado/app/response.hpp"
-#include "http/header_text.hpp"
+#include "core/header_text.hpp"
 
 #include <openssl/evp.h>
 #include <openssl/sha.h>

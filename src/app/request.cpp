@@ -1,7 +1,7 @@
 #include "cortado/app/request.hpp"
 
-#include "cortado/app/url.hpp"
-#include "http/header_text.hpp"
+#include "cortado/core/url.hpp"
+#include "core/header_text.hpp"
 
 #include <boost/beast/core/string.hpp>
 

@@ -1,11 +1,11 @@
 #include "cortado/app/response.hpp"
 
 #include "cortado/app/http_error.hpp"
-#include "cortado/app/mime.hpp"
+#include "cortado/core/mime.hpp"
 #include "cortado/app/request.hpp"
-#include "cortado/app/url.hpp"
+#include "cortado/core/url.hpp"
 #include "app/freshness.hpp"
-#include "http/header_text.hpp"
+#include "core/header_text.hpp"
 
 #include <boost/beast/core/string.hpp>
 

@@ -1,7 +1,7 @@
 #include "cortado/app/route_pattern.hpp"
 
 #include "cortado/app/http_error.hpp"
-#include "cortado/app/url.hpp"
+#include "cortado/core/url.hpp"
 
 #include <cctype>
 #include <stdexcept>

@@ -7,12 +7,12 @@
 
 #include "app/file_path.hpp"
 #include "app/freshness.hpp"
-#include "cortado/app/cookies.hpp"
+#include "cortado/core/cookies.hpp"
 #include "cortado/app/http_error.hpp"
-#include "cortado/app/mime.hpp"
+#include "cortado/core/mime.hpp"
 #include "cortado/app/request.hpp"
 #include "cortado/app/response.hpp"
-#include "cortado/app/url.hpp"
+#include "cortado/core/url.hpp"
 
 #include <boost/beast/core/string.hpp>
 

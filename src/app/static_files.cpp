@@ -5,7 +5,7 @@
 #include "app/file_path.hpp"
 #include "cortado/app/http_error.hpp"
 #include "cortado/app/request.hpp"
-#include "cortado/app/url.hpp"
+#include "cortado/core/url.hpp"
 
 #include <stdexcept>
 

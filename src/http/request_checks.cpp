@@ -1,6 +1,6 @@
 #include "http/request_checks.hpp"
 
-#include "http/header_text.hpp"
+#include "core/header_text.hpp"
 
 #include <boost/beast/core/string.hpp>
 

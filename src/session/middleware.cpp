@@ -5,7 +5,7 @@
 #include "cortado/session/memory_store.hpp"
 #include "cortado/session/session_id.hpp"
 #include "cortado/session/signature.hpp"
-#include "http/header_text.hpp"
+#include "core/header_text.hpp"
 #include "session/session_context.hpp"
 #include "session/session_slot.hpp"
 

@@ -1,9 +1,9 @@
 // The session cookie: express-session 1.19's lib/cookie.js, with cookie@0.7.2's serialize.
 #include "cortado/session/session_cookie.hpp"
 
-#include "cortado/app/cookies.hpp"
-#include "cortado/app/dates.hpp"
-#include "cortado/app/url.hpp"
+#include "cortado/core/cookies.hpp"
+#include "cortado/core/dates.hpp"
+#include "cortado/core/url.hpp"
 
 #include <algorithm>
 #include <cmath>

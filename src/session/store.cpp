@@ -1,7 +1,7 @@
 // What every store shares: the defaults of the optional methods, how stored sessions are read and when they expire.
 #include "cortado/session/store.hpp"
 
-#include "cortado/app/dates.hpp"
+#include "cortado/core/dates.hpp"
 
 #include <stdexcept>
 

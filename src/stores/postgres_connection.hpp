@@ -3,7 +3,7 @@
 // API, waits on its socket through Asio), and PgConnections, the io_context service that gives
 // each store one such connection per io_context and closes them when the io_context goes.
 
-#include "cortado/task.hpp"
+#include "cortado/core/task.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/execution_context.hpp>

@@ -4,7 +4,7 @@
 #include "redis_connection.hpp"
 #include "redis_url.hpp"
 
-#include "cortado/app/dates.hpp"
+#include "cortado/core/dates.hpp"
 #include "cortado/session/session_id.hpp"
 
 #include <boost/asio/query.hpp>

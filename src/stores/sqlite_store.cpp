@@ -1,7 +1,7 @@
 // SqliteStore: connect-sqlite3's rules over a few worker threads, each with its own connection.
 #include "cortado/stores/sqlite.hpp"
 
-#include "cortado/off_thread.hpp"
+#include "cortado/core/off_thread.hpp"
 #include "cortado/session/session_id.hpp"
 #include "sqlite_connection.hpp"
 

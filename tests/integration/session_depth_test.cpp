@@ -5,6 +5,7 @@
 #include "support/test_server.hpp"
 
 #include "cortado/cortado.hpp"
+#include "cortado/stores/sqlite.hpp"
 
 #include <gtest/gtest.h>
 

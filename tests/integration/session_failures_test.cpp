@@ -6,6 +6,7 @@
 #include "unit/session/run_task.hpp"
 
 #include "cortado/cortado.hpp"
+#include "cortado/stores/sqlite.hpp"
 
 #include <gtest/gtest.h>
 

@@ -5,6 +5,7 @@
 #include "unit/session/run_task.hpp"
 
 #include "cortado/cortado.hpp"
+#include "cortado/stores/sqlite.hpp"
 
 #include <gtest/gtest.h>
 

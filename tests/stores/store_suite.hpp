@@ -9,10 +9,10 @@
 //
 // Expiry tests allow for stores that count in whole seconds (connect-redis' TTL, connect-pg-simple).
 
-#include "cortado/app/dates.hpp"
-#include "cortado/app/json.hpp"
+#include "cortado/core/dates.hpp"
+#include "cortado/core/json.hpp"
 #include "cortado/session/store.hpp"
-#include "cortado/task.hpp"
+#include "cortado/core/task.hpp"
 #include "unit/session/run_task.hpp"
 
 #include <gtest/gtest.h>

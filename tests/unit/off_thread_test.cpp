@@ -1,6 +1,6 @@
 // off_thread: work on another executor, the caller resumed on its own, and the caller's event
 // loop destroyed while work is away (a server stopping after its grace period).
-#include "cortado/off_thread.hpp"
+#include "cortado/core/off_thread.hpp"
 
 #include <gtest/gtest.h>
 

@@ -2,7 +2,7 @@
 /// Body parsers: middleware that fills req.body() (Express's express.json() and friends).
 
 #include "cortado/app/handler.hpp"
-#include "cortado/app/json.hpp"
+#include "cortado/core/json.hpp"
 
 #include <cstddef>
 #include <string>

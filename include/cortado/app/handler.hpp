@@ -2,7 +2,7 @@
 /// The shapes a handler may take, and how each is turned into one uniform Layer callable.
 
 #include "cortado/app/next.hpp"
-#include "cortado/task.hpp"
+#include "cortado/core/task.hpp"
 
 #include <concepts>
 #include <exception>

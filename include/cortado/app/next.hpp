@@ -1,7 +1,7 @@
 #pragma once
 /// Next: how a middleware passes the request on (Express's `next`).
 
-#include "cortado/task.hpp"
+#include "cortado/core/task.hpp"
 
 #include <exception>
 #include <type_traits>

@@ -1,8 +1,8 @@
 #pragma once
 /// Request: what a handler reads of the incoming request (Express's req).
 
-#include "cortado/app/cookies.hpp"
-#include "cortado/app/json.hpp"
+#include "cortado/core/cookies.hpp"
+#include "cortado/core/json.hpp"
 #include "cortado/app/params.hpp"
 #include "cortado/app/settings.hpp"
 #include "cortado/http/exchange.hpp"

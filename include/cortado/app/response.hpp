@@ -1,8 +1,8 @@
 #pragma once
 /// Response: what a handler writes back (Express's res).
 
-#include "cortado/app/cookies.hpp"
-#include "cortado/app/json.hpp"
+#include "cortado/core/cookies.hpp"
+#include "cortado/core/json.hpp"
 #include "cortado/http/exchange.hpp"
 
 #include <boost/json/object.hpp>

@@ -2,7 +2,7 @@
 /// The HTTP layer's request/response pair and the handler it calls for each request.
 
 #include "cortado/http/file_body.hpp"
-#include "cortado/task.hpp"
+#include "cortado/core/task.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/http/fields.hpp>

@@ -1,9 +1,9 @@
 #pragma once
 /// Session: req.session(): the user's data, its cookie, and what can be done with it.
 
-#include "cortado/app/json.hpp"
+#include "cortado/core/json.hpp"
 #include "cortado/session/session_cookie.hpp"
-#include "cortado/task.hpp"
+#include "cortado/core/task.hpp"
 
 #include <boost/json/object.hpp>
 #include <boost/json/value_to.hpp>

@@ -1,8 +1,8 @@
 #pragma once
 /// The session cookie's settings, as express-session's Cookie keeps them beside the session data.
 
-#include "cortado/app/dates.hpp"
-#include "cortado/app/json.hpp"
+#include "cortado/core/dates.hpp"
+#include "cortado/core/json.hpp"
 
 #include <boost/json/object.hpp>
 

@@ -1,8 +1,8 @@
 #pragma once
 /// Store: where sessions live between requests (memory, SQLite, Redis, PostgreSQL).
 
-#include "cortado/app/json.hpp"
-#include "cortado/task.hpp"
+#include "cortado/core/json.hpp"
+#include "cortado/core/task.hpp"
 
 #include <boost/json/object.hpp>
 

@@ -5,7 +5,7 @@
 //              the value already encoded, as cookie.serialize does with an identity encoder
 //   res.cookie: express.response.cookie.call({req: {}, append(k, v) {...}}, name, value, options)
 
-#include "cortado/app/cookies.hpp"
+#include "cortado/core/cookies.hpp"
 
 #include <gtest/gtest.h>
 

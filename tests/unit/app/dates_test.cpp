@@ -1,4 +1,4 @@
-#include "cortado/app/dates.hpp"
+#include "cortado/core/dates.hpp"
 
 #include <gtest/gtest.h>
 

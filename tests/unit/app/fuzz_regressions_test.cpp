@@ -1,7 +1,7 @@
 // Inputs the fuzz targets found in the app layer (fuzz/regressions/<target>/ holds them as found).
 #include "cortado/app/app.hpp"
 #include "cortado/app/body_parser.hpp"
-#include "cortado/app/json.hpp"
+#include "cortado/core/json.hpp"
 #include "cortado/app/request.hpp"
 #include "cortado/app/response.hpp"
 #include "cortado/app/route_pattern.hpp"

@@ -2,7 +2,7 @@
 // JSON.stringify(x) for the value each test builds, and JSON.stringify(JSON.parse(text)) where a
 // test round-trips text through parse_json (what res.json(req.body) does in Express).
 
-#include "cortado/app/json.hpp"
+#include "cortado/core/json.hpp"
 
 #include <gtest/gtest.h>
 

@@ -3,7 +3,7 @@
 // require('escape-html')@1.0.3 and require('querystring').parse (Express 5's "simple" query parser).
 // Strings are UTF-8 here; "\xEF\xBF\xBD" is U+FFFD, which Buffer#toString puts for bad bytes.
 
-#include "cortado/app/url.hpp"
+#include "cortado/core/url.hpp"
 
 #include <boost/json/serialize.hpp>
 

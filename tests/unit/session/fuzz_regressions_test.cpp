@@ -1,5 +1,5 @@
 // Inputs fuzz/session_load_fuzz.cpp found (fuzz/regressions/session_load/ holds them as found).
-#include "cortado/app/json.hpp"
+#include "cortado/core/json.hpp"
 #include "cortado/app/request.hpp"
 #include "cortado/session/memory_store.hpp"
 #include "cortado/session/session_cookie.hpp"

@@ -1,6 +1,6 @@
 #include "cortado/session/memory_store.hpp"
 
-#include "cortado/app/dates.hpp"
+#include "cortado/core/dates.hpp"
 #include "run_task.hpp"
 
 #include <gtest/gtest.h>

@@ -1,7 +1,7 @@
 #pragma once
 // Runs a Task to completion from a plain (non-coroutine) test and returns its result.
 
-#include "cortado/task.hpp"
+#include "cortado/core/task.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>

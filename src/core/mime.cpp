@@ -1,6 +1,6 @@
-#include "cortado/app/mime.hpp"
+#include "cortado/core/mime.hpp"
 
-#include "http/header_text.hpp"
+#include "core/header_text.hpp"
 
 #include <algorithm>
 #include <array>
@@ -10,7 +10,7 @@
 namespace cortado {
 namespace {
 
-#include "app/mime_table.inc"
+#include "core/mime_table.inc"
 
 // mime-types' charset(): text/* and the types mime-db marks UTF-8.
 bool wants_charset(std::string_view type) {

@@ -1,4 +1,4 @@
-#include "cortado/off_thread.hpp"
+#include "cortado/core/off_thread.hpp"
 
 namespace cortado::detail {
 

@@ -2,7 +2,7 @@
 /// off_thread: runs blocking work (a SQLite statement, a password hash) on another executor and
 /// resumes the calling coroutine on its own executor, with the result or the exception.
 
-#include "cortado/task.hpp"
+#include "cortado/core/task.hpp"
 
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/execution/context.hpp>

@@ -1,4 +1,4 @@
-#include "cortado/task.hpp"
+#include "cortado/core/task.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>

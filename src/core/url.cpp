@@ -1,4 +1,4 @@
-#include "cortado/app/url.hpp"
+#include "cortado/core/url.hpp"
 
 #include <boost/json/array.hpp>
 #include <boost/json/string.hpp>

@@ -1,7 +1,7 @@
-#include "cortado/app/cookies.hpp"
+#include "cortado/core/cookies.hpp"
 
-#include "cortado/app/url.hpp"
-#include "http/header_text.hpp"
+#include "cortado/core/url.hpp"
+#include "core/header_text.hpp"
 
 #include <algorithm>
 #include <cctype>

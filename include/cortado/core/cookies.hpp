@@ -1,7 +1,7 @@
 #pragma once
 /// Cookie headers, parsed and written with the rules of the `cookie` npm package that Express uses.
 
-#include "cortado/app/dates.hpp"
+#include "cortado/core/dates.hpp"
 
 #include <chrono>
 #include <cstdint>

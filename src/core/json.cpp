@@ -1,6 +1,6 @@
-#include "cortado/app/json.hpp"
+#include "cortado/core/json.hpp"
 
-#include "cortado/app/url.hpp"
+#include "cortado/core/url.hpp"
 
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/value_stack.hpp>

@@ -1,5 +1,5 @@
 // Calendar arithmetic on int64 milliseconds, so years far from 1970 print as JavaScript prints them.
-#include "cortado/app/dates.hpp"
+#include "cortado/core/dates.hpp"
 
 #include <array>
 #include <cstdint>
