@@ -3,6 +3,7 @@
 #include "support/test_client.hpp"
 #include "support/test_server.hpp"
 #include "unit/session/run_task.hpp"
+#include "support/session_cookies.hpp"
 
 #include "cortado/cortado.hpp"
 
@@ -43,10 +44,7 @@ class MapStore : public Store {
   std::map<std::string, std::string> sessions_;
 };
 
-std::string cookie_pair(const test::Response& res) {
-  auto set_cookie = res.header("set-cookie");
-  return set_cookie.substr(0, set_cookie.find(';'));
-}
+using test::cookie_pair;
 
 TEST(CustomStore, GetSetAndDestroyAreEnough) {
   auto store = std::make_shared<MapStore>();

@@ -5,6 +5,7 @@
 // static_files_test.cpp, constant-time comparison in tests/security/.)
 #include "support/test_client.hpp"
 #include "support/test_server.hpp"
+#include "support/session_cookies.hpp"
 
 #include "cortado/cortado.hpp"
 #include "cortado/session/signature.hpp"
@@ -18,17 +19,8 @@ namespace {
 
 using test::TestServer;
 
-// "connect.sid=s%3A<id>.<sig>" from a response's Set-Cookie, "" when there is none.
-std::string cookie_pair(const test::Response& res) {
-  auto set_cookie = res.header("set-cookie");
-  return set_cookie.substr(0, set_cookie.find(';'));
-}
-
-std::string id_of(const std::string& pair) {
-  static const std::regex pattern("s%3A([A-Za-z0-9_-]{32})\\.");
-  std::smatch m;
-  return std::regex_search(pair, m, pattern) ? m[1].str() : "";
-}
+using test::cookie_pair;
+using test::id_of;
 
 // A session app on a store that the test may share between several servers (secret rotation).
 struct SessionServer {

@@ -3,6 +3,7 @@
 // is refused when saved (a 500 that says so) instead of breaking every later request.
 #include "support/test_client.hpp"
 #include "support/test_server.hpp"
+#include "support/session_cookies.hpp"
 
 #include "cortado/cortado.hpp"
 #include "cortado/stores/sqlite.hpp"
@@ -23,10 +24,7 @@ std::string nested_array(std::size_t depth, std::string_view inside = "1") {
   return std::string(depth, '[') + std::string(inside) + std::string(depth, ']');
 }
 
-std::string cookie_pair(const test::Response& res) {
-  auto set_cookie = res.header("set-cookie");
-  return set_cookie.substr(0, set_cookie.find(';'));
-}
+using test::cookie_pair;
 
 struct StoreCase {
   std::string name;

@@ -4,6 +4,9 @@
 #include "support/test_client.hpp"
 #include "support/test_server.hpp"
 #include "unit/session/run_task.hpp"
+#include "support/session_cookies.hpp"
+#include "support/sqlite_lock.hpp"
+#include "support/temp_dir.hpp"
 
 #include "cortado/cortado.hpp"
 #include "cortado/stores/sqlite.hpp"
@@ -26,68 +29,9 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-
-// "connect.sid=s%3A<id>.<sig>" from a response's Set-Cookie, "" when there is none.
-std::string cookie_pair(const test::Response& res) {
-  auto set_cookie = res.header("set-cookie");
-  return set_cookie.substr(0, set_cookie.find(';'));
-}
-
-std::string id_of(const std::string& pair) {
-  static const std::regex pattern("connect\\.sid=s%3A([A-Za-z0-9_-]{32})\\.");
-  std::smatch m;
-  return std::regex_search(pair, m, pattern) ? m[1].str() : "";
-}
-
-// A fresh directory under the system's temporary one, removed with its files.
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = fs::temp_directory_path() /
-            ("cortado-session-" + std::to_string(::getpid()) + "-" + std::to_string(counter.fetch_add(1)));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  std::string file(std::string_view name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
-
-// Another connection to the store's file holding its write lock, as a second process sharing
-// the file does in the middle of a long transaction.
-class SqliteWriteLock {
- public:
-  explicit SqliteWriteLock(const std::string& path) {
-    if (sqlite3_open(path.c_str(), &db_) != SQLITE_OK) throw std::runtime_error(sqlite3_errmsg(db_));
-    exec("BEGIN IMMEDIATE");
-  }
-  ~SqliteWriteLock() {
-    release();
-    sqlite3_close(db_);
-  }
-  SqliteWriteLock(const SqliteWriteLock&) = delete;
-  SqliteWriteLock& operator=(const SqliteWriteLock&) = delete;
-
-  void release() {
-    if (held_.exchange(false)) exec("COMMIT");
-  }
-
- private:
-  void exec(const char* sql) {
-    if (sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) != SQLITE_OK) throw std::runtime_error(sqlite3_errmsg(db_));
-  }
-  sqlite3* db_ = nullptr;
-  std::atomic<bool> held_{true};
-};
+using test::cookie_pair;
+using test::id_of;
+using test::TempDir;
 
 std::shared_ptr<Store> sqlite_store(const TempDir& dir) {
   return stores::sqlite(dir.file("sessions.db"), {.prune_interval = 0ms, .busy_timeout = 100ms, .threads = 1});
@@ -96,7 +40,7 @@ std::shared_ptr<Store> sqlite_store(const TempDir& dir) {
 TEST(SessionFailures, RegenerateRotatesTheIdEvenWhenTheStoreCannotDestroyTheOldOne) {
   TempDir dir;
   auto store = sqlite_store(dir);
-  std::optional<SqliteWriteLock> lock;
+  std::optional<test::SqliteLock> lock;
   test::TestServer server([&](App& app) {
     app.use(session({.secret = {"s3cret"}, .resave = false, .save_uninitialized = false, .store = store}));
     app.get("/views", [](Request& req, Response& res) {
@@ -122,7 +66,7 @@ TEST(SessionFailures, RegenerateRotatesTheIdEvenWhenTheStoreCannotDestroyTheOldO
   const auto old_id = id_of(planted);
   ASSERT_FALSE(old_id.empty());
 
-  lock.emplace(dir.file("sessions.db"));
+  lock.emplace(dir.file("sessions.db"), "BEGIN IMMEDIATE");
   auto login = test::request(server.port(), "POST", "/login", {{"Cookie", planted}});
   EXPECT_EQ(login.status, 200);
   EXPECT_NE(login.body.find("locked"), std::string::npos) << login.body;  // the destroy really failed
@@ -281,7 +225,7 @@ TEST(SessionFailures, SaveAfterDestroyIsRefused) {
 TEST(SessionFailures, AFailedSaveIsWrittenAtTheEndOfTheRequest) {
   TempDir dir;
   auto store = sqlite_store(dir);
-  std::optional<SqliteWriteLock> lock;
+  std::optional<test::SqliteLock> lock;
   test::TestServer server([&](App& app) {
     app.use(session({.secret = {"s3cret"}, .resave = false, .save_uninitialized = false, .store = store}));
     app.get("/views", [](Request& req, Response& res) {
@@ -304,7 +248,7 @@ TEST(SessionFailures, AFailedSaveIsWrittenAtTheEndOfTheRequest) {
   });
   auto pair = cookie_pair(test::get(server.port(), "/views"));
   ASSERT_FALSE(id_of(pair).empty());
-  lock.emplace(dir.file("sessions.db"));
+  lock.emplace(dir.file("sessions.db"), "BEGIN IMMEDIATE");
   auto saved = test::request(server.port(), "POST", "/cart", {{"Cookie", pair}});
   EXPECT_EQ(saved.status, 200);
   EXPECT_NE(saved.body.find("locked"), std::string::npos) << saved.body;  // the save really failed

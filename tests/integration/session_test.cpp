@@ -2,6 +2,7 @@
 // and what cortado adds to express-session (merge_changes, touch_after, regenerate keeping data).
 #include "support/test_client.hpp"
 #include "support/test_server.hpp"
+#include "support/session_cookies.hpp"
 
 #include "cortado/cortado.hpp"
 #include "cortado/session/signature.hpp"
@@ -55,17 +56,8 @@ class ObservedStore : public Store {
   MemoryStore inner_{MemoryStoreOptions{.prune_interval = std::chrono::milliseconds(0)}};
 };
 
-// "connect.sid=s%3A<id>.<sig>" from a Set-Cookie value.
-std::string cookie_pair(const test::Response& res) {
-  auto set_cookie = res.header("set-cookie");
-  return set_cookie.substr(0, set_cookie.find(';'));
-}
-
-std::string id_of(const std::string& pair) {
-  static const std::regex pattern("connect\\.sid=s%3A([A-Za-z0-9_-]{32})\\.");
-  std::smatch m;
-  return std::regex_search(pair, m, pattern) ? m[1].str() : "";
-}
+using test::cookie_pair;
+using test::id_of;
 
 struct SessionApp {
   explicit SessionApp(SessionOptions options = {}) : store(std::make_shared<ObservedStore>()) {

@@ -3,6 +3,7 @@
 #include "support/test_client.hpp"
 #include "support/test_server.hpp"
 #include "unit/session/run_task.hpp"
+#include "support/sqlite_lock.hpp"
 
 #include "cortado/cortado.hpp"
 #include "cortado/stores/sqlite.hpp"
@@ -24,27 +25,6 @@ namespace {
 using namespace std::chrono_literals;
 using test::Connection;
 using test::TestServer;
-
-// A second connection to the store's file holding its write lock, as another process can.
-class WriteLock {
- public:
-  explicit WriteLock(const std::string& path) {
-    if (sqlite3_open(path.c_str(), &db_) != SQLITE_OK) throw std::runtime_error(sqlite3_errmsg(db_));
-    exec("BEGIN EXCLUSIVE");
-  }
-  ~WriteLock() {
-    exec("ROLLBACK");
-    sqlite3_close(db_);
-  }
-  WriteLock(const WriteLock&) = delete;
-  WriteLock& operator=(const WriteLock&) = delete;
-
- private:
-  void exec(const char* sql) {
-    if (sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) != SQLITE_OK) throw std::runtime_error(sqlite3_errmsg(db_));
-  }
-  sqlite3* db_ = nullptr;
-};
 
 // A file of the test's own, removed with its WAL and shared-memory files.
 class TempDatabase {
@@ -73,7 +53,7 @@ class TempDatabase {
 TEST(StoreShutdown, StatementsOutlivingTheGraceNeverTouchADestroyedEventLoop) {
   TempDatabase file;
   auto store = stores::sqlite(file.path(), {.prune_interval = 0ms, .busy_timeout = 2s, .threads = 1});
-  auto lock = std::make_optional<WriteLock>(file.path());
+  std::optional<test::SqliteLock> lock(std::in_place, file.path(), "BEGIN EXCLUSIVE");
   std::atomic<int> handled{0};
   {
     TestServer server([&](App& app) {

@@ -3,6 +3,7 @@
 #include "cortado/stores/sqlite.hpp"
 
 #include "stores/store_suite.hpp"
+#include "support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
 
@@ -25,30 +26,7 @@ using std::chrono::system_clock;
 using store_suite::session_ending_in;
 using store_suite::session_with;
 using store_suite::views_of;
-
-// A fresh directory under the system's temporary one, removed with its files.
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = fs::temp_directory_path() /
-            ("cortado-sqlite-" + std::to_string(::getpid()) + "-" + std::to_string(counter.fetch_add(1)));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  std::string path() const { return path_.string(); }
-  std::string file(std::string_view name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
+using test::TempDir;
 
 // Each suite test gets a store on a file of its own; the directory goes when the store does.
 template <std::size_t threads>
