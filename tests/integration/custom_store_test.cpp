@@ -4,6 +4,7 @@
 #include "support/test_server.hpp"
 #include "unit/session/run_task.hpp"
 #include "support/session_cookies.hpp"
+#include "support/session_routes.hpp"
 
 #include "cortado/cortado.hpp"
 
@@ -52,11 +53,7 @@ TEST(CustomStore, GetSetAndDestroyAreEnough) {
     // rolling: every request touches the session, through the default touch().
     app.use(session({.secret = {"s3cret"}, .resave = false, .save_uninitialized = false, .rolling = true,
                      .store = store, .cookie = {.max_age = std::chrono::minutes(5)}}));
-    app.get("/views", [](Request& req, Response& res) {
-      auto& s = req.session();
-      s["views"] = s.value("views", 0) + 1;
-      res.json(s["views"]);
-    });
+    test::add_views_route(app);
     app.get("/peek", [](Request& req, Response& res) { res.json(req.session().get("views")); });
     app.post("/logout", [](Request& req, Response& res) -> Task<> {
       co_await req.session().destroy();

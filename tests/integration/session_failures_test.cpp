@@ -5,6 +5,7 @@
 #include "support/test_server.hpp"
 #include "unit/session/run_task.hpp"
 #include "support/session_cookies.hpp"
+#include "support/session_routes.hpp"
 #include "support/sqlite_lock.hpp"
 #include "support/temp_dir.hpp"
 
@@ -43,11 +44,7 @@ TEST(SessionFailures, RegenerateRotatesTheIdEvenWhenTheStoreCannotDestroyTheOldO
   std::optional<test::SqliteLock> lock;
   test::TestServer server([&](App& app) {
     app.use(session({.secret = {"s3cret"}, .resave = false, .save_uninitialized = false, .store = store}));
-    app.get("/views", [](Request& req, Response& res) {
-      auto& s = req.session();
-      s["views"] = s.value("views", 0) + 1;
-      res.json(s["views"]);
-    });
+    test::add_views_route(app);
     app.get("/user", [](Request& req, Response& res) { res.json(req.session().get("user")); });
     app.post("/login", [&](Request& req, Response& res) -> Task<> {
       // An app that logs the failure and carries on with the login.
@@ -86,11 +83,7 @@ test::Response change_racing_a_logout(const std::shared_ptr<Store>& store, std::
   test::TestServer server([&](App& app) {
     app.use(session({.secret = {"s3cret"}, .resave = false, .save_uninitialized = false, .store = store,
                      .cookie = {.max_age = std::chrono::hours(1)}, .merge_changes = true}));
-    app.get("/views", [](Request& req, Response& res) {
-      auto& s = req.session();
-      s["views"] = s.value("views", 0) + 1;
-      res.json(s["views"]);
-    });
+    test::add_views_route(app);
     app.get("/slow-views", [&](Request& req, Response& res) -> Task<> {
       waiting = true;
       while (!logged_out) co_await sleep_for(5ms);
@@ -193,11 +186,7 @@ TEST(SessionFailures, SaveAfterDestroyIsRefused) {
   auto store = std::make_shared<MemoryStore>();
   test::TestServer server([&](App& app) {
     app.use(session({.secret = {"s3cret"}, .resave = false, .save_uninitialized = false, .store = store}));
-    app.get("/views", [](Request& req, Response& res) {
-      auto& s = req.session();
-      s["views"] = s.value("views", 0) + 1;
-      res.json(s["views"]);
-    });
+    test::add_views_route(app);
     app.post("/logout", [](Request& req, Response& res) -> Task<> {
       auto& s = req.session();
       co_await s.destroy();
@@ -228,11 +217,7 @@ TEST(SessionFailures, AFailedSaveIsWrittenAtTheEndOfTheRequest) {
   std::optional<test::SqliteLock> lock;
   test::TestServer server([&](App& app) {
     app.use(session({.secret = {"s3cret"}, .resave = false, .save_uninitialized = false, .store = store}));
-    app.get("/views", [](Request& req, Response& res) {
-      auto& s = req.session();
-      s["views"] = s.value("views", 0) + 1;
-      res.json(s["views"]);
-    });
+    test::add_views_route(app);
     app.get("/cart", [](Request& req, Response& res) { res.json(req.session().get("cart")); });
     app.post("/cart", [&](Request& req, Response& res) -> Task<> {
       req.session()["cart"] = "tea";

@@ -1,0 +1,17 @@
+#pragma once
+// Routes that many session tests share.
+
+#include "cortado/cortado.hpp"
+
+namespace cortado::test {
+
+/// GET /views: counts the requests of a session in "views" and answers the count (the README's first route).
+inline void add_views_route(App& app) {
+  app.get("/views", [](cortado::Request& req, cortado::Response& res) {
+    auto& s = req.session();
+    s["views"] = s.value("views", 0) + 1;
+    res.json(s["views"]);
+  });
+}
+
+}  // namespace cortado::test
