@@ -113,7 +113,7 @@ std::string set_cookie_header(std::string_view name, std::string_view value, con
                      .same_site = o.same_site};
   if (o.max_age) {
     // Express: Expires = now + maxAge, Max-Age = floor(maxAge / 1000).
-    a.expires = now_timestamp() + *o.max_age;
+    a.expires = now_ms() + *o.max_age;
     auto ms = o.max_age->count();
     a.max_age_seconds = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
   }

@@ -2,6 +2,7 @@
 
 #include "cortado/app/request.hpp"
 #include "cortado/app/response.hpp"
+#include "cortado/core/clock.hpp"
 #include "cortado/session/memory_store.hpp"
 #include "cortado/session/session_id.hpp"
 #include "cortado/session/signature.hpp"
@@ -45,25 +46,16 @@ bool SessionContext::is_secure() const {
   return boost::beast::iequals(text::trim(header.substr(0, header.find(',')), " "), "https");
 }
 
-namespace {
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
-
 bool SessionContext::past_absolute_lifetime(const json::object& stored) const {
   const auto& lifetime = config->options.absolute_lifetime;
   if (!lifetime) return false;
   const json::value* created = stored.if_contains("createdAt");
   auto ms = created ? json::try_value_to<std::int64_t>(*created) : boost::system::result<std::int64_t>();
-  return !ms || *ms + lifetime->count() <= now_ms();  // no creation time: it predates the option
+  return !ms || *ms + lifetime->count() <= date_now();  // no creation time: it predates the option
 }
 
 void SessionContext::stamp_creation(Session& s) const {
-  if (config->options.absolute_lifetime) s["createdAt"] = now_ms();
+  if (config->options.absolute_lifetime) s["createdAt"] = date_now();
 }
 
 void SessionContext::generate() {
@@ -112,7 +104,7 @@ bool SessionContext::should_touch(const Session& s) const {
   if (cookie_id != req.session_id() || should_save(s)) return false;
   const auto& after = config->options.touch_after;
   // touch_after: skip the store write while the last one is recent enough.
-  return !(after && last_touch && now_timestamp() - *last_touch < *after);
+  return !(after && last_touch && now_ms() - *last_touch < *after);
 }
 
 bool SessionContext::should_set_cookie(const Session& s) const {

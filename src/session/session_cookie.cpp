@@ -15,12 +15,6 @@ namespace {
 
 using std::chrono::milliseconds;
 
-Timestamp now_ms() {
-  // JavaScript dates have millisecond resolution; keeping ours there makes max_age() and the
-  // stored text agree with what Node would compute.
-  return std::chrono::floor<milliseconds>(SessionCookie::clock::now());
-}
-
 // A stored number as whole milliseconds. Past int64 (a foreign or hand-edited store) it saturates:
 // casting such a double is undefined behaviour (found by fuzz/session_load_fuzz.cpp), and a large
 // uint64 would wrap to a negative age. set_max_age() then refuses either extreme, as Node's Date
@@ -59,11 +53,14 @@ std::optional<std::int64_t> SessionCookie::max_age() const {
 void SessionCookie::set_max_age(std::optional<std::int64_t> ms) {
   // Past a JavaScript Date's range Node makes an Invalid Date, which its serialize refuses.
   constexpr std::int64_t limit = 8'640'000'000'000'000;
-  const std::int64_t now = now_ms().time_since_epoch().count();
-  if (ms && (*ms > limit - now || *ms < -limit - now)) throw std::out_of_range("cookie maxAge is out of range");
+  const Timestamp now = now_ms();
+  const std::int64_t now_count = now.time_since_epoch().count();
+  if (ms && (*ms > limit - now_count || *ms < -limit - now_count)) {
+    throw std::out_of_range("cookie maxAge is out of range");
+  }
   original_max_age = ms;
   if (ms) {
-    expires = now_ms() + milliseconds(*ms);
+    expires = now + milliseconds(*ms);
   } else {
     expires.reset();
   }

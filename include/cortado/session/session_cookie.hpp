@@ -19,8 +19,8 @@ namespace cortado {
 /// into the Set-Cookie header. Unset optionals are left out of both, as `undefined` is in Node.
 class SessionCookie {
  public:
-  /// The clock `expires` is measured on.
-  using clock = std::chrono::system_clock;
+  /// The clock `expires` is measured on (now_ms()'s).
+  using clock = Timestamp::clock;
 
   /// SameSite as Node allows it: `true` (meaning Strict), `false` (left out), or a string
   /// such as "lax", "strict", "none" (any case).
