@@ -23,18 +23,14 @@ std::string SessionContext::new_id() const {
 }
 
 SessionCookie SessionContext::new_cookie() const {
-  const auto& o = config->options.cookie;
-  SessionCookie c;
-  c.http_only = o.http_only;
-  c.path = o.path;
-  c.domain = o.domain;
-  c.same_site = o.same_site;
-  c.partitioned = o.partitioned;
-  c.priority = o.priority;
-  c.secure = o.secure;
-  if (o.expires) c.set_expires(std::chrono::floor<std::chrono::milliseconds>(*o.expires));
+  const CookieAttributes& o = config->options.cookie;
+  // new Cookie(options): the options' attributes, then their maxAge or expires as the setters take them.
+  SessionCookie c{.attributes = o};
+  c.attributes.http_only = o.http_only.value_or(true);
+  c.attributes.max_age.reset();
+  if (o.expires) c.set_expires(*o.expires);
   if (o.max_age) c.set_max_age(o.max_age->count());
-  if (o.secure_auto) c.secure = is_secure();
+  if (config->options.secure_auto) c.attributes.secure = is_secure();
   return c;
 }
 
@@ -81,8 +77,10 @@ void SessionContext::inflate(const json::object& stored) {
   // number; one beyond twice a JavaScript Date's range was never written by a touch, and would
   // overflow the subtraction (found by fuzz/session_load_fuzz.cpp).
   constexpr std::int64_t date_span = 2 * 8'640'000'000'000'000;
-  if (c.expires && c.original_max_age && *c.original_max_age >= -date_span && *c.original_max_age <= date_span)
-    last_touch = *c.expires - std::chrono::milliseconds(*c.original_max_age);
+  const auto& original_max_age = c.attributes.max_age;
+  const auto& expires = c.attributes.expires;
+  if (expires && original_max_age && original_max_age->count() >= -date_span && original_max_age->count() <= date_span)
+    last_touch = *expires - *original_max_age;
   track_saves = true;
   req.slot<detail::SessionSlot>().session = std::move(session);
 }
@@ -109,7 +107,7 @@ bool SessionContext::should_touch(const Session& s) const {
 
 bool SessionContext::should_set_cookie(const Session& s) const {
   if (cookie_id != req.session_id()) return config->save_uninitialized || is_modified(s);
-  return config->options.rolling || (s.cookie().expires && is_modified(s));
+  return config->options.rolling || (s.cookie().attributes.expires && is_modified(s));
 }
 
 bool SessionContext::should_destroy() const {
@@ -121,7 +119,7 @@ void SessionContext::set_cookie(Response& res) {
   auto& s = req.session();
   if (gone_from_store && s.id() == original_id) return;  // a cookie for a session that no longer exists
   if (!should_set_cookie(s)) return;
-  if (s.cookie().secure.value_or(false) && !is_secure()) return;  // a secure cookie only over HTTPS
+  if (s.cookie().attributes.secure.value_or(false) && !is_secure()) return;  // a secure cookie only over HTTPS
   if (!touched) {
     s.touch();
     touched = true;
@@ -210,12 +208,7 @@ std::shared_ptr<detail::SessionConfig> make_config(SessionOptions options) {
   config->unset_destroy = options.unset == "destroy";
   if (!options.store) options.store = default_store();
   // Refuse now a cookie attribute that could never be written, instead of on every request.
-  SessionCookie probe;
-  probe.domain = options.cookie.domain;
-  probe.path = options.cookie.path;
-  probe.same_site = options.cookie.same_site;
-  probe.priority = options.cookie.priority;
-  (void)probe.serialize(options.name, "probe");
+  (void)SessionCookie{.attributes = options.cookie}.serialize(options.name, "probe");
   config->options = std::move(options);
   return config;
 }
@@ -229,8 +222,9 @@ Callable session(SessionOptions options) {
       co_await next();
       co_return;
     }
-    // express-session's path filter: no session outside the cookie's path.
-    if (!req.original_path().starts_with(config->options.cookie.path)) {
+    // express-session's path filter (`cookie.path || '/'`): no session outside the cookie's path.
+    const auto& path = config->options.cookie.path;
+    if (!req.original_path().starts_with(path && !path->empty() ? std::string_view(*path) : "/")) {
       co_await next();
       co_return;
     }
