@@ -199,7 +199,7 @@ SessionOptions session_options(bool beyond_express, std::shared_ptr<Store> store
     o.rolling = true;
     o.unset = "destroy";
     o.proxy = true;
-    o.cookie.secure_auto = true;
+    o.secure_auto = true;
     o.cookie.same_site = std::string("lax");
     o.merge_changes = true;
     o.touch_after = 10min;

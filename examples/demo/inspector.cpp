@@ -93,11 +93,8 @@ Task<> inspect(Site& site, Request& req, Response& res) {
   body += fact("session id", code(req.session_id()));
   if (auto left = s.cookie().max_age()) {
     body += fact("time left", h(duration_text(*left)));
-    if (s.cookie().expires)
-      body += fact(
-          "expires",
-          h(format_time(
-              std::chrono::duration_cast<std::chrono::milliseconds>(s.cookie().expires->time_since_epoch()).count())));
+    if (const auto& expires = s.cookie().attributes.expires)
+      body += fact("expires", h(format_time(expires->time_since_epoch().count())));
   } else {
     body += fact("time left", "until the browser closes (no Expires)");
   }

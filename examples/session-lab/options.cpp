@@ -69,7 +69,7 @@ LabConfig parse_lab_flags(int argc, char** argv) {
       s.cookie.http_only = false;
     } else if (flag == "--secure") {
       auto v = one_of(flag, value(), {"true", "false", "auto"});
-      if (v == "auto") s.cookie.secure_auto = true;
+      if (v == "auto") s.secure_auto = true;
       else s.cookie.secure = v == "true";
     } else if (flag == "--same-site") {
       s.cookie.same_site = one_of(flag, value(), {"lax", "strict", "none"});

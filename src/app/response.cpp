@@ -166,16 +166,16 @@ void Response::end(std::string_view body) {
   raw_.body() = std::string(body);
 }
 
-Response& Response::cookie(std::string_view name, std::string_view value, const CookieOptions& options) {
-  raw_.insert(beast_http::field::set_cookie, set_cookie_header(name, value, options));
+Response& Response::cookie(std::string_view name, std::string_view value, const CookieAttributes& attributes) {
+  raw_.insert(beast_http::field::set_cookie, set_cookie_header(name, value, attributes));
   return *this;
 }
 
-Response& Response::clear_cookie(std::string_view name, CookieOptions options) {
+Response& Response::clear_cookie(std::string_view name, CookieAttributes attributes) {
   // Express 5 ignores maxAge here: the cookie is expired by a date in 1970.
-  options.max_age.reset();
-  options.expires = std::chrono::system_clock::time_point{} + std::chrono::milliseconds(1);
-  return cookie(name, "", options);
+  attributes.max_age.reset();
+  attributes.expires = Timestamp(std::chrono::milliseconds(1));
+  return cookie(name, "", attributes);
 }
 
 void Response::run_header_hooks() {

@@ -70,54 +70,52 @@ std::string serialize_cookie(std::string_view name, std::string_view value, cons
   std::string out;
   out.reserve(name.size() + value.size() + 128);
   out.append(name).append("=").append(value);
-  if (a.max_age_seconds) out += "; Max-Age=" + std::to_string(*a.max_age_seconds);
-  if (!a.domain.empty()) {
-    if (!valid_domain(a.domain)) throw std::invalid_argument("cookie domain is invalid: " + std::string(a.domain));
-    out.append("; Domain=").append(a.domain);
+  if (a.max_age) {
+    // cookie.serialize writes Math.floor(maxAge) of the seconds Express hands it.
+    const auto ms = a.max_age->count();
+    out += "; Max-Age=" + std::to_string(ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000));
   }
-  if (!a.path.empty()) {
-    if (!valid_path(a.path)) throw std::invalid_argument("cookie path is invalid");
-    out.append("; Path=").append(a.path);
+  // cookie@0.7 tests each attribute for truth: an empty string is left out like an absent one.
+  if (a.domain && !a.domain->empty()) {
+    if (!valid_domain(*a.domain)) throw std::invalid_argument("cookie domain is invalid: " + *a.domain);
+    out.append("; Domain=").append(*a.domain);
+  }
+  if (a.path && !a.path->empty()) {
+    if (!valid_path(*a.path)) throw std::invalid_argument("cookie path is invalid");
+    out.append("; Path=").append(*a.path);
   }
   if (a.expires) out += "; Expires=" + http_date(*a.expires);
-  if (a.http_only) out += "; HttpOnly";
-  if (a.secure) out += "; Secure";
-  if (a.partitioned) out += "; Partitioned";
-  if (!a.priority.empty()) {
-    auto p = text::to_lower(a.priority);
+  if (a.http_only.value_or(false)) out += "; HttpOnly";
+  if (a.secure.value_or(false)) out += "; Secure";
+  if (a.partitioned.value_or(false)) out += "; Partitioned";
+  if (a.priority && !a.priority->empty()) {
+    auto p = text::to_lower(*a.priority);
     if (p == "low") out += "; Priority=Low";
     else if (p == "medium") out += "; Priority=Medium";
     else if (p == "high") out += "; Priority=High";
-    else throw std::invalid_argument("cookie priority is invalid: " + std::string(a.priority));
+    else throw std::invalid_argument("cookie priority is invalid: " + *a.priority);
   }
-  if (!a.same_site.empty()) {
-    auto s = text::to_lower(a.same_site);
-    if (s == "true" || s == "strict") out += "; SameSite=Strict";
-    else if (s == "lax") out += "; SameSite=Lax";
-    else if (s == "none") out += "; SameSite=None";
-    else throw std::invalid_argument("cookie sameSite is invalid: " + std::string(a.same_site));
+  if (a.same_site) {
+    if (const bool* strict = std::get_if<bool>(&*a.same_site)) {
+      if (*strict) out += "; SameSite=Strict";
+    } else if (const auto& given = std::get<std::string>(*a.same_site); !given.empty()) {
+      auto s = text::to_lower(given);
+      if (s == "true" || s == "strict") out += "; SameSite=Strict";
+      else if (s == "lax") out += "; SameSite=Lax";
+      else if (s == "none") out += "; SameSite=None";
+      else throw std::invalid_argument("cookie sameSite is invalid: " + given);
+    }
   }
   return out;
 }
 
-std::string set_cookie_header(std::string_view name, std::string_view value, const CookieOptions& o) {
-  CookieAttributes a{.max_age_seconds = std::nullopt,
-                     .expires = o.expires ? std::optional(std::chrono::floor<std::chrono::milliseconds>(*o.expires))
-                                          : std::nullopt,
-                     .domain = o.domain,
-                     .path = o.path,
-                     .http_only = o.http_only,
-                     .secure = o.secure,
-                     .partitioned = o.partitioned,
-                     .priority = o.priority,
-                     .same_site = o.same_site};
-  if (o.max_age) {
-    // Express: Expires = now + maxAge, Max-Age = floor(maxAge / 1000).
-    a.expires = now_timestamp() + *o.max_age;
-    auto ms = o.max_age->count();
-    a.max_age_seconds = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
-  }
-  return serialize_cookie(name, o.raw ? std::string(value) : encode_uri_component(value), a);
+std::string set_cookie_header(std::string_view name, std::string_view value, const CookieAttributes& attrs) {
+  const std::string encoded = encode_uri_component(value);
+  if (!attrs.max_age) return serialize_cookie(name, encoded, attrs);
+  // Express: Expires = now + maxAge beside Max-Age.
+  CookieAttributes with_expiry = attrs;
+  with_expiry.expires = now_ms() + *attrs.max_age;
+  return serialize_cookie(name, encoded, with_expiry);
 }
 
 }  // namespace cortado

@@ -1,22 +1,23 @@
 #include "http/date_cache.hpp"
 
-#include <ctime>
+#include "cortado/core/clock.hpp"
+#include "cortado/core/dates.hpp"
+
+#include <chrono>
+#include <string>
 
 namespace cortado::http {
 
 std::string_view current_http_date() {
   // Every response needs it and the value changes once a second: format it only then.
-  thread_local std::time_t cached_second = 0;
-  thread_local char text[64];
-  thread_local std::size_t length = 0;
-  std::time_t now = std::time(nullptr);
-  if (now != cached_second) {
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    length = std::strftime(text, sizeof text, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  thread_local std::chrono::sys_seconds cached_second{};
+  thread_local std::string text;
+  const auto now = std::chrono::floor<std::chrono::seconds>(now_ms());
+  if (now != cached_second || text.empty()) {
+    text = http_date(Timestamp(now));
     cached_second = now;
   }
-  return {text, length};
+  return text;
 }
 
 }  // namespace cortado::http

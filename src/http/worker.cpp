@@ -1,5 +1,6 @@
 #include "http/worker.hpp"
 
+#include "cortado/core/status.hpp"
 #include "http/date_cache.hpp"
 #include "http/request_checks.hpp"
 
@@ -80,23 +81,10 @@ unsigned status_for_read_error(const boost::system::error_code& ec, const Connec
 // bytes into the body as they arrive), so only a chunk-size line or a trailer section can fill it.
 std::size_t read_buffer_limit(const ServerOptions& opt) { return opt.header_limit + 16 * 1024; }
 
-std::string_view reason_text(unsigned status) {
-  switch (status) {
-    case 400: return "Bad Request";
-    case 408: return "Request Timeout";
-    case 413: return "Payload Too Large";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 503: return "Service Unavailable";
-    case 505: return "HTTP Version Not Supported";
-    default: return "Error";
-  }
-}
-
 // A complete response for a request the HTTP layer refuses itself; the connection closes after it.
 std::string refusal(unsigned status) {
-  auto reason = reason_text(status);
+  auto reason = status_text(status);
+  if (reason.empty()) reason = "Error";  // every refusal status has a phrase; a guard for new ones
   std::string out = "HTTP/1.1 " + std::to_string(status) + " ";
   out += reason;
   out += "\r\nDate: ";

@@ -1,6 +1,7 @@
 // MemoryStore: express-session's MemoryStore semantics over sharded, bounded, pruned storage.
 #include "cortado/session/memory_store.hpp"
 
+#include "cortado/core/clock.hpp"
 #include "memory_shard.hpp"
 
 #include <algorithm>
@@ -10,11 +11,6 @@ namespace cortado {
 namespace {
 
 constexpr std::size_t min_entries_per_shard = 64;
-
-std::int64_t now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 std::int64_t expiry_ms(const json::object& session) {
   const auto expiry = session_expiry(session);
@@ -65,7 +61,7 @@ MemoryShard& MemoryStore::shard_for(std::size_t hash) {
 
 Task<std::optional<json::object>> MemoryStore::get(std::string sid) {
   const std::size_t hash = hash_sid(sid);
-  const std::optional<std::string> text = shard_for(hash).get(sid, hash, now_ms());
+  const std::optional<std::string> text = shard_for(hash).get(sid, hash, date_now());
   if (!text) co_return std::nullopt;
   co_return parse_object(*text);
 }
@@ -89,7 +85,7 @@ Task<> MemoryStore::destroy(std::string sid) {
 Task<> MemoryStore::touch(std::string sid, json::object session) {
   const std::size_t hash = hash_sid(sid);
   MemoryShard& shard = shard_for(hash);
-  const std::optional<std::string> old_text = shard.get(sid, hash, now_ms());
+  const std::optional<std::string> old_text = shard.get(sid, hash, date_now());
   if (!old_text) co_return;  // absent or expired: express-session's touch does nothing either
   std::optional<json::object> current = parse_object(*old_text);
   if (!current) co_return;
@@ -106,7 +102,7 @@ Task<> MemoryStore::touch(std::string sid, json::object session) {
 }
 
 Task<std::vector<std::pair<std::string, json::object>>> MemoryStore::all() {
-  const std::int64_t now = now_ms();
+  const std::int64_t now = date_now();
   std::vector<std::pair<std::string, std::string>> texts;
   for (std::size_t i = 0; i < options_.shards; ++i) shards_[i].collect_live(now, texts);
   // Parsing happens after every lock is released.
@@ -119,7 +115,7 @@ Task<std::vector<std::pair<std::string, json::object>>> MemoryStore::all() {
 }
 
 Task<std::size_t> MemoryStore::length() {
-  const std::int64_t now = now_ms();
+  const std::int64_t now = date_now();
   std::size_t count = 0;
   for (std::size_t i = 0; i < options_.shards; ++i) count += shards_[i].count_live(now);
   co_return count;
@@ -137,7 +133,7 @@ std::string MemoryStore::describe() const {
 }
 
 std::size_t MemoryStore::prune_expired() {
-  const std::int64_t now = now_ms();
+  const std::int64_t now = date_now();
   std::size_t removed = 0;
   for (std::size_t i = 0; i < options_.shards; ++i) removed += shards_[i].prune(now);
   return removed;

@@ -2,6 +2,7 @@
 
 #include "cortado/app/request.hpp"
 #include "cortado/app/response.hpp"
+#include "cortado/core/clock.hpp"
 #include "cortado/session/memory_store.hpp"
 #include "cortado/session/session_id.hpp"
 #include "cortado/session/signature.hpp"
@@ -22,18 +23,14 @@ std::string SessionContext::new_id() const {
 }
 
 SessionCookie SessionContext::new_cookie() const {
-  const auto& o = config->options.cookie;
-  SessionCookie c;
-  c.http_only = o.http_only;
-  c.path = o.path;
-  c.domain = o.domain;
-  c.same_site = o.same_site;
-  c.partitioned = o.partitioned;
-  c.priority = o.priority;
-  c.secure = o.secure;
-  if (o.expires) c.set_expires(std::chrono::floor<std::chrono::milliseconds>(*o.expires));
+  const CookieAttributes& o = config->options.cookie;
+  // new Cookie(options): the options' attributes, then their maxAge or expires as the setters take them.
+  SessionCookie c{.attributes = o};
+  c.attributes.http_only = o.http_only.value_or(true);
+  c.attributes.max_age.reset();
+  if (o.expires) c.set_expires(*o.expires);
   if (o.max_age) c.set_max_age(o.max_age->count());
-  if (o.secure_auto) c.secure = is_secure();
+  if (config->options.secure_auto) c.attributes.secure = is_secure();
   return c;
 }
 
@@ -45,25 +42,16 @@ bool SessionContext::is_secure() const {
   return boost::beast::iequals(text::trim(header.substr(0, header.find(',')), " "), "https");
 }
 
-namespace {
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
-
 bool SessionContext::past_absolute_lifetime(const json::object& stored) const {
   const auto& lifetime = config->options.absolute_lifetime;
   if (!lifetime) return false;
   const json::value* created = stored.if_contains("createdAt");
   auto ms = created ? json::try_value_to<std::int64_t>(*created) : boost::system::result<std::int64_t>();
-  return !ms || *ms + lifetime->count() <= now_ms();  // no creation time: it predates the option
+  return !ms || *ms + lifetime->count() <= date_now();  // no creation time: it predates the option
 }
 
 void SessionContext::stamp_creation(Session& s) const {
-  if (config->options.absolute_lifetime) s["createdAt"] = now_ms();
+  if (config->options.absolute_lifetime) s["createdAt"] = date_now();
 }
 
 void SessionContext::generate() {
@@ -89,8 +77,10 @@ void SessionContext::inflate(const json::object& stored) {
   // number; one beyond twice a JavaScript Date's range was never written by a touch, and would
   // overflow the subtraction (found by fuzz/session_load_fuzz.cpp).
   constexpr std::int64_t date_span = 2 * 8'640'000'000'000'000;
-  if (c.expires && c.original_max_age && *c.original_max_age >= -date_span && *c.original_max_age <= date_span)
-    last_touch = *c.expires - std::chrono::milliseconds(*c.original_max_age);
+  const auto& original_max_age = c.attributes.max_age;
+  const auto& expires = c.attributes.expires;
+  if (expires && original_max_age && original_max_age->count() >= -date_span && original_max_age->count() <= date_span)
+    last_touch = *expires - *original_max_age;
   track_saves = true;
   req.slot<detail::SessionSlot>().session = std::move(session);
 }
@@ -112,12 +102,12 @@ bool SessionContext::should_touch(const Session& s) const {
   if (cookie_id != req.session_id() || should_save(s)) return false;
   const auto& after = config->options.touch_after;
   // touch_after: skip the store write while the last one is recent enough.
-  return !(after && last_touch && now_timestamp() - *last_touch < *after);
+  return !(after && last_touch && now_ms() - *last_touch < *after);
 }
 
 bool SessionContext::should_set_cookie(const Session& s) const {
   if (cookie_id != req.session_id()) return config->save_uninitialized || is_modified(s);
-  return config->options.rolling || (s.cookie().expires && is_modified(s));
+  return config->options.rolling || (s.cookie().attributes.expires && is_modified(s));
 }
 
 bool SessionContext::should_destroy() const {
@@ -129,7 +119,7 @@ void SessionContext::set_cookie(Response& res) {
   auto& s = req.session();
   if (gone_from_store && s.id() == original_id) return;  // a cookie for a session that no longer exists
   if (!should_set_cookie(s)) return;
-  if (s.cookie().secure.value_or(false) && !is_secure()) return;  // a secure cookie only over HTTPS
+  if (s.cookie().attributes.secure.value_or(false) && !is_secure()) return;  // a secure cookie only over HTTPS
   if (!touched) {
     s.touch();
     touched = true;
@@ -218,12 +208,7 @@ std::shared_ptr<detail::SessionConfig> make_config(SessionOptions options) {
   config->unset_destroy = options.unset == "destroy";
   if (!options.store) options.store = default_store();
   // Refuse now a cookie attribute that could never be written, instead of on every request.
-  SessionCookie probe;
-  probe.domain = options.cookie.domain;
-  probe.path = options.cookie.path;
-  probe.same_site = options.cookie.same_site;
-  probe.priority = options.cookie.priority;
-  (void)probe.serialize(options.name, "probe");
+  (void)SessionCookie{.attributes = options.cookie}.serialize(options.name, "probe");
   config->options = std::move(options);
   return config;
 }
@@ -237,8 +222,9 @@ Callable session(SessionOptions options) {
       co_await next();
       co_return;
     }
-    // express-session's path filter: no session outside the cookie's path.
-    if (!req.original_path().starts_with(config->options.cookie.path)) {
+    // express-session's path filter (`cookie.path || '/'`): no session outside the cookie's path.
+    const auto& path = config->options.cookie.path;
+    if (!req.original_path().starts_with(path && !path->empty() ? std::string_view(*path) : "/")) {
       co_await next();
       co_return;
     }

@@ -15,12 +15,6 @@ namespace {
 
 using std::chrono::milliseconds;
 
-Timestamp now_ms() {
-  // JavaScript dates have millisecond resolution; keeping ours there makes max_age() and the
-  // stored text agree with what Node would compute.
-  return std::chrono::floor<milliseconds>(SessionCookie::clock::now());
-}
-
 // A stored number as whole milliseconds. Past int64 (a foreign or hand-edited store) it saturates:
 // casting such a double is undefined behaviour (found by fuzz/session_load_fuzz.cpp), and a large
 // uint64 would wrap to a negative age. set_max_age() then refuses either extreme, as Node's Date
@@ -52,54 +46,60 @@ std::optional<std::string> read_string(const json::object& o, std::string_view k
 }  // namespace
 
 std::optional<std::int64_t> SessionCookie::max_age() const {
-  if (!expires) return std::nullopt;
-  return (*expires - now_ms()).count();
+  if (!attributes.expires) return std::nullopt;
+  return (*attributes.expires - now_ms()).count();
 }
 
 void SessionCookie::set_max_age(std::optional<std::int64_t> ms) {
   // Past a JavaScript Date's range Node makes an Invalid Date, which its serialize refuses.
   constexpr std::int64_t limit = 8'640'000'000'000'000;
-  const std::int64_t now = now_ms().time_since_epoch().count();
-  if (ms && (*ms > limit - now || *ms < -limit - now)) throw std::out_of_range("cookie maxAge is out of range");
-  original_max_age = ms;
+  const Timestamp now = now_ms();
+  const std::int64_t now_count = now.time_since_epoch().count();
+  if (ms && (*ms > limit - now_count || *ms < -limit - now_count)) {
+    throw std::out_of_range("cookie maxAge is out of range");
+  }
   if (ms) {
-    expires = now_ms() + milliseconds(*ms);
+    attributes.max_age = milliseconds(*ms);
+    attributes.expires = now + milliseconds(*ms);
   } else {
-    expires.reset();
+    attributes.max_age.reset();
+    attributes.expires.reset();
   }
 }
 
 void SessionCookie::set_expires(std::optional<Timestamp> when) {
-  expires = when;
-  original_max_age = max_age();
+  attributes.expires = when;
+  const auto left = max_age();
+  attributes.max_age = left ? std::optional(milliseconds(*left)) : std::nullopt;
 }
 
-void SessionCookie::reset_max_age() { set_max_age(original_max_age); }
+void SessionCookie::reset_max_age() { set_max_age(original_max_age()); }
 
 json::object SessionCookie::to_json() const {
+  const CookieAttributes& a = attributes;
   json::object o;
   o.reserve(9);
-  if (original_max_age) {
-    o.emplace("originalMaxAge", *original_max_age);
+  if (a.max_age) {
+    o.emplace("originalMaxAge", a.max_age->count());
   } else {
     o.emplace("originalMaxAge", nullptr);
   }
-  if (partitioned) o.emplace("partitioned", *partitioned);
-  if (priority) o.emplace("priority", *priority);
-  if (expires) {
-    o.emplace("expires", iso_date(*expires));
+  if (a.partitioned) o.emplace("partitioned", *a.partitioned);
+  if (a.priority) o.emplace("priority", *a.priority);
+  if (a.expires) {
+    o.emplace("expires", iso_date(*a.expires));
   } else {
     o.emplace("expires", nullptr);
   }
-  if (secure) o.emplace("secure", *secure);
-  o.emplace("httpOnly", http_only);
-  if (domain) o.emplace("domain", *domain);
-  if (path) o.emplace("path", *path);
-  if (same_site) {
-    if (const bool* b = std::get_if<bool>(&*same_site)) {
+  if (a.secure) o.emplace("secure", *a.secure);
+  o.emplace("httpOnly", a.http_only.value_or(true));
+  if (a.domain) o.emplace("domain", *a.domain);
+  if (a.path) o.emplace("path", *a.path);
+  if (a.same_site) {
+    if (const bool* b = std::get_if<bool>(&*a.same_site)) {
       o.emplace("sameSite", *b);
     } else {
-      o.emplace("sameSite", std::get<std::string>(*same_site));
+      o.emplace("sameSite", std::get<std::string>(*a.same_site));
     }
   }
   return o;
@@ -107,44 +107,37 @@ json::object SessionCookie::to_json() const {
 
 SessionCookie SessionCookie::from_json(const json::object& stored) {
   SessionCookie c;
+  CookieAttributes& a = c.attributes;
   // Store.createSession keeps the stored originalMaxAge as it is and turns the expires string back
   // into a Date; an unreadable date becomes an Invalid Date there, which JSON writes as null.
-  if (const json::value* v = stored.if_contains("originalMaxAge")) c.original_max_age = read_int(*v);
+  if (const json::value* v = stored.if_contains("originalMaxAge")) {
+    if (auto ms = read_int(*v)) a.max_age = milliseconds(*ms);
+  }
   if (const json::value* v = stored.if_contains("expires"); v && v->is_string()) {
-    c.expires = parse_iso_timestamp(v->get_string());
+    a.expires = parse_iso_timestamp(v->get_string());
   }
-  c.secure = read_bool(stored, "secure");
-  if (auto b = read_bool(stored, "httpOnly")) c.http_only = *b;
-  c.domain = read_string(stored, "domain");
-  if (stored.contains("path")) c.path = read_string(stored, "path");
+  a.secure = read_bool(stored, "secure");
+  a.http_only = read_bool(stored, "httpOnly").value_or(true);
+  a.domain = read_string(stored, "domain");
+  if (stored.contains("path")) a.path = read_string(stored, "path");
   if (const json::value* v = stored.if_contains("sameSite")) {
-    if (v->is_bool()) c.same_site = v->get_bool();
-    if (v->is_string()) c.same_site = std::string(v->get_string());
+    if (v->is_bool()) a.same_site = v->get_bool();
+    if (v->is_string()) a.same_site = std::string(v->get_string());
   }
-  c.partitioned = read_bool(stored, "partitioned");
-  c.priority = read_string(stored, "priority");
+  a.partitioned = read_bool(stored, "partitioned");
+  a.priority = read_string(stored, "priority");
   return c;
 }
 
 std::string SessionCookie::serialize(std::string_view name, std::string_view value) const {
-  // express-session passes cookie.data to cookie.serialize: Expires, never Max-Age.
-  std::string same_site_text;
-  if (same_site) {
-    if (const bool* b = std::get_if<bool>(&*same_site))
-      same_site_text = *b ? "strict" : "";
-    else
-      same_site_text = std::get<std::string>(*same_site);
-  }
-  CookieAttributes attrs{.max_age_seconds = std::nullopt,
-                         .expires = expires,
-                         .domain = domain ? std::string_view(*domain) : std::string_view{},
-                         .path = path ? std::string_view(*path) : std::string_view{},
-                         .http_only = http_only,
-                         .secure = secure.value_or(false),
-                         .partitioned = partitioned.value_or(false),
-                         .priority = priority ? std::string_view(*priority) : std::string_view{},
-                         .same_site = same_site_text};
-  return serialize_cookie(name, encode_uri_component(value), attrs);
+  // express-session passes cookie.data to cookie.serialize: Expires, never Max-Age (max_age holds
+  // originalMaxAge), and HttpOnly unless turned off.
+  const std::string encoded = encode_uri_component(value);
+  if (!attributes.max_age && attributes.http_only) return serialize_cookie(name, encoded, attributes);
+  CookieAttributes data = attributes;
+  data.max_age.reset();
+  data.http_only = attributes.http_only.value_or(true);
+  return serialize_cookie(name, encoded, data);
 }
 
 }  // namespace cortado

@@ -2,6 +2,7 @@
 // per io_context, plus its pruning on a small event loop of the store's own.
 #include "cortado/stores/postgres.hpp"
 
+#include "cortado/core/clock.hpp"
 #include "postgres_connection.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -22,11 +23,6 @@ namespace {
 
 std::atomic<std::uint64_t> next_store_id{1};
 
-std::int64_t now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-
 // Math.ceil(ms / 1000) for either sign.
 std::int64_t ceil_seconds(std::int64_t ms) { return ms >= 0 ? (ms + 999) / 1000 : -(-ms / 1000); }
 
@@ -40,14 +36,14 @@ std::vector<std::string> params(Args&&... args) {
 }
 
 // connect-pg-simple's currentTimestamp(), the `to_timestamp($n)` that every comparison uses.
-std::string now_seconds() { return std::to_string(ceil_seconds(now_ms())); }
+std::string now_seconds() { return std::to_string(ceil_seconds(date_now())); }
 
 // connect-pg-simple's #getExpireTime: cookie.expires rounded up to the second, else now + (ttl || one day).
 std::int64_t expire_seconds(const json::object& session, std::chrono::seconds ttl) {
   if (const auto expiry = session_expiry(session)) {
     return ceil_seconds(std::chrono::duration_cast<std::chrono::milliseconds>(expiry->time_since_epoch()).count());
   }
-  return ceil_seconds(now_ms()) + (ttl > std::chrono::seconds::zero() ? ttl.count() : 86400);
+  return ceil_seconds(date_now()) + (ttl > std::chrono::seconds::zero() ? ttl.count() : 86400);
 }
 
 std::string replace_all(std::string text, std::string_view from, std::string_view to) {

@@ -4,6 +4,7 @@
 #include "redis_connection.hpp"
 #include "redis_url.hpp"
 
+#include "cortado/core/clock.hpp"
 #include "cortado/core/dates.hpp"
 #include "cortado/session/session_id.hpp"
 
@@ -27,11 +28,6 @@ constexpr std::size_t keys_per_command = 1000;
 constexpr std::int64_t default_ttl_seconds = 86400;
 
 std::atomic<std::uint64_t> next_store_id{1};
-
-std::int64_t now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 // SCAN's MATCH is a glob: a prefix holding * ? [ ] or \ must match itself only.
 std::string glob_escape(std::string_view text) {
@@ -204,7 +200,7 @@ class RedisStore final : public Store {
     if (expires == nullptr || !truthy(*expires)) return fallback;
     const std::optional<std::int64_t> when = expires_ms(*expires);
     if (!when) return std::nullopt;
-    const std::int64_t ms = *when - now_ms();
+    const std::int64_t ms = *when - date_now();
     return ms > 0 ? (ms + 999) / 1000 : -(-ms / 1000);  // Math.ceil, for either sign
   }
 

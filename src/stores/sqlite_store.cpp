@@ -1,6 +1,7 @@
 // SqliteStore: connect-sqlite3's rules over a few worker threads, each with its own connection.
 #include "cortado/stores/sqlite.hpp"
 
+#include "cortado/core/clock.hpp"
 #include "cortado/core/off_thread.hpp"
 #include "cortado/session/session_id.hpp"
 #include "sqlite_connection.hpp"
@@ -22,17 +23,12 @@ namespace {
 // connect-sqlite3 keeps a session whose cookie has no expiry (a browser-session cookie) one day.
 constexpr std::int64_t one_day_ms = 86'400'000;
 
-std::int64_t now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-
 // connect-sqlite3 writes `now + cookie.maxAge`, and express-session's maxAge is `expires - now`.
 std::int64_t expired_ms(const json::object& session) {
   if (const auto expiry = session_expiry(session)) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(expiry->time_since_epoch()).count();
   }
-  return now_ms() + one_day_ms;
+  return date_now() + one_day_ms;
 }
 
 // The table name is spliced into SQL, so only a plain identifier gets there.
@@ -79,7 +75,7 @@ class SqliteWorker {
  private:
   void prune_then_wait(std::chrono::milliseconds interval) {
     try {
-      connection_.prune(now_ms());
+      connection_.prune(date_now());
     } catch (const std::exception&) {
       // A busy or failing file skips one round; expired rows are invisible to reads meanwhile.
     }
@@ -123,7 +119,7 @@ class SqliteStore final : public Store {
   Task<std::optional<json::object>> get(std::string sid) override {
     SqliteWorker& worker = worker_for(sid);
     std::optional<std::string> text =
-        co_await off_thread(worker.executor(), [&] { return worker.connection().get(sid, now_ms()); });
+        co_await off_thread(worker.executor(), [&] { return worker.connection().get(sid, date_now()); });
     if (!text) co_return std::nullopt;
     // Parsed here rather than on the worker: the few workers serve every I/O thread.
     json::value parsed;
@@ -155,12 +151,12 @@ class SqliteStore final : public Store {
   Task<> touch(std::string sid, json::object session) override {
     const std::int64_t expired = expired_ms(session);
     SqliteWorker& worker = worker_for(sid);
-    co_await off_thread(worker.executor(), [&] { worker.connection().touch(sid, expired, now_ms()); });
+    co_await off_thread(worker.executor(), [&] { worker.connection().touch(sid, expired, date_now()); });
   }
 
   Task<std::vector<std::pair<std::string, json::object>>> all() override {
     SqliteWorker& worker = any_worker();
-    auto rows = co_await off_thread(worker.executor(), [&] { return worker.connection().all(now_ms()); });
+    auto rows = co_await off_thread(worker.executor(), [&] { return worker.connection().all(date_now()); });
     std::vector<std::pair<std::string, json::object>> sessions;
     sessions.reserve(rows.size());
     for (auto& [sid, text] : rows) {
@@ -176,7 +172,7 @@ class SqliteStore final : public Store {
 
   Task<std::size_t> length() override {
     SqliteWorker& worker = any_worker();
-    co_return co_await off_thread(worker.executor(), [&] { return worker.connection().length(now_ms()); });
+    co_return co_await off_thread(worker.executor(), [&] { return worker.connection().length(date_now()); });
   }
 
   Task<> clear() override {

@@ -50,7 +50,7 @@ std::pair<std::string, unsigned> describe(std::exception_ptr error) {
   }
 }
 
-std::chrono::system_clock::time_point utc(int y, unsigned mo, unsigned d, int h, int mi, int s) {
+Timestamp utc(int y, unsigned mo, unsigned d, int h, int mi, int s) {
   using namespace std::chrono;
   return sys_days{year{y} / month{mo} / day{d}} + hours{h} + minutes{mi} + seconds{s};
 }

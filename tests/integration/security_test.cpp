@@ -25,7 +25,7 @@ using test::id_of;
 // A session app on a store that the test may share between several servers (secret rotation).
 struct SessionServer {
   explicit SessionServer(std::vector<std::string> secrets, std::shared_ptr<Store> shared = nullptr,
-                         SessionCookieOptions cookie = {}, bool trust_proxy = false)
+                         CookieAttributes cookie = {}, bool trust_proxy = false)
       : store(shared ? shared : std::make_shared<MemoryStore>()) {
     SessionOptions options{.secret = std::move(secrets), .resave = false, .save_uninitialized = false,
                            .store = store, .cookie = std::move(cookie)};

@@ -1,6 +1,8 @@
 #pragma once
 /// HttpError: an exception that carries the status the error handler should answer with.
 
+#include "cortado/core/status.hpp"
+
 #include <stdexcept>
 #include <string>
 
@@ -17,8 +19,5 @@ class HttpError : public std::runtime_error {
  private:
   unsigned status_;
 };
-
-/// The reason phrase Express uses for a status ("Not Found"); "" for a code it does not name.
-std::string_view status_text(unsigned status);
 
 }  // namespace cortado

@@ -73,9 +73,9 @@ class Response {
   void send_file(std::string_view path, const SendFileOptions& options = {});
 
   /// Set-Cookie as res.cookie() writes it.
-  Response& cookie(std::string_view name, std::string_view value, const CookieOptions& options = {});
+  Response& cookie(std::string_view name, std::string_view value, const CookieAttributes& attributes = {});
   /// Expires the cookie (Express's res.clearCookie); path and domain must match the original.
-  Response& clear_cookie(std::string_view name, CookieOptions options = {});
+  Response& clear_cookie(std::string_view name, CookieAttributes attributes = {});
 
   /// Per-request values for the handlers and views further down (res.locals).
   json::object& locals() { return locals_; }

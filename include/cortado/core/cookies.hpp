@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <variant>
 #include <vector>
 
 namespace cortado {
@@ -56,45 +57,41 @@ class Cookies {
 /// occurrence of a name kept, values decoded with decodeURIComponent when that succeeds.
 Cookies parse_cookies(std::string_view header);
 
-/// The attributes of a Set-Cookie, as res.cookie() takes them.
-struct CookieOptions {
-  /// Relative lifetime; writes Max-Age (seconds) and the matching Expires.
-  std::optional<std::chrono::milliseconds> max_age{};
-  std::optional<std::chrono::system_clock::time_point> expires{};
-  std::string domain{};
-  /// Default "/", as Express sets it.
-  std::string path = "/";
-  bool http_only = false;
-  bool secure = false;
-  bool partitioned = false;
-  /// "low", "medium" or "high" (any case); empty = absent.
-  std::string priority{};
-  /// "strict", "lax" or "none" (any case), or "true" (= Strict); empty = absent.
-  std::string same_site{};
-  /// Value written as is, without encodeURIComponent (for values already encoded).
-  bool raw = false;
-};
+/// SameSite as Node takes it: `true` (Strict), `false` (left out), or "strict", "lax", "none"
+/// (any case; "true" is Strict too).
+using SameSite = std::variant<bool, std::string>;
 
-/// Attributes as cookie.serialize receives them: Max-Age already in whole seconds.
+/// The attributes of a Set-Cookie: what res.cookie(), res.clear_cookie(), the session cookie and
+/// serialize_cookie take. Unset (and empty) ones are left out of the header.
 struct CookieAttributes {
-  std::optional<std::int64_t> max_age_seconds{};
+  /// Lifetime. res.cookie() writes it as Max-Age (whole seconds, floored) and the matching Expires;
+  /// the session cookie keeps it as its originalMaxAge and writes Expires only.
+  std::optional<std::chrono::milliseconds> max_age{};
+  /// A fixed end (Expires).
   std::optional<Timestamp> expires{};
-  std::string_view domain;
-  std::string_view path;
-  bool http_only = false;
-  bool secure = false;
-  bool partitioned = false;
-  std::string_view priority;
-  std::string_view same_site;
+  /// The Domain attribute.
+  std::optional<std::string> domain{};
+  /// The Path attribute; "/" unless set, as Express and express-session default it.
+  std::optional<std::string> path = "/";
+  /// HttpOnly; unset takes the writer's default: off for res.cookie(), on for the session cookie.
+  std::optional<bool> http_only{};
+  /// Secure: the browser sends it back over HTTPS only.
+  std::optional<bool> secure{};
+  /// Partitioned (CHIPS).
+  std::optional<bool> partitioned{};
+  /// "low", "medium" or "high" (any case).
+  std::optional<std::string> priority{};
+  /// The SameSite attribute.
+  std::optional<SameSite> same_site{};
 };
 
 /// cookie@0.7's `serialize`: "name=value; Max-Age=..; Domain=..; Path=..; Expires=..; HttpOnly;
-/// Secure; Partitioned; Priority=..; SameSite=..". Empty attributes are left out. Throws
+/// Secure; Partitioned; Priority=..; SameSite=..", with Max-Age as floor(max_age / 1s). Throws
 /// std::invalid_argument where cookie@0.7 throws: a name that is not a token, a value, domain or
 /// path outside its allowed characters (no CRLF, no ';'), an unknown priority or sameSite.
 std::string serialize_cookie(std::string_view name, std::string_view encoded_value, const CookieAttributes& attrs);
 
 /// res.cookie()'s Set-Cookie text: encodes the value and turns max_age into Expires + Max-Age.
-std::string set_cookie_header(std::string_view name, std::string_view value, const CookieOptions& options);
+std::string set_cookie_header(std::string_view name, std::string_view value, const CookieAttributes& attrs);
 
 }  // namespace cortado

@@ -1,19 +1,14 @@
 #pragma once
 /// Dates as JavaScript prints and reads them: Date.toUTCString (cookies) and Date.toJSON (stores).
 
+#include "cortado/core/clock.hpp"
+
 #include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
 
 namespace cortado {
-
-/// A JavaScript Date's value: milliseconds since the epoch, with its whole range (±275,000
-/// years; a system_clock time_point, counting nanoseconds, ends in 2262).
-using Timestamp = std::chrono::sys_time<std::chrono::milliseconds>;
-
-/// The current time as a Timestamp (Date.now()).
-inline Timestamp now_timestamp() { return std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now()); }
 
 /// IMF-fixdate as Date.prototype.toUTCString writes it.
 std::string http_date(Timestamp when);

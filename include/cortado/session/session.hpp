@@ -44,7 +44,7 @@ class Session : public std::enable_shared_from_this<Session> {
   /// Every data key, without "cookie", in insertion order.
   json::object& data() { return data_; }
   const json::object& data() const { return data_; }
-  /// The session cookie: max_age(), expires, original_max_age, attributes.
+  /// The session cookie: max_age() and its attributes (expires, originalMaxAge as max_age, ...).
   SessionCookie& cookie() { return cookie_; }
   const SessionCookie& cookie() const { return cookie_; }
 

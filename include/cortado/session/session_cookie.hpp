@@ -1,6 +1,7 @@
 #pragma once
 /// The session cookie's settings, as express-session's Cookie keeps them beside the session data.
 
+#include "cortado/core/cookies.hpp"
 #include "cortado/core/dates.hpp"
 #include "cortado/core/json.hpp"
 
@@ -11,7 +12,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <variant>
 
 namespace cortado {
 
@@ -19,44 +19,31 @@ namespace cortado {
 /// into the Set-Cookie header. Unset optionals are left out of both, as `undefined` is in Node.
 class SessionCookie {
  public:
-  /// The clock `expires` is measured on.
-  using clock = std::chrono::system_clock;
+  /// The clock `expires` is measured on (now_ms()'s).
+  using clock = Timestamp::clock;
 
-  /// SameSite as Node allows it: `true` (meaning Strict), `false` (left out), or a string
-  /// such as "lax", "strict", "none" (any case).
-  using same_site_value = std::variant<bool, std::string>;
+  /// Its attributes. max_age is express-session's originalMaxAge (the lifetime it was given;
+  /// unset is a browser-session cookie, JSON null) and is never sent: the header carries Expires,
+  /// and expires unset is JSON null. http_only unset is on, as in express-session.
+  CookieAttributes attributes{};
 
-  /// The max-age it was given, in ms; nullopt is a browser-session cookie (JSON null).
-  std::optional<std::int64_t> original_max_age{};
-  /// When it ends; nullopt for a browser-session cookie (JSON null, no Expires attribute).
-  std::optional<Timestamp> expires{};
-  /// The Secure attribute; nullopt leaves the key out of the JSON.
-  std::optional<bool> secure{};
-  /// The HttpOnly attribute, on by default.
-  bool http_only = true;
-  /// The Domain attribute.
-  std::optional<std::string> domain{};
-  /// The Path attribute, "/" by default.
-  std::optional<std::string> path = "/";
-  /// The SameSite attribute.
-  std::optional<same_site_value> same_site{};
-  /// The Partitioned attribute (CHIPS).
-  std::optional<bool> partitioned{};
-  /// The Priority attribute: "low", "medium" or "high" (any case).
-  std::optional<std::string> priority{};
+  /// express-session's originalMaxAge in ms (attributes.max_age), nullopt for a browser-session cookie.
+  std::optional<std::int64_t> original_max_age() const {
+    return attributes.max_age ? std::optional(attributes.max_age->count()) : std::nullopt;
+  }
 
   /// Milliseconds left until `expires` (negative once past), nullopt for a browser-session cookie.
   std::optional<std::int64_t> max_age() const;
 
-  /// Sets expires to now + ms and original_max_age to ms; nullopt makes a browser-session cookie.
+  /// Sets expires to now + ms and max_age to ms; nullopt makes a browser-session cookie.
   /// Throws std::out_of_range beyond a century either way.
   void set_max_age(std::optional<std::int64_t> ms);
 
-  /// What assigning `cookie.expires` does in Node: sets expires and makes original_max_age the
+  /// What assigning `cookie.expires` does in Node: sets expires and makes max_age the
   /// milliseconds left until it (null for nullopt). Assign the field to set expires alone.
   void set_expires(std::optional<Timestamp> when);
 
-  /// Starts the lifetime again from now with original_max_age (what Session.touch does).
+  /// Starts the lifetime again from now with max_age (what Session.touch does).
   void reset_max_age();
 
   /// The stored form; keys in Node's order: originalMaxAge, partitioned, priority, expires,

@@ -1,7 +1,7 @@
 #pragma once
 /// SessionOptions: every option of express-session, with its default.
 
-#include "cortado/session/session_cookie.hpp"
+#include "cortado/core/cookies.hpp"
 #include "cortado/session/store.hpp"
 
 #include <chrono>
@@ -14,27 +14,6 @@
 namespace cortado {
 
 class Request;
-
-/// express-session's `cookie` option: the settings every new session's cookie starts from.
-struct SessionCookieOptions {
-  /// Lifetime; absent = a browser-session cookie (no Expires).
-  std::optional<std::chrono::milliseconds> max_age{};
-  /// A fixed end instead of max_age.
-  std::optional<std::chrono::system_clock::time_point> expires{};
-  bool http_only = true;
-  /// The Secure attribute; absent leaves it out. A secure cookie is only sent over HTTPS.
-  std::optional<bool> secure{};
-  /// secure: "auto": Secure exactly when the request came over HTTPS.
-  bool secure_auto = false;
-  std::optional<std::string> domain{};
-  /// The cookie's path; requests outside it get no session at all (express-session's filter).
-  std::string path = "/";
-  /// true (= Strict), or "lax", "strict", "none".
-  std::optional<SessionCookie::same_site_value> same_site{};
-  std::optional<bool> partitioned{};
-  /// "low", "medium" or "high".
-  std::optional<std::string> priority{};
-};
 
 /// express-session's options. Unset resave/save_uninitialized default to true with a warning,
 /// as in express-session; set both explicitly.
@@ -57,7 +36,13 @@ struct SessionOptions {
   std::function<std::string(const Request&)> genid{};
   /// Where sessions live; default: a MemoryStore of at most default_session_store_entries sessions.
   std::shared_ptr<Store> store{};
-  SessionCookieOptions cookie{};
+  /// express-session's `cookie` option: the attributes every new session's cookie starts from
+  /// (max_age unset: a browser-session cookie; http_only unset: on). Requests outside its path
+  /// get no session at all.
+  CookieAttributes cookie{};
+  /// express-session's `cookie.secure: "auto"`: Secure exactly when the request came over HTTPS
+  /// (then cookie.secure is not used).
+  bool secure_auto = false;
 
   // Beyond express-session; each is off unless set.
 
