@@ -1,6 +1,7 @@
 #include "http/worker.hpp"
 
 #include "http/date_cache.hpp"
+#include "http/finish_response.hpp"
 #include "http/request_checks.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -307,18 +308,8 @@ Task<> Worker::serve(tcp::socket socket) {
       exchange.file.reset();
     }
 
-    bool keep_alive = req.keep_alive() && !stopping && res[beast_http::field::connection] != "close" &&
-                      !framing_forces_close(req);
-    res.keep_alive(keep_alive);
-    // A 1.0 client keeps the connection only when told so (RFC 9112 C.2.2).
-    if (keep_alive && req.version() == 10) res.set(beast_http::field::connection, "keep-alive");
-    res.set(beast_http::field::date, current_http_date());
+    bool keep_alive = finish_response(req, res, exchange, stopping);
     bool head = req.method() == beast_http::verb::head;
-    unsigned code = res.result_int();
-    if (code < 200 || code == 204 || code == 304) exchange.file.reset();
-    // A HEAD may state the GET's length, and a file body states its own.
-    if (!(head && res.has_content_length()) && !exchange.file) res.prepare_payload();
-    if (code < 200 || code == 204 || code == 304) res.erase(beast_http::field::content_length);
     conn.deadline = Clock::now() + opt.write_timeout;
     // The head is written into one string and sent with the body in a single gathered write
     // (Beast's serializer costs more than the rest of a small response). HEAD gets no body.
