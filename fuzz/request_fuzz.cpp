@@ -1,8 +1,9 @@
 // The whole request path: bytes → Beast's parser with the server's limits → the worker's own
-// head checks (src/http/request_checks.hpp, the very code Worker::serve runs) → App::handle with
-// routes and parameters, the json/urlencoded/text body parsers, query, cookies, ip and protocol,
-// static files, and the session middleware on a memory store that holds a few sessions whose
-// signed cookies are in the seed corpus, so that cookie unsigning and session loading run too.
+// head checks (src/http/request_checks.hpp, the very code Worker::read_request runs) →
+// App::handle with routes and parameters, the json/urlencoded/text body parsers, query, cookies,
+// ip and protocol, static files, and the session middleware on a memory store that holds a few
+// sessions whose signed cookies are in the seed corpus, so that cookie unsigning and session
+// loading run too → the worker's own header rules for the response (src/http/finish_response.hpp).
 //
 // Input: one byte of flags (bit 0: the second app, with trust proxy and the options beyond
 // express-session; bit 1: the peer is an IPv6 address), then the bytes a client sends on one
@@ -25,6 +26,7 @@
 #include "cortado/session/middleware.hpp"
 #include "cortado/session/session.hpp"
 #include "core/header_text.hpp"
+#include "http/finish_response.hpp"
 #include "http/request_checks.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -240,7 +242,7 @@ struct Fixture {
   }
 };
 
-// One request off the front of `stream`, read as Worker::serve reads it; nullopt where the
+// One request off the front of `stream`, read as Worker::read_request reads it; nullopt where the
 // server would refuse the request or close the connection.
 std::optional<http::RawRequest> read_request(std::string_view& stream, http::Exchange& exchange) {
   while (stream.starts_with("\r\n")) stream.remove_prefix(2);  // RFC 9112 2.2, as the worker
@@ -269,14 +271,6 @@ std::optional<http::RawRequest> read_request(std::string_view& stream, http::Exc
   }
   stream.remove_prefix(used);
   return parser.release();
-}
-
-// What the worker does to every response before writing it; says whether it keeps the connection.
-bool finish_response(const http::RawRequest& req, http::RawResponse& res) {
-  bool keep_alive = req.keep_alive() && res[bh::field::connection] != "close" && !http::framing_forces_close(req);
-  res.keep_alive(keep_alive);
-  if (!(req.method() == bh::verb::head && res.has_content_length())) res.prepare_payload();
-  return keep_alive;
 }
 
 // Searched for without memcmp and without coverage instrumentation: libFuzzer learns the strings a
@@ -327,6 +321,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto stream = fuzz::as_text(data + 1, size - 1);
   // A handful of pipelined requests is enough to reach every state; more only slows the run.
   for (int n = 0; n < 8; ++n) {
+    // As the worker begins each request: the last one's trailers and file are not this one's.
+    exchange.trailers.clear();
+    exchange.file.reset();
     auto req = read_request(stream, exchange);
     if (!req) break;
     http::RawResponse res;
@@ -336,7 +333,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     } catch (const std::exception& e) {
       fuzz::finding(std::string("App::handle threw: ") + e.what());
     }
-    bool keep_alive = finish_response(*req, res);
+    bool keep_alive = http::finish_response(*req, res, exchange, /*closing=*/false);
     check_response(res);
     if (print_responses) std::cout << res << "\n----\n";
     if (!keep_alive) break;

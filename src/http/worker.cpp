@@ -2,6 +2,7 @@
 
 #include "cortado/core/status.hpp"
 #include "http/date_cache.hpp"
+#include "http/finish_response.hpp"
 #include "http/request_checks.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -118,11 +119,57 @@ std::string serialize_head(const RawResponse& res) {
   return out;
 }
 
-void fill_internal_error(RawResponse& res) {
+// A handler that threw: the error is logged, and the client gets a plain 500 instead of whatever
+// the handler had put into the response (or the file it had chosen) before it failed.
+void answer_internal_error(const std::exception& e, RawResponse& res, Exchange& exchange) {
+  std::cerr << "cortado: unhandled error in request handler: " << e.what() << '\n';
   res = RawResponse{};
   res.result(500);
   res.set(beast_http::field::content_type, "text/plain; charset=utf-8");
   res.body() = "Internal Server Error";
+  exchange.file.reset();
+}
+
+// What the read buffer holds, as text for the checks.
+std::string_view buffered(const boost::beast::flat_buffer& buffer) {
+  return {static_cast<const char*>(buffer.data().data()), buffer.size()};
+}
+
+// Each request starts clean: a deadline that passed during the last one is not this one's, and
+// the last one's trailers and file are not this one's either.
+void begin_request(Connection& conn, Exchange& exchange) {
+  conn.idle = true;
+  conn.timed_out = false;
+  exchange.trailers.clear();
+  exchange.file.reset();
+}
+
+// RFC 9112 2.2: empty lines before a request line are ignored (old clients send CRLF after a
+// body). False when nothing else is buffered: the next request has not begun.
+bool skip_empty_lines(boost::beast::flat_buffer& buffer) {
+  while (buffered(buffer).starts_with("\r\n")) buffer.consume(2);
+  return buffer.size() != 0;
+}
+
+// Where the head in the buffer stands before Beast parses it: folded (refused), ready for the
+// parser (whole, or past the header limit, which the parser refuses), or partial.
+enum class HeadState { partial, ready, folded };
+
+HeadState head_state(std::string_view text, std::size_t header_limit) {
+  if (has_obs_fold(head_so_far(text))) return HeadState::folded;
+  if (head_complete(text) || text.size() > header_limit) return HeadState::ready;
+  return HeadState::partial;
+}
+
+// The status to refuse a head with, 0 for none: what its read error, a fold, a version other
+// than 1.x or the head checks call for.
+unsigned head_status(const boost::system::error_code& head_ec, bool folded, const Connection& conn,
+                     std::string_view text, const RawRequest& head) {
+  unsigned status = head_ec ? status_for_read_error(head_ec, conn, text) : 0;
+  if (folded) status = 400;
+  if (head_ec == beast_http::error::bad_version && other_major_version(text)) status = 505;
+  if (!head_ec && !status) status = check_head(head);
+  return status;
 }
 
 }  // namespace
@@ -199,6 +246,7 @@ void Worker::begin_shutdown() {
   sweeper.cancel();
 }
 
+// One connection: its requests read, answered and written in turn until either side ends it.
 Task<> Worker::serve(tcp::socket socket) {
   Connection conn(std::move(socket));
   Registration registration(*this, conn);
@@ -206,83 +254,29 @@ Task<> Worker::serve(tcp::socket socket) {
   Exchange exchange{.remote = conn.socket.remote_endpoint(ec), .trailers = {}, .file = {}};
   conn.socket.set_option(tcp::no_delay(true), ec);
   conn.socket.non_blocking(true, ec);  // read_next_request's read fails at once rather than waits
-  const auto& opt = server.options;
   // Bounded, so that no part of a request the parser cannot consume (a chunk-size line, a trailer
   // section, the next unnamed case) can grow it: reading past the bound fails with buffer_overflow.
-  boost::beast::flat_buffer buffer(read_buffer_limit(opt));
+  boost::beast::flat_buffer buffer(read_buffer_limit(server.options));
 
   for (;;) {
-    conn.idle = true;
-    conn.timed_out = false;  // a deadline that passed during the last request is not this one's
-    exchange.trailers.clear();
-    exchange.file.reset();
+    begin_request(conn, exchange);
     if (stopping) break;
     if (buffer.size() == 0) {
       // Between requests: the keep-alive timeout applies until the next request's first byte.
-      conn.deadline = Clock::now() + opt.idle_timeout;
+      conn.deadline = Clock::now() + server.options.idle_timeout;
       if (!co_await read_next_request(conn, buffer)) break;
     }
     conn.idle = false;
-    auto buffered = [&] { return std::string_view(static_cast<const char*>(buffer.data().data()), buffer.size()); };
-    // RFC 9112 2.2: empty lines before a request line are ignored (old clients send CRLF after a body).
-    while (buffered().starts_with("\r\n")) buffer.consume(2);
-    if (buffer.size() == 0) continue;
+    if (!skip_empty_lines(buffer)) continue;
 
-    conn.deadline = Clock::now() + opt.head_timeout;
-    // Beast unfolds obs-fold into spaces; Node refuses it, and so do we (RFC 9112 5.2 allows
-    // either), so that a proxy in front that reads the fold otherwise cannot be played against us.
-    // That needs the whole head in the buffer before Beast parses it.
-    bool folded = false;
-    boost::system::error_code head_ec;
-    for (;;) {
-      auto text = buffered();
-      if (has_obs_fold(head_so_far(text))) folded = true;
-      if (folded || head_complete(text) || text.size() > opt.header_limit) break;
-      auto [read_ec, n] = co_await conn.socket.async_read_some(buffer.prepare(4096), use_tuple);
-      buffer.commit(n);
-      if (read_ec) {
-        head_ec = read_ec;  // eof, reset or the head timeout: answered below as the parser's would be
-        break;
-      }
+    auto read = co_await read_request(conn, buffer, exchange);
+    if (read.refusal.close) break;
+    if (read.refusal.status) {
+      co_await refuse(conn, read.refusal.status);
+      co_return;
     }
 
-    beast_http::request_parser<beast_http::string_body> parser;
-    parser.header_limit(static_cast<std::uint32_t>(opt.header_limit));
-    parser.body_limit(opt.body_limit);
-    if (!head_ec && !folded) std::tie(head_ec, std::ignore) = co_await beast_http::async_read_header(conn.socket, buffer, parser, use_tuple);
-    unsigned refuse = head_ec ? status_for_read_error(head_ec, conn, buffered()) : 0;
-    if (folded) refuse = 400;
-    if (head_ec == beast_http::error::bad_version && other_major_version(buffered())) refuse = 505;
-    if (!head_ec && !refuse) refuse = check_head(parser.get());
-    // The approved head, kept to take the trailer section's fields back out (chunked bodies only).
-    std::optional<beast_http::fields> approved_head;
-    if (!head_ec && !refuse && !parser.is_done()) {
-      if (parser.get()[beast_http::field::expect] == "100-continue") {
-        static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
-        co_await asio::async_write(conn.socket, asio::buffer(go_on), use_tuple);
-      }
-      if (parser.chunked()) approved_head.emplace(static_cast<const beast_http::fields&>(parser.get()));
-      conn.deadline = Clock::now() + opt.body_timeout;
-      auto [body_ec, body_n] = co_await beast_http::async_read(conn.socket, buffer, parser, use_tuple);
-      if (body_ec) refuse = status_for_read_error(body_ec, conn, buffered());
-      if (body_ec && !refuse) break;
-    } else if (head_ec && !refuse) {
-      break;
-    }
-    if (approved_head && !refuse) {
-      separate_trailers(parser.get(), std::move(*approved_head), exchange.trailers);
-      if (section_size(exchange.trailers) > opt.header_limit) refuse = 431;  // as a head that large
-    }
-    if (refuse) {
-      // The stream can no longer be trusted: answer, then close without reading further requests.
-      auto text = refusal(refuse);
-      conn.timed_out = false;
-      conn.deadline = Clock::now() + std::chrono::seconds(1);
-      co_await asio::async_write(conn.socket, asio::buffer(text), use_tuple);
-      break;
-    }
-
-    RawRequest req = parser.release();
+    RawRequest& req = read.request;
     RawResponse res;
     res.version(11);  // RFC 9110 2.5: the highest 1.x we speak, also to a 1.0 client (as Node)
     // The connection's read deadlines do not apply to the handler (as in Node); shutdown's grace does.
@@ -290,40 +284,106 @@ Task<> Worker::serve(tcp::socket socket) {
     try {
       co_await server.handler(req, res, exchange);
     } catch (const std::exception& e) {
-      std::cerr << "cortado: unhandled error in request handler: " << e.what() << '\n';
-      fill_internal_error(res);
-      exchange.file.reset();
+      answer_internal_error(e, res, exchange);
     }
-
-    bool keep_alive = req.keep_alive() && !stopping && res[beast_http::field::connection] != "close" &&
-                      !framing_forces_close(req);
-    res.keep_alive(keep_alive);
-    // A 1.0 client keeps the connection only when told so (RFC 9112 C.2.2).
-    if (keep_alive && req.version() == 10) res.set(beast_http::field::connection, "keep-alive");
-    res.set(beast_http::field::date, current_http_date());
-    bool head = req.method() == beast_http::verb::head;
-    unsigned code = res.result_int();
-    if (code < 200 || code == 204 || code == 304) exchange.file.reset();
-    // A HEAD may state the GET's length, and a file body states its own.
-    if (!(head && res.has_content_length()) && !exchange.file) res.prepare_payload();
-    if (code < 200 || code == 204 || code == 304) res.erase(beast_http::field::content_length);
-    conn.deadline = Clock::now() + opt.write_timeout;
-    // The head is written into one string and sent with the body in a single gathered write
-    // (Beast's serializer costs more than the rest of a small response). HEAD gets no body.
-    std::string head_text = serialize_head(res);
-    if (exchange.file && !head) {
-      if (!co_await write_with_file(conn, head_text, *exchange.file)) break;
-      exchange.file.reset();  // closes the file now rather than when the next request begins
-    } else {
-      std::array<asio::const_buffer, 2> wire{asio::buffer(head_text),
-                                             head ? asio::const_buffer() : asio::buffer(res.body())};
-      auto [write_ec, n] = co_await asio::async_write(conn.socket, wire, use_tuple);
-      if (write_ec) break;
-    }
-    if (!keep_alive) break;
+    bool keep_alive = finish_response(req, res, exchange, stopping);
+    if (!co_await write_response(conn, req, res, exchange) || !keep_alive) break;
   }
 
   co_await close_gently(conn);
+}
+
+// The coroutines every request runs: read_next_request (when nothing is buffered yet),
+// read_request and write_response. Each costs a frame, which Asio takes from a per-thread cache
+// when it is at most 1020 bytes; the steps that need no co_await are plain functions above.
+
+// Awaits: the head may come in pieces, and a body after it. Reads one request under the head and
+// body timeouts, its trailer fields into exchange.trailers. The parser lives in this frame (about
+// 750 bytes with it), not in serve's, which every idle keep-alive connection holds.
+Task<ReadResult> Worker::read_request(Connection& conn, boost::beast::flat_buffer& buffer, Exchange& exchange) {
+  const auto& opt = server.options;
+  conn.deadline = Clock::now() + opt.head_timeout;
+  // Beast unfolds obs-fold into spaces; Node refuses it, and so do we (RFC 9112 5.2 allows
+  // either), so that a proxy in front that reads the fold otherwise cannot be played against us.
+  // That needs the whole head in the buffer before Beast parses it.
+  boost::system::error_code head_ec;
+  HeadState state;
+  while ((state = head_state(buffered(buffer), opt.header_limit)) == HeadState::partial) {
+    auto [read_ec, n] = co_await conn.socket.async_read_some(buffer.prepare(4096), use_tuple);
+    buffer.commit(n);
+    if (read_ec) {
+      head_ec = read_ec;  // eof, reset or the head timeout: answered below as the parser's would be
+      break;
+    }
+  }
+  bool folded = state == HeadState::folded;
+
+  RequestParser parser;
+  parser.header_limit(static_cast<std::uint32_t>(opt.header_limit));
+  parser.body_limit(opt.body_limit);
+  if (!head_ec && !folded) std::tie(head_ec, std::ignore) = co_await beast_http::async_read_header(conn.socket, buffer, parser, use_tuple);
+  unsigned status = head_status(head_ec, folded, conn, buffered(buffer), parser.get());
+  if (head_ec && !status) co_return ReadResult{{}, {0, true}};
+  if (status) co_return ReadResult{{}, {status, false}};
+  if (!parser.is_done()) {
+    auto refusal = co_await read_body(conn, buffer, parser, exchange);
+    if (refusal.status || refusal.close) co_return ReadResult{{}, refusal};
+  }
+  co_return ReadResult{parser.release(), {0, false}};
+}
+
+// Awaits. The body of a request whose head passed the checks; a separate coroutine so that a
+// request without a body (most GETs) costs no frame for it.
+Task<Refusal> Worker::read_body(Connection& conn, boost::beast::flat_buffer& buffer, RequestParser& parser,
+                                Exchange& exchange) {
+  const auto& opt = server.options;
+  if (parser.get()[beast_http::field::expect] == "100-continue") {
+    static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
+    co_await asio::async_write(conn.socket, asio::buffer(go_on), use_tuple);
+  }
+  // The approved head, kept to take the trailer section's fields back out (chunked bodies only).
+  std::optional<beast_http::fields> approved_head;
+  if (parser.chunked()) approved_head.emplace(static_cast<const beast_http::fields&>(parser.get()));
+  conn.deadline = Clock::now() + opt.body_timeout;
+  auto [body_ec, n] = co_await beast_http::async_read(conn.socket, buffer, parser, use_tuple);
+  if (body_ec) {
+    unsigned status = status_for_read_error(body_ec, conn, buffered(buffer));
+    co_return Refusal{status, status == 0};
+  }
+  if (approved_head) {
+    separate_trailers(parser.get(), std::move(*approved_head), exchange.trailers);
+    if (section_size(exchange.trailers) > opt.header_limit) co_return Refusal{431, false};  // as a head that large
+  }
+  co_return Refusal{0, false};
+}
+
+// Awaits. Answers a request the HTTP layer refuses itself, then closes: the stream can no longer
+// be trusted, so no further request is read from it.
+Task<> Worker::refuse(Connection& conn, unsigned status) {
+  auto text = refusal(status);
+  // A 408's read timed out, but its answer and the lingering close after it get their own time.
+  conn.timed_out = false;
+  conn.deadline = Clock::now() + std::chrono::seconds(1);
+  co_await asio::async_write(conn.socket, asio::buffer(text), use_tuple);
+  co_await close_gently(conn);
+}
+
+// Awaits. Sends the finished response under the write timeout. The head is written into one
+// string and sent with the body in a single gathered write (Beast's serializer costs more than
+// the rest of a small response), or before the file's pieces. HEAD gets no body. False when the
+// connection must end.
+Task<bool> Worker::write_response(Connection& conn, const RawRequest& req, const RawResponse& res, Exchange& exchange) {
+  conn.deadline = Clock::now() + server.options.write_timeout;
+  bool head = req.method() == beast_http::verb::head;
+  std::string head_text = serialize_head(res);
+  if (exchange.file && !head) {
+    if (!co_await write_with_file(conn, head_text, *exchange.file)) co_return false;
+    exchange.file.reset();  // closes the file now rather than when the next request begins
+    co_return true;
+  }
+  std::array<asio::const_buffer, 2> wire{asio::buffer(head_text), head ? asio::const_buffer() : asio::buffer(res.body())};
+  auto [write_ec, n] = co_await asio::async_write(conn.socket, wire, use_tuple);
+  co_return !write_ec;
 }
 
 // Writes the head, then the file's part in pieces of at most 64 KiB (the first with the head, in
@@ -372,8 +432,8 @@ Task<bool> Worker::read_next_request(Connection& conn, boost::beast::flat_buffer
 
 // The 503 for a connection over the cap. Its request is already on the way, so closing at once
 // would let the kernel answer that unread request with a reset, which can destroy the 503
-// before the client reads it (RFC 9112 9.6): it gets the same lingering close as a refusal in
-// serve(), without taking one of the places the cap counts.
+// before the client reads it (RFC 9112 9.6): it gets the same lingering close as refuse() gives,
+// without taking one of the places the cap counts.
 Task<> Worker::refuse_over_cap(tcp::socket socket) {
   ++refusals_in_flight;
   Connection conn(std::move(socket));

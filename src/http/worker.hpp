@@ -7,6 +7,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/parser.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -30,6 +31,22 @@ struct Connection {
   /// Waiting for a request to start: shutdown may close it at once.
   bool idle = true;
   bool timed_out = false;
+};
+
+/// Beast's parser for one request, with the whole body in a string.
+using RequestParser = beast_http::request_parser<beast_http::string_body>;
+
+/// Why a request is not answered: a status to refuse it with, or `close` when the client went away
+/// in the middle and nobody is left to answer. Neither: it is answered.
+struct Refusal {
+  unsigned status = 0;
+  bool close = false;
+};
+
+/// A request read whole, or what to do instead of answering it.
+struct ReadResult {
+  RawRequest request;
+  Refusal refusal;
 };
 
 struct Server::Impl {
@@ -64,10 +81,15 @@ struct Worker {
   Task<> accept_loop();
   Task<> sweep_loop();
   Task<> serve(boost::asio::ip::tcp::socket socket);
+  Task<bool> read_next_request(Connection& conn, boost::beast::flat_buffer& buffer);
+  Task<ReadResult> read_request(Connection& conn, boost::beast::flat_buffer& buffer, Exchange& exchange);
+  Task<Refusal> read_body(Connection& conn, boost::beast::flat_buffer& buffer, RequestParser& parser,
+                          Exchange& exchange);
+  Task<> refuse(Connection& conn, unsigned status);
+  Task<bool> write_response(Connection& conn, const RawRequest& req, const RawResponse& res, Exchange& exchange);
+  Task<bool> write_with_file(Connection& conn, std::string_view head_text, FileBody& file);
   Task<> refuse_over_cap(boost::asio::ip::tcp::socket socket);
   Task<> close_gently(Connection& conn);
-  Task<bool> read_next_request(Connection& conn, boost::beast::flat_buffer& buffer);
-  Task<bool> write_with_file(Connection& conn, std::string_view head_text, FileBody& file);
 
   /// Connections over the cap still being answered and drained (bounded: see accept_loop).
   std::size_t refusals_in_flight = 0;
