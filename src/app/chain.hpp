@@ -16,7 +16,7 @@ struct Router::Layer {
   RoutePattern pattern;
   std::string method;  // "" for middleware and all()
   bool is_mount = false;
-  Callable callable;
+  Middleware middleware;
 };
 
 struct Router::Stack {

@@ -9,7 +9,7 @@ namespace cortado {
 
 Router::Router(Options options) : stack_(std::make_shared<Stack>()) { stack_->options = options; }
 
-Router& Router::route(std::string_view method, std::string_view path, std::vector<Callable> handlers) {
+Router& Router::route(std::string_view method, std::string_view path, std::vector<Middleware> handlers) {
   MatchOptions match{.whole_path = true, .case_sensitive = stack_->options.case_sensitive,
                      .strict = stack_->options.strict};
   RoutePattern pattern(path, match);
@@ -17,7 +17,7 @@ Router& Router::route(std::string_view method, std::string_view path, std::vecto
   return *this;
 }
 
-Router& Router::mount(std::string_view path, std::vector<Callable> handlers) {
+Router& Router::mount(std::string_view path, std::vector<Middleware> handlers) {
   MatchOptions match{.whole_path = false, .case_sensitive = stack_->options.case_sensitive, .strict = false};
   RoutePattern pattern(path, match);
   for (auto& h : handlers) stack_->layers.push_back({pattern, {}, true, std::move(h)});
@@ -67,7 +67,7 @@ Task<> run_chain(Chain& c) {
   while (c.index < c.layers.size()) {
     std::size_t at = c.index++;
     const Router::Layer& layer = c.layers[at];
-    if (layer.callable.handles_errors != static_cast<bool>(c.error)) continue;
+    if (layer.middleware.handles_errors != static_cast<bool>(c.error)) continue;
     std::optional<RoutePattern::Match> match;
     try {
       match = layer.pattern.match(c.path);
@@ -94,10 +94,10 @@ Task<> run_chain(Chain& c) {
     Step step;
     Next next(c, step);
     try {
-      if (layer.callable.sync)
-        layer.callable.sync(c.error, c.req, c.res, next);
+      if (layer.middleware.sync)
+        layer.middleware.sync(c.error, c.req, c.res, next);
       else
-        co_await layer.callable.async(c.error, c.req, c.res, next);
+        co_await layer.middleware.async(c.error, c.req, c.res, next);
     } catch (...) {
       // Thrown errors go to the error handlers after the one that threw, as next(err) would.
       c.error = std::current_exception();

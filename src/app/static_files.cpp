@@ -51,12 +51,12 @@ void redirect_to_directory(const Request& req, Response& res) {
 
 }  // namespace
 
-Callable serve_static(std::string root, StaticOptions options) {
+Middleware serve_static(std::string root, StaticOptions options) {
   if (root.empty()) throw std::invalid_argument("root path required");
   // Resolved once, as serve-static does: a later chdir() does not move the served folder.
   options.file.root = detail::resolve_root(root);
 
-  return make_callable([options = std::move(options)](Request& req, Response& res, Next next) {
+  return make_middleware([options = std::move(options)](Request& req, Response& res, Next next) {
     if (req.method() != "GET" && req.method() != "HEAD") {
       if (options.fall_through) {
         next();
