@@ -9,16 +9,18 @@ namespace cortado {
 
 Router::Router(Options options) : stack_(std::make_shared<Stack>()) { stack_->options = options; }
 
+Router::Options Router::routing_options() const { return stack_->options; }
+
 Router& Router::route(std::string_view method, std::string_view path, std::vector<Middleware> handlers) {
-  MatchOptions match{.whole_path = true, .case_sensitive = stack_->options.case_sensitive,
-                     .strict = stack_->options.strict};
+  Options routing = routing_options();
+  MatchOptions match{.whole_path = true, .case_sensitive = routing.case_sensitive, .strict = routing.strict};
   RoutePattern pattern(path, match);
   for (auto& h : handlers) stack_->layers.push_back({pattern, std::string(method), false, std::move(h)});
   return *this;
 }
 
 Router& Router::mount(std::string_view path, std::vector<Middleware> handlers) {
-  MatchOptions match{.whole_path = false, .case_sensitive = stack_->options.case_sensitive, .strict = false};
+  MatchOptions match{.whole_path = false, .case_sensitive = routing_options().case_sensitive, .strict = false};
   RoutePattern pattern(path, match);
   for (auto& h : handlers) stack_->layers.push_back({pattern, {}, true, std::move(h)});
   return *this;

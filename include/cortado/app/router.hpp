@@ -15,12 +15,18 @@ namespace cortado {
 /// `app.use("/api", api)` still sees the routes added to `api` afterwards.
 class Router {
  public:
+  /// express.Router({caseSensitive, strict}); an App reads these from its Settings instead.
   struct Options {
+    /// "/Foo" does not match "/foo".
     bool case_sensitive = false;
+    /// "/foo/" does not match "/foo".
     bool strict = false;
   };
   Router() : Router(Options{}) {}
   explicit Router(Options options);
+  virtual ~Router() = default;
+  Router(const Router&) = default;
+  Router& operator=(const Router&) = default;
 
   /// Middleware for every path (or under `path`, which is stripped from req.path meanwhile).
   template <AnyHandler... F>
@@ -78,6 +84,10 @@ class Router {
   struct Layer;
 
  protected:
+  /// What route() and use() compile new paths with: the Options given to a Router, the live
+  /// Settings of an App (so that no copy of a flag can go stale).
+  virtual Options routing_options() const;
+
   struct Stack;
   std::shared_ptr<Stack> stack_;
 };
