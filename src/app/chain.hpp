@@ -2,7 +2,7 @@
 // The state of one request's walk through one router's stack.
 
 #include "cortado/app/handler.hpp"
-#include "cortado/app/route_pattern.hpp"
+#include "app/route_pattern.hpp"
 #include "cortado/app/router.hpp"
 
 #include <exception>

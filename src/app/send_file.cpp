@@ -9,7 +9,7 @@
 #include "app/freshness.hpp"
 #include "cortado/core/cookies.hpp"
 #include "cortado/app/http_error.hpp"
-#include "cortado/core/mime.hpp"
+#include "core/mime.hpp"
 #include "cortado/app/request.hpp"
 #include "cortado/app/response.hpp"
 #include "cortado/core/url.hpp"

@@ -2,7 +2,6 @@
 /// Router: an ordered stack of middleware and routes, mountable at a path (express.Router()).
 
 #include "cortado/app/handler.hpp"
-#include "cortado/app/route_pattern.hpp"
 
 #include <memory>
 #include <string>
