@@ -1,5 +1,6 @@
 #include "cortado/app/app.hpp"
 
+#include "app/access.hpp"
 #include "app/chain.hpp"
 #include "cortado/app/request.hpp"
 #include "cortado/app/response.hpp"
@@ -53,7 +54,7 @@ Task<> App::handle(http::RawRequest& raw_req, http::RawResponse& raw_res, http::
   chain.allowed = &allowed;  // only the app's walk collects them
   co_await detail::run_chain(chain);
   try {
-    res.run_header_hooks();
+    detail::AppAccess::run_header_hooks(res);
   } catch (const std::exception& e) {
     std::cerr << "cortado: " << e.what() << '\n';
     res.reset();

@@ -1,5 +1,6 @@
 #include "cortado/app/router.hpp"
 
+#include "app/access.hpp"
 #include "app/chain.hpp"
 #include "app/final_handler.hpp"
 #include "cortado/app/request.hpp"
@@ -85,11 +86,11 @@ Task<> run_chain(Chain& c) {
     if (layer.is_mount) {
       std::string rest = c.path.substr(match->length);
       if (rest.empty() || rest.front() != '/') rest.insert(rest.begin(), '/');
-      c.req.set_mount(c.base_url + c.path.substr(0, match->length), std::move(rest));
+      AppAccess::set_mount(c.req, c.base_url + c.path.substr(0, match->length), std::move(rest));
     } else {
-      c.req.set_mount(c.base_url, c.path);
+      AppAccess::set_mount(c.req, c.base_url, c.path);
     }
-    c.req.mutable_params() = std::move(match->params);
+    AppAccess::params(c.req) = std::move(match->params);
     // Nothing has reached the client yet, so an error handler may answer afresh.
     if (c.error && c.res.finished()) c.res.reset();
 
