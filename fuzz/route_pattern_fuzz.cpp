@@ -9,7 +9,7 @@
 #include "fuzz_support.hpp"
 
 #include "cortado/app/http_error.hpp"
-#include "cortado/app/route_pattern.hpp"
+#include "app/route_pattern.hpp"
 
 #include <stdexcept>
 

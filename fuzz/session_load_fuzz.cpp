@@ -52,7 +52,7 @@ std::shared_ptr<const detail::SessionConfig> make_config(bool beyond_express) {
 // The text a session makes when written: loading that text again must write the same text.
 std::string written_text(const json::object& stored) {
   Session session(nullptr, session_id, SessionCookie{});
-  session.load(stored);
+  detail::SessionContext::load(session, stored);
   return stringify(session.to_json());
 }
 

@@ -17,8 +17,8 @@ std::string csrf_token(cortado::Session& session) {
 
 void rotate_csrf_token(cortado::Session& session) { session["csrf"] = cortado::generate_session_id(); }
 
-cortado::Callable verify_csrf() {
-  return cortado::make_callable([](cortado::Request& req, cortado::Response&, cortado::Next next) {
+cortado::Middleware verify_csrf() {
+  return cortado::make_middleware([](cortado::Request& req, cortado::Response&, cortado::Next next) {
     if (req.method() != "POST") {
       next();
       return;

@@ -20,6 +20,6 @@ void rotate_csrf_token(cortado::Session& session);
 
 /// Middleware: a POST whose `_csrf` field does not match the session's token ends in
 /// HttpError 403 before any handler runs; other methods pass.
-cortado::Callable verify_csrf();
+cortado::Middleware verify_csrf();
 
 }  // namespace demo

@@ -154,7 +154,7 @@ int main(int argc, char** argv) {
     std::cerr << "session-lab: " << e.what() << std::endl;
     return 2;
   }
-  Callable sessions;
+  Middleware sessions;
   try {
     sessions = session(lab.session);  // refuses options express-session refuses
   } catch (const std::exception& e) {

@@ -12,7 +12,7 @@ std::shared_ptr<cortado::Store> open_lab_store(const std::string& spec,
   if (spec == "memory") {
     cortado::MemoryStoreOptions options;
     if (prune_interval) options.prune_interval = *prune_interval;
-    return std::make_shared<cortado::MemoryStore>(options);
+    return cortado::stores::memory(options);
   }
   if (spec.starts_with("sqlite:")) {
     cortado::stores::SqliteOptions options;

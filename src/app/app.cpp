@@ -1,5 +1,6 @@
 #include "cortado/app/app.hpp"
 
+#include "app/access.hpp"
 #include "app/chain.hpp"
 #include "cortado/app/request.hpp"
 #include "cortado/app/response.hpp"
@@ -21,17 +22,20 @@ Settings default_settings() {
 App::App() : App(default_settings()) {}
 
 App::App(Settings settings, http::ServerOptions server)
-    : Router(Router::Options{settings.case_sensitive_routing, settings.strict_routing}),
-      settings_(std::make_unique<Settings>(std::move(settings))),
+    : settings_(std::make_unique<Settings>(std::move(settings))),
       server_options_(server) {}
 
 App::~App() = default;
 
+Router::Options App::routing_options() const {
+  return {.case_sensitive = settings_->case_sensitive_routing, .strict = settings_->strict_routing};
+}
+
 App& App::set(std::string_view name, bool value) {
   if (name == "trust proxy") settings_->trust_proxy = value;
   else if (name == "etag") settings_->etag = value;
-  else if (name == "case sensitive routing") stack_->options.case_sensitive = settings_->case_sensitive_routing = value;
-  else if (name == "strict routing") stack_->options.strict = settings_->strict_routing = value;
+  else if (name == "case sensitive routing") settings_->case_sensitive_routing = value;
+  else if (name == "strict routing") settings_->strict_routing = value;
   else throw std::invalid_argument("unknown setting: " + std::string(name));
   return *this;
 }
@@ -50,7 +54,7 @@ Task<> App::handle(http::RawRequest& raw_req, http::RawResponse& raw_res, http::
   chain.allowed = &allowed;  // only the app's walk collects them
   co_await detail::run_chain(chain);
   try {
-    res.run_header_hooks();
+    detail::AppAccess::run_header_hooks(res);
   } catch (const std::exception& e) {
     std::cerr << "cortado: " << e.what() << '\n';
     res.reset();

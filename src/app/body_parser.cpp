@@ -57,9 +57,9 @@ std::string inflate(std::string_view encoded, std::size_t limit) {
 }
 
 // One parser: act only on a body of the configured type, decode it, enforce the limit, parse.
-Callable make_parser(Options options, std::string default_type, Parse parse) {
+Middleware make_parser(Options options, std::string default_type, Parse parse) {
   if (options.type.empty()) options.type = std::move(default_type);
-  return make_callable([options, parse](Request& req, Response&, Next next) {
+  return make_middleware([options, parse](Request& req, Response&, Next next) {
     bool has_body = !req.raw_body().empty() || req.has_header("content-length") || req.has_header("transfer-encoding");
     if (!has_body || !req.is(options.type)) {
       next();
@@ -113,9 +113,9 @@ json::value parse_json_body(Body& body, const Options& options) {
 
 }  // namespace
 
-Callable json(Options options) { return make_parser(std::move(options), "application/json", parse_json_body); }
+Middleware json(Options options) { return make_parser(std::move(options), "application/json", parse_json_body); }
 
-Callable urlencoded(Options options) {
+Middleware urlencoded(Options options) {
   return make_parser(std::move(options), "urlencoded", [](Body& body, const Options&) -> json::value {
     const auto& cs = body.charset;
     bool latin1 = cs == "iso-8859-1" || cs == "latin1";
@@ -131,14 +131,14 @@ Callable urlencoded(Options options) {
   });
 }
 
-Callable text(Options options) {
+Middleware text(Options options) {
   return make_parser(std::move(options), "text/plain", [](Body& body, const Options&) -> json::value {
     decode_text(body);
     return json::string(body.text);
   });
 }
 
-Callable raw(Options options) {
+Middleware raw(Options options) {
   return make_parser(std::move(options), "application/octet-stream",
                      [](Body& body, const Options&) -> json::value { return json::string(body.text); });
 }

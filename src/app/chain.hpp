@@ -2,7 +2,7 @@
 // The state of one request's walk through one router's stack.
 
 #include "cortado/app/handler.hpp"
-#include "cortado/app/route_pattern.hpp"
+#include "app/route_pattern.hpp"
 #include "cortado/app/router.hpp"
 
 #include <exception>
@@ -16,7 +16,7 @@ struct Router::Layer {
   RoutePattern pattern;
   std::string method;  // "" for middleware and all()
   bool is_mount = false;
-  Callable callable;
+  Middleware middleware;
 };
 
 struct Router::Stack {

@@ -1,5 +1,6 @@
 #include "app/final_handler.hpp"
 
+#include "app/access.hpp"
 #include "app/chain.hpp"
 #include "cortado/app/http_error.hpp"
 #include "cortado/app/request.hpp"
@@ -34,7 +35,7 @@ void send_page(Response& res, unsigned status, std::string_view message) {
   // finalhandler keeps the headers set so far (Set-Cookie too) but those describing a body;
   // only a response that was already complete starts over.
   if (res.finished()) res.reset();
-  for (auto field : {"content-encoding", "content-language", "content-range"}) res.raw().erase(field);
+  for (auto field : {"content-encoding", "content-language", "content-range"}) detail::AppAccess::raw(res).erase(field);
   res.status(status);
   res.set("Content-Security-Policy", "default-src 'none'");
   res.set("X-Content-Type-Options", "nosniff");
@@ -71,7 +72,7 @@ void send_options(Chain& c) {
   for (const auto& m : methods) allow += (allow.empty() ? "" : ", ") + m;
   c.res.reset();
   c.res.set("Allow", allow);
-  c.res.raw().set(boost::beast::http::field::content_type, "text/plain");
+  detail::AppAccess::raw(c.res).set(boost::beast::http::field::content_type, "text/plain");
   c.res.set("X-Content-Type-Options", "nosniff");
   c.res.end(allow);
 }

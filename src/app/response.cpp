@@ -1,7 +1,7 @@
 #include "cortado/app/response.hpp"
 
 #include "cortado/app/http_error.hpp"
-#include "cortado/core/mime.hpp"
+#include "core/mime.hpp"
 #include "cortado/app/request.hpp"
 #include "cortado/core/url.hpp"
 #include "app/freshness.hpp"

@@ -1,4 +1,4 @@
-#include "cortado/app/route_pattern.hpp"
+#include "app/route_pattern.hpp"
 
 #include "cortado/app/http_error.hpp"
 #include "cortado/core/url.hpp"

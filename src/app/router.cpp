@@ -1,5 +1,6 @@
 #include "cortado/app/router.hpp"
 
+#include "app/access.hpp"
 #include "app/chain.hpp"
 #include "app/final_handler.hpp"
 #include "cortado/app/request.hpp"
@@ -9,16 +10,18 @@ namespace cortado {
 
 Router::Router(Options options) : stack_(std::make_shared<Stack>()) { stack_->options = options; }
 
-Router& Router::route(std::string_view method, std::string_view path, std::vector<Callable> handlers) {
-  MatchOptions match{.whole_path = true, .case_sensitive = stack_->options.case_sensitive,
-                     .strict = stack_->options.strict};
+Router::Options Router::routing_options() const { return stack_->options; }
+
+Router& Router::route(std::string_view method, std::string_view path, std::vector<Middleware> handlers) {
+  Options routing = routing_options();
+  MatchOptions match{.whole_path = true, .case_sensitive = routing.case_sensitive, .strict = routing.strict};
   RoutePattern pattern(path, match);
   for (auto& h : handlers) stack_->layers.push_back({pattern, std::string(method), false, std::move(h)});
   return *this;
 }
 
-Router& Router::mount(std::string_view path, std::vector<Callable> handlers) {
-  MatchOptions match{.whole_path = false, .case_sensitive = stack_->options.case_sensitive, .strict = false};
+Router& Router::mount(std::string_view path, std::vector<Middleware> handlers) {
+  MatchOptions match{.whole_path = false, .case_sensitive = routing_options().case_sensitive, .strict = false};
   RoutePattern pattern(path, match);
   for (auto& h : handlers) stack_->layers.push_back({pattern, {}, true, std::move(h)});
   return *this;
@@ -67,7 +70,7 @@ Task<> run_chain(Chain& c) {
   while (c.index < c.layers.size()) {
     std::size_t at = c.index++;
     const Router::Layer& layer = c.layers[at];
-    if (layer.callable.handles_errors != static_cast<bool>(c.error)) continue;
+    if (layer.middleware.handles_errors != static_cast<bool>(c.error)) continue;
     std::optional<RoutePattern::Match> match;
     try {
       match = layer.pattern.match(c.path);
@@ -83,21 +86,21 @@ Task<> run_chain(Chain& c) {
     if (layer.is_mount) {
       std::string rest = c.path.substr(match->length);
       if (rest.empty() || rest.front() != '/') rest.insert(rest.begin(), '/');
-      c.req.set_mount(c.base_url + c.path.substr(0, match->length), std::move(rest));
+      AppAccess::set_mount(c.req, c.base_url + c.path.substr(0, match->length), std::move(rest));
     } else {
-      c.req.set_mount(c.base_url, c.path);
+      AppAccess::set_mount(c.req, c.base_url, c.path);
     }
-    c.req.mutable_params() = std::move(match->params);
+    AppAccess::params(c.req) = std::move(match->params);
     // Nothing has reached the client yet, so an error handler may answer afresh.
     if (c.error && c.res.finished()) c.res.reset();
 
     Step step;
     Next next(c, step);
     try {
-      if (layer.callable.sync)
-        layer.callable.sync(c.error, c.req, c.res, next);
+      if (layer.middleware.sync)
+        layer.middleware.sync(c.error, c.req, c.res, next);
       else
-        co_await layer.callable.async(c.error, c.req, c.res, next);
+        co_await layer.middleware.async(c.error, c.req, c.res, next);
     } catch (...) {
       // Thrown errors go to the error handlers after the one that threw, as next(err) would.
       c.error = std::current_exception();

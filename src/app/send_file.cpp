@@ -5,11 +5,12 @@
 // (fast for files in the page cache): a slow client of a large file holds one piece in memory,
 // not the file.
 
+#include "app/access.hpp"
 #include "app/file_path.hpp"
 #include "app/freshness.hpp"
 #include "cortado/core/cookies.hpp"
 #include "cortado/app/http_error.hpp"
-#include "cortado/core/mime.hpp"
+#include "core/mime.hpp"
 #include "cortado/app/request.hpp"
 #include "cortado/app/response.hpp"
 #include "cortado/core/url.hpp"
@@ -108,7 +109,7 @@ bool range_fresh(const Request& req, const Response& res) {
 
 // send's notModified: a 304 carries no Content-* fields but Content-Location.
 void not_modified(Response& res) {
-  auto& raw = res.raw();
+  auto& raw = detail::AppAccess::raw(res);
   std::vector<std::string> names;
   for (const auto& f : raw) {
     std::string_view name = f.name_string();
@@ -126,7 +127,7 @@ void not_modified(Response& res) {
 // afresh. So this writes what finalhandler would: the file's validators stay, the Content-Range
 // says the size, and the page is the standard error page.
 void range_not_satisfiable(Response& res, std::uint64_t size) {
-  auto& raw = res.raw();
+  auto& raw = detail::AppAccess::raw(res);
   raw.erase(beast_http::field::content_encoding);
   raw.erase(beast_http::field::content_language);
   res.status(416);
@@ -160,7 +161,7 @@ Located locate_file(const std::string& path, bool trailing_slash, std::string_vi
 
 void send_found_file(Response& res, const FileInfo& file, const SendFileOptions& options, bool etag) {
   const Request& req = res.request();
-  auto& raw = res.raw();
+  auto& raw = detail::AppAccess::raw(res);
 
   // send's setHeader(): what the application has set already wins.
   if (res.get("accept-ranges").empty()) res.set("Accept-Ranges", "bytes");
@@ -205,7 +206,7 @@ void send_found_file(Response& res, const FileInfo& file, const SendFileOptions&
     return;
   }
   try {
-    res.send_body_from(http::FileBody(file.path, offset, length));
+    detail::AppAccess::send_body_from(res, http::FileBody(file.path, offset, length));
   } catch (const std::exception& e) {  // gone or replaced since stat()
     throw HttpError(500, e.what());
   }

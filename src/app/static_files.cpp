@@ -2,6 +2,7 @@
 
 #include "cortado/app/static_files.hpp"
 
+#include "app/access.hpp"
 #include "app/file_path.hpp"
 #include "cortado/app/http_error.hpp"
 #include "cortado/app/request.hpp"
@@ -42,7 +43,7 @@ void redirect_to_directory(const Request& req, Response& res) {
   target += parts.search;
   std::string location = encode_url(target);
   res.status(301);
-  res.raw().set(boost::beast::http::field::content_type, "text/html; charset=UTF-8");
+  detail::AppAccess::raw(res).set(boost::beast::http::field::content_type, "text/html; charset=UTF-8");
   res.set("Content-Security-Policy", "default-src 'none'");
   res.set("X-Content-Type-Options", "nosniff");
   res.set("Location", location);
@@ -51,12 +52,12 @@ void redirect_to_directory(const Request& req, Response& res) {
 
 }  // namespace
 
-Callable serve_static(std::string root, StaticOptions options) {
+Middleware serve_static(std::string root, StaticOptions options) {
   if (root.empty()) throw std::invalid_argument("root path required");
   // Resolved once, as serve-static does: a later chdir() does not move the served folder.
   options.file.root = detail::resolve_root(root);
 
-  return make_callable([options = std::move(options)](Request& req, Response& res, Next next) {
+  return make_middleware([options = std::move(options)](Request& req, Response& res, Next next) {
     if (req.method() != "GET" && req.method() != "HEAD") {
       if (options.fall_through) {
         next();

@@ -1,4 +1,4 @@
-#include "cortado/core/mime.hpp"
+#include "core/mime.hpp"
 
 #include "core/header_text.hpp"
 

@@ -27,6 +27,8 @@ std::optional<json::object> parse_object(std::string_view text) {
 
 }  // namespace
 
+std::shared_ptr<Store> stores::memory(MemoryStoreOptions options) { return std::make_shared<MemoryStore>(options); }
+
 MemoryStore::MemoryStore(MemoryStoreOptions options) : options_(options) {
   options_.shards = std::max<std::size_t>(options_.shards, 1);
   if (options_.max_entries > 0) {

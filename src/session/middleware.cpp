@@ -215,9 +215,9 @@ std::shared_ptr<detail::SessionConfig> make_config(SessionOptions options) {
 
 }  // namespace
 
-Callable session(SessionOptions options) {
+Middleware session(SessionOptions options) {
   std::shared_ptr<const detail::SessionConfig> config = make_config(std::move(options));
-  return make_callable([config](Request& req, Response& res, Next next) -> Task<> {
+  return make_middleware([config](Request& req, Response& res, Next next) -> Task<> {
     if (req.has_session()) {  // a second session middleware on the same request does nothing
       co_await next();
       co_return;

@@ -49,6 +49,8 @@ struct SessionContext : std::enable_shared_from_this<SessionContext> {
   void generate();
   /// The stored session becomes req.session (express-session's inflate()).
   void inflate(const json::object& stored);
+  /// Session::load, for the fuzz target that loads stored JSON into a session of its own.
+  static void load(Session& session, const json::object& stored) { session.load(stored); }
   /// A new cookie from the options (secure "auto" decided for this request).
   SessionCookie new_cookie() const;
   /// A new id from genid or the default generator.

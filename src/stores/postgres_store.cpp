@@ -57,8 +57,8 @@ std::string replace_all(std::string text, std::string_view from, std::string_vie
 std::string quote_identifier(std::string_view name) { return '"' + replace_all(std::string(name), "\"", "\"\"") + '"'; }
 
 std::string quoted_table(const PostgresOptions& options) {
-  const std::string table = quote_identifier(options.table_name.empty() ? "session" : options.table_name);
-  return options.schema_name.empty() ? table : quote_identifier(options.schema_name) + "." + table;
+  const std::string table = quote_identifier(options.table.empty() ? "session" : options.table);
+  return options.schema.empty() ? table : quote_identifier(options.schema) + "." + table;
 }
 
 // connect-pg-simple's table.sql. Like it, only `"session"` is replaced by the quoted table: the
@@ -195,7 +195,7 @@ class PostgresStore final : public Store, public std::enable_shared_from_this<Po
   // connect-pg-simple prunes on a timer too; here the timer and its connection live on a loop of
   // their own, so that pruning never waits on (or keeps alive) the caller's event loops.
   void start_pruning() {
-    if (options_.prune_session_interval <= std::chrono::milliseconds::zero()) return;
+    if (options_.prune_interval <= std::chrono::milliseconds::zero()) return;
     prune_loop_.emplace(1);
     boost::asio::co_spawn(*prune_loop_, prune_forever(), boost::asio::detached);
     prune_thread_ = std::thread([this] { prune_loop_->run(); });
@@ -213,7 +213,7 @@ class PostgresStore final : public Store, public std::enable_shared_from_this<Po
 
   Task<> prune_forever() {
     std::mt19937_64 random{std::random_device{}()};
-    const std::chrono::milliseconds mean = options_.prune_session_interval;
+    const std::chrono::milliseconds mean = options_.prune_interval;
     // connect-pg-simple's default randomiser: between half and one and a half times the interval.
     std::uniform_int_distribution<std::int64_t> spread(0, mean.count());
     boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
@@ -244,7 +244,7 @@ class PostgresStore final : public Store, public std::enable_shared_from_this<Po
 
 std::shared_ptr<Store> postgres(std::string conninfo_or_url, PostgresOptions options) {
   auto settings = std::make_shared<const PgSettings>(
-      PgSettings{std::move(conninfo_or_url), options.connect_timeout, options.query_timeout});
+      PgSettings{std::move(conninfo_or_url), options.connect_timeout, options.command_timeout});
   const std::string table = quoted_table(options);
   std::string description;
   {

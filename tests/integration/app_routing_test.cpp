@@ -72,6 +72,19 @@ TEST(AppRouting, StrictAndCaseSensitiveRoutingCanBeSet) {
   EXPECT_EQ(test::get(server.port(), "/About/").status, 404);
 }
 
+// settings() is where the flags live: a change there is honoured like app.set()'s, never
+// ignored because the router kept a copy.
+TEST(AppRouting, RoutingFlagsChangedThroughSettingsAreHonoured) {
+  TestServer server([](App& app) {
+    app.settings().case_sensitive_routing = true;
+    app.settings().strict_routing = true;
+    app.get("/About", [](Request&, Response& res) { res.send("about"); });
+  });
+  EXPECT_EQ(test::get(server.port(), "/About").status, 200);
+  EXPECT_EQ(test::get(server.port(), "/about").status, 404);
+  EXPECT_EQ(test::get(server.port(), "/About/").status, 404);
+}
+
 TEST(AppRouting, RouterMountedAtAPrefix) {
   TestServer server([](App& app) {
     Router api;

@@ -7,7 +7,7 @@ namespace cortado {
 namespace {
 
 struct MemoryStoreFactory {
-  static std::shared_ptr<Store> make() { return std::make_shared<MemoryStore>(); }
+  static std::shared_ptr<Store> make() { return stores::memory(); }
 };
 INSTANTIATE_STORE_SUITE(Memory, MemoryStoreFactory);
 

@@ -129,7 +129,7 @@ struct PostgresQuotedNamesFactory {
     RawPg db;
     db.exec(R"(CREATE SCHEMA IF NOT EXISTS "Odd ""schema"" name")");
     auto store = stores::postgres(
-        postgres_url(), {.table_name = "Session \"x\"", .schema_name = "Odd \"schema\" name", .create_table_if_missing = true});
+        postgres_url(), {.table = "Session \"x\"", .schema = "Odd \"schema\" name", .create_table_if_missing = true});
     run_task(store->clear());
     return store;
   }
@@ -139,7 +139,7 @@ INSTANTIATE_STORE_SUITE(PostgresQuotedNames, PostgresQuotedNamesFactory);
 TEST(PostgresStore, CreatesConnectPgSimplesSchemaExactly) {
   RawPg db;
   const std::string schema = fresh_schema(db, "cortado_schema_test");
-  stores::postgres(postgres_url(), {.schema_name = schema, .create_table_if_missing = true});
+  stores::postgres(postgres_url(), {.schema = schema, .create_table_if_missing = true});
   const auto columns = db.rows(
       "SELECT column_name, data_type, is_nullable, coalesce(character_maximum_length::text, '-'), "
       "coalesce(datetime_precision::text, '-') FROM information_schema.columns "
@@ -153,7 +153,7 @@ TEST(PostgresStore, CreatesConnectPgSimplesSchemaExactly) {
   EXPECT_EQ(columns, expected);
   EXPECT_EQ(db.rows("SELECT tc.constraint_name, kcu.column_name FROM information_schema.table_constraints tc "
                     "JOIN information_schema.key_column_usage kcu USING (constraint_schema, constraint_name) "
-                    "WHERE tc.table_schema = $1 AND tc.table_name = 'session' AND tc.constraint_type = 'PRIMARY KEY'",
+                    "WHERE tc.table_schema = $1 AND tc.table = 'session' AND tc.constraint_type = 'PRIMARY KEY'",
                     {schema}),
             (std::vector<std::vector<std::string>>{{"session_pkey", "sid"}}));
   EXPECT_EQ(db.rows("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = 'session' "
@@ -167,17 +167,17 @@ TEST(PostgresStore, MissingTableFailsAtCreationUnlessAskedToCreateIt) {
   RawPg db;
   const std::string schema = fresh_schema(db, "cortado_create_test");
   try {
-    stores::postgres(postgres_url(), {.schema_name = schema});
+    stores::postgres(postgres_url(), {.schema = schema});
     ADD_FAILURE() << "no exception for a missing table";
   } catch (const std::runtime_error& e) {
     EXPECT_EQ(std::string(e.what()).find("postgres store: table \"cortado_create_test\".\"session\" does not exist"), 0u)
         << e.what();
   }
   EXPECT_EQ(db.value("SELECT to_regclass('cortado_create_test.session') IS NULL"), "t");
-  auto store = stores::postgres(postgres_url(), {.schema_name = schema, .create_table_if_missing = true});
+  auto store = stores::postgres(postgres_url(), {.schema = schema, .create_table_if_missing = true});
   run_task(store->set("kept", session_ending_in(1h, 5)));
   // On an existing table the option changes nothing, and the rows stay.
-  auto again = stores::postgres(postgres_url(), {.schema_name = schema, .create_table_if_missing = true});
+  auto again = stores::postgres(postgres_url(), {.schema = schema, .create_table_if_missing = true});
   EXPECT_EQ(views_of(run_task(again->get("kept"))), 5);
   EXPECT_NE(again->describe().find("cortado_test, table \"cortado_create_test\".\"session\""), std::string::npos)
       << again->describe();
@@ -186,7 +186,7 @@ TEST(PostgresStore, MissingTableFailsAtCreationUnlessAskedToCreateIt) {
 TEST(PostgresStore, StoredTextIsStringifyOutputByteForByte) {
   RawPg db;
   const std::string schema = fresh_schema(db, "cortado_text_test");
-  auto store = stores::postgres(postgres_url(), {.schema_name = schema, .create_table_if_missing = true});
+  auto store = stores::postgres(postgres_url(), {.schema = schema, .create_table_if_missing = true});
   auto session = session_ending_in(1h, 3);
   session["zeta"] = "ünïcode \"quoted\" </script>";
   session["alpha"] = json::array{1.5, nullptr, true, json::object{{"b", 2}, {"a", 1}}};
@@ -200,7 +200,7 @@ TEST(PostgresStore, StoredTextIsStringifyOutputByteForByte) {
 TEST(PostgresStore, ReadsRowsWrittenTheWayConnectPgSimpleWritesThem) {
   RawPg db;
   const std::string schema = fresh_schema(db, "cortado_node_test");
-  auto store = stores::postgres(postgres_url(), {.schema_name = schema, .create_table_if_missing = true});
+  auto store = stores::postgres(postgres_url(), {.schema = schema, .create_table_if_missing = true});
   const std::string text = stringify(session_ending_in(1h, 42));
   // node-postgres sends untyped text parameters, exactly like this.
   db.exec("INSERT INTO " + schema +
@@ -215,7 +215,7 @@ TEST(PostgresStore, ReadsRowsWrittenTheWayConnectPgSimpleWritesThem) {
 TEST(PostgresStore, ExpireColumnFollowsCookieExpiresOrTtl) {
   RawPg db;
   const std::string schema = fresh_schema(db, "cortado_expire_test");
-  auto store = stores::postgres(postgres_url(), {.schema_name = schema, .create_table_if_missing = true, .ttl = 600s});
+  auto store = stores::postgres(postgres_url(), {.schema = schema, .create_table_if_missing = true, .ttl = 600s});
   const std::string epoch = "SELECT extract(epoch FROM expire::timestamptz)::bigint FROM " + schema + ".session WHERE sid = $1";
   // connect-pg-simple rounds cookie.expires up to the second: .123 goes to the next one.
   const auto expires = *parse_iso_date("2031-05-06T07:08:09.123Z");
@@ -231,7 +231,7 @@ TEST(PostgresStore, ExpireColumnFollowsCookieExpiresOrTtl) {
   EXPECT_GE(browser, before + 600);
   EXPECT_LE(browser, now_seconds_ceil() + 600);
   // ttl zero is connect-pg-simple's `ttl || ONE_DAY`.
-  auto one_day = stores::postgres(postgres_url(), {.schema_name = schema, .ttl = 0s});
+  auto one_day = stores::postgres(postgres_url(), {.schema = schema, .ttl = 0s});
   run_task(one_day->set("day", session_with(std::nullopt, 1)));
   const std::int64_t day = std::stoll(db.value(epoch, {"day"}));
   EXPECT_GE(day, before + 86400);
@@ -241,7 +241,7 @@ TEST(PostgresStore, ExpireColumnFollowsCookieExpiresOrTtl) {
 TEST(PostgresStore, TouchMovesOnlyTheExpireColumn) {
   RawPg db;
   const std::string schema = fresh_schema(db, "cortado_touch_test");
-  auto store = stores::postgres(postgres_url(), {.schema_name = schema, .create_table_if_missing = true});
+  auto store = stores::postgres(postgres_url(), {.schema = schema, .create_table_if_missing = true});
   const std::string sess = "SELECT sess FROM " + schema + ".session WHERE sid = $1";
   const std::string epoch = "SELECT extract(epoch FROM expire::timestamptz)::bigint FROM " + schema + ".session WHERE sid = $1";
   const std::int64_t first_s = now_seconds_ceil() + 3600;
@@ -253,7 +253,7 @@ TEST(PostgresStore, TouchMovesOnlyTheExpireColumn) {
   EXPECT_EQ(db.value(sess, {"s"}), stringify(original));
   EXPECT_EQ(db.value(epoch, {"s"}), std::to_string(first_s + 3600));
 
-  auto untouching = stores::postgres(postgres_url(), {.schema_name = schema, .disable_touch = true});
+  auto untouching = stores::postgres(postgres_url(), {.schema = schema, .disable_touch = true});
   run_task(untouching->set("u", original));
   run_task(untouching->touch("u", session_with(first + 1h, 99)));
   EXPECT_EQ(db.value(epoch, {"u"}), std::to_string(first_s));
@@ -262,7 +262,7 @@ TEST(PostgresStore, TouchMovesOnlyTheExpireColumn) {
 TEST(PostgresStore, ExpiredRowsAreNotReturnedButStayUntilPruned) {
   RawPg db;
   const std::string schema = fresh_schema(db, "cortado_expired_test");
-  auto store = stores::postgres(postgres_url(), {.schema_name = schema, .create_table_if_missing = true});
+  auto store = stores::postgres(postgres_url(), {.schema = schema, .create_table_if_missing = true});
   const std::string insert = "INSERT INTO " + schema + ".session (sid, sess, expire) VALUES ($1, $2, to_timestamp($3))";
   db.exec(insert, {"old", stringify(session_ending_in(-10s)), std::to_string(now_seconds_ceil() - 5)});
   db.exec(insert, {"live", stringify(session_ending_in(1h)), std::to_string(now_seconds_ceil() + 3600)});
@@ -281,7 +281,7 @@ TEST(PostgresStore, PruningDeletesExpiredRowsOnItsInterval) {
   const std::string text = stringify(session_ending_in(-1h));
   {
     auto store = stores::postgres(postgres_url(),
-                                  {.schema_name = schema, .create_table_if_missing = true, .prune_session_interval = 200ms});
+                                  {.schema = schema, .create_table_if_missing = true, .prune_interval = 200ms});
     for (int i = 0; i < 3; ++i) db.exec(insert, {store_suite::numbered("old", i), text, std::to_string(now_seconds_ceil() - 3600)});
     run_task(store->set("live", session_ending_in(1h)));
     const auto deadline = std::chrono::steady_clock::now() + 5s;
@@ -290,7 +290,7 @@ TEST(PostgresStore, PruningDeletesExpiredRowsOnItsInterval) {
     EXPECT_TRUE(run_task(store->get("live")));
   }
   // Zero turns it off.
-  auto store = stores::postgres(postgres_url(), {.schema_name = schema, .prune_session_interval = 0ms});
+  auto store = stores::postgres(postgres_url(), {.schema = schema, .prune_interval = 0ms});
   db.exec(insert, {"old", text, std::to_string(now_seconds_ceil() - 3600)});
   std::this_thread::sleep_for(700ms);
   EXPECT_EQ(db.value(count), "2");
@@ -411,7 +411,7 @@ TEST(PostgresStore, OutageGivesOneLineReasonsThenRecoversByItself) {
 TEST(PostgresStore, AStalledServerTimesOutAndTheNextCallReconnects) {
   RawPg db;
   auto store = stores::postgres(postgres_url() + "?application_name=cortado_stall_test",
-                                {.create_table_if_missing = true, .query_timeout = 300ms});
+                                {.create_table_if_missing = true, .command_timeout = 300ms});
   boost::asio::io_context ctx;
   run_on(ctx, store->set("stall", session_ending_in(1h, 4)));
   const int backend = std::stoi(db.value("SELECT pid FROM pg_stat_activity WHERE application_name = 'cortado_stall_test'"));
@@ -447,8 +447,8 @@ std::uint16_t port_of(const std::string& url) {
 TEST(PostgresStore, AReconnectToAHostThatStopsAnsweringKeepsItsTimeout) {
   testing::TcpRelay relay(port_of(postgres_url()));
   auto store = stores::postgres(url_with_port(postgres_url(), relay.port()),
-                                {.create_table_if_missing = true, .prune_session_interval = 0ms,
-                                 .connect_timeout = 1000ms, .query_timeout = 60s});
+                                {.create_table_if_missing = true, .prune_interval = 0ms,
+                                 .connect_timeout = 1000ms, .command_timeout = 60s});
   boost::asio::io_context ctx;
   run_on(ctx, store->set("relayed", session_ending_in(1h, 8)));
   relay.hold();

@@ -19,7 +19,8 @@ class App : public Router {
   explicit App(Settings settings, http::ServerOptions server = {});
   ~App();
 
-  /// Express's app settings (env, trust proxy, etag, routing).
+  /// Express's app settings (env, trust proxy, etag, routing), the one place each is kept: a
+  /// change here or through set() applies to the requests and routes that come after it.
   Settings& settings() { return *settings_; }
   /// app.set("trust proxy", true), app.set("etag", false), ...; throws for unknown names.
   App& set(std::string_view name, bool value);
@@ -42,6 +43,9 @@ class App : public Router {
 
   /// The HTTP handler: one request through the middleware stack.
   Task<> handle(http::RawRequest& raw_req, http::RawResponse& raw_res, http::Exchange& exchange);
+
+ protected:
+  Options routing_options() const override;
 
  private:
   std::unique_ptr<Settings> settings_;

@@ -24,12 +24,12 @@ struct Options {
 };
 
 /// application/json → req.body() as a JSON value; malformed JSON → 400.
-Callable json(Options options = {});
+Middleware json(Options options = {});
 /// application/x-www-form-urlencoded → an object (querystring rules, repeated keys as arrays).
-Callable urlencoded(Options options = {});
+Middleware urlencoded(Options options = {});
 /// text/plain → a JSON string.
-Callable text(Options options = {});
+Middleware text(Options options = {});
 /// application/octet-stream → a JSON string holding the bytes (also in req.raw_body()).
-Callable raw(Options options = {});
+Middleware raw(Options options = {});
 
 }  // namespace cortado::body_parser

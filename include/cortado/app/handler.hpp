@@ -1,5 +1,5 @@
 #pragma once
-/// The shapes a handler may take, and how each is turned into one uniform Layer callable.
+/// The shapes a handler may take, and how each is turned into one uniform Middleware.
 
 #include "cortado/app/next.hpp"
 #include "cortado/core/task.hpp"
@@ -16,13 +16,11 @@ class Response;
 
 /// What the router stores for each handler: synchronous ones are called directly, so a plain
 /// handler costs no coroutine frame; coroutines are awaited.
-struct Callable {
+struct Middleware {
   std::function<void(std::exception_ptr, Request&, Response&, Next)> sync;
   std::function<Task<>(std::exception_ptr, Request&, Response&, Next)> async;
   /// An error handler (four parameters in Express) runs only when an error is pending.
   bool handles_errors = false;
-  /// A route handler without `next`: it ends the request.
-  bool ends = false;
 };
 
 // clang-format off
@@ -36,18 +34,18 @@ concept MiddlewareHandler = std::invocable<F&, Request&, Response&, Next>;
 template <class F>
 concept ErrorHandler = std::invocable<F&, std::exception_ptr, Request&, Response&, Next>;
 template <class F>
-concept AnyHandler = std::same_as<std::decay_t<F>, Callable> || RouteHandler<F> || MiddlewareHandler<F> ||
+concept AnyHandler = std::same_as<std::decay_t<F>, Middleware> || RouteHandler<F> || MiddlewareHandler<F> ||
                      ErrorHandler<F>;
 // clang-format on
 
-/// A Callable (what session(), serve_static() and the body parsers return) is already wrapped.
-inline Callable make_callable(Callable c) { return c; }
+/// A Middleware (what session(), serve_static() and the body parsers return) is already wrapped.
+inline Middleware make_middleware(Middleware c) { return c; }
 
-/// Wraps any accepted handler shape into a Callable.
+/// Wraps any accepted handler shape into a Middleware.
 template <AnyHandler F>
-  requires(!std::same_as<std::decay_t<F>, Callable>)
-Callable make_callable(F f) {
-  Callable c;
+  requires(!std::same_as<std::decay_t<F>, Middleware>)
+Middleware make_middleware(F f) {
+  Middleware c;
   if constexpr (ErrorHandler<F>) {
     c.handles_errors = true;
     using R = std::invoke_result_t<F&, std::exception_ptr, Request&, Response&, Next>;
@@ -66,7 +64,6 @@ Callable make_callable(F f) {
         f(req, res, next);
       };
   } else {
-    c.ends = true;
     using R = std::invoke_result_t<F&, Request&, Response&>;
     if constexpr (std::is_same_v<R, Task<>>)
       c.async = [f = std::move(f)](std::exception_ptr, Request& req, Response& res, Next) mutable {

@@ -24,6 +24,10 @@ namespace cortado {
 class Session;
 class Store;
 
+namespace detail {
+struct AppAccess;
+}
+
 /// The request as Express shows it: method, url parts, headers, params, query, cookies, body.
 class Request {
  public:
@@ -115,18 +119,16 @@ class Request {
     return nullptr;
   }
 
-  /// The underlying Beast message, for what this class does not wrap.
+  /// The escape hatch: the Beast message as received, read-only, for what this class does not
+  /// wrap (the HTTP version, fields in their received order and case).
   const http::RawRequest& raw() const { return raw_; }
+  /// The settings of the App serving this request.
   const Settings& settings() const { return settings_; }
 
-  /// Routing state, written by Router as the request walks through mounted routers.
-  void set_mount(std::string base_url, std::string path) {
-    base_url_ = std::move(base_url);
-    path_ = std::move(path);
-  }
-  Params& mutable_params() { return params_; }
-
  private:
+  // The router writes the mount point and params as the request walks through it.
+  friend struct detail::AppAccess;
+
   static bool keeps_first_only(boost::beast::http::field name);
   std::string_view joined_field(std::string_view field) const;
 

@@ -18,6 +18,10 @@ namespace cortado {
 
 class Request;
 
+namespace detail {
+struct AppAccess;
+}
+
 /// Options of res.send_file() and the static middleware.
 struct SendFileOptions {
   /// Resolve relative paths against this folder and refuse anything that leaves it.
@@ -83,17 +87,19 @@ class Response {
   void on_headers(std::function<void()> hook) { header_hooks_.push_back(std::move(hook)); }
   /// True once send/json/end/redirect has been called.
   bool finished() const { return finished_; }
-  /// Runs the on-headers hooks once; the app calls it after the handler chain.
-  void run_header_hooks();
   /// Clears status, headers and body, for an error handler that starts over.
   void reset();
 
-  http::RawResponse& raw() { return raw_; }
+  /// The request this response answers.
   const Request& request() const { return req_; }
-  /// Sends `file` as the body after the head, read as the client takes it (send_file does).
-  void send_body_from(http::FileBody file);
 
  private:
+  // The app runs the hooks; the file senders write the Beast message and the file body.
+  friend struct detail::AppAccess;
+  /// Runs the on-headers hooks once; the app calls it after the handler chain.
+  void run_header_hooks();
+  /// Sends `file` as the body after the head, read as the client takes it (send_file does).
+  void send_body_from(http::FileBody file);
   void finish_body(std::string body, bool text);
   void mark_finished();
 

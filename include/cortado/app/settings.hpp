@@ -14,9 +14,9 @@ struct Settings {
   bool trust_proxy = false;
   /// Weak ETag on res.send()/res.json() bodies and 304 for a fresh GET, as Express does.
   bool etag = true;
-  /// Route matching: "/Foo" matches "/foo" unless set.
+  /// Route matching: "/Foo" matches "/foo" unless set (for the routes declared after it).
   bool case_sensitive_routing = false;
-  /// Route matching: "/foo/" matches "/foo" unless set.
+  /// Route matching: "/foo/" matches "/foo" unless set (for the routes declared after it).
   bool strict_routing = false;
 };
 

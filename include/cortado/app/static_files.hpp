@@ -20,6 +20,6 @@ struct StaticOptions {
 };
 
 /// Middleware serving files under `root` for GET and HEAD, never outside it.
-Callable serve_static(std::string root, StaticOptions options = {});
+Middleware serve_static(std::string root, StaticOptions options = {});
 
 }  // namespace cortado

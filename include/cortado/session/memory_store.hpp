@@ -75,4 +75,10 @@ class MemoryStore final : public Store {
   std::jthread pruner_;  // last: stopped and joined before the shards go
 };
 
+namespace stores {
+
+/// A MemoryStore, made the way stores::sqlite(), redis() and postgres() make theirs.
+std::shared_ptr<Store> memory(MemoryStoreOptions options = {});
+
+}  // namespace stores
 }  // namespace cortado

@@ -10,6 +10,6 @@ namespace cortado {
 /// saves or touches it after them, and sets the cookie by express-session's own rules.
 /// Throws std::invalid_argument for options express-session refuses (no secret, bad unset,
 /// a cookie attribute that cannot be written).
-Callable session(SessionOptions options);
+Middleware session(SessionOptions options);
 
 }  // namespace cortado

@@ -69,11 +69,11 @@ class Session : public std::enable_shared_from_this<Session> {
   /// JSON.stringify of the data without the cookie: what decides "modified".
   std::string data_text() const { return stringify(data_); }
 
+ private:
+  // The middleware loads what the store holds; a handler reads it again with reload().
+  friend struct detail::SessionContext;
   /// Loads stored JSON into this session (keys reserved by express-session's Session dropped).
   void load(const json::object& stored);
-
- private:
-  friend struct detail::SessionContext;
   std::shared_ptr<detail::SessionContext> context_;
   std::string id_;
   json::object data_;

@@ -10,12 +10,13 @@
 namespace cortado::stores {
 
 /// connect-pg-simple's options (tableName, schemaName, createTableIfMissing, ttl,
-/// pruneSessionInterval, disableTouch) with its defaults, and how long to wait for the server.
+/// pruneSessionInterval, disableTouch) with its defaults, and how long to wait for the server;
+/// named as the other stores name the same thing (table, prune_interval, command_timeout).
 struct PostgresOptions {
   /// The table; always quoted in SQL, so its case and any character are kept as written.
-  std::string table_name = "session";
+  std::string table = "session";
   /// The table's schema; empty lets the connection's search_path find the table.
-  std::string schema_name{};
+  std::string schema{};
   /// Creates the table with connect-pg-simple's table.sql when it is missing (at creation time).
   bool create_table_if_missing = false;
   /// Lifetime of a session whose cookie has no expires (a browser-session cookie); zero means
@@ -23,14 +24,14 @@ struct PostgresOptions {
   std::chrono::seconds ttl{86400};
   /// Mean time between deletions of expired rows (each wait is drawn between 50% and 150% of it,
   /// as connect-pg-simple does, so that processes sharing a table spread out); zero turns it off.
-  std::chrono::milliseconds prune_session_interval = std::chrono::minutes(15);
+  std::chrono::milliseconds prune_interval = std::chrono::minutes(15);
   /// touch() does nothing: a session then lives until the expiry of its last save.
   bool disable_touch = false;
   /// How long making a connection may take before the call fails with the reason; zero: no limit.
   std::chrono::milliseconds connect_timeout{3000};
   /// How long a statement may wait for its answer before the connection is dropped and the call
   /// (with every statement sent after it on that connection) fails; zero: no limit.
-  std::chrono::milliseconds query_timeout{5000};
+  std::chrono::milliseconds command_timeout{5000};
 };
 
 /// Opens a store on the PostgreSQL that `conninfo_or_url` names, in any form libpq accepts

@@ -4,7 +4,7 @@
 #include "cortado/core/json.hpp"
 #include "cortado/app/request.hpp"
 #include "cortado/app/response.hpp"
-#include "cortado/app/route_pattern.hpp"
+#include "app/route_pattern.hpp"
 
 #include "../session/run_task.hpp"
 

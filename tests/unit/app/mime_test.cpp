@@ -5,7 +5,7 @@
 //                        mime.contentType(mime.contentType(t) || 'application/octet-stream') for a
 //                        short name and mime.contentType(t) for a type with '/'
 
-#include "cortado/core/mime.hpp"
+#include "core/mime.hpp"
 
 #include <gtest/gtest.h>
 

@@ -7,7 +7,7 @@
 // path-to-regexp returns, joined with '/'. The mount length is the router's trimPrefix: the
 // matched text without its trailing '/', i.e. the length of req.baseUrl's new part.
 
-#include "cortado/app/route_pattern.hpp"
+#include "app/route_pattern.hpp"
 
 #include "cortado/app/http_error.hpp"
 

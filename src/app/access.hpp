@@ -1,0 +1,28 @@
+#pragma once
+// The library's own way into Request and Response, for what only the router, the app and the
+// file senders may write: a handler that could move the mount point or rewrite params would mislead
+// every router after it, and one that wrote the Beast message would get around set()'s checks.
+
+#include "cortado/app/request.hpp"
+#include "cortado/app/response.hpp"
+
+#include <string>
+#include <utility>
+
+namespace cortado::detail {
+
+struct AppAccess {
+  /// Where the router being entered is mounted, and the path left below it.
+  static void set_mount(Request& req, std::string base_url, std::string path) {
+    req.base_url_ = std::move(base_url);
+    req.path_ = std::move(path);
+  }
+  static Params& params(Request& req) { return req.params_; }
+  /// The Beast message, for the fields set() refuses or rewrites (Content-Type as given) and
+  /// those Response has no call for (erasing a field, Content-Length on HEAD).
+  static http::RawResponse& raw(Response& res) { return res.raw_; }
+  static void run_header_hooks(Response& res) { res.run_header_hooks(); }
+  static void send_body_from(Response& res, http::FileBody file) { res.send_body_from(std::move(file)); }
+};
+
+}  // namespace cortado::detail
