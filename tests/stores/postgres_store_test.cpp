@@ -153,7 +153,7 @@ TEST(PostgresStore, CreatesConnectPgSimplesSchemaExactly) {
   EXPECT_EQ(columns, expected);
   EXPECT_EQ(db.rows("SELECT tc.constraint_name, kcu.column_name FROM information_schema.table_constraints tc "
                     "JOIN information_schema.key_column_usage kcu USING (constraint_schema, constraint_name) "
-                    "WHERE tc.table_schema = $1 AND tc.table = 'session' AND tc.constraint_type = 'PRIMARY KEY'",
+                    "WHERE tc.table_schema = $1 AND tc.table_name = 'session' AND tc.constraint_type = 'PRIMARY KEY'",
                     {schema}),
             (std::vector<std::vector<std::string>>{{"session_pkey", "sid"}}));
   EXPECT_EQ(db.rows("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = 'session' "
