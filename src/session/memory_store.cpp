@@ -3,6 +3,7 @@
 
 #include "cortado/core/clock.hpp"
 #include "memory_shard.hpp"
+#include "pruner.hpp"
 
 #include <algorithm>
 #include <limits>
@@ -36,25 +37,12 @@ MemoryStore::MemoryStore(MemoryStoreOptions options) : options_(options) {
     shard_bound_ = (options_.max_entries + options_.shards - 1) / options_.shards;
   }
   shards_ = std::make_unique<MemoryShard[]>(options_.shards);
-  if (options_.prune_interval > std::chrono::milliseconds::zero()) {
-    pruner_ = std::jthread([this](std::stop_token stop) {
-      std::unique_lock lock(prune_mutex_);
-      // wait_for wakes at once when the destructor requests the stop, not at the next interval.
-      while (!prune_wakeup_.wait_for(lock, stop, options_.prune_interval, [&] { return stop.stop_requested(); })) {
-        lock.unlock();
-        prune_expired();
-        lock.lock();
-      }
-    });
-  }
+  // Made last, once the shards its rounds sweep exist; a zero interval starts no thread.
+  pruner_ = std::make_unique<detail::Pruner>(options_.prune_interval, [this](std::stop_token) { prune_expired(); });
 }
 
-MemoryStore::~MemoryStore() {
-  if (pruner_.joinable()) {
-    pruner_.request_stop();
-    pruner_.join();
-  }
-}
+// The pruner goes first, so no round is left running over the shards: it is declared last.
+MemoryStore::~MemoryStore() = default;
 
 MemoryShard& MemoryStore::shard_for(std::size_t hash) {
   // The high half picks the shard so that the low half, which picks the bucket, stays uniform inside it.

@@ -4,15 +4,15 @@
 #include "cortado/session/store.hpp"
 
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <memory>
-#include <mutex>
-#include <thread>
 
 namespace cortado {
 
 class MemoryShard;
+namespace detail {
+class Pruner;
+}
 
 /// The bound of the MemoryStore that session() makes when given no store. Requests without a
 /// cookie (with save_uninitialized) each add a session, which without maxAge never expires;
@@ -70,9 +70,7 @@ class MemoryStore final : public Store {
   MemoryStoreOptions options_;
   std::size_t shard_bound_ = 0;  // sessions per shard before eviction; 0 = unbounded
   std::unique_ptr<MemoryShard[]> shards_;
-  std::mutex prune_mutex_;
-  std::condition_variable_any prune_wakeup_;
-  std::jthread pruner_;  // last: stopped and joined before the shards go
+  std::unique_ptr<detail::Pruner> pruner_;  // last: stopped and joined before the shards go
 };
 
 namespace stores {
