@@ -4,16 +4,17 @@
 #include "cortado/core/clock.hpp"
 #include "cortado/core/off_thread.hpp"
 #include "cortado/session/session_id.hpp"
+#include "session/pruner.hpp"
 #include "sqlite_connection.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include <algorithm>
 #include <atomic>
 #include <functional>
+#include <future>
 #include <stdexcept>
 #include <thread>
 
@@ -39,8 +40,7 @@ bool plain_identifier(const std::string& name) {
   });
 }
 
-// One thread with its own connection. Only that thread touches the connection (and the pruning
-// timer), so neither needs a lock.
+// One thread with its own connection. Only that thread touches the connection, so it needs no lock.
 class SqliteWorker {
  public:
   SqliteWorker(const std::string& path, const SqliteConnectionOptions& options)
@@ -49,12 +49,7 @@ class SqliteWorker {
         thread_([this] { context_.run(); }) {}
 
   ~SqliteWorker() {
-    // The timer is only touched on this worker's thread; once it is cancelled and the guard is
-    // gone, run() returns as soon as the statements already queued have run.
-    boost::asio::post(context_, [this] {
-      stopping_ = true;  // a wait that has already completed is not cancelled by cancel()
-      if (pruner_) pruner_->cancel();
-    });
+    // Without the guard, run() returns as soon as the statements already queued have run.
     work_.reset();
     thread_.join();
   }
@@ -64,31 +59,25 @@ class SqliteWorker {
   boost::asio::io_context::executor_type executor() { return context_.get_executor(); }
   SqliteConnection& connection() { return connection_; }
 
-  // Prunes now, as connect-sqlite3 does when it connects, then every `interval`.
-  void start_pruning(std::chrono::milliseconds interval) {
-    boost::asio::post(context_, [this, interval] {
-      pruner_.emplace(context_);
-      prune_then_wait(interval);
+  // One pruning round, for the pruner's thread: the DELETE runs on this worker's thread, in turn
+  // with the statements queued before it, and the caller waits for it (and gets what it threw).
+  void prune_and_wait() {
+    std::promise<void> done;
+    std::future<void> result = done.get_future();
+    boost::asio::post(context_, [this, &done] {
+      try {
+        connection_.prune(date_now());
+        done.set_value();
+      } catch (...) {
+        done.set_exception(std::current_exception());
+      }
     });
+    result.get();
   }
 
  private:
-  void prune_then_wait(std::chrono::milliseconds interval) {
-    try {
-      connection_.prune(date_now());
-    } catch (const std::exception&) {
-      // A busy or failing file skips one round; expired rows are invisible to reads meanwhile.
-    }
-    pruner_->expires_after(interval);
-    pruner_->async_wait([this, interval](boost::system::error_code ec) {
-      if (!ec && !stopping_) prune_then_wait(interval);
-    });
-  }
-
   SqliteConnection connection_;
   boost::asio::io_context context_{1};
-  std::optional<boost::asio::steady_timer> pruner_;  // after context_: destroyed before it
-  bool stopping_ = false;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
   std::thread thread_;  // last: started once everything it uses exists
 };
@@ -111,10 +100,18 @@ class SqliteStore final : public Store {
     for (std::size_t i = 0; i < threads; ++i) {
       workers_.push_back(std::make_unique<SqliteWorker>(path_, connection_options));
     }
-    if (options.prune_interval > std::chrono::milliseconds::zero()) {
-      workers_.front()->start_pruning(options.prune_interval);
-    }
+    // Once now, as connect-sqlite3 does when it connects, then every prune_interval (zero: never),
+    // always on the first worker, the only thread that may use its connection. A busy or failing
+    // file skips one round (reported on stderr); expired rows are invisible to reads meanwhile.
+    pruner_ = std::make_unique<detail::Pruner>(
+        options.prune_interval, [worker = workers_.front().get()](std::stop_token) { worker->prune_and_wait(); },
+        detail::PrunerOptions{.at_start = true});
   }
+
+  // The pruner stops first (it is declared last), so its round never waits on a worker that is gone.
+  ~SqliteStore() override = default;
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
 
   Task<std::optional<json::object>> get(std::string sid) override {
     SqliteWorker& worker = worker_for(sid);
@@ -194,6 +191,7 @@ class SqliteStore final : public Store {
   std::string path_;
   std::vector<std::unique_ptr<SqliteWorker>> workers_;
   std::atomic<std::size_t> next_{0};
+  std::unique_ptr<detail::Pruner> pruner_;  // last: stopped and joined before the workers go
 };
 
 }  // namespace
