@@ -1,22 +1,20 @@
 // PostgresStore: connect-pg-simple 10's table and SQL over one asynchronous libpq connection
-// per io_context, plus its pruning on a small event loop of the store's own.
+// per io_context, plus its pruning, each round run on a small event loop of the store's own.
 #include "cortado/stores/postgres.hpp"
 
 #include "cortado/core/clock.hpp"
 #include "postgres_connection.hpp"
+#include "session/pruner.hpp"
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
 
 #include <atomic>
-#include <iostream>
-#include <random>
+#include <future>
 #include <stdexcept>
-#include <thread>
+#include <stop_token>
 
 namespace cortado::stores {
 namespace {
@@ -137,13 +135,9 @@ class PostgresStore final : public Store, public std::enable_shared_from_this<Po
         statements_(table),
         description_(std::move(description)) {}
 
-  ~PostgresStore() override {
-    if (!prune_loop_) return;
-    // stop() interrupts even a statement in flight; the loop's destruction then frees its coroutine and connection.
-    prune_loop_->stop();
-    prune_thread_.join();
-    prune_loop_.reset();
-  }
+  // The pruner goes first (it is declared last): its stop interrupts even a statement in flight
+  // (prune_once stops the loop), and the loop's destruction then frees that coroutine and the connection.
+  ~PostgresStore() override = default;
   PostgresStore(const PostgresStore&) = delete;
   PostgresStore& operator=(const PostgresStore&) = delete;
 
@@ -192,13 +186,13 @@ class PostgresStore final : public Store, public std::enable_shared_from_this<Po
 
   std::string describe() const override { return description_; }
 
-  // connect-pg-simple prunes on a timer too; here the timer and its connection live on a loop of
-  // their own, so that pruning never waits on (or keeps alive) the caller's event loops.
+  // connect-pg-simple prunes on a timer with its default randomiser (each wait between half and
+  // one and a half times the interval, so that processes sharing a table spread out). Called once
+  // the store is owned by its shared_ptr: a round's statement needs weak_from_this().
   void start_pruning() {
-    if (options_.prune_interval <= std::chrono::milliseconds::zero()) return;
-    prune_loop_.emplace(1);
-    boost::asio::co_spawn(*prune_loop_, prune_forever(), boost::asio::detached);
-    prune_thread_ = std::thread([this] { prune_loop_->run(); });
+    pruner_ = std::make_unique<detail::Pruner>(
+        options_.prune_interval, [this](std::stop_token stop) { prune_once(std::move(stop)); },
+        detail::PrunerOptions{.jitter = 0.5});
   }
 
  private:
@@ -211,24 +205,21 @@ class PostgresStore final : public Store, public std::enable_shared_from_this<Po
     co_return co_await connection->query(what, sql, std::move(params));
   }
 
-  Task<> prune_forever() {
-    std::mt19937_64 random{std::random_device{}()};
-    const std::chrono::milliseconds mean = options_.prune_interval;
-    // connect-pg-simple's default randomiser: between half and one and a half times the interval.
-    std::uniform_int_distribution<std::int64_t> spread(0, mean.count());
-    boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
-    for (;;) {
-      timer.expires_after(mean / 2 + std::chrono::milliseconds(spread(random)));
-      co_await timer.async_wait(boost::asio::use_awaitable);
-      std::string failure;
-      try {
-        co_await run("prune", statements_.prune, params(now_seconds()));
-      } catch (const std::exception& e) {
-        failure = e.what();
-      }
-      // connect-pg-simple logs it too ("Failed to prune sessions"); the next round tries again.
-      if (!failure.empty()) std::cerr << failure << std::endl;
+  // One round, on the pruner's thread: the DELETE runs to completion on prune_loop_, which keeps
+  // its connection from one round to the next, so that pruning never waits on (or keeps alive)
+  // the caller's event loops. Throws what the statement threw (the pruner reports it); returns at
+  // once, the statement abandoned, when the pruner is stopped.
+  void prune_once(std::stop_token stop) {
+    std::future<PgResult> result =
+        boost::asio::co_spawn(prune_loop_, run("prune", statements_.prune, params(now_seconds())), boost::asio::use_future);
+    prune_loop_.restart();
+    // Registered after restart(): a stop requested before it still stops the loop (the callback runs at once).
+    const std::stop_callback interrupt(stop, [this] { prune_loop_.stop(); });
+    // run_one, not run: the connection may leave a wait pending on its socket between statements.
+    while (result.wait_for(std::chrono::seconds::zero()) != std::future_status::ready) {
+      if (prune_loop_.run_one() == 0) return;  // stopped
     }
+    result.get();
   }
 
   const std::uint64_t id_ = next_store_id.fetch_add(1);
@@ -236,8 +227,8 @@ class PostgresStore final : public Store, public std::enable_shared_from_this<Po
   PostgresOptions options_;
   Statements statements_;
   std::string description_;
-  std::optional<boost::asio::io_context> prune_loop_;
-  std::thread prune_thread_;
+  boost::asio::io_context prune_loop_{1};  // run only by the pruner's thread, one round at a time
+  std::unique_ptr<detail::Pruner> pruner_;  // last: stopped and joined before what its rounds use goes
 };
 
 }  // namespace
