@@ -35,9 +35,10 @@ std::shared_ptr<MemoryStore> make_store() {
 
 // Two configurations, so that both sides of each option the load path reads are taken.
 std::shared_ptr<const detail::SessionConfig> make_config(bool beyond_express) {
-  auto config = std::make_shared<detail::SessionConfig>();
-  config->options.secret = {"fuzz secret"};
-  config->options.store = make_store();
+  SessionOptions options;
+  options.secret = {"fuzz secret"};
+  options.store = make_store();
+  auto config = std::make_shared<detail::SessionConfig>(std::move(options));
   config->options.rolling = beyond_express;
   if (beyond_express) {
     config->options.merge_changes = true;

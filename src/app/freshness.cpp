@@ -2,10 +2,8 @@
 
 #include "cortado/app/request.hpp"
 #include "cortado/app/response.hpp"
+#include "core/digest.hpp"
 #include "core/header_text.hpp"
-
-#include <openssl/evp.h>
-#include <openssl/sha.h>
 
 #include <cstdio>
 #include <ctime>
@@ -36,20 +34,13 @@ std::optional<std::time_t> parse_http_date(std::string_view text) {
 }
 
 std::string weak_etag(std::string_view body) {
-  // Fetched once: OpenSSL 3 would otherwise look SHA-1 up (under a lock) on every response.
-  static EVP_MD* const sha1 = EVP_MD_fetch(nullptr, "SHA1", nullptr);
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int digest_length = 0;
-  if (!sha1 || !EVP_Digest(body.data(), body.size(), digest, &digest_length, sha1, nullptr))
-    throw std::runtime_error("SHA-1 is not available from OpenSSL");
-  unsigned char b64[32];
-  EVP_EncodeBlock(b64, digest, static_cast<int>(digest_length));
+  const auto digest = detail::sha1(body);
   char length[20];
   std::snprintf(length, sizeof length, "%zx", body.size());
   std::string tag = "W/\"";
   tag += length;
   tag += '-';
-  tag.append(reinterpret_cast<const char*>(b64), 27);
+  detail::append_base64(tag, digest, false, false);  // the etag package cuts the base64 to 27 characters
   tag += '"';
   return tag;
 }

@@ -66,10 +66,21 @@ void append_js_number(std::string& out, double d) {
 
 // JSON.stringify's string quoting: only '"', '\\' and control characters are escaped, and a
 // lone surrogate (held as its 3-byte form, see parse_json) as \udXXX.
+// Bytes that may need an escape: quote, backslash, controls, and 0xED (a lone surrogate's lead).
+constexpr bool needs_escape_check(unsigned char c) { return c < 0x20 || c == '"' || c == '\\' || c == 0xed; }
+
 void append_js_string(std::string& out, std::string_view s) {
   static constexpr char hex[] = "0123456789abcdef";
   out += '"';
   for (std::size_t i = 0; i < s.size(); ++i) {
+    // Most text needs no escape at all: append the run of such bytes in one go.
+    std::size_t run = i;
+    while (run < s.size() && !needs_escape_check(static_cast<unsigned char>(s[run]))) ++run;
+    if (run > i) {
+      out.append(s.data() + i, run - i);
+      i = run;
+      if (i == s.size()) break;
+    }
     auto c = static_cast<unsigned char>(s[i]);
     if (c == 0xed && i + 2 < s.size() && (static_cast<unsigned char>(s[i + 1]) & 0xe0) == 0xa0) {
       unsigned unit = 0xd000 | ((static_cast<unsigned char>(s[i + 1]) & 0x3f) << 6) | (static_cast<unsigned char>(s[i + 2]) & 0x3f);

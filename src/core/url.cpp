@@ -187,7 +187,10 @@ std::optional<std::string> decode_uri_component(std::string_view s) {
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size(); ++i) {
     if (s[i] != '%') {
-      out += s[i];
+      // Copy up to the next escape in one go.
+      const std::size_t next = std::min(s.find('%', i), s.size());
+      out.append(s.data() + i, next - i);
+      i = next - 1;
       continue;
     }
     if (i + 2 >= s.size()) return std::nullopt;

@@ -5,7 +5,6 @@
 #include "cortado/core/clock.hpp"
 #include "cortado/session/memory_store.hpp"
 #include "cortado/session/session_id.hpp"
-#include "cortado/session/signature.hpp"
 #include "core/header_text.hpp"
 #include "session/session_context.hpp"
 #include "session/session_slot.hpp"
@@ -14,6 +13,7 @@
 
 #include <iostream>
 #include <stdexcept>
+#include <utility>
 
 namespace cortado {
 namespace detail {
@@ -61,18 +61,20 @@ void SessionContext::generate() {
   req.slot<detail::SessionSlot>().id = id;
   original_id = id;
   original_hash = session->data_text();
+  session->data_may_change_ = false;
   track_saves = true;
   req.slot<detail::SessionSlot>().session = std::move(session);
 }
 
-void SessionContext::inflate(const json::object& stored) {
+void SessionContext::inflate(json::object stored) {
   auto session = std::make_shared<Session>(shared_from_this(), *cookie_id, SessionCookie{});
-  session->load(stored);
+  session->load(std::move(stored));
   original_id = *cookie_id;
   original_hash = session->data_text();
+  session->data_may_change_ = false;
   if (!config->resave) saved_hash = original_hash;
   const auto& c = session->cookie();
-  if (config->options.merge_changes) loaded_data = session->data();
+  if (config->options.merge_changes) loaded_data = std::as_const(*session).data();
   // The last write or touch was originalMaxAge before expires. A stored originalMaxAge can be any
   // number; one beyond twice a JavaScript Date's range was never written by a touch, and would
   // overflow the subtraction (found by fuzz/session_load_fuzz.cpp).
@@ -85,29 +87,33 @@ void SessionContext::inflate(const json::object& stored) {
   req.slot<detail::SessionSlot>().session = std::move(session);
 }
 
-bool SessionContext::is_modified(const Session& s) const {
-  return original_id != s.id() || original_hash != s.data_text();
+std::string SessionContext::data_text(const Session& s) const {
+  return s.data_may_have_changed() ? s.data_text() : original_hash;
 }
 
-bool SessionContext::is_saved(const Session& s) const {
-  return original_id == s.id() && saved_hash && *saved_hash == s.data_text();
+bool SessionContext::is_modified(const Session& s, std::string_view text) const {
+  return original_id != s.id() || original_hash != text;
 }
 
-bool SessionContext::should_save(const Session& s) const {
-  if (!config->save_uninitialized && !saved_hash && cookie_id != req.session_id()) return is_modified(s);
-  return !is_saved(s);
+bool SessionContext::is_saved(const Session& s, std::string_view text) const {
+  return original_id == s.id() && saved_hash && *saved_hash == text;
 }
 
-bool SessionContext::should_touch(const Session& s) const {
-  if (cookie_id != req.session_id() || should_save(s)) return false;
+bool SessionContext::should_save(const Session& s, std::string_view text) const {
+  if (!config->save_uninitialized && !saved_hash && cookie_id != req.session_id()) return is_modified(s, text);
+  return !is_saved(s, text);
+}
+
+bool SessionContext::should_touch(const Session& s, std::string_view text) const {
+  if (cookie_id != req.session_id() || should_save(s, text)) return false;
   const auto& after = config->options.touch_after;
   // touch_after: skip the store write while the last one is recent enough.
   return !(after && last_touch && now_ms() - *last_touch < *after);
 }
 
 bool SessionContext::should_set_cookie(const Session& s) const {
-  if (cookie_id != req.session_id()) return config->save_uninitialized || is_modified(s);
-  return config->options.rolling || (s.cookie().attributes.expires && is_modified(s));
+  if (cookie_id != req.session_id()) return config->save_uninitialized || is_modified(s, data_text(s));
+  return config->options.rolling || (s.cookie().attributes.expires && is_modified(s, data_text(s)));
 }
 
 bool SessionContext::should_destroy() const {
@@ -125,7 +131,7 @@ void SessionContext::set_cookie(Response& res) {
     touched = true;
   }
   const auto& o = config->options;
-  res.append("Set-Cookie", s.cookie().serialize(o.name, sign_cookie(req.session_id(), o.secret.front())));
+  res.append("Set-Cookie", s.cookie().serialize(o.name, config->signer.sign_cookie(req.session_id())));
 }
 
 Task<> SessionContext::write(Session& s) {
@@ -170,10 +176,11 @@ Task<> SessionContext::commit() {
     session->touch();
     touched = true;
   }
-  if (should_save(*session)) {
-    if (track_saves) saved_hash = session->data_text();
+  const std::string text = data_text(*session);
+  if (should_save(*session, text)) {
+    if (track_saves) saved_hash = text;
     co_await write(*session);
-  } else if (should_touch(*session)) {
+  } else if (should_touch(*session, text)) {
     co_await store().touch(req.session_id(), session->to_json());
   }
 }
@@ -194,7 +201,6 @@ std::shared_ptr<Store> default_store() {
 }
 
 std::shared_ptr<detail::SessionConfig> make_config(SessionOptions options) {
-  auto config = std::make_shared<detail::SessionConfig>();
   if (options.secret.empty()) throw std::invalid_argument("secret option required for sessions");
   for (const auto& s : options.secret)
     if (s.empty()) throw std::invalid_argument("secret option array must contain one or more strings");
@@ -203,13 +209,16 @@ std::shared_ptr<detail::SessionConfig> make_config(SessionOptions options) {
   if (!options.resave) std::cerr << "cortado: session: undefined resave option; provide resave option\n";
   if (!options.save_uninitialized)
     std::cerr << "cortado: session: undefined saveUninitialized option; provide saveUninitialized option\n";
-  config->resave = options.resave.value_or(true);
-  config->save_uninitialized = options.save_uninitialized.value_or(true);
-  config->unset_destroy = options.unset == "destroy";
   if (!options.store) options.store = default_store();
   // Refuse now a cookie attribute that could never be written, instead of on every request.
   (void)SessionCookie{.attributes = options.cookie}.serialize(options.name, "probe");
-  config->options = std::move(options);
+  const bool resave = options.resave.value_or(true);
+  const bool save_uninitialized = options.save_uninitialized.value_or(true);
+  const bool unset_destroy = options.unset == "destroy";
+  auto config = std::make_shared<detail::SessionConfig>(std::move(options));
+  config->resave = resave;
+  config->save_uninitialized = save_uninitialized;
+  config->unset_destroy = unset_destroy;
   return config;
 }
 
@@ -232,7 +241,7 @@ Middleware session(SessionOptions options) {
     req.slot<detail::SessionSlot>().store = config->options.store;
     const auto& cookies = req.cookies();
     if (auto raw = cookies.find(config->options.name); raw != cookies.end()) {
-      auto id = unsign_cookie(raw->second, config->options.secret);
+      auto id = config->signer.unsign_cookie(raw->second);
       if (id && !id->empty()) ctx->cookie_id = std::move(*id);
     }
     req.slot<detail::SessionSlot>().id = ctx->cookie_id.value_or("");
@@ -244,7 +253,7 @@ Middleware session(SessionOptions options) {
         co_await ctx->store().destroy(*ctx->cookie_id);
         ctx->generate();
       } else {
-        ctx->inflate(*stored);
+        ctx->inflate(std::move(*stored));
       }
     } else {
       ctx->generate();

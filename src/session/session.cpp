@@ -47,16 +47,17 @@ json::object Session::to_json() const {
   return out;
 }
 
-void Session::load(const json::object& stored) {
+void Session::load(json::object stored) {
+  data_may_change_ = true;
   data_.clear();
   cookie_position_ = 0;
   cookie_ = SessionCookie{};
-  for (const auto& [key, value] : stored) {
+  for (auto& [key, value] : stored) {
     if (key == "cookie") {
       cookie_position_ = data_.size();
       if (value.is_object()) cookie_ = SessionCookie::from_json(value.get_object());
     } else if (!reserved_key(key)) {
-      data_.emplace(key, value);
+      data_.emplace(key, std::move(value));
     }
   }
 }
@@ -72,6 +73,7 @@ Task<> Session::regenerate(bool keep_data) {
   id_ = ctx.new_id();
   cookie_ = ctx.new_cookie();
   cookie_position_ = 0;
+  data_may_change_ = true;
   if (!keep_data) {
     data_.clear();
     ctx.stamp_creation(*this);  // a new session starts a new absolute lifetime
@@ -96,7 +98,7 @@ Task<> Session::reload() {
   auto& ctx = *context_;
   auto stored = co_await ctx.store().get(id_);
   if (!stored) throw std::runtime_error("failed to load session");
-  load(*stored);
+  load(std::move(*stored));
   ctx.track_saves = true;
 }
 
@@ -107,7 +109,7 @@ Task<> Session::save() {
   co_await ctx.write(*this);
   // Counted as saved only once the store has it: after a failed save that the app caught, the
   // end of the request saves the changes again.
-  if (ctx.track_saves) ctx.saved_hash = data_text();
+  if (ctx.track_saves) ctx.saved_hash = ctx.data_text(*this);
 }
 
 }  // namespace cortado

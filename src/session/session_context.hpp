@@ -3,6 +3,7 @@
 
 #include "cortado/session/session.hpp"
 #include "cortado/session/session_options.hpp"
+#include "session/signer.hpp"
 
 #include <memory>
 #include <optional>
@@ -17,7 +18,11 @@ namespace detail {
 
 /// The options as one middleware instance uses them, shared by all its requests.
 struct SessionConfig {
+  /// Takes the options as given (session() has checked them): needs at least one secret.
+  explicit SessionConfig(SessionOptions o) : options(std::move(o)), signer(options.secret) {}
+
   SessionOptions options;
+  Signer signer;  // options.secret, keyed once
   bool resave = true;
   bool save_uninitialized = true;
   bool unset_destroy = false;
@@ -32,6 +37,8 @@ struct SessionContext : std::enable_shared_from_this<SessionContext> {
   Request& req;
   std::optional<std::string> cookie_id;  // the verified id the client sent
   std::string original_id;
+  /// The data's text when loaded or made (express-session keeps a hash of it; the text itself
+  /// is as short, and comparing it needs no hashing).
   std::string original_hash;
   std::optional<std::string> saved_hash;
   bool touched = false;
@@ -48,7 +55,7 @@ struct SessionContext : std::enable_shared_from_this<SessionContext> {
   /// A new session with a new id, as express-session's generate().
   void generate();
   /// The stored session becomes req.session (express-session's inflate()).
-  void inflate(const json::object& stored);
+  void inflate(json::object stored);
   /// Session::load, for the fuzz target that loads stored JSON into a session of its own.
   static void load(Session& session, const json::object& stored) { session.load(stored); }
   /// A new cookie from the options (secure "auto" decided for this request).
@@ -62,10 +69,14 @@ struct SessionContext : std::enable_shared_from_this<SessionContext> {
   /// Whether this request came over HTTPS, by express-session's `proxy` rules.
   bool is_secure() const;
 
-  bool is_modified(const Session& s) const;
-  bool is_saved(const Session& s) const;
-  bool should_save(const Session& s) const;
-  bool should_touch(const Session& s) const;
+  /// The data's JSON text now (what express-session hashes): serialised again only when the
+  /// data may have changed since it was loaded or made.
+  std::string data_text(const Session& s) const;
+  /// express-session's rules, given `text`, the data's text now (data_text()).
+  bool is_modified(const Session& s, std::string_view text) const;
+  bool is_saved(const Session& s, std::string_view text) const;
+  bool should_save(const Session& s, std::string_view text) const;
+  bool should_touch(const Session& s, std::string_view text) const;
   bool should_set_cookie(const Session& s) const;
   bool should_destroy() const;
 

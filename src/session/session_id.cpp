@@ -1,6 +1,8 @@
 // Session ids: the same alphabet and length as uid-safe(24), so Node and cortado ids look alike.
 #include "cortado/session/session_id.hpp"
 
+#include "core/digest.hpp"
+
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
@@ -11,20 +13,13 @@ namespace cortado {
 
 std::string generate_session_id() {
   constexpr std::size_t byte_count = 24;  // 192 bits; 24 is a multiple of 3, so no padding arises
-  constexpr std::string_view alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   std::array<unsigned char, byte_count> bytes{};
   if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
     throw std::runtime_error("RAND_bytes failed: no randomness for a session id");
   }
   std::string id;
   id.reserve(byte_count / 3 * 4);
-  for (std::size_t i = 0; i < byte_count; i += 3) {
-    const unsigned triple = (unsigned{bytes[i]} << 16) | (unsigned{bytes[i + 1]} << 8) | bytes[i + 2];
-    id.push_back(alphabet[(triple >> 18) & 63]);
-    id.push_back(alphabet[(triple >> 12) & 63]);
-    id.push_back(alphabet[(triple >> 6) & 63]);
-    id.push_back(alphabet[triple & 63]);
-  }
+  detail::append_base64(id, bytes, true, false);
   return id;
 }
 

@@ -27,7 +27,10 @@ class Session : public std::enable_shared_from_this<Session> {
   /// The session id (req.sessionID while this session is current).
   const std::string& id() const { return id_; }
   /// The value under `key`, created as null if absent (JavaScript's assignment target).
-  json::value& operator[](std::string_view key) { return data_[key]; }
+  json::value& operator[](std::string_view key) {
+    data_may_change_ = true;
+    return data_[key];
+  }
   /// The value under `key` converted to T, or `fallback` when absent or of another type.
   template <class T>
   T value(std::string_view key, T fallback) const {
@@ -40,9 +43,15 @@ class Session : public std::enable_shared_from_this<Session> {
   const json::value& get(std::string_view key) const;
   bool contains(std::string_view key) const { return data_.contains(key); }
   /// delete req.session[key].
-  void erase(std::string_view key) { data_.stable_erase(key); }  // JavaScript keeps the order
+  void erase(std::string_view key) {
+    data_may_change_ = true;
+    data_.stable_erase(key);  // JavaScript keeps the order
+  }
   /// Every data key, without "cookie", in insertion order.
-  json::object& data() { return data_; }
+  json::object& data() {
+    data_may_change_ = true;
+    return data_;
+  }
   const json::object& data() const { return data_; }
   /// The session cookie: max_age() and its attributes (expires, originalMaxAge as max_age, ...).
   SessionCookie& cookie() { return cookie_; }
@@ -68,12 +77,15 @@ class Session : public std::enable_shared_from_this<Session> {
   json::object to_json() const;
   /// JSON.stringify of the data without the cookie: what decides "modified".
   std::string data_text() const { return stringify(data_); }
+  /// False while nothing could have changed the data since it was loaded or made (only const
+  /// access so far): then its text is still the one taken then, and need not be made again.
+  bool data_may_have_changed() const { return data_may_change_; }
 
  private:
   // The middleware loads what the store holds; a handler reads it again with reload().
   friend struct detail::SessionContext;
   /// Loads stored JSON into this session (keys reserved by express-session's Session dropped).
-  void load(const json::object& stored);
+  void load(json::object stored);
   std::shared_ptr<detail::SessionContext> context_;
   std::string id_;
   json::object data_;
@@ -81,6 +93,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::size_t cookie_position_ = 0;
   /// destroy() has run (and regenerate() has not given it a new identity since).
   bool destroyed_ = false;
+  /// Set by every non-const access to the data; cleared by the middleware once it has the text.
+  bool data_may_change_ = true;
 };
 
 }  // namespace cortado

@@ -37,10 +37,10 @@ TEST(SessionFuzzRegressions, HugeUnsignedMaxAgeSaturates) {
 // expires - originalMaxAge (when the session was last touched) overflowed for an originalMaxAge of
 // INT64_MIN; such a value is now ignored there.
 TEST(SessionFuzzRegressions, ExtremeMaxAgeDoesNotOverflowTheLastTouch) {
-  auto config = std::make_shared<detail::SessionConfig>();
-  config->options.secret = {"secret"};
-  config->options.store =
-      std::make_shared<MemoryStore>(MemoryStoreOptions{.prune_interval = std::chrono::milliseconds::zero()});
+  SessionOptions options;
+  options.secret = {"secret"};
+  options.store = std::make_shared<MemoryStore>(MemoryStoreOptions{.prune_interval = std::chrono::milliseconds::zero()});
+  auto config = std::make_shared<detail::SessionConfig>(std::move(options));
   http::RawRequest raw;
   http::Exchange exchange;
   Settings settings;

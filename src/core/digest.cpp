@@ -1,0 +1,77 @@
+// The SHA-256 and SHA-1 block functions are OpenSSL's (with the CPU's SHA extensions where
+// present); only the HMAC construction (RFC 2104) is written out here, so that a key's pads are
+// hashed once instead of on every call. OpenSSL 3 marks these functions deprecated in favour of
+// EVP, whose per-call fetch and context are what this file avoids.
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include "core/digest.hpp"
+
+#include <openssl/crypto.h>
+
+namespace cortado::detail {
+namespace {
+
+constexpr std::size_t block_size = 64;  // SHA-256's block, hence HMAC's key size
+
+SHA256_CTX keyed_state(const std::array<unsigned char, block_size>& key, unsigned char pad) {
+  std::array<unsigned char, block_size> padded{};
+  for (std::size_t i = 0; i < block_size; ++i) padded[i] = key[i] ^ pad;
+  SHA256_CTX state;
+  SHA256_Init(&state);
+  SHA256_Update(&state, padded.data(), padded.size());
+  OPENSSL_cleanse(padded.data(), padded.size());
+  return state;
+}
+
+}  // namespace
+
+HmacSha256::HmacSha256(std::string_view key) {
+  // A key longer than a block is replaced by its hash; a shorter one is padded with zeros.
+  std::array<unsigned char, block_size> block{};
+  if (key.size() > block_size) {
+    SHA256(reinterpret_cast<const unsigned char*>(key.data()), key.size(), block.data());
+  } else {
+    std::copy(key.begin(), key.end(), block.begin());
+  }
+  inner_ = keyed_state(block, 0x36);
+  outer_ = keyed_state(block, 0x5c);
+  OPENSSL_cleanse(block.data(), block.size());
+}
+
+HmacSha256::Mac HmacSha256::mac(std::string_view message) const {
+  Mac inner_hash{};
+  SHA256_CTX state = inner_;
+  SHA256_Update(&state, message.data(), message.size());
+  SHA256_Final(inner_hash.data(), &state);
+  Mac out{};
+  state = outer_;
+  SHA256_Update(&state, inner_hash.data(), inner_hash.size());
+  SHA256_Final(out.data(), &state);
+  return out;
+}
+
+std::array<unsigned char, 20> sha1(std::string_view data) {
+  std::array<unsigned char, 20> digest{};
+  SHA1(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest.data());
+  return digest;
+}
+
+void append_base64(std::string& out, std::span<const unsigned char> bytes, bool url_safe, bool pad) {
+  const char* alphabet = url_safe ? "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+                                  : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::size_t i = 0;
+  for (; i + 3 <= bytes.size(); i += 3) {
+    const unsigned triple = (unsigned{bytes[i]} << 16) | (unsigned{bytes[i + 1]} << 8) | bytes[i + 2];
+    const char group[4] = {alphabet[(triple >> 18) & 63], alphabet[(triple >> 12) & 63], alphabet[(triple >> 6) & 63],
+                           alphabet[triple & 63]};
+    out.append(group, 4);
+  }
+  const std::size_t rest = bytes.size() - i;
+  if (rest == 0) return;
+  const unsigned triple = (unsigned{bytes[i]} << 16) | (rest == 2 ? unsigned{bytes[i + 1]} << 8 : 0u);
+  out += alphabet[(triple >> 18) & 63];
+  out += alphabet[(triple >> 12) & 63];
+  if (rest == 2) out += alphabet[(triple >> 6) & 63];
+  if (pad) out.append(rest == 2 ? 1 : 2, '=');
+}
+
+}  // namespace cortado::detail

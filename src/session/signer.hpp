@@ -1,0 +1,35 @@
+#pragma once
+// The session middleware's signer: cookie-signature's sign and unsign with every secret's
+// HMAC key prepared once, when the middleware is made, instead of on every request.
+
+#include "core/digest.hpp"
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cortado::detail {
+
+class Signer {
+ public:
+  /// The first secret signs; all of them verify, in order.
+  explicit Signer(std::span<const std::string> secrets);
+
+  /// `value` + "." + base64(HMAC-SHA256(value)) without '=' padding, with the first secret.
+  std::string sign(std::string_view value) const;
+  /// The value before the last '.' when its signature matches one of the secrets (compared in
+  /// constant time); nullopt otherwise.
+  std::optional<std::string> unsign(std::string_view signed_value) const;
+  /// "s:" + sign(sid): express-session's cookie value before URL-encoding.
+  std::string sign_cookie(std::string_view sid) const;
+  /// The id inside an (already %-decoded) cookie value, or nullopt without the "s:" prefix or
+  /// a valid signature.
+  std::optional<std::string> unsign_cookie(std::string_view raw_cookie_value) const;
+
+ private:
+  std::vector<HmacSha256> keys_;
+};
+
+}  // namespace cortado::detail
