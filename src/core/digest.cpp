@@ -28,7 +28,10 @@ HmacSha256::HmacSha256(std::string_view key) {
   // A key longer than a block is replaced by its hash; a shorter one is padded with zeros.
   std::array<unsigned char, block_size> block{};
   if (key.size() > block_size) {
-    SHA256(reinterpret_cast<const unsigned char*>(key.data()), key.size(), block.data());
+    SHA256_CTX state;
+    SHA256_Init(&state);
+    SHA256_Update(&state, key.data(), key.size());
+    SHA256_Final(block.data(), &state);
   } else {
     std::copy(key.begin(), key.end(), block.begin());
   }
@@ -50,8 +53,12 @@ HmacSha256::Mac HmacSha256::mac(std::string_view message) const {
 }
 
 std::array<unsigned char, 20> sha1(std::string_view data) {
+  // Not SHA1(): in OpenSSL 3 that one goes through EVP and fetches the algorithm on every call.
   std::array<unsigned char, 20> digest{};
-  SHA1(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest.data());
+  SHA_CTX state;
+  SHA1_Init(&state);
+  SHA1_Update(&state, data.data(), data.size());
+  SHA1_Final(digest.data(), &state);
   return digest;
 }
 

@@ -97,10 +97,8 @@ std::string refusal(unsigned status) {
   return out;
 }
 
-// The status line and the header fields, as Beast's serializer would write them.
-std::string serialize_head(const RawResponse& res) {
-  std::string out;
-  out.reserve(256);
+// Appends the status line and the header fields, as Beast's serializer would write them.
+void append_head(std::string& out, const RawResponse& res) {
   out += res.version() == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
   out += std::to_string(res.result_int());
   out += ' ';
@@ -116,7 +114,6 @@ std::string serialize_head(const RawResponse& res) {
     out += "\r\n";
   }
   out += "\r\n";
-  return out;
 }
 
 // A handler that threw: the error is logged, and the client gets a plain 500 instead of whatever
@@ -170,6 +167,45 @@ unsigned head_status(const boost::system::error_code& head_ec, bool folded, cons
   if (head_ec == beast_http::error::bad_version && other_major_version(text)) status = 505;
   if (!head_ec && !status) status = check_head(head);
   return status;
+}
+
+// Responses to pipelined requests are held back and sent together while the next request is
+// already buffered, up to these bounds (TechEmpower's plaintext test pipelines 16).
+constexpr std::size_t max_held_responses = 16;
+constexpr std::size_t max_held_bytes = 64 * 1024;
+
+// Empties the held batch once sent; a batch of large responses does not stay attached to a
+// connection that may then sit idle.
+void forget_held(Connection& conn) {
+  if (conn.held.capacity() > max_held_bytes) conn.held = std::string();
+  conn.held.clear();
+  conn.held_count = 0;
+}
+
+// Appends a whole response (a HEAD's without its body) to the batch held for one write.
+void hold_response(std::string& held, const RawRequest& req, const RawResponse& res) {
+  append_head(held, res);
+  if (req.method() != beast_http::verb::head) held += res.body();
+}
+
+// Whether the buffer holds the whole head of another request, so that its answer can join this
+// one's in a single write.
+bool next_head_buffered(boost::beast::flat_buffer& buffer) {
+  return skip_empty_lines(buffer) && head_complete(buffered(buffer));
+}
+
+// Parses a head that is whole in the buffer without a trip through the event loop (Beast's
+// async_read_header would complete through a posted handler even then). need_more when it is not
+// whole after all (a head cut off at the header limit): the caller reads on as before.
+boost::system::error_code parse_buffered_head(RequestParser& parser, boost::beast::flat_buffer& buffer) {
+  boost::system::error_code ec;
+  while (!parser.is_header_done() && buffer.size() > 0) {
+    const std::size_t used = parser.put(buffer.data(), ec);
+    buffer.consume(used);
+    if (ec || used == 0) break;
+  }
+  if (!ec && !parser.is_header_done()) ec = beast_http::error::need_more;
+  return ec;
 }
 
 }  // namespace
@@ -287,9 +323,16 @@ Task<> Worker::serve(tcp::socket socket) {
       answer_internal_error(e, res, exchange);
     }
     bool keep_alive = finish_response(req, res, exchange, stopping);
+    if (keep_alive && !exchange.file && conn.held_count + 1 < max_held_responses &&
+        conn.held.size() < max_held_bytes && next_head_buffered(buffer)) {
+      hold_response(conn.held, req, res);
+      ++conn.held_count;
+      continue;
+    }
     if (!co_await write_response(conn, req, res, exchange) || !keep_alive) break;
   }
 
+  co_await send_held(conn);  // what was answered before the end (shutdown, a client gone mid-request)
   co_await close_gently(conn);
 }
 
@@ -321,7 +364,11 @@ Task<ReadResult> Worker::read_request(Connection& conn, boost::beast::flat_buffe
   RequestParser parser;
   parser.header_limit(static_cast<std::uint32_t>(opt.header_limit));
   parser.body_limit(opt.body_limit);
-  if (!head_ec && !folded) std::tie(head_ec, std::ignore) = co_await beast_http::async_read_header(conn.socket, buffer, parser, use_tuple);
+  if (!head_ec && !folded) {
+    head_ec = parse_buffered_head(parser, buffer);
+    if (head_ec == beast_http::error::need_more)
+      std::tie(head_ec, std::ignore) = co_await beast_http::async_read_header(conn.socket, buffer, parser, use_tuple);
+  }
   unsigned status = head_status(head_ec, folded, conn, buffered(buffer), parser.get());
   if (head_ec && !status) co_return ReadResult{{}, {0, true}};
   if (status) co_return ReadResult{{}, {status, false}};
@@ -337,6 +384,7 @@ Task<ReadResult> Worker::read_request(Connection& conn, boost::beast::flat_buffe
 Task<Refusal> Worker::read_body(Connection& conn, boost::beast::flat_buffer& buffer, RequestParser& parser,
                                 Exchange& exchange) {
   const auto& opt = server.options;
+  if (!co_await send_held(conn)) co_return Refusal{0, true};
   if (parser.get()[beast_http::field::expect] == "100-continue") {
     static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
     co_await asio::async_write(conn.socket, asio::buffer(go_on), use_tuple);
@@ -360,7 +408,8 @@ Task<Refusal> Worker::read_body(Connection& conn, boost::beast::flat_buffer& buf
 // Awaits. Answers a request the HTTP layer refuses itself, then closes: the stream can no longer
 // be trusted, so no further request is read from it.
 Task<> Worker::refuse(Connection& conn, unsigned status) {
-  auto text = refusal(status);
+  auto text = std::move(conn.held) + refusal(status);  // the batch answered so far goes first
+  forget_held(conn);
   // A 408's read timed out, but its answer and the lingering close after it get their own time.
   conn.timed_out = false;
   conn.deadline = Clock::now() + std::chrono::seconds(1);
@@ -368,21 +417,35 @@ Task<> Worker::refuse(Connection& conn, unsigned status) {
   co_await close_gently(conn);
 }
 
-// Awaits. Sends the finished response under the write timeout. The head is written into one
-// string and sent with the body in a single gathered write (Beast's serializer costs more than
-// the rest of a small response), or before the file's pieces. HEAD gets no body. False when the
-// connection must end.
+// Awaits. Sends the finished response, after the responses held back for it, under the write
+// timeout. The head is appended to them and sent with the body in a single gathered write
+// (Beast's serializer costs more than the rest of a small response), or before the file's
+// pieces. HEAD gets no body. False when the connection must end.
 Task<bool> Worker::write_response(Connection& conn, const RawRequest& req, const RawResponse& res, Exchange& exchange) {
   conn.deadline = Clock::now() + server.options.write_timeout;
   bool head = req.method() == beast_http::verb::head;
-  std::string head_text = serialize_head(res);
+  append_head(conn.held, res);
+  bool written = false;
   if (exchange.file && !head) {
-    if (!co_await write_with_file(conn, head_text, *exchange.file)) co_return false;
+    written = co_await write_with_file(conn, conn.held, *exchange.file);
     exchange.file.reset();  // closes the file now rather than when the next request begins
-    co_return true;
+  } else {
+    std::array<asio::const_buffer, 2> wire{asio::buffer(conn.held), head ? asio::const_buffer() : asio::buffer(res.body())};
+    auto [write_ec, n] = co_await asio::async_write(conn.socket, wire, use_tuple);
+    written = !write_ec;
   }
-  std::array<asio::const_buffer, 2> wire{asio::buffer(head_text), head ? asio::const_buffer() : asio::buffer(res.body())};
-  auto [write_ec, n] = co_await asio::async_write(conn.socket, wire, use_tuple);
+  forget_held(conn);
+  co_return written;
+}
+
+// Awaits. Sends the responses held back for a batch, when the batch ends without a response of
+// its own to carry them: before a 100 Continue or a body is awaited (the client may wait for
+// them first), before a refusal, before the connection closes. False when the write failed.
+Task<bool> Worker::send_held(Connection& conn) {
+  if (conn.held.empty()) co_return true;
+  conn.deadline = Clock::now() + server.options.write_timeout;
+  auto [write_ec, n] = co_await asio::async_write(conn.socket, asio::buffer(conn.held), use_tuple);
+  forget_held(conn);
   co_return !write_ec;
 }
 

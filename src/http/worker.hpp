@@ -14,6 +14,7 @@
 #include <list>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -31,6 +32,10 @@ struct Connection {
   /// Waiting for a request to start: shutdown may close it at once.
   bool idle = true;
   bool timed_out = false;
+  /// Responses written but not yet sent: those held back while more pipelined requests were
+  /// buffered, then the head of the one that ends the batch. Reused from request to request.
+  std::string held;
+  std::size_t held_count = 0;
 };
 
 /// Beast's parser for one request, with the whole body in a string.
@@ -87,6 +92,7 @@ struct Worker {
                           Exchange& exchange);
   Task<> refuse(Connection& conn, unsigned status);
   Task<bool> write_response(Connection& conn, const RawRequest& req, const RawResponse& res, Exchange& exchange);
+  Task<bool> send_held(Connection& conn);
   Task<bool> write_with_file(Connection& conn, std::string_view head_text, FileBody& file);
   Task<> refuse_over_cap(boost::asio::ip::tcp::socket socket);
   Task<> close_gently(Connection& conn);

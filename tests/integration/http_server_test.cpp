@@ -95,6 +95,63 @@ TEST(HttpServer, PipelinedBodiesStayInSync) {
   }
 }
 
+// Answers to requests that arrive together are sent together (one write per batch): the batch
+// must keep the order, bounds and HEAD rules of single answers.
+TEST(HttpServer, PipelinedBatchesKeepOrderPastTheirBound) {
+  TestServer server(basic_routes);
+  Connection conn(server.port());
+  const std::pair<const char*, const char*> cycle[] = {{"/a", "A"}, {"/b", "BB"}, {"/c", "CCC"}};
+  std::string bytes;
+  for (int i = 0; i < 40; ++i) bytes += get_request(cycle[i % 3].first);  // more than one batch of 16
+  bytes += "HEAD /b HTTP/1.1\r\nHost: x\r\n\r\n" + get_request("/c");
+  ASSERT_TRUE(conn.send(bytes));
+  for (int i = 0; i < 40; ++i) {
+    auto res = conn.read_response();
+    ASSERT_TRUE(res) << i;
+    EXPECT_EQ(res->body, cycle[i % 3].second) << i;
+  }
+  auto head = conn.read_response(/*head=*/true);
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->header("content-length"), "2");
+  EXPECT_EQ(head->body, "");
+  auto last = conn.read_response();
+  ASSERT_TRUE(last);
+  EXPECT_EQ(last->body, "CCC");
+}
+
+TEST(HttpServer, PipelinedAnswersComeBeforeA100Continue) {
+  TestServer server(basic_routes);
+  Connection conn(server.port());
+  // The client waits for 100 Continue before it sends the body; the answer to /a, held back for
+  // a batch, must reach it first (RFC 9112 9.3.2: responses in the order of the requests).
+  ASSERT_TRUE(conn.send(get_request("/a") +
+                        "POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n"));
+  auto first = conn.read_response();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->status, 200);
+  EXPECT_EQ(first->body, "A");
+  auto go_on = conn.read_response();
+  ASSERT_TRUE(go_on);
+  EXPECT_EQ(go_on->status, 100);
+  ASSERT_TRUE(conn.send("data"));
+  auto echo = conn.read_response();
+  ASSERT_TRUE(echo);
+  EXPECT_EQ(echo->body, "data");
+}
+
+TEST(HttpServer, PipelinedAnswersComeBeforeARefusal) {
+  TestServer server(basic_routes);
+  Connection conn(server.port());
+  ASSERT_TRUE(conn.send(get_request("/a") + get_request("/b", "Content-Length: 1\r\nContent-Length: 2\r\n")));
+  auto first = conn.read_response();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->body, "A");
+  auto refused = conn.read_response();
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 400);
+  EXPECT_TRUE(conn.wait_closed());
+}
+
 TEST(HttpServer, Http10ClosesAfterTheResponse) {
   TestServer server(basic_routes);
   Connection conn(server.port());
