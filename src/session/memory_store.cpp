@@ -26,6 +26,38 @@ std::optional<json::object> parse_object(std::string_view text) {
   return std::move(v.get_object());
 }
 
+// Where the JSON object starting at text[pos] ('{') ends (one past its '}'). The text is one this
+// store wrote, hence valid JSON: only strings (with their escapes) need care.
+std::size_t object_end(std::string_view text, std::size_t pos) {
+  int depth = 0;
+  for (std::size_t i = pos; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '"') {
+      for (++i; i < text.size() && text[i] != '"'; ++i)
+        if (text[i] == '\\') ++i;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if ((c == '}' || c == ']') && --depth == 0) {
+      return i + 1;
+    }
+  }
+  return std::string_view::npos;
+}
+
+// The stored text with its cookie replaced by `cookie`, without parsing the rest, when the
+// cookie comes first (as in every session the middleware makes); nullopt otherwise.
+std::optional<std::string> with_leading_cookie(std::string_view text, const json::value& cookie) {
+  constexpr std::string_view lead = "{\"cookie\":";
+  if (!text.starts_with(lead) || !cookie.is_object() || text.size() <= lead.size() || text[lead.size()] != '{')
+    return std::nullopt;
+  const std::size_t end = object_end(text, lead.size());
+  if (end == std::string_view::npos) return std::nullopt;
+  std::string out(lead);
+  stringify_to(out, cookie);
+  out.append(text.substr(end));
+  return out;
+}
+
 }  // namespace
 
 std::shared_ptr<Store> stores::memory(MemoryStoreOptions options) { return std::make_shared<MemoryStore>(options); }
@@ -77,6 +109,15 @@ Task<> MemoryStore::touch(std::string sid, json::object session) {
   MemoryShard& shard = shard_for(hash);
   const std::optional<std::string> old_text = shard.get(sid, hash, date_now());
   if (!old_text) co_return;  // absent or expired: express-session's touch does nothing either
+  // The usual case, on every request that reads a session without changing it: only the cookie
+  // changes (often not even that, when it has no expiry), and the data need not be parsed.
+  if (const json::value* cookie = session.if_contains("cookie")) {
+    if (auto text = with_leading_cookie(*old_text, *cookie)) {
+      if (*text != *old_text)
+        shard.replace_if_unchanged(make_memory_entry(sid, std::move(*text), expiry_ms(session)), hash, *old_text);
+      co_return;
+    }
+  }
   std::optional<json::object> current = parse_object(*old_text);
   if (!current) co_return;
   // `currentSession.cookie = session.cookie`: the key keeps its place, the rest of the data is untouched.

@@ -118,6 +118,18 @@ TEST(MemoryStore, TouchReplacesOnlyTheCookie) {
   EXPECT_EQ(stringify(*run_task(store.get("sid"))), R"({"a":1,"cookie":{"expires":"2999-06-01T00:00:00.000Z"},"b":2})");
 }
 
+TEST(MemoryStore, TouchOfALeadingCookieLeavesTrickyDataAlone) {
+  // The cookie first, as the middleware writes it: touch swaps its text without parsing the rest.
+  // The cookie's own strings and the data hold braces, quotes and a nested "cookie" to trip a scan.
+  MemoryStore store(no_pruning());
+  const std::string data =
+      R"("a":"}{\"\\","cookie2":{"cookie":{"expires":null}},"list":[{"x":"]"},[]],"z":{"y":{}})";
+  run_task(store.set("sid", object_of(R"({"cookie":{"expires":"2999-01-01T00:00:00.000Z","path":"/\"}"},)" + data + "}")));
+  run_task(store.touch("sid", object_of(R"({"cookie":{"expires":"2999-06-01T00:00:00.000Z","path":"/"},"a":99})")));
+  EXPECT_EQ(stringify(*run_task(store.get("sid"))),
+            R"({"cookie":{"expires":"2999-06-01T00:00:00.000Z","path":"/"},)" + data + "}");
+}
+
 TEST(MemoryStore, TouchMovesTheExpiry) {
   MemoryStore store(no_pruning());
   run_task(store.set("sid", session_ending_in(milliseconds(50))));
