@@ -5,6 +5,7 @@
 #include "core/digest.hpp"
 #include "core/header_text.hpp"
 
+#include <charconv>
 #include <cstdio>
 #include <ctime>
 #include <stdexcept>
@@ -36,9 +37,11 @@ std::optional<std::time_t> parse_http_date(std::string_view text) {
 std::string weak_etag(std::string_view body) {
   const auto digest = detail::sha1(body);
   char length[20];
-  std::snprintf(length, sizeof length, "%zx", body.size());
-  std::string tag = "W/\"";
-  tag += length;
+  const auto end = std::to_chars(length, length + sizeof length, body.size(), 16).ptr;
+  std::string tag;
+  tag.reserve(3 + sizeof length + 1 + 27 + 1);
+  tag += "W/\"";
+  tag.append(length, end);
   tag += '-';
   detail::append_base64(tag, digest, false, false);  // the etag package cuts the base64 to 27 characters
   tag += '"';

@@ -6,7 +6,9 @@
 #include "pruner.hpp"
 
 #include <algorithm>
+#include <array>
 #include <limits>
+#include <string_view>
 
 namespace cortado {
 namespace {
@@ -24,6 +26,48 @@ std::optional<json::object> parse_object(std::string_view text) {
   json::value v = parse_stored_session(text);
   if (!v.is_object()) return std::nullopt;
   return std::move(v.get_object());
+}
+
+// Stored texts are compacted: the phrases every session cookie repeats become one control byte
+// each, which JSON text never holds raw (stringify escapes them in strings), so the swap is
+// exactly reversible. A default cookie goes from 67 bytes to 1: a large part of what a session
+// costs in memory (docs in memory_store.hpp). A compacted text starts with `compacted`; one
+// that is not (nothing matched) is kept as it was, starting with '{'.
+constexpr char compacted = '\x1f';
+constexpr std::array<std::string_view, 6> phrases{
+    "{\"cookie\":{\"originalMaxAge\":null,\"expires\":null,\"httpOnly\":true,\"path\":\"/\"}",
+    "{\"cookie\":{\"originalMaxAge\":",
+    ",\"expires\":\"",
+    "\",\"httpOnly\":true,\"path\":\"/\"}",
+    ",\"httpOnly\":true,\"path\":\"/\"}",
+    ",\"expires\":null",
+};
+
+std::string compact(std::string text) {
+  bool changed = false;
+  for (std::size_t i = 0; i < phrases.size(); ++i) {
+    for (auto at = text.find(phrases[i]); at != std::string::npos; at = text.find(phrases[i], at + 1)) {
+      text.replace(at, phrases[i].size(), 1, static_cast<char>(i + 1));
+      changed = true;
+    }
+  }
+  if (changed) text.insert(text.begin(), compacted);
+  return text;
+}
+
+std::string expand(std::string_view stored) {
+  if (!stored.starts_with(compacted)) return std::string(stored);
+  std::string text;
+  text.reserve(stored.size() + 96);
+  for (std::size_t i = 1; i < stored.size(); ++i) {
+    const auto c = static_cast<unsigned char>(stored[i]);
+    if (c >= 1 && c <= phrases.size()) {
+      text += phrases[c - 1];
+    } else {
+      text += stored[i];
+    }
+  }
+  return text;
 }
 
 // Where the JSON object starting at text[pos] ('{') ends (one past its '}'). The text is one this
@@ -83,16 +127,16 @@ MemoryShard& MemoryStore::shard_for(std::size_t hash) {
 
 Task<std::optional<json::object>> MemoryStore::get(std::string sid) {
   const std::size_t hash = hash_sid(sid);
-  const std::optional<std::string> text = shard_for(hash).get(sid, hash, date_now());
-  if (!text) co_return std::nullopt;
-  co_return parse_object(*text);
+  const std::optional<std::string> stored = shard_for(hash).get(sid, hash, date_now());
+  if (!stored) co_return std::nullopt;
+  co_return parse_object(expand(*stored));
 }
 
 Task<> MemoryStore::set(std::string sid, json::object session) {
   const std::int64_t expires = expiry_ms(session);
   const json::value whole(std::move(session));
   // Serialised before the lock is taken: the lock only guards a pointer swap.
-  MemoryEntryPtr entry = make_memory_entry(sid, stringify(whole), expires);
+  MemoryEntryPtr entry = make_memory_entry(sid, compact(stringify(whole)), expires);
   const std::size_t hash = hash_sid(sid);
   shard_for(hash).set(std::move(entry), hash, shard_bound_);
   co_return;
@@ -107,18 +151,19 @@ Task<> MemoryStore::destroy(std::string sid) {
 Task<> MemoryStore::touch(std::string sid, json::object session) {
   const std::size_t hash = hash_sid(sid);
   MemoryShard& shard = shard_for(hash);
-  const std::optional<std::string> old_text = shard.get(sid, hash, date_now());
-  if (!old_text) co_return;  // absent or expired: express-session's touch does nothing either
+  const std::optional<std::string> stored = shard.get(sid, hash, date_now());
+  if (!stored) co_return;  // absent or expired: express-session's touch does nothing either
+  const std::string old_text = expand(*stored);
   // The usual case, on every request that reads a session without changing it: only the cookie
   // changes (often not even that, when it has no expiry), and the data need not be parsed.
   if (const json::value* cookie = session.if_contains("cookie")) {
-    if (auto text = with_leading_cookie(*old_text, *cookie)) {
-      if (*text != *old_text)
-        shard.replace_if_unchanged(make_memory_entry(sid, std::move(*text), expiry_ms(session)), hash, *old_text);
+    if (auto text = with_leading_cookie(old_text, *cookie)) {
+      if (*text != old_text)
+        shard.replace_if_unchanged(make_memory_entry(sid, compact(std::move(*text)), expiry_ms(session)), hash, *stored);
       co_return;
     }
   }
-  std::optional<json::object> current = parse_object(*old_text);
+  std::optional<json::object> current = parse_object(old_text);
   if (!current) co_return;
   // `currentSession.cookie = session.cookie`: the key keeps its place, the rest of the data is untouched.
   if (json::value* cookie = session.if_contains("cookie")) {
@@ -128,7 +173,7 @@ Task<> MemoryStore::touch(std::string sid, json::object session) {
   }
   const std::int64_t expires = expiry_ms(*current);
   const json::value whole(std::move(*current));
-  shard.replace_if_unchanged(make_memory_entry(sid, stringify(whole), expires), hash, *old_text);
+  shard.replace_if_unchanged(make_memory_entry(sid, compact(stringify(whole)), expires), hash, *stored);
   co_return;
 }
 
@@ -140,7 +185,7 @@ Task<std::vector<std::pair<std::string, json::object>>> MemoryStore::all() {
   std::vector<std::pair<std::string, json::object>> sessions;
   sessions.reserve(texts.size());
   for (auto& [sid, text] : texts) {
-    if (auto session = parse_object(text)) sessions.emplace_back(std::move(sid), std::move(*session));
+    if (auto session = parse_object(expand(text))) sessions.emplace_back(std::move(sid), std::move(*session));
   }
   co_return sessions;
 }

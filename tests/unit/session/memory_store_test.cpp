@@ -63,6 +63,28 @@ TEST(MemoryStore, SetThenGetGivesTheSameTextInTheSameOrder) {
   EXPECT_EQ(stringify(*got), text);
 }
 
+TEST(MemoryStore, TextsWithTheCookiesPhrasesElsewhereComeBackExactly) {
+  // The store keeps a cookie's common phrases as one byte each; wherever else those phrases
+  // (or look-alikes inside strings) appear, the text must still come back byte for byte.
+  MemoryStore store(no_pruning());
+  const std::string texts[] = {
+      R"({"cookie":{"originalMaxAge":60000,"expires":"2999-01-01T00:00:00.000Z","httpOnly":true,"path":"/"},"v":1})",
+      R"({"cookie":{"originalMaxAge":null,"expires":null,"httpOnly":true,"path":"/"},"n":{"cookie":{"originalMaxAge":null,"expires":null,"httpOnly":true,"path":"/"}}})",
+      R"({"a":",\"expires\":null","b":{"x":1,"expires":null,"httpOnly":true,"path":"/"},"cookie":{"originalMaxAge":5,"expires":"x","httpOnly":true,"path":"/"}})",
+      R"({"cookie":{"originalMaxAge":null,"expires":null,"httpOnly":false,"path":"/a"},"s":"\u0001\u001f"})",
+      R"({"plain":true})",
+  };
+  for (const auto& text : texts) {
+    run_task(store.set("sid", object_of(text)));
+    const auto got = run_task(store.get("sid"));
+    ASSERT_TRUE(got) << text;
+    EXPECT_EQ(stringify(*got), text);
+    auto all = run_task(store.all());
+    ASSERT_EQ(all.size(), 1u);
+    EXPECT_EQ(stringify(all[0].second), text);
+  }
+}
+
 TEST(MemoryStore, GetReturnsACopy) {
   MemoryStore store(no_pruning());
   run_task(store.set("sid", session_ending_in(milliseconds(60000))));
