@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -196,6 +197,10 @@ class PreciseHandler {
   static constexpr std::size_t max_key_size = std::size_t(-1);
   static constexpr std::size_t max_string_size = std::size_t(-1);
 
+  /// `scratch` is where the stack builds small documents before they become values, instead of
+  /// memory it would allocate and free on every parse.
+  PreciseHandler(unsigned char* scratch, std::size_t size) : stack(json::storage_ptr(), scratch, size) {}
+
   json::value_stack stack;
   std::string number;
 
@@ -293,7 +298,8 @@ json::value parse_json(std::string_view text, std::size_t max_depth) {
   json::parse_options options;
   options.allow_invalid_utf8 = true;  // only the surrogates kept above remain "invalid"
   options.max_depth = max_depth;
-  json::basic_parser<PreciseHandler> parser(options);
+  alignas(std::max_align_t) static thread_local unsigned char scratch[4096];  // parse_json never nests
+  json::basic_parser<PreciseHandler> parser(options, scratch, sizeof scratch);
   parser.handler().stack.reset();
   boost::system::error_code ec;
   auto used = parser.write_some(false, input.data(), input.size(), ec);
