@@ -13,7 +13,14 @@ namespace cortado::http {
 namespace {
 
 // Where the blank line that ends the head starts (its '\n' before), npos when not yet there.
-std::size_t blank_line(std::string_view text) { return std::min(text.find("\n\r\n"), text.find("\n\n")); }
+// One pass that stops at the first blank line: the buffer may hold many pipelined requests after it.
+std::size_t blank_line(std::string_view text) {
+  for (auto at = text.find('\n'); at != std::string_view::npos; at = text.find('\n', at + 1)) {
+    const std::string_view rest = text.substr(at + 1);
+    if (rest.starts_with('\n') || rest.starts_with("\r\n")) return at;
+  }
+  return std::string_view::npos;
+}
 
 // The framing fields of a head, gathered in one pass over every field, each looked at by name:
 // fields::equal_range gives a span of the list that holds only the named fields when Beast has
