@@ -134,8 +134,8 @@ struct PgConnection::Reply {
   bool retryable = false;              // whether sending it again on a new connection may help
 };
 
-PgConnection::PgConnection(boost::asio::any_io_executor executor, std::shared_ptr<const PgSettings> settings)
-    : executor_(std::move(executor)), settings_(std::move(settings)) {}
+PgConnection::PgConnection(const boost::asio::any_io_executor& executor, std::shared_ptr<const PgSettings> settings)
+    : executor_(executor), settings_(std::move(settings)) {}
 
 PgConnection::~PgConnection() {
   detach_socket();
@@ -387,40 +387,12 @@ void PgConnection::drop(std::string reason, bool retryable) {
   for (const auto& entry : std::exchange(in_flight_, {})) entry->timer.cancel();
 }
 
-void PgConnection::shut_down() {
+void PgConnection::shutdown() {
   shut_down_ = true;
   detach_socket();
   conn_.reset();
   in_flight_.clear();
   connect_waiters_.clear();
-}
-
-PgConnections::PgConnections(boost::asio::execution_context& context) : service(context) {}
-
-std::shared_ptr<PgConnection> PgConnections::connection_for(std::uint64_t store_id, std::weak_ptr<const void> owner,
-                                                            const boost::asio::any_io_executor& executor,
-                                                            const std::shared_ptr<const PgSettings>& settings) {
-  const std::lock_guard lock(mutex_);
-  if (const auto found = connections_.find(store_id); found != connections_.end()) return found->second.connection;
-  // Stores that are gone (a test's, or one a server replaced) would otherwise keep their
-  // connection open until the io_context shuts down.
-  std::erase_if(connections_, [](auto& entry) {
-    if (!entry.second.owner.expired()) return false;
-    entry.second.connection->shut_down();
-    return true;
-  });
-  auto connection = std::make_shared<PgConnection>(executor, settings);
-  connections_.emplace(store_id, Entry{std::move(owner), connection});
-  return connection;
-}
-
-void PgConnections::shutdown() {
-  std::unordered_map<std::uint64_t, Entry> connections;
-  {
-    const std::lock_guard lock(mutex_);
-    connections.swap(connections_);
-  }
-  for (auto& [id, entry] : connections) entry.connection->shut_down();
 }
 
 }  // namespace cortado::stores

@@ -1,12 +1,10 @@
 #pragma once
 // PgConnection: one libpq connection driven by the caller's event loop (libpq's asynchronous
-// API, waits on its socket through Asio), and PgConnections, the io_context service that gives
-// each store one such connection per io_context and closes them when the io_context goes.
+// API, waits on its socket through Asio).
 
 #include "cortado/core/task.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/execution_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 
@@ -16,10 +14,8 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 namespace cortado::stores {
@@ -66,7 +62,7 @@ PgConnPtr pg_connect_blocking(const PgSettings& settings);
 class PgConnection : public std::enable_shared_from_this<PgConnection> {
  public:
   /// Does not connect yet: the first query does.
-  PgConnection(boost::asio::any_io_executor executor, std::shared_ptr<const PgSettings> settings);
+  PgConnection(const boost::asio::any_io_executor& executor, std::shared_ptr<const PgSettings> settings);
   ~PgConnection();
   PgConnection(const PgConnection&) = delete;
   PgConnection& operator=(const PgConnection&) = delete;
@@ -77,7 +73,7 @@ class PgConnection : public std::enable_shared_from_this<PgConnection> {
   Task<PgResult> query(const char* what, std::string sql, std::vector<std::string> params);
 
   /// Closes the connection for good and wakes nobody: the io_context is shutting down.
-  void shut_down();
+  void shutdown();
 
  private:
   struct Entry;
@@ -113,33 +109,6 @@ class PgConnection : public std::enable_shared_from_this<PgConnection> {
   std::deque<std::shared_ptr<Entry>> in_flight_;       // sent, reply not yet taken; the front reads
   std::deque<std::shared_ptr<Entry>> connect_waiters_;  // arrived while a connect was under way
   bool shut_down_ = false;
-};
-
-/// The connections of one io_context, one per store; created with the io_context's first store
-/// call and closed when the io_context shuts down, before the reactor they are registered with.
-class PgConnections final : public boost::asio::execution_context::service {
- public:
-  /// The service's identity for use_service.
-  static inline boost::asio::execution_context::id id;
-
-  /// Registers nothing yet.
-  explicit PgConnections(boost::asio::execution_context& context);
-
-  /// The connection of the store `store_id` on this io_context, created on first use. `owner`
-  /// tells whether the store still exists: connections of stores that are gone are closed here.
-  std::shared_ptr<PgConnection> connection_for(std::uint64_t store_id, std::weak_ptr<const void> owner,
-                                               const boost::asio::any_io_executor& executor,
-                                               const std::shared_ptr<const PgSettings>& settings);
-
- private:
-  void shutdown() override;
-
-  struct Entry {
-    std::weak_ptr<const void> owner;
-    std::shared_ptr<PgConnection> connection;
-  };
-  std::mutex mutex_;  // a second thread may run the same io_context; the map stays consistent
-  std::unordered_map<std::uint64_t, Entry> connections_;
 };
 
 }  // namespace cortado::stores

@@ -3,6 +3,7 @@
 #include "cortado/stores/postgres.hpp"
 
 #include "cortado/core/clock.hpp"
+#include "connection_registry.hpp"
 #include "postgres_connection.hpp"
 #include "session/pruner.hpp"
 
@@ -199,9 +200,8 @@ class PostgresStore final : public Store, public std::enable_shared_from_this<Po
   // The calling io_context's connection for this store, made on its first statement there.
   Task<PgResult> run(const char* what, const std::string& sql, std::vector<std::string> params) {
     const auto executor = co_await boost::asio::this_coro::executor;
-    boost::asio::execution_context& context = boost::asio::query(executor, boost::asio::execution::context);
     const std::shared_ptr<PgConnection> connection =
-        boost::asio::use_service<PgConnections>(context).connection_for(id_, weak_from_this(), executor, settings_);
+        ConnectionRegistry<PgConnection>::of(executor).connection(id_, weak_from_this(), executor, settings_);
     co_return co_await connection->query(what, sql, std::move(params));
   }
 

@@ -304,38 +304,4 @@ void RedisConnection::shutdown() {
   dropped.clear();  // destroying a handler destroys the suspended caller, as Asio does at shutdown
 }
 
-asio::execution_context::id RedisConnections::id;
-
-RedisConnections::RedisConnections(asio::execution_context& context) : service(context) {}
-
-std::shared_ptr<RedisConnection> RedisConnections::connection(std::uint64_t store_id,
-                                                              const std::weak_ptr<const void>& alive,
-                                                              const RedisEndpoint& endpoint,
-                                                              const asio::any_io_executor& executor) {
-  const std::lock_guard lock(mutex_);
-  if (const auto found = connections_.find(store_id); found != connections_.end()) return found->second.connection;
-  // A new store is rare, so that is when the connections of stores already gone are closed.
-  for (auto it = connections_.begin(); it != connections_.end();) {
-    if (it->second.alive.expired()) {
-      // Idle, since its store is gone: the last reference goes (and the socket closes) here or,
-      // when a completion still holds one, on the connection's strand.
-      it = connections_.erase(it);
-    } else {
-      ++it;
-    }
-  }
-  auto made = std::make_shared<RedisConnection>(executor, endpoint);
-  connections_.emplace(store_id, Entry{alive, made});
-  return made;
-}
-
-void RedisConnections::shutdown() {
-  std::unordered_map<std::uint64_t, Entry> all;
-  {
-    const std::lock_guard lock(mutex_);
-    all.swap(connections_);
-  }
-  for (auto& [id, entry] : all) entry.connection->shutdown();
-}
-
 }  // namespace cortado::stores

@@ -1,6 +1,6 @@
 #pragma once
 // RedisConnection: one pipelined connection to Redis on one io_context; hiredis only encodes
-// commands and parses replies, the socket is Asio's. RedisConnections: an io_context's set.
+// commands and parses replies, the socket is Asio's.
 
 #include "redis_url.hpp"
 
@@ -8,7 +8,6 @@
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/execution_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
@@ -19,10 +18,8 @@
 #include <deque>
 #include <exception>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 struct redisReply;
@@ -115,32 +112,6 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
   std::deque<Waiter> waiting_;                           // callers in the order of their commands, hence of the replies
   std::chrono::steady_clock::time_point last_progress_;  // when reading began or the last reply came
   std::array<char, 16384> read_buffer_{};
-};
-
-/// The Redis connections of one io_context, keyed by store: an Asio service, so that they are closed
-/// and freed with the io_context (whose sockets they hold), never after it.
-class RedisConnections final : public boost::asio::execution_context::service {
- public:
-  /// Asio's service identity.
-  static boost::asio::execution_context::id id;
-  /// Created by boost::asio::use_service on first use in an io_context.
-  explicit RedisConnections(boost::asio::execution_context& context);
-
-  /// The connection of the store `store_id` on this io_context, made on the caller's executor when
-  /// missing. `alive` expires with the store; connections of stores that are gone are closed here.
-  std::shared_ptr<RedisConnection> connection(std::uint64_t store_id, const std::weak_ptr<const void>& alive,
-                                              const RedisEndpoint& endpoint,
-                                              const boost::asio::any_io_executor& executor);
-
- private:
-  struct Entry {
-    std::weak_ptr<const void> alive;
-    std::shared_ptr<RedisConnection> connection;
-  };
-  void shutdown() override;
-
-  std::mutex mutex_;
-  std::unordered_map<std::uint64_t, Entry> connections_;
 };
 
 }  // namespace cortado::stores
