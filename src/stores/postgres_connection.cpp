@@ -264,13 +264,13 @@ short PgConnection::ready_now(short events) {
 
 void PgConnection::wait_socket(bool or_write) {
   forget_waits();
-  const auto on_ready = [self = shared_from_this(), generation = generation_, round = round_](bool readable) {
+  const auto handler = [self = shared_from_this(), generation = generation_, round = round_](bool readable) {
     return [self, generation, round, readable](boost::system::error_code ec) {
       self->on_ready(generation, round, readable, ec);
     };
   };
-  socket_->async_wait(stream_descriptor::wait_read, on_ready(true));
-  if (or_write) socket_->async_wait(stream_descriptor::wait_write, on_ready(false));
+  socket_->async_wait(stream_descriptor::wait_read, handler(true));
+  if (or_write) socket_->async_wait(stream_descriptor::wait_write, handler(false));
 }
 
 void PgConnection::on_ready(std::uint64_t generation, std::uint64_t round, bool readable, boost::system::error_code ec) {
