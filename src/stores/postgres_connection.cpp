@@ -128,7 +128,8 @@ Task<> PgConnection::connect(std::uint64_t generation) {
     co_return;
   }
   PQsetNoticeProcessor(conn_.get(), discard_notice, nullptr);
-  PostgresPollingStatusType polling = PQstatus(conn_.get()) == CONNECTION_BAD ? PGRES_POLLING_FAILED : PGRES_POLLING_WRITING;
+  PostgresPollingStatusType polling =
+      PQstatus(conn_.get()) == CONNECTION_BAD ? PGRES_POLLING_FAILED : PGRES_POLLING_WRITING;
   while (polling != PGRES_POLLING_OK && polling != PGRES_POLLING_FAILED) {
     // libpq may have moved to another socket (the next address, a retry without TLS).
     std::optional<std::string> stuck = "no socket to wait on";
@@ -273,7 +274,8 @@ void PgConnection::wait_socket(bool or_write) {
   if (or_write) socket_->async_wait(stream_descriptor::wait_write, handler(false));
 }
 
-void PgConnection::on_ready(std::uint64_t generation, std::uint64_t round, bool readable, boost::system::error_code ec) {
+void PgConnection::on_ready(std::uint64_t generation, std::uint64_t round, bool readable,
+                            boost::system::error_code ec) {
   if (generation != generation_ || round != round_) return;
   if (ec) return drop(ec.message());
   if (readable) progress();

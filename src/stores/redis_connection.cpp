@@ -195,7 +195,9 @@ void RedisConnection::close_socket() {
 }
 
 std::string RedisConnection::stuck_reason(std::chrono::milliseconds limit) const {
-  if (state_ == State::connecting) return "cannot reach " + endpoint_.address() + ": no answer within " + milliseconds_text(limit);
+  if (state_ == State::connecting) {
+    return "cannot reach " + endpoint_.address() + ": no answer within " + milliseconds_text(limit);
+  }
   return "no reply from " + endpoint_.address() + " within " + milliseconds_text(limit);
 }
 
