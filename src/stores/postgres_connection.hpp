@@ -1,14 +1,12 @@
 #pragma once
-// PgConnection: one libpq connection driven by the caller's event loop (libpq's asynchronous
-// API, waits on its socket through Asio), and PgConnections, the io_context service that gives
-// each store one such connection per io_context and closes them when the io_context goes.
+// PgConnection: one pipelined libpq connection on one io_context, and libpq's helpers.
+
+#include "pipelined_connection.hpp"
 
 #include "cortado/core/task.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/execution_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include <libpq-fe.h>
 
@@ -16,10 +14,8 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 namespace cortado::stores {
@@ -44,8 +40,8 @@ struct PgSettings {
   std::string conninfo;
   /// Longest time making a connection (TCP, TLS, authentication) may take.
   std::chrono::milliseconds connect_timeout{3000};
-  /// Longest wait for one statement's answer.
-  std::chrono::milliseconds query_timeout{5000};
+  /// Longest wait for the server's next answer while statements are due.
+  std::chrono::milliseconds command_timeout{5000};
 };
 
 /// The first line of a libpq message without its trailing spaces ("" for null).
@@ -58,88 +54,56 @@ std::string pg_result_error(const PGresult* result);
 /// std::runtime_error("postgres store: cannot connect: <reason>").
 PgConnPtr pg_connect_blocking(const PgSettings& settings);
 
-/// One connection on one event loop, connected on demand and pipelined: each statement is sent
-/// as soon as it is asked for (libpq's pipeline mode, one Sync per statement so that an error
-/// only fails its own), and replies are read in order by the caller whose reply is next. A lost
-/// connection is remade by the next statement. Only the thread running the io_context may use
-/// it (cortado runs one thread per io_context).
-class PgConnection : public std::enable_shared_from_this<PgConnection> {
+/// One statement and its text parameters.
+struct PgStatement {
+  std::string sql;
+  std::vector<std::string> params;
+};
+
+/// One pipelined connection to PostgreSQL (see PipelinedConnection) in libpq's pipeline mode,
+/// with one Sync per statement so that an error only fails its own. libpq owns the socket; its
+/// readiness is waited for through Asio.
+class PgConnection final : public PipelinedConnection<PgConnection, PgStatement, PgResult> {
  public:
-  /// Does not connect yet: the first query does.
-  PgConnection(boost::asio::any_io_executor executor, std::shared_ptr<const PgSettings> settings);
-  ~PgConnection();
-  PgConnection(const PgConnection&) = delete;
-  PgConnection& operator=(const PgConnection&) = delete;
+  /// Nothing happens until the first statement.
+  PgConnection(const boost::asio::any_io_executor& executor, std::shared_ptr<const PgSettings> settings);
+  ~PgConnection() override;
 
   /// Runs `sql` with text parameters (their types inferred by the server, as node-postgres sends
   /// them) and returns the result; throws std::runtime_error("postgres store: <what>: <reason>")
   /// on an SQL error, an unreachable server or a timeout. `what` must outlive the call.
-  Task<PgResult> query(const char* what, std::string sql, std::vector<std::string> params);
-
-  /// Closes the connection for good and wakes nobody: the io_context is shutting down.
-  void shut_down();
+  Task<PgResult> execute(const char* what, std::string sql, std::vector<std::string> params);
 
  private:
-  struct Entry;
-  struct Ticket;
-  struct Reply;
-  struct Deadline;
-
-  Task<> ensure_connected(const char* what);
-  Task<std::optional<std::string>> connect();
-  bool still_open();
-  Task<Reply> take_reply(std::shared_ptr<Entry> entry);
-  Task<Reply> read_reply();
-  // nullopt when the socket is ready (for reading, or for either when `or_write`) before
-  // `deadline`; why not otherwise.
-  Task<std::optional<std::string>> wait(boost::asio::posix::stream_descriptor::wait_type type, Deadline deadline,
-                                        bool or_write = false);
-  void attach_socket();
+  void add_unsent(PgStatement statement) override { unsent_.push_back(std::move(statement)); }
+  void forget_unsent() override { unsent_.clear(); }
+  bool idle_socket_alive() override;
+  Task<> connect(std::uint64_t generation) override;
+  Task<std::optional<std::string>> wait_ready(boost::asio::posix::stream_descriptor::wait_type type);
+  void flush() override;
+  bool write_statement(const PgStatement& statement);
+  void read_more() override;
+  bool take_replies();
+  bool take_oldest();
+  void lost();
+  short ready_now(short events);
+  void wait_socket(bool or_write);
+  void on_ready(std::uint64_t generation, std::uint64_t round, bool readable, boost::system::error_code ec);
+  void forget_waits();
+  bool attach_socket();
   void detach_socket();
-  // Closes the connection; the statements sent on it learn `reason` and whether to try again.
-  void drop(std::string reason, bool retryable);
-  [[noreturn]] void fail(const char* what, const std::string& reason);
+  void close_socket() override;
+  std::string stuck_reason(std::chrono::milliseconds limit) const override;
 
-  boost::asio::any_io_executor executor_;
   std::shared_ptr<const PgSettings> settings_;
+  // Everything below is touched on strand_ only.
   PgConnPtr conn_;
   // libpq owns the socket; this only registers it with the reactor, and is released, never closed.
   std::optional<boost::asio::posix::stream_descriptor> socket_;
-  std::uint64_t generation_ = 0;  // bumped by every drop: a statement sent before it has lost its reply
-  std::string drop_reason_;
-  bool drop_retryable_ = false;
-  bool connecting_ = false;
-  std::string connect_failure_;
-  std::deque<std::shared_ptr<Entry>> in_flight_;       // sent, reply not yet taken; the front reads
-  std::deque<std::shared_ptr<Entry>> connect_waiters_;  // arrived while a connect was under way
-  bool shut_down_ = false;
-};
-
-/// The connections of one io_context, one per store; created with the io_context's first store
-/// call and closed when the io_context shuts down, before the reactor they are registered with.
-class PgConnections final : public boost::asio::execution_context::service {
- public:
-  /// The service's identity for use_service.
-  static inline boost::asio::execution_context::id id;
-
-  /// Registers nothing yet.
-  explicit PgConnections(boost::asio::execution_context& context);
-
-  /// The connection of the store `store_id` on this io_context, created on first use. `owner`
-  /// tells whether the store still exists: connections of stores that are gone are closed here.
-  std::shared_ptr<PgConnection> connection_for(std::uint64_t store_id, std::weak_ptr<const void> owner,
-                                               const boost::asio::any_io_executor& executor,
-                                               const std::shared_ptr<const PgSettings>& settings);
-
- private:
-  void shutdown() override;
-
-  struct Entry {
-    std::weak_ptr<const void> owner;
-    std::shared_ptr<PgConnection> connection;
-  };
-  std::mutex mutex_;  // a second thread may run the same io_context; the map stays consistent
-  std::unordered_map<std::uint64_t, Entry> connections_;
+  std::deque<PgStatement> unsent_;  // statements not yet handed to libpq
+  PgResult result_;                 // the oldest statement's result so far
+  bool results_over_ = false;       // its results ended (with a null): its Sync's answer comes next
+  std::uint64_t round_ = 0;         // bumped by every new wait on the socket: older waits are ignored
 };
 
 }  // namespace cortado::stores

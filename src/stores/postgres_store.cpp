@@ -3,6 +3,7 @@
 #include "cortado/stores/postgres.hpp"
 
 #include "cortado/core/clock.hpp"
+#include "connection_registry.hpp"
 #include "postgres_connection.hpp"
 #include "session/pruner.hpp"
 
@@ -199,10 +200,9 @@ class PostgresStore final : public Store, public std::enable_shared_from_this<Po
   // The calling io_context's connection for this store, made on its first statement there.
   Task<PgResult> run(const char* what, const std::string& sql, std::vector<std::string> params) {
     const auto executor = co_await boost::asio::this_coro::executor;
-    boost::asio::execution_context& context = boost::asio::query(executor, boost::asio::execution::context);
     const std::shared_ptr<PgConnection> connection =
-        boost::asio::use_service<PgConnections>(context).connection_for(id_, weak_from_this(), executor, settings_);
-    co_return co_await connection->query(what, sql, std::move(params));
+        ConnectionRegistry<PgConnection>::of(executor).connection(id_, weak_from_this(), executor, settings_);
+    co_return co_await connection->execute(what, sql, std::move(params));
   }
 
   // One round, on the pruner's thread: the DELETE runs to completion on prune_loop_, which keeps
@@ -215,7 +215,7 @@ class PostgresStore final : public Store, public std::enable_shared_from_this<Po
     prune_loop_.restart();
     // Registered after restart(): a stop requested before it still stops the loop (the callback runs at once).
     const std::stop_callback interrupt(stop, [this] { prune_loop_.stop(); });
-    // run_one, not run: the connection may leave a wait pending on its socket between statements.
+    // run_one, not run: the round is over as soon as its statement is.
     while (result.wait_for(std::chrono::seconds::zero()) != std::future_status::ready) {
       if (prune_loop_.run_one() == 0) return;  // stopped
     }

@@ -1,13 +1,7 @@
-// RedisConnection: pipelining over an Asio socket with hiredis as the RESP codec.
+// RedisConnection: an Asio socket with hiredis as the RESP codec.
 #include "redis_connection.hpp"
 
-#include <boost/asio/append.hpp>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/dispatch.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/prefer.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -27,12 +21,6 @@ using boost::system::error_code;
 using tcp = asio::ip::tcp;
 
 void RedisReplyFree::operator()(redisReply* reply) const { freeReplyObject(reply); }
-
-namespace {
-
-std::string milliseconds_text(std::chrono::milliseconds duration) { return std::to_string(duration.count()) + " ms"; }
-
-}  // namespace
 
 std::string redis_format(std::size_t argc, const char* const* argv, const std::size_t* lengths) {
   char* encoded = nullptr;
@@ -58,46 +46,13 @@ std::string redis_keys_command(std::string_view name, const std::vector<std::str
 }
 
 RedisConnection::RedisConnection(const asio::any_io_executor& executor, RedisEndpoint endpoint)
-    : endpoint_(std::move(endpoint)),
-      // Untracked: an idle connection must never keep its io_context's run() from returning.
-      strand_(asio::make_strand(asio::prefer(executor, asio::execution::outstanding_work.untracked))),
+    : PipelinedConnection(executor, "redis", endpoint.connect_timeout, endpoint.command_timeout),
+      endpoint_(std::move(endpoint)),
       socket_(strand_),
       resolver_(strand_),
-      connect_timer_(strand_),
-      reply_timer_(strand_),
       reader_(nullptr, redisReaderFree) {}
 
 RedisConnection::~RedisConnection() = default;
-
-Task<RedisReplyPtr> RedisConnection::execute(std::string command) {
-  return asio::async_initiate<const asio::use_awaitable_t<>, void(std::exception_ptr, RedisReplyPtr)>(
-      [self = shared_from_this()](auto handler, std::string command) mutable {
-        RedisConnection* connection = self.get();
-        // Taken before the handler's type is erased: Boost 1.81's any_completion_executor cannot be posted to.
-        auto executor = asio::get_associated_executor(handler, connection->strand_);
-        Waiter waiter{Handler(std::move(handler)), std::move(executor)};
-        asio::dispatch(connection->strand_,
-                       [self = std::move(self), command = std::move(command), waiter = std::move(waiter)]() mutable {
-                         self->enqueue(std::move(command), std::move(waiter));
-                       });
-      },
-      asio::use_awaitable, std::move(command));
-}
-
-void RedisConnection::enqueue(std::string command, Waiter waiter) {
-  waiting_.push_back(std::move(waiter));
-  unsent_ += command;
-  if (state_ == State::open && waiting_.size() == 1 && !idle_socket_alive()) {
-    // Redis restarted (or dropped us) while we were idle: reconnect instead of failing this call.
-    reset_socket();
-  }
-  if (state_ == State::closed) {
-    state_ = State::connecting;
-    asio::co_spawn(strand_, connect(generation_), asio::detached);
-  } else if (state_ == State::open) {
-    flush();
-  }
-}
 
 bool RedisConnection::idle_socket_alive() {
   // Nothing is read while idle, so a close by the server is only seen by looking: a peek that
@@ -117,16 +72,11 @@ void RedisConnection::flush() {
                         if (generation != self->generation_) return;
                         self->writing_ = false;
                         if (ec)
-                          return self->fail("lost connection to " + self->endpoint_.address() + ": " + ec.message());
+                          return self->drop("lost connection to " + self->endpoint_.address() + ": " + ec.message());
                         self->flush();
                       });
   }
-  if (!reading_ && !waiting_.empty()) {
-    reading_ = true;
-    last_progress_ = std::chrono::steady_clock::now();
-    arm_watchdog();
-    read_more();
-  }
+  start_reading();
 }
 
 void RedisConnection::read_more() {
@@ -140,54 +90,28 @@ void RedisConnection::on_read(std::uint64_t generation, error_code ec, std::size
   if (generation != generation_) return;
   if (ec) {
     const std::string why = ec == asio::error::eof ? "closed by the server" : ec.message();
-    return fail("lost connection to " + endpoint_.address() + ": " + why);
+    return drop("lost connection to " + endpoint_.address() + ": " + why);
   }
   // An exception here would escape the io_context's run(): every problem fails the callers instead.
-  if (redisReaderFeed(reader_.get(), read_buffer_.data(), size) != REDIS_OK) return fail("out of memory");
+  if (redisReaderFeed(reader_.get(), read_buffer_.data(), size) != REDIS_OK) return drop("out of memory");
   for (;;) {
     void* parsed = nullptr;
     if (redisReaderGetReply(reader_.get(), &parsed) != REDIS_OK) {
-      return fail("bad reply from " + endpoint_.address() + ": " + reader_->errstr);
+      return drop("bad reply from " + endpoint_.address() + ": " + reader_->errstr);
     }
     if (parsed == nullptr) break;
     RedisReplyPtr reply(static_cast<redisReply*>(parsed));
-    if (waiting_.empty()) return fail("unexpected reply from " + endpoint_.address());
-    Waiter waiter = std::move(waiting_.front());
-    waiting_.pop_front();
-    complete(std::move(waiter), nullptr, std::move(reply));
+    if (!waiting()) return drop("unexpected reply from " + endpoint_.address());
+    resume_oldest(std::move(reply));
   }
-  last_progress_ = std::chrono::steady_clock::now();
-  if (!waiting_.empty()) return read_more();
-  // Idle: no read and no timer stay pending, so an io_context with nothing else to do may return.
-  reading_ = false;
-  reply_timer_.cancel();
-}
-
-void RedisConnection::arm_watchdog() {
-  // One timer per busy period rather than one per command; it checks for progress when it fires.
-  reply_timer_.expires_at(last_progress_ + endpoint_.command_timeout);
-  reply_timer_.async_wait([self = shared_from_this(), generation = generation_](error_code ec) {
-    if (ec || generation != self->generation_ || !self->reading_) return;
-    if (std::chrono::steady_clock::now() < self->last_progress_ + self->endpoint_.command_timeout) {
-      return self->arm_watchdog();
-    }
-    self->fail("no reply from " + self->endpoint_.address() + " within " +
-               milliseconds_text(self->endpoint_.command_timeout));
-  });
+  progress();
+  if (waiting()) return read_more();
+  stop_reading();
 }
 
 Task<> RedisConnection::connect(std::uint64_t generation) {
   auto self = shared_from_this();  // the frame keeps the connection alive
   try {
-    connect_timed_out_ = false;
-    connect_timer_.expires_after(endpoint_.connect_timeout);
-    connect_timer_.async_wait([this, self, generation](error_code ec) {
-      if (ec || generation != generation_ || state_ != State::connecting) return;
-      connect_timed_out_ = true;
-      error_code ignored;
-      socket_.close(ignored);
-      resolver_.cancel();
-    });
     error_code ec;
     const auto address = asio::ip::make_address(endpoint_.host, ec);
     if (!ec) {
@@ -200,22 +124,18 @@ Task<> RedisConnection::connect(std::uint64_t generation) {
                                                             asio::redirect_error(asio::use_awaitable, ec));
       if (!ec) co_await asio::async_connect(socket_, results, asio::redirect_error(asio::use_awaitable, ec));
     }
-    if (generation != generation_) co_return;  // shut down meanwhile
+    if (generation != generation_) co_return;  // dropped meanwhile: the watchdog, or a shutdown
     if (ec) {
-      const std::string why =
-          connect_timed_out_ ? "no answer within " + milliseconds_text(endpoint_.connect_timeout) : ec.message();
-      fail("cannot reach " + endpoint_.address() + ": " + why);
+      drop("cannot reach " + endpoint_.address() + ": " + ec.message());
       co_return;
     }
     socket_.set_option(tcp::no_delay(true), ec);  // small pipelined writes must not wait for Nagle
     reader_.reset(redisReaderCreate());
     if (!reader_) throw std::bad_alloc();
     if (!co_await handshake(generation)) co_return;
-    connect_timer_.cancel();
-    state_ = State::open;
-    flush();
+    connected();
   } catch (const std::exception& e) {
-    if (generation == generation_) fail(std::string("cannot connect to ") + endpoint_.address() + ": " + e.what());
+    if (generation == generation_) drop(std::string("cannot connect to ") + endpoint_.address() + ": " + e.what());
   }
 }
 
@@ -247,95 +167,38 @@ Task<bool> RedisConnection::handshake(std::uint64_t generation) {
     while (answered < names.size() && redisReaderGetReply(reader_.get(), &parsed) == REDIS_OK && parsed != nullptr) {
       const RedisReplyPtr reply(static_cast<redisReply*>(parsed));
       if (reply->type == REDIS_REPLY_ERROR) {
-        fail(names[answered] + " refused by " + endpoint_.address() + ": " + std::string(reply->str, reply->len));
+        drop(names[answered] + " refused by " + endpoint_.address() + ": " + std::string(reply->str, reply->len));
         co_return false;
       }
       ++answered;
     }
     if (reader_->err != 0) {
-      fail("bad reply from " + endpoint_.address() + ": " + reader_->errstr);
+      drop("bad reply from " + endpoint_.address() + ": " + reader_->errstr);
       co_return false;
     }
   }
   if (generation != generation_) co_return false;
   if (ec) {
-    const std::string why = connect_timed_out_ ? "no answer within " + milliseconds_text(endpoint_.connect_timeout)
-                            : ec == asio::error::eof ? "closed by the server"
-                                                     : ec.message();
-    fail("cannot reach " + endpoint_.address() + ": " + why);
+    const std::string why = ec == asio::error::eof ? "closed by the server" : ec.message();
+    drop("cannot reach " + endpoint_.address() + ": " + why);
     co_return false;
   }
   co_return true;
 }
 
-void RedisConnection::reset_socket() {
-  ++generation_;
+void RedisConnection::close_socket() {
   error_code ignored;
   socket_.close(ignored);
   resolver_.cancel();
-  connect_timer_.cancel();
-  reply_timer_.cancel();
-  state_ = State::closed;
   writing_ = false;
-  reading_ = false;
   sending_.clear();
 }
 
-void RedisConnection::fail(const std::string& reason) {
-  // Every caller of this socket gets the reason; their commands may or may not have run.
-  std::deque<Waiter> failed;
-  failed.swap(waiting_);
-  unsent_.clear();
-  reset_socket();
-  const auto error = std::make_exception_ptr(std::runtime_error("redis store: " + reason));
-  for (Waiter& waiter : failed) complete(std::move(waiter), error, nullptr);
-}
-
-void RedisConnection::complete(Waiter waiter, std::exception_ptr error, RedisReplyPtr reply) {
-  // Posted, not called: the caller's coroutine resumes on its own executor, outside this strand.
-  asio::post(waiter.executor, asio::append(std::move(waiter.handler), error, std::move(reply)));
-}
-
-void RedisConnection::shutdown() {
-  std::deque<Waiter> dropped;
-  dropped.swap(waiting_);
-  unsent_.clear();
-  reset_socket();
-  dropped.clear();  // destroying a handler destroys the suspended caller, as Asio does at shutdown
-}
-
-asio::execution_context::id RedisConnections::id;
-
-RedisConnections::RedisConnections(asio::execution_context& context) : service(context) {}
-
-std::shared_ptr<RedisConnection> RedisConnections::connection(std::uint64_t store_id,
-                                                              const std::weak_ptr<const void>& alive,
-                                                              const RedisEndpoint& endpoint,
-                                                              const asio::any_io_executor& executor) {
-  const std::lock_guard lock(mutex_);
-  if (const auto found = connections_.find(store_id); found != connections_.end()) return found->second.connection;
-  // A new store is rare, so that is when the connections of stores already gone are closed.
-  for (auto it = connections_.begin(); it != connections_.end();) {
-    if (it->second.alive.expired()) {
-      // Idle, since its store is gone: the last reference goes (and the socket closes) here or,
-      // when a completion still holds one, on the connection's strand.
-      it = connections_.erase(it);
-    } else {
-      ++it;
-    }
+std::string RedisConnection::stuck_reason(std::chrono::milliseconds limit) const {
+  if (state_ == State::connecting) {
+    return "cannot reach " + endpoint_.address() + ": no answer within " + milliseconds_text(limit);
   }
-  auto made = std::make_shared<RedisConnection>(executor, endpoint);
-  connections_.emplace(store_id, Entry{alive, made});
-  return made;
-}
-
-void RedisConnections::shutdown() {
-  std::unordered_map<std::uint64_t, Entry> all;
-  {
-    const std::lock_guard lock(mutex_);
-    all.swap(connections_);
-  }
-  for (auto& [id, entry] : all) entry.connection->shutdown();
+  return "no reply from " + endpoint_.address() + " within " + milliseconds_text(limit);
 }
 
 }  // namespace cortado::stores

@@ -1,28 +1,20 @@
 #pragma once
-// RedisConnection: one pipelined connection to Redis on one io_context; hiredis only encodes
-// commands and parses replies, the socket is Asio's. RedisConnections: an io_context's set.
+// RedisConnection: one pipelined connection to Redis on one io_context, and the RESP encoding.
 
+#include "pipelined_connection.hpp"
 #include "redis_url.hpp"
 
 #include "cortado/core/task.hpp"
 
-#include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/execution_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 
 #include <array>
 #include <chrono>
 #include <cstdint>
-#include <deque>
-#include <exception>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 struct redisReply;
@@ -58,89 +50,39 @@ std::string redis_command(const Args&... args) {
 std::string redis_keys_command(std::string_view name, const std::vector<std::string>& args, std::size_t first,
                                std::size_t count);
 
-/// A connection that lives on one executor (through a strand, so that an io_context run by several
-/// threads is safe too), connects on first use, sends every command as soon as it is given
-/// (several in flight, replies matched in order) and reconnects on the next command after an outage.
-/// While no reply is awaited it keeps no operation pending, so the io_context's run() may return.
-class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
+/// One pipelined connection to Redis (see PipelinedConnection); hiredis only encodes commands
+/// and parses replies, the socket is Asio's.
+class RedisConnection final : public PipelinedConnection<RedisConnection, std::string, RedisReplyPtr> {
  public:
   /// Nothing happens until the first command.
   RedisConnection(const boost::asio::any_io_executor& executor, RedisEndpoint endpoint);
-  ~RedisConnection();
-  RedisConnection(const RedisConnection&) = delete;
-  RedisConnection& operator=(const RedisConnection&) = delete;
+  ~RedisConnection() override;
 
   /// Sends one encoded command and resumes with its reply (an error reply too); throws
-  /// std::runtime_error with a one-line reason when Redis cannot be reached or stops answering.
-  Task<RedisReplyPtr> execute(std::string command);
-
-  /// Closes the socket and drops every waiting caller unresumed: the io_context is being destroyed.
-  void shutdown();
+  /// ConnectionDropped ("redis store: <reason>") when Redis cannot be reached or stops answering.
+  Task<RedisReplyPtr> execute(std::string command) { return send(std::move(command)); }
 
  private:
-  using Handler = boost::asio::any_completion_handler<void(std::exception_ptr, RedisReplyPtr)>;
-  struct Waiter {
-    Handler handler;
-    boost::asio::any_io_executor executor;  // where the caller resumes
-  };
-  enum class State { closed, connecting, open };
-
-  void enqueue(std::string command, Waiter waiter);
-  bool idle_socket_alive();
-  void flush();
-  void read_more();
-  void on_read(std::uint64_t generation, boost::system::error_code ec, std::size_t size);
-  void arm_watchdog();
-  Task<> connect(std::uint64_t generation);
+  void add_unsent(std::string command) override { unsent_ += command; }
+  void forget_unsent() override { unsent_.clear(); }
+  bool idle_socket_alive() override;
+  Task<> connect(std::uint64_t generation) override;
   Task<bool> handshake(std::uint64_t generation);
-  void fail(const std::string& reason);
-  void reset_socket();
-  void complete(Waiter waiter, std::exception_ptr error, RedisReplyPtr reply);
+  void flush() override;
+  void read_more() override;
+  void on_read(std::uint64_t generation, boost::system::error_code ec, std::size_t size);
+  void close_socket() override;
+  std::string stuck_reason(std::chrono::milliseconds limit) const override;
 
   RedisEndpoint endpoint_;
-  boost::asio::strand<boost::asio::any_io_executor> strand_;
   // Everything below is touched on strand_ only.
   boost::asio::ip::tcp::socket socket_;
   boost::asio::ip::tcp::resolver resolver_;
-  boost::asio::steady_timer connect_timer_;
-  boost::asio::steady_timer reply_timer_;
   std::unique_ptr<redisReader, void (*)(redisReader*)> reader_;
-  State state_ = State::closed;
-  std::uint64_t generation_ = 0;  // bumped when a socket is dropped: late completions of the old one are ignored
-  bool connect_timed_out_ = false;
   bool writing_ = false;
-  bool reading_ = false;
-  std::string unsent_;                                   // encoded commands not yet handed to the socket
-  std::string sending_;                                  // the batch the current async_write sends
-  std::deque<Waiter> waiting_;                           // callers in the order of their commands, hence of the replies
-  std::chrono::steady_clock::time_point last_progress_;  // when reading began or the last reply came
+  std::string unsent_;   // encoded commands not yet handed to the socket
+  std::string sending_;  // the batch the current async_write sends
   std::array<char, 16384> read_buffer_{};
-};
-
-/// The Redis connections of one io_context, keyed by store: an Asio service, so that they are closed
-/// and freed with the io_context (whose sockets they hold), never after it.
-class RedisConnections final : public boost::asio::execution_context::service {
- public:
-  /// Asio's service identity.
-  static boost::asio::execution_context::id id;
-  /// Created by boost::asio::use_service on first use in an io_context.
-  explicit RedisConnections(boost::asio::execution_context& context);
-
-  /// The connection of the store `store_id` on this io_context, made on the caller's executor when
-  /// missing. `alive` expires with the store; connections of stores that are gone are closed here.
-  std::shared_ptr<RedisConnection> connection(std::uint64_t store_id, const std::weak_ptr<const void>& alive,
-                                              const RedisEndpoint& endpoint,
-                                              const boost::asio::any_io_executor& executor);
-
- private:
-  struct Entry {
-    std::weak_ptr<const void> alive;
-    std::shared_ptr<RedisConnection> connection;
-  };
-  void shutdown() override;
-
-  std::mutex mutex_;
-  std::unordered_map<std::uint64_t, Entry> connections_;
 };
 
 }  // namespace cortado::stores

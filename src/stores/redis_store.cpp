@@ -1,6 +1,7 @@
 // RedisStore: connect-redis's semantics (keys, values, TTLs, SCAN) over RedisConnection.
 #include "cortado/stores/redis.hpp"
 
+#include "connection_registry.hpp"
 #include "redis_connection.hpp"
 #include "redis_url.hpp"
 
@@ -8,7 +9,6 @@
 #include "cortado/core/dates.hpp"
 #include "cortado/session/session_id.hpp"
 
-#include <boost/asio/query.hpp>
 #include <boost/asio/this_coro.hpp>
 
 #include <hiredis/hiredis.h>
@@ -161,9 +161,8 @@ class RedisStore final : public Store {
   // Sends one command on this io_context's connection; an error reply becomes an exception.
   Task<RedisReplyPtr> call(std::string command, const char* name) {
     const auto executor = co_await asio::this_coro::executor;
-    asio::execution_context& context = asio::query(executor, asio::execution::context);
     const std::shared_ptr<RedisConnection> connection =
-        asio::use_service<RedisConnections>(context).connection(id_, endpoint_, *endpoint_, executor);
+        ConnectionRegistry<RedisConnection>::of(executor).connection(id_, endpoint_, executor, *endpoint_);
     RedisReplyPtr reply = co_await connection->execute(std::move(command));
     if (reply->type == REDIS_REPLY_ERROR) {
       throw std::runtime_error(std::string("redis store: ") + name + " failed on " + endpoint_->address() + ": " +

@@ -349,6 +349,28 @@ TEST(PostgresStore, AnSqlErrorFailsOnlyItsOwnCall) {
   EXPECT_EQ(run_on(ctx, store->length()), 4u);
 }
 
+// Statements larger than the socket's buffers, many in flight on one connection: libpq cannot
+// send them at once, so the connection waits to write while it reads the replies to those sent.
+TEST(PostgresStore, LargeStatementsPipelineOnOneConnection) {
+  auto store = stores::postgres(postgres_url(), {.create_table_if_missing = true});
+  run_task(store->clear());
+  boost::asio::io_context ctx;
+  store_suite::Failures failures;
+  const std::string blob(512 * 1024, 'x');
+  const auto round_trip = [&](int i) -> Task<> {
+    auto session = session_ending_in(1h, i);
+    session["blob"] = blob;
+    co_await store->set(store_suite::numbered("large", i), std::move(session));
+    const auto got = co_await store->get(store_suite::numbered("large", i));
+    EXPECT_EQ(views_of(got), i);
+    EXPECT_TRUE(got && got->at("blob").as_string().size() == blob.size());
+  };
+  for (int i = 0; i < 40; ++i) boost::asio::co_spawn(ctx, round_trip(i), failures.handler());
+  ctx.run();
+  EXPECT_EQ(failures.text(), "");
+  EXPECT_EQ(run_on(ctx, store->length()), 40u);
+}
+
 // Stops the test server; starts it again at the end of the scope whatever happened meanwhile.
 class ServerOutage {
  public:
@@ -444,10 +466,11 @@ std::uint16_t port_of(const std::string& url) {
 // A statement (A) waits for its reply when its connection is reset and the server's address stops
 // answering, as a host that drops packets does. Statements sent after the reset find the
 // connection broken (libpq reports a failed write at the next flush: the second statement's),
-// drop it and connect again; A wakes after that connect began. Each wait keeps its own deadline:
-// the connect gives up after connect_timeout (libpq ignores connect_timeout in PQconnectPoll),
-// and every statement waiting for it with it. With one watchdog shared by every wait, A disarmed
-// the connect's and all of them waited for the kernel to give up (minutes, or for ever).
+// drop it and connect again; A wakes after that connect began. The connect gives up after
+// connect_timeout, counted from its start (libpq ignores connect_timeout in PQconnectPoll), and
+// every statement waiting for it with it. When each statement re-armed a watchdog shared by every
+// wait, A disarmed the connect's and all of them waited for the kernel to give up (minutes, or
+// for ever).
 TEST(PostgresStore, AReconnectToAHostThatStopsAnsweringKeepsItsTimeout) {
   testing::TcpRelay relay(port_of(postgres_url()));
   auto store = stores::postgres(url_with_port(postgres_url(), relay.port()),

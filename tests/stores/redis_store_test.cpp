@@ -435,6 +435,13 @@ TEST_F(RedisStoreTest, ServerThatStopsAnsweringTimesOut) {
   EXPECT_EQ(views_of(run_on(ctx, store->get("s"))), 1);
 }
 
+// Zero is no limit, as for the PostgreSQL store: the connection never gives up waiting.
+TEST_F(RedisStoreTest, ZeroCommandTimeoutIsNoLimit) {
+  const auto store = open({.command_timeout = 0ms});
+  run_task(store->set("s", session_ending_in(1h, 7)));
+  EXPECT_EQ(views_of(run_task(store->get("s"))), 7);
+}
+
 TEST_F(RedisStoreTest, IoContextDestroyedWithACallInFlight) {
   OwnRedis server;
   const auto store = stores::redis(server.url());

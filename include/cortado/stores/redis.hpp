@@ -24,7 +24,8 @@ struct RedisOptions {
   std::size_t scan_count = 100;
   /// How long connecting (and AUTH, SELECT) may take before calls fail with "cannot reach".
   std::chrono::milliseconds connect_timeout{1000};
-  /// How long a connection may wait for its next reply before it is dropped and its calls fail.
+  /// How long a connection may wait for its next reply before it is dropped and its calls fail;
+  /// zero: no limit.
   std::chrono::milliseconds command_timeout{2000};
 };
 

@@ -1,0 +1,273 @@
+#pragma once
+// PipelinedConnection: what the Redis and PostgreSQL connections share (the callers waiting in
+// order, the generation counter, dropping, the watchdog); the protocol is the derived class's.
+
+#include "cortado/core/task.hpp"
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/append.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/prefer.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+namespace cortado::stores {
+
+/// How timeout messages name a duration: "300 ms".
+inline std::string milliseconds_text(std::chrono::milliseconds duration) {
+  return std::to_string(duration.count()) + " ms";
+}
+
+/// What a caller gets when its connection was dropped before its reply came.
+class ConnectionDropped : public std::runtime_error {
+ public:
+  /// what() is "<store> store: <reason>".
+  ConnectionDropped(const std::string& store, std::string reason, bool retryable)
+      : std::runtime_error(store + " store: " + reason), reason_(std::move(reason)), retryable_(retryable) {}
+
+  /// Why, in one line.
+  const std::string& reason() const { return reason_; }
+  /// Whether sending the command again, on a new connection, may help.
+  bool retryable() const { return retryable_; }
+
+ private:
+  std::string reason_;
+  bool retryable_;
+};
+
+/// One connection to a server on one executor (through a strand, so that an io_context run by
+/// several threads is safe too). It connects on first use, sends every command as soon as it is
+/// given (several in flight, replies matched in order) and reconnects on the next command after
+/// an outage. While no reply is awaited it keeps no operation pending, so the io_context's run()
+/// may return. `Connection` is the derived class (its handlers keep it alive through
+/// shared_from_this()); it writes `Command`s and parses `Reply`s.
+///
+/// One watchdog rule covers every wait: a connection that has callers waiting and has made no
+/// progress for its limit is dropped, and every caller fails with a one-line reason. The limit is
+/// connect_timeout while connecting (counted from the start: a connect and its login are one
+/// step) and command_timeout while replies are due (each read from the server is progress); zero
+/// or less is no limit. It is one timer per connection, not one per wait (as the PostgreSQL store
+/// had): waits cannot lift or move each other's deadline since the connection has one, the rule
+/// holds for a connect too, and a busy connection arms one timer rather than one per command.
+template <class Connection, class Command, class Reply>
+class PipelinedConnection : public std::enable_shared_from_this<Connection> {
+ public:
+  PipelinedConnection(const PipelinedConnection&) = delete;
+  PipelinedConnection& operator=(const PipelinedConnection&) = delete;
+  virtual ~PipelinedConnection() = default;
+
+  /// Closes the socket and drops every waiting caller unresumed: the io_context is being destroyed.
+  void shutdown();
+
+ protected:
+  enum class State { closed, connecting, open };
+
+  /// Nothing happens until the first command. `store` names the store in error messages.
+  PipelinedConnection(const boost::asio::any_io_executor& executor, std::string store,
+                      std::chrono::milliseconds connect_timeout, std::chrono::milliseconds command_timeout);
+
+  /// Sends `command` after every earlier one and resumes with its reply; throws ConnectionDropped
+  /// when the connection goes first.
+  Task<Reply> send(Command command);
+
+  // For the protocol's part, on strand_.
+  void connected();                  // the connect and login succeeded: what waited is sent now
+  void start_reading();              // replies are due: reads begin and the watchdog counts from now
+  bool reading() const { return reading_; }
+  void progress();                   // something came from the server
+  bool waiting() const { return !callers_.empty(); }
+  void resume_oldest(Reply reply);   // the oldest caller's reply came
+  void stop_reading();               // nothing is due: nothing stays pending
+  void reset_socket();               // closes the socket and keeps the callers, to connect again
+  // Closes the socket; every caller fails with `reason`, and learns whether a retry may help.
+  void drop(std::string reason, bool retryable = false);
+
+  // The protocol's part, on strand_.
+  virtual void add_unsent(Command command) = 0;    // queued for the next flush()
+  virtual void forget_unsent() = 0;
+  virtual bool idle_socket_alive() = 0;            // whether the server kept the idle connection
+  virtual Task<> connect(std::uint64_t generation) = 0;  // connected() or drop(), unless dropped meanwhile
+  virtual void flush() = 0;                        // sends what is unsent, then start_reading()
+  virtual void read_more() = 0;                    // reads on while waiting()
+  virtual void close_socket() = 0;
+  virtual std::string stuck_reason(std::chrono::milliseconds limit) const = 0;  // the watchdog's
+
+  boost::asio::strand<boost::asio::any_io_executor> strand_;
+  // Everything below is touched on strand_ only.
+  State state_ = State::closed;
+  std::uint64_t generation_ = 0;  // bumped when a socket is dropped: late completions of the old one are ignored
+
+ private:
+  using Handler = boost::asio::any_completion_handler<void(std::exception_ptr, Reply)>;
+  struct Caller {
+    Handler handler;
+    boost::asio::any_io_executor executor;  // where the caller resumes
+  };
+
+  void enqueue(Command command, Caller caller);
+  void complete(Caller caller, std::exception_ptr error, Reply reply);
+  std::chrono::milliseconds limit() const { return state_ == State::connecting ? connect_timeout_ : command_timeout_; }
+  void arm_watchdog();
+  void on_watchdog(std::uint64_t generation, boost::system::error_code ec);
+
+  std::string store_;
+  std::chrono::milliseconds connect_timeout_;
+  std::chrono::milliseconds command_timeout_;
+  boost::asio::steady_timer watchdog_;
+  std::deque<Caller> callers_;  // in the order of their commands, hence of the replies
+  bool reading_ = false;
+  std::chrono::steady_clock::time_point last_progress_;  // when connecting or reading began, or data last came
+};
+
+template <class Connection, class Command, class Reply>
+PipelinedConnection<Connection, Command, Reply>::PipelinedConnection(const boost::asio::any_io_executor& executor,
+                                                                     std::string store,
+                                                                     std::chrono::milliseconds connect_timeout,
+                                                                     std::chrono::milliseconds command_timeout)
+    // Untracked: an idle connection must never keep its io_context's run() from returning.
+    : strand_(boost::asio::make_strand(
+          boost::asio::prefer(executor, boost::asio::execution::outstanding_work.untracked))),
+      store_(std::move(store)),
+      connect_timeout_(connect_timeout),
+      command_timeout_(command_timeout),
+      watchdog_(strand_) {}
+
+template <class Connection, class Command, class Reply>
+Task<Reply> PipelinedConnection<Connection, Command, Reply>::send(Command command) {
+  namespace asio = boost::asio;
+  return asio::async_initiate<const asio::use_awaitable_t<>, void(std::exception_ptr, Reply)>(
+      [self = this->shared_from_this()](auto handler, Command command) mutable {
+        PipelinedConnection* connection = self.get();
+        // Taken before the handler's type is erased: Boost 1.81's any_completion_executor cannot be posted to.
+        auto executor = asio::get_associated_executor(handler, connection->strand_);
+        Caller caller{Handler(std::move(handler)), std::move(executor)};
+        asio::dispatch(connection->strand_, [self = std::move(self), connection, command = std::move(command),
+                                             caller = std::move(caller)]() mutable {
+          connection->enqueue(std::move(command), std::move(caller));
+        });
+      },
+      asio::use_awaitable, std::move(command));
+}
+
+template <class Connection, class Command, class Reply>
+void PipelinedConnection<Connection, Command, Reply>::enqueue(Command command, Caller caller) {
+  callers_.push_back(std::move(caller));
+  add_unsent(std::move(command));
+  if (state_ == State::open && callers_.size() == 1 && !idle_socket_alive()) {
+    // The server restarted (or dropped us) while we were idle: reconnect instead of failing this call.
+    reset_socket();
+  }
+  if (state_ == State::closed) {
+    state_ = State::connecting;
+    progress();
+    arm_watchdog();
+    boost::asio::co_spawn(strand_, connect(generation_), boost::asio::detached);
+  } else if (state_ == State::open) {
+    flush();
+  }
+}
+
+template <class Connection, class Command, class Reply>
+void PipelinedConnection<Connection, Command, Reply>::connected() {
+  state_ = State::open;
+  flush();
+}
+
+template <class Connection, class Command, class Reply>
+void PipelinedConnection<Connection, Command, Reply>::start_reading() {
+  if (reading_ || callers_.empty()) return;
+  reading_ = true;
+  progress();
+  arm_watchdog();
+  read_more();
+}
+
+template <class Connection, class Command, class Reply>
+void PipelinedConnection<Connection, Command, Reply>::progress() {
+  last_progress_ = std::chrono::steady_clock::now();
+}
+
+template <class Connection, class Command, class Reply>
+void PipelinedConnection<Connection, Command, Reply>::resume_oldest(Reply reply) {
+  Caller caller = std::move(callers_.front());
+  callers_.pop_front();
+  complete(std::move(caller), nullptr, std::move(reply));
+}
+
+template <class Connection, class Command, class Reply>
+void PipelinedConnection<Connection, Command, Reply>::stop_reading() {
+  reading_ = false;
+  watchdog_.cancel();
+}
+
+template <class Connection, class Command, class Reply>
+void PipelinedConnection<Connection, Command, Reply>::reset_socket() {
+  ++generation_;
+  close_socket();
+  watchdog_.cancel();
+  state_ = State::closed;
+  reading_ = false;
+}
+
+template <class Connection, class Command, class Reply>
+void PipelinedConnection<Connection, Command, Reply>::drop(std::string reason, bool retryable) {
+  // Every caller of this socket gets the reason; their commands may or may not have run.
+  std::deque<Caller> failed;
+  failed.swap(callers_);
+  forget_unsent();
+  reset_socket();
+  const auto error = std::make_exception_ptr(ConnectionDropped(store_, std::move(reason), retryable));
+  for (Caller& caller : failed) complete(std::move(caller), error, Reply{});
+}
+
+template <class Connection, class Command, class Reply>
+void PipelinedConnection<Connection, Command, Reply>::shutdown() {
+  std::deque<Caller> dropped;
+  dropped.swap(callers_);
+  forget_unsent();
+  reset_socket();
+  dropped.clear();  // destroying a handler destroys the suspended caller, as Asio does at shutdown
+}
+
+template <class Connection, class Command, class Reply>
+void PipelinedConnection<Connection, Command, Reply>::complete(Caller caller, std::exception_ptr error, Reply reply) {
+  // Posted, not called: the caller's coroutine resumes on its own executor, outside this strand.
+  boost::asio::post(caller.executor, boost::asio::append(std::move(caller.handler), error, std::move(reply)));
+}
+
+template <class Connection, class Command, class Reply>
+void PipelinedConnection<Connection, Command, Reply>::arm_watchdog() {
+  // Armed once per connect or busy period rather than once per command; it checks for progress
+  // when it fires.
+  const std::chrono::milliseconds limit = this->limit();
+  if (limit <= std::chrono::milliseconds::zero()) return;
+  watchdog_.expires_at(last_progress_ + limit);
+  watchdog_.async_wait([self = this->shared_from_this(), generation = generation_](boost::system::error_code ec) {
+    static_cast<PipelinedConnection&>(*self).on_watchdog(generation, ec);
+  });
+}
+
+template <class Connection, class Command, class Reply>
+void PipelinedConnection<Connection, Command, Reply>::on_watchdog(std::uint64_t generation,
+                                                                  boost::system::error_code ec) {
+  const bool watched = state_ == State::connecting || reading_;
+  if (ec || generation != generation_ || !watched) return;
+  if (std::chrono::steady_clock::now() < last_progress_ + limit()) return arm_watchdog();
+  drop(stuck_reason(limit()));
+}
+
+}  // namespace cortado::stores
