@@ -102,18 +102,19 @@ void MemoryShard::grow() {
   buckets_.swap(bigger);
 }
 
-std::optional<std::string> MemoryShard::get(std::string_view key, std::size_t hash, std::int64_t now_ms) {
+bool MemoryShard::get(std::string_view key, std::size_t hash, std::int64_t now_ms, std::string& text) {
   std::lock_guard lock(mutex_);
   MemoryEntry** slot = find_slot(key, hash);
   MemoryEntry* entry = *slot;
-  if (entry == nullptr) return std::nullopt;
+  if (entry == nullptr) return false;
   if (entry->expires_ms <= now_ms) {
     erase(slot);
-    return std::nullopt;
+    return false;
   }
   unlink_lru(entry);
   push_newest(entry);
-  return std::string(entry->text());
+  text.assign(entry->text());
+  return true;
 }
 
 void MemoryShard::set(MemoryEntryPtr entry, std::size_t hash, std::size_t bound) {

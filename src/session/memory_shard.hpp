@@ -52,8 +52,9 @@ class MemoryShard {
   MemoryShard(const MemoryShard&) = delete;
   MemoryShard& operator=(const MemoryShard&) = delete;
 
-  /// A copy of the live entry's text, marked as just used; an expired entry is removed instead.
-  std::optional<std::string> get(std::string_view key, std::size_t hash, std::int64_t now_ms);
+  /// Copies the live entry's text into `text` (whose memory may be reused) and marks it as just
+  /// used; false when absent, or expired (then it is removed).
+  bool get(std::string_view key, std::size_t hash, std::int64_t now_ms, std::string& text);
 
   /// Inserts or replaces; past `bound` entries (0 = unbounded) the least recently used goes.
   void set(MemoryEntryPtr entry, std::size_t hash, std::size_t bound);

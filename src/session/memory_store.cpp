@@ -55,9 +55,12 @@ std::string compact(std::string text) {
   return text;
 }
 
-std::string expand(std::string_view stored) {
-  if (!stored.starts_with(compacted)) return std::string(stored);
-  std::string text;
+void expand_into(std::string_view stored, std::string& text) {
+  text.clear();
+  if (!stored.starts_with(compacted)) {
+    text.assign(stored);
+    return;
+  }
   text.reserve(stored.size() + 96);
   for (std::size_t i = 1; i < stored.size(); ++i) {
     const auto c = static_cast<unsigned char>(stored[i]);
@@ -67,6 +70,11 @@ std::string expand(std::string_view stored) {
       text += stored[i];
     }
   }
+}
+
+std::string expand(std::string_view stored) {
+  std::string text;
+  expand_into(stored, text);
   return text;
 }
 
@@ -127,9 +135,12 @@ MemoryShard& MemoryStore::shard_for(std::size_t hash) {
 
 Task<std::optional<json::object>> MemoryStore::get(std::string sid) {
   const std::size_t hash = hash_sid(sid);
-  const std::optional<std::string> stored = shard_for(hash).get(sid, hash, date_now());
-  if (!stored) co_return std::nullopt;
-  co_return parse_object(expand(*stored));
+  // Per-thread buffers: a get copies and parses without allocating for the text (nothing
+  // suspends between filling them and parsing).
+  thread_local std::string stored, text;
+  if (!shard_for(hash).get(sid, hash, date_now(), stored)) co_return std::nullopt;
+  expand_into(stored, text);
+  co_return parse_object(text);
 }
 
 Task<> MemoryStore::set(std::string sid, json::object session) {
@@ -151,15 +162,15 @@ Task<> MemoryStore::destroy(std::string sid) {
 Task<> MemoryStore::touch(std::string sid, json::object session) {
   const std::size_t hash = hash_sid(sid);
   MemoryShard& shard = shard_for(hash);
-  const std::optional<std::string> stored = shard.get(sid, hash, date_now());
-  if (!stored) co_return;  // absent or expired: express-session's touch does nothing either
-  const std::string old_text = expand(*stored);
+  std::string stored;
+  if (!shard.get(sid, hash, date_now(), stored)) co_return;  // absent or expired: express-session's touch does nothing either
+  const std::string old_text = expand(stored);
   // The usual case, on every request that reads a session without changing it: only the cookie
   // changes (often not even that, when it has no expiry), and the data need not be parsed.
   if (const json::value* cookie = session.if_contains("cookie")) {
     if (auto text = with_leading_cookie(old_text, *cookie)) {
       if (*text != old_text)
-        shard.replace_if_unchanged(make_memory_entry(sid, compact(std::move(*text)), expiry_ms(session)), hash, *stored);
+        shard.replace_if_unchanged(make_memory_entry(sid, compact(std::move(*text)), expiry_ms(session)), hash, stored);
       co_return;
     }
   }
@@ -173,7 +184,7 @@ Task<> MemoryStore::touch(std::string sid, json::object session) {
   }
   const std::int64_t expires = expiry_ms(*current);
   const json::value whole(std::move(*current));
-  shard.replace_if_unchanged(make_memory_entry(sid, compact(stringify(whole)), expires), hash, *stored);
+  shard.replace_if_unchanged(make_memory_entry(sid, compact(stringify(whole)), expires), hash, stored);
   co_return;
 }
 

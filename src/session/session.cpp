@@ -49,17 +49,24 @@ json::object Session::to_json() const {
 
 void Session::load(json::object stored) {
   data_may_change_ = true;
-  data_.clear();
   cookie_position_ = 0;
   cookie_ = SessionCookie{};
-  for (auto& [key, value] : stored) {
-    if (key == "cookie") {
-      cookie_position_ = data_.size();
-      if (value.is_object()) cookie_ = SessionCookie::from_json(value.get_object());
-    } else if (!reserved_key(key)) {
-      data_.emplace(key, std::move(value));
+  // The stored object becomes the data once its cookie and reserved keys are out: no key is
+  // copied, and the order of the rest stays.
+  std::size_t index = 0;
+  for (auto it = stored.begin(); it != stored.end();) {
+    if (it->key() == "cookie") {
+      cookie_position_ = index;
+      if (it->value().is_object()) cookie_ = SessionCookie::from_json(it->value().get_object());
+      it = stored.stable_erase(it);
+    } else if (reserved_key(it->key())) {
+      it = stored.stable_erase(it);
+    } else {
+      ++it;
+      ++index;
     }
   }
+  data_ = std::move(stored);
 }
 
 Task<> Session::regenerate(bool keep_data) {
