@@ -99,6 +99,9 @@ SqliteConnection::SqliteConnection(const std::string& path, const SqliteConnecti
   length_ = SqliteStatement(db, "SELECT COUNT(*) FROM " + table + " WHERE ?1 <= expired", "length");
   clear_ = SqliteStatement(db, "DELETE FROM " + table, "clear");
   prune_ = SqliteStatement(db, "DELETE FROM " + table + " WHERE ?1 > expired", "prune");
+  begin_ = SqliteStatement(db, "BEGIN IMMEDIATE", "begin");
+  commit_ = SqliteStatement(db, "COMMIT", "commit");
+  rollback_ = SqliteStatement(db, "ROLLBACK", "rollback");
 }
 
 SqliteConnection::~SqliteConnection() = default;
@@ -122,6 +125,12 @@ void SqliteConnection::fail(const std::string& what) const { throw_sqlite(what, 
 void SqliteConnection::run(SqliteStatement& statement) {
   ResetOnExit reset(statement.get());
   if (sqlite3_step(statement.get()) != SQLITE_DONE) fail(std::string(statement.what()) + " failed");
+}
+
+std::string SqliteConnection::try_run(SqliteStatement& statement) {
+  ResetOnExit reset(statement.get());
+  if (sqlite3_step(statement.get()) == SQLITE_DONE) return {};
+  return sqlite3_errmsg(db_.get());
 }
 
 std::optional<std::string> SqliteConnection::get(const std::string& sid, std::int64_t now_ms) {
@@ -179,6 +188,27 @@ std::size_t SqliteConnection::prune(std::int64_t now_ms) {
   sqlite3_bind_int64(prune_.get(), 1, now_ms);
   run(prune_);
   return static_cast<std::size_t>(sqlite3_changes64(db_.get()));
+}
+
+void SqliteConnection::apply(const SqliteWrite& write, std::int64_t now_ms) {
+  switch (write.kind) {
+    case SqliteWriteKind::set: return set(write.sid, write.expired_ms, write.sess);
+    case SqliteWriteKind::touch: return touch(write.sid, write.expired_ms, now_ms);
+    case SqliteWriteKind::destroy: return destroy(write.sid);
+    case SqliteWriteKind::clear: return clear();
+    case SqliteWriteKind::prune: prune(now_ms); return;
+  }
+}
+
+std::string SqliteConnection::begin() { return try_run(begin_); }
+
+std::string SqliteConnection::commit() { return try_run(commit_); }
+
+void SqliteConnection::rollback() noexcept {
+  if (!in_transaction()) return;
+  // Nothing to report: the callers already have the error that led here.
+  ResetOnExit reset(rollback_.get());
+  sqlite3_step(rollback_.get());
 }
 
 }  // namespace cortado::stores

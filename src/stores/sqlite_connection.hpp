@@ -2,6 +2,8 @@
 // One SQLite connection with the session statements prepared once, in connect-sqlite3's table.
 // Blocking: only the store's worker threads call it, one thread per connection.
 
+#include "sqlite_write.hpp"
+
 #include <sqlite3.h>
 
 #include <chrono>
@@ -74,6 +76,22 @@ class SqliteConnection {
   /// Deletes the rows that expired before `now_ms` and says how many went.
   std::size_t prune(std::int64_t now_ms);
 
+  /// Runs one queued write by its kind (touch and prune compare expiries with `now_ms`); throws
+  /// "sqlite store: <kind> failed: <SQLite's reason>".
+  void apply(const SqliteWrite& write, std::int64_t now_ms);
+
+  /// BEGIN IMMEDIATE: takes the file's write lock at once (waiting up to busy_timeout for another
+  /// writer), so that no statement of the transaction can find it taken. Returns SQLite's reason
+  /// when it could not, "" when the transaction is open.
+  [[nodiscard]] std::string begin();
+  /// COMMIT; SQLite's reason when it failed, "" once the transaction's writes are in the WAL.
+  [[nodiscard]] std::string commit();
+  /// Ends the open transaction without its writes; nothing when none is open.
+  void rollback() noexcept;
+  /// True while a transaction is open; false again once SQLite has rolled one back by itself,
+  /// which some errors (a full disk, an I/O error) do.
+  bool in_transaction() const { return sqlite3_get_autocommit(db_.get()) == 0; }
+
  private:
   struct CloseDb {
     void operator()(sqlite3* db) const;
@@ -82,6 +100,8 @@ class SqliteConnection {
   void exec(const char* sql, const std::string& what);
   // Steps a statement that returns no rows, then resets it.
   void run(SqliteStatement& statement);
+  // Steps a statement that returns no rows, then resets it; SQLite's reason when it failed, else "".
+  std::string try_run(SqliteStatement& statement);
   [[noreturn]] void fail(const std::string& what) const;
 
   // First member, so destroyed last: after every statement, also when the constructor throws.
@@ -94,6 +114,9 @@ class SqliteConnection {
   SqliteStatement length_;
   SqliteStatement clear_;
   SqliteStatement prune_;
+  SqliteStatement begin_;
+  SqliteStatement commit_;
+  SqliteStatement rollback_;
 };
 
 }  // namespace cortado::stores

@@ -1,22 +1,19 @@
-// SqliteStore: connect-sqlite3's rules over a few worker threads, each with its own connection.
+// SqliteStore: connect-sqlite3's rules over a few threads, each with its own connection: one
+// writes (SqliteWriter, which commits the writes of concurrent requests together), the others read.
 #include "cortado/stores/sqlite.hpp"
 
 #include "cortado/core/clock.hpp"
 #include "cortado/core/off_thread.hpp"
 #include "cortado/session/session_id.hpp"
 #include "session/pruner.hpp"
-#include "sqlite_connection.hpp"
-
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
+#include "sqlite_worker.hpp"
+#include "sqlite_writer.hpp"
 
 #include <algorithm>
 #include <atomic>
-#include <functional>
-#include <future>
+#include <memory>
 #include <stdexcept>
-#include <thread>
+#include <vector>
 
 namespace cortado::stores {
 namespace {
@@ -40,48 +37,6 @@ bool plain_identifier(const std::string& name) {
   });
 }
 
-// One thread with its own connection. Only that thread touches the connection, so it needs no lock.
-class SqliteWorker {
- public:
-  SqliteWorker(const std::string& path, const SqliteConnectionOptions& options)
-      : connection_(path, options),
-        work_(boost::asio::make_work_guard(context_)),
-        thread_([this] { context_.run(); }) {}
-
-  ~SqliteWorker() {
-    // Without the guard, run() returns as soon as the statements already queued have run.
-    work_.reset();
-    thread_.join();
-  }
-  SqliteWorker(const SqliteWorker&) = delete;
-  SqliteWorker& operator=(const SqliteWorker&) = delete;
-
-  boost::asio::io_context::executor_type executor() { return context_.get_executor(); }
-  SqliteConnection& connection() { return connection_; }
-
-  // One pruning round, for the pruner's thread: the DELETE runs on this worker's thread, in turn
-  // with the statements queued before it, and the caller waits for it (and gets what it threw).
-  void prune_and_wait() {
-    std::promise<void> done;
-    std::future<void> result = done.get_future();
-    boost::asio::post(context_, [this, &done] {
-      try {
-        connection_.prune(date_now());
-        done.set_value();
-      } catch (...) {
-        done.set_exception(std::current_exception());
-      }
-    });
-    result.get();
-  }
-
- private:
-  SqliteConnection connection_;
-  boost::asio::io_context context_{1};
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
-  std::thread thread_;  // last: started once everything it uses exists
-};
-
 class SqliteStore final : public Store {
  public:
   SqliteStore(std::string path, SqliteOptions options) : path_(std::move(path)) {
@@ -94,17 +49,20 @@ class SqliteStore final : public Store {
     }
     const SqliteConnectionOptions connection_options{
         .table = options.table, .busy_timeout = std::max(options.busy_timeout, std::chrono::milliseconds::zero())};
-    const std::size_t threads = std::max<std::size_t>(options.threads, 1);
-    workers_.reserve(threads);
     // Opened here, on the caller's thread, so that an unusable file throws from stores::sqlite().
-    for (std::size_t i = 0; i < threads; ++i) {
-      workers_.push_back(std::make_unique<SqliteWorker>(path_, connection_options));
+    writer_ = std::make_unique<SqliteWriter>(path_, connection_options);
+    // WAL lets these read while the writer writes; with one thread, the writer's reads too.
+    const std::size_t threads = std::max<std::size_t>(options.threads, 1);
+    readers_.reserve(threads - 1);
+    for (std::size_t i = 1; i < threads; ++i) {
+      readers_.push_back(std::make_unique<SqliteWorker>(path_, connection_options));
     }
-    // Once now, as connect-sqlite3 does when it connects, then every prune_interval (zero: never),
-    // always on the first worker, the only thread that may use its connection. A busy or failing
-    // file skips one round (reported on stderr); expired rows are invisible to reads meanwhile.
+    // Once now, as connect-sqlite3 does when it connects, then every prune_interval (zero: never).
+    // The DELETE is a write like the others, queued to the writer. A busy or failing file skips
+    // one round (reported on stderr); expired rows are invisible to reads meanwhile.
     pruner_ = std::make_unique<detail::Pruner>(
-        options.prune_interval, [worker = workers_.front().get()](std::stop_token) { worker->prune_and_wait(); },
+        options.prune_interval,
+        [writer = writer_.get()](std::stop_token) { writer->write_and_wait({.kind = SqliteWriteKind::prune}); },
         detail::PrunerOptions{.at_start = true});
   }
 
@@ -114,11 +72,11 @@ class SqliteStore final : public Store {
   SqliteStore& operator=(const SqliteStore&) = delete;
 
   Task<std::optional<json::object>> get(std::string sid) override {
-    SqliteWorker& worker = worker_for(sid);
+    SqliteWorker& worker = reader();
     std::optional<std::string> text =
         co_await off_thread(worker.executor(), [&] { return worker.connection().get(sid, date_now()); });
     if (!text) co_return std::nullopt;
-    // Parsed here rather than on the worker: the few workers serve every I/O thread.
+    // Parsed here rather than on the reader: the few readers serve every I/O thread.
     json::value parsed;
     try {
       parsed = parse_stored_session(*text);
@@ -132,27 +90,27 @@ class SqliteStore final : public Store {
 
   Task<> set(std::string sid, json::object session) override {
     const std::int64_t expired = expired_ms(session);
-    const std::string text = stringify(json::value(std::move(session)));
-    SqliteWorker& worker = worker_for(sid);
-    co_await off_thread(worker.executor(), [&] { worker.connection().set(sid, expired, text); });
+    // Named, not a temporary in the co_await: GCC 12 mishandles temporaries with destructors there.
+    SqliteWrite write{.kind = SqliteWriteKind::set, .sid = std::move(sid), .expired_ms = expired,
+                      .sess = stringify(json::value(std::move(session)))};
+    co_await writer_->write(std::move(write));
   }
 
   Task<> destroy(std::string sid) override {
-    SqliteWorker& worker = worker_for(sid);
-    co_await off_thread(worker.executor(), [&] { worker.connection().destroy(sid); });
+    SqliteWrite write{.kind = SqliteWriteKind::destroy, .sid = std::move(sid)};
+    co_await writer_->write(std::move(write));
   }
 
   // connect-sqlite3 moves `expired` only and leaves the stored data, cookie included, as it was:
   // the next save writes the cookie. Unlike connect-sqlite3, a cookie without expiry extends the
   // row by a day from now (the rule set() follows), so an active browser session is not dropped.
   Task<> touch(std::string sid, json::object session) override {
-    const std::int64_t expired = expired_ms(session);
-    SqliteWorker& worker = worker_for(sid);
-    co_await off_thread(worker.executor(), [&] { worker.connection().touch(sid, expired, date_now()); });
+    SqliteWrite write{.kind = SqliteWriteKind::touch, .sid = std::move(sid), .expired_ms = expired_ms(session)};
+    co_await writer_->write(std::move(write));
   }
 
   Task<std::vector<std::pair<std::string, json::object>>> all() override {
-    SqliteWorker& worker = any_worker();
+    SqliteWorker& worker = reader();
     auto rows = co_await off_thread(worker.executor(), [&] { return worker.connection().all(date_now()); });
     std::vector<std::pair<std::string, json::object>> sessions;
     sessions.reserve(rows.size());
@@ -168,30 +126,30 @@ class SqliteStore final : public Store {
   }
 
   Task<std::size_t> length() override {
-    SqliteWorker& worker = any_worker();
+    SqliteWorker& worker = reader();
     co_return co_await off_thread(worker.executor(), [&] { return worker.connection().length(date_now()); });
   }
 
   Task<> clear() override {
-    SqliteWorker& worker = any_worker();
-    co_await off_thread(worker.executor(), [&] { worker.connection().clear(); });
+    SqliteWrite write{.kind = SqliteWriteKind::clear};
+    co_await writer_->write(std::move(write));
   }
 
   std::string describe() const override { return "sqlite:" + path_; }
 
  private:
-  // One session's statements always go to the same worker, so they run in the order they were
-  // issued even when several coroutines work on it at once.
-  SqliteWorker& worker_for(const std::string& sid) {
-    return *workers_[std::hash<std::string>{}(sid) % workers_.size()];
+  // Reads need no order among themselves: a write's caller resumes only once it has committed,
+  // and a read started after that sees it whichever connection makes it.
+  SqliteWorker& reader() {
+    if (readers_.empty()) return writer_->worker();
+    return *readers_[next_.fetch_add(1, std::memory_order_relaxed) % readers_.size()];
   }
 
-  SqliteWorker& any_worker() { return *workers_[next_.fetch_add(1, std::memory_order_relaxed) % workers_.size()]; }
-
   std::string path_;
-  std::vector<std::unique_ptr<SqliteWorker>> workers_;
+  std::unique_ptr<SqliteWriter> writer_;
+  std::vector<std::unique_ptr<SqliteWorker>> readers_;
   std::atomic<std::size_t> next_{0};
-  std::unique_ptr<detail::Pruner> pruner_;  // last: stopped and joined before the workers go
+  std::unique_ptr<detail::Pruner> pruner_;  // last: stopped and joined before the writer goes
 };
 
 }  // namespace

@@ -3,6 +3,8 @@
 #include "cortado/stores/sqlite.hpp"
 
 #include "stores/store_suite.hpp"
+#include "support/raw_db.hpp"
+#include "support/sqlite_lock.hpp"
 #include "support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -26,6 +28,7 @@ using std::chrono::system_clock;
 using store_suite::session_ending_in;
 using store_suite::session_with;
 using store_suite::views_of;
+using test::RawDb;
 using test::TempDir;
 
 // Each suite test gets a store on a file of its own; the directory goes when the store does.
@@ -43,55 +46,6 @@ struct SqliteStoreFactory {
 };
 INSTANTIATE_STORE_SUITE(Sqlite, SqliteStoreFactory<2>);
 INSTANTIATE_STORE_SUITE(SqliteOneThread, SqliteStoreFactory<1>);
-
-// A second, plain connection to the file, as another program (or Node's connect-sqlite3) has.
-class RawDb {
- public:
-  explicit RawDb(const std::string& path) {
-    if (sqlite3_open(path.c_str(), &db_) != SQLITE_OK) throw std::runtime_error(sqlite3_errmsg(db_));
-    sqlite3_busy_timeout(db_, 5000);
-  }
-  ~RawDb() { sqlite3_close(db_); }
-  RawDb(const RawDb&) = delete;
-  RawDb& operator=(const RawDb&) = delete;
-
-  void exec(const std::string& sql) {
-    char* error = nullptr;
-    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
-      const std::string message = error != nullptr ? error : "?";
-      sqlite3_free(error);
-      throw std::runtime_error(message);
-    }
-  }
-
-  // Each row of the result, its columns as text joined by '|' (NULL for a null).
-  std::vector<std::string> rows(const std::string& sql) {
-    sqlite3_stmt* statement = nullptr;
-    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &statement, nullptr) != SQLITE_OK) {
-      throw std::runtime_error(sqlite3_errmsg(db_));
-    }
-    std::vector<std::string> out;
-    while (sqlite3_step(statement) == SQLITE_ROW) {
-      std::string row;
-      for (int i = 0; i < sqlite3_column_count(statement); ++i) {
-        if (i > 0) row += '|';
-        const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement, i));
-        row += text != nullptr ? std::string(text, sqlite3_column_bytes(statement, i)) : "NULL";
-      }
-      out.push_back(std::move(row));
-    }
-    sqlite3_finalize(statement);
-    return out;
-  }
-
-  std::string one(const std::string& sql) {
-    const auto all = rows(sql);
-    return all.empty() ? "(none)" : all.front();
-  }
-
- private:
-  sqlite3* db_ = nullptr;
-};
 
 std::int64_t ms_of(system_clock::time_point t) {
   return std::chrono::duration_cast<milliseconds>(t.time_since_epoch()).count();
@@ -343,6 +297,106 @@ TEST(SqliteStore, AMissingTableIsReported) {
     ADD_FAILURE() << "get on a dropped table succeeded";
   } catch (const std::runtime_error& e) {
     EXPECT_EQ(std::string(e.what()), "sqlite store: get failed: no such table: sessions");
+  }
+}
+
+// Coroutines spawned on `ctx`, run while another connection holds the file's write lock at first,
+// so that their writes queue up and are committed in batches once it is released.
+void run_with_the_file_locked_at_first(boost::asio::io_context& ctx, const std::string& path,
+                                       store_suite::Failures& failures) {
+  auto lock = std::make_shared<test::SqliteLock>(path, "BEGIN IMMEDIATE");
+  boost::asio::co_spawn(
+      ctx,
+      [lock]() -> Task<> {
+        co_await sleep_for(200ms);
+        lock->release();
+      },
+      failures.handler());
+  ctx.run();
+}
+
+TEST(SqliteStore, ConcurrentWritesFromManyCoroutinesAllLand) {
+  TempDir dir;
+  auto store = stores::sqlite(dir.file("s.db"), {.prune_interval = 0ms});
+  constexpr int per_thread = 500;
+  store_suite::Failures failures;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 2; ++t) {
+    threads.emplace_back([&, t] {
+      boost::asio::io_context ctx;
+      for (int i = 0; i < per_thread; ++i) {
+        boost::asio::co_spawn(
+            ctx,
+            [&, t, i]() -> Task<> {
+              const std::string sid = store_suite::numbered(store_suite::numbered("t", t) + "-", i);
+              co_await store->set(sid, session_ending_in(1h, i));
+              co_await store->touch(sid, session_ending_in(2h, i));
+              if (i % 5 == 0) co_await store->destroy(sid);
+            },
+            failures.handler());
+      }
+      ctx.run();
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(failures.text(), "");
+  RawDb raw(dir.file("s.db"));
+  EXPECT_EQ(raw.one("SELECT COUNT(*) FROM sessions"), std::to_string(2 * per_thread * 4 / 5));
+  // Every touch landed after its set: each row ends in about two hours, none in one.
+  EXPECT_EQ(raw.one("SELECT COUNT(*) FROM sessions WHERE expired < " + std::to_string(ms_of(system_clock::now() + 90min))),
+            "0");
+  for (int i = 0; i < per_thread; i += 7) {
+    EXPECT_EQ(views_of(run_task(store->get("t1-" + std::to_string(i)))), i % 5 == 0 ? -1 : i) << i;
+  }
+}
+
+// A write that SQLite refuses (a trigger another program put on the table, here) fails its own
+// caller only, whether SQLite undoes the statement (ABORT) or the whole transaction (ROLLBACK)
+// that the writes queued with it share.
+TEST(SqliteStore, ARefusedWriteAmongConcurrentOnesFailsOnlyItsCaller) {
+  for (const std::string how : {"ABORT", "ROLLBACK"}) {
+    SCOPED_TRACE(how);
+    TempDir dir;
+    auto store = stores::sqlite(dir.file("s.db"), {.prune_interval = 0ms});
+    RawDb(dir.file("s.db")).exec("CREATE TRIGGER refuse BEFORE INSERT ON sessions WHEN NEW.sid = 'refused' "
+                                 "BEGIN SELECT RAISE(" + how + ", 'refused by a trigger'); END");
+    boost::asio::io_context ctx;
+    store_suite::Failures failures;
+    constexpr int count = 50;
+    for (int i = 0; i < count; ++i) {
+      const std::string sid = i == count / 2 ? "refused" : store_suite::numbered("s", i);
+      boost::asio::co_spawn(ctx, store->set(sid, session_ending_in(1h, i)), failures.handler());
+    }
+    run_with_the_file_locked_at_first(ctx, dir.file("s.db"), failures);
+    EXPECT_EQ(failures.text(), "sqlite store: set failed: refused by a trigger\n");
+    EXPECT_EQ(run_task(store->length()), std::size_t{count - 1});
+    EXPECT_FALSE(run_task(store->get("refused")));
+  }
+}
+
+TEST(SqliteStore, WritesToOneSessionCommitInTheOrderGiven) {
+  TempDir dir;
+  auto store = stores::sqlite(dir.file("s.db"), {.prune_interval = 0ms});
+  boost::asio::io_context ctx;
+  store_suite::Failures failures;
+  constexpr int ids = 40;
+  // Per id, writes from separate coroutines in this order; the last one given decides.
+  for (int i = 0; i < ids; ++i) {
+    const std::string kept = store_suite::numbered("kept", i);
+    const std::string gone = store_suite::numbered("gone", i);
+    boost::asio::co_spawn(ctx, store->set(kept, session_ending_in(1h, 1)), failures.handler());
+    boost::asio::co_spawn(ctx, store->set(gone, session_ending_in(1h, 1)), failures.handler());
+    boost::asio::co_spawn(ctx, store->destroy(kept), failures.handler());
+    boost::asio::co_spawn(ctx, store->set(kept, session_ending_in(1h, 2)), failures.handler());
+    boost::asio::co_spawn(ctx, store->destroy(gone), failures.handler());
+    boost::asio::co_spawn(ctx, store->set(kept, session_ending_in(1h, 3)), failures.handler());
+  }
+  run_with_the_file_locked_at_first(ctx, dir.file("s.db"), failures);
+  EXPECT_EQ(failures.text(), "");
+  EXPECT_EQ(run_task(store->length()), std::size_t{ids});
+  for (int i = 0; i < ids; ++i) {
+    EXPECT_EQ(views_of(run_task(store->get(store_suite::numbered("kept", i)))), 3);
+    EXPECT_FALSE(run_task(store->get(store_suite::numbered("gone", i))));
   }
 }
 

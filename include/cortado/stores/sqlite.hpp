@@ -18,7 +18,10 @@ struct SqliteOptions {
   std::chrono::milliseconds prune_interval = std::chrono::minutes(15);
   /// How long a statement waits while another connection or process holds the write lock.
   std::chrono::milliseconds busy_timeout = std::chrono::seconds(5);
-  /// Worker threads, each with its own connection; statements never run on the caller's thread.
+  /// Threads, each with its own connection; statements never run on the caller's thread. One
+  /// writes: the writes (set, touch, destroy) that arrive while it is busy go into its next
+  /// transaction together, up to 256, and each caller resumes once that transaction has
+  /// committed. The others read, which WAL lets them do while it writes; with 1, it does both.
   std::size_t threads = 2;
 };
 
