@@ -4,10 +4,57 @@
 #include "session/session_context.hpp"
 #include "session/session_slot.hpp"
 
+#include <boost/core/demangle.hpp>
+
 #include <array>
 #include <stdexcept>
 
 namespace cortado {
+namespace detail {
+
+namespace {
+
+// The type's name as written in code: std::string, std::vector<Line>, not the allocators.
+std::string readable_type(const std::type_info& type) {
+  std::string name = boost::core::demangle(type.name());
+  auto replace_all = [&](std::string_view from, std::string_view to) {
+    for (auto at = name.find(from); at != std::string::npos; at = name.find(from, at + to.size()))
+      name.replace(at, from.size(), to);
+  };
+  replace_all("std::__cxx11::basic_string<char, std::char_traits<char>, std::allocator<char> >", "std::string");
+  replace_all("std::__cxx11::", "std::");
+  // ", std::allocator<…> >" and ", std::less<…>" arguments that only repeat the defaults.
+  for (std::string_view defaulted : {", std::allocator<", ", std::less<"}) {
+    for (auto at = name.find(defaulted); at != std::string::npos; at = name.find(defaulted, at)) {
+      std::size_t end = at + defaulted.size();
+      for (int depth = 1; end < name.size() && depth > 0; ++end) depth += name[end] == '<' ? 1 : name[end] == '>' ? -1 : 0;
+      name.erase(at, end - at);
+    }
+  }
+  replace_all(" >", ">");
+  return name;
+}
+
+std::string_view kind_of(const json::value& v) {
+  return v.is_object() ? "an object" : v.is_array() ? "an array" : v.is_string() ? "a string" : v.is_bool() ? "a boolean"
+         : v.is_null() ? "null" : "a number";
+}
+
+}  // namespace
+
+void throw_session_value_error(std::string_view key, const std::type_info& type, const Misfit* misfit) {
+  std::string message = "session value \"" + std::string(key) + "\"";
+  if (!misfit) throw SessionValueError(std::string(key), message + " is absent (expected " + readable_type(type) + ")");
+  message += " does not fit " + readable_type(type) + ": ";
+  if (!misfit->path.empty()) message += "at " + misfit->path + ", ";
+  message += misfit->reason;
+  // What is there, by kind only: the message may reach a client (an error page in development).
+  if (misfit->found) message += " (it holds " + std::string(kind_of(*misfit->found)) + ")";
+  throw SessionValueError(std::string(key), message);
+}
+
+}  // namespace detail
+
 namespace {
 
 // Keys a stored session cannot bring back: express-session's Session merges stored keys only

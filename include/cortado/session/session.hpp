@@ -1,22 +1,47 @@
 #pragma once
 /// Session: req.session(): the user's data, its cookie, and what can be done with it.
 
+#include "cortado/app/http_error.hpp"
 #include "cortado/core/json.hpp"
 #include "cortado/session/session_cookie.hpp"
+#include "cortado/session/typed_value.hpp"
 #include "cortado/core/task.hpp"
 
 #include <boost/json/object.hpp>
+#include <boost/json/value_from.hpp>
 #include <boost/json/value_to.hpp>
+#include <boost/system/system_error.hpp>
 
 #include <memory>
+#include <new>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <typeinfo>
+#include <utility>
 
 namespace cortado {
 
 namespace detail {
 struct SessionContext;
-}
+
+/// Throws SessionValueError for `key`: absent (misfit == nullptr) or not convertible to `type`.
+[[noreturn]] void throw_session_value_error(std::string_view key, const std::type_info& type, const Misfit* misfit);
+}  // namespace detail
+
+/// What Session::get<T>() throws when the key is absent or its value does not convert to T: an
+/// HttpError 500, so the app's error handlers get it as any thrown error, whose message names the
+/// key, the type asked for, what did not fit and what the key holds (its kind, never its content).
+class SessionValueError : public HttpError {
+ public:
+  SessionValueError(std::string key, const std::string& message) : HttpError(500, message), key_(std::move(key)) {}
+  /// The session key that was read.
+  const std::string& key() const { return key_; }
+
+ private:
+  std::string key_;
+};
 
 /// The session of one request, as express-session's Session: data keys are JSON values;
 /// the methods that reach the store are awaitable.
@@ -41,6 +66,30 @@ class Session : public std::enable_shared_from_this<Session> {
   }
   /// The value under `key`, or null when absent (reading never creates a key).
   const json::value& get(std::string_view key) const;
+  /// The value under `key` as a T, converted by Boost.JSON's value_to (a type's tag_invoke
+  /// customisation, Boost.Describe, standard containers, ...). Throws SessionValueError when the
+  /// key is absent or its value does not convert (never a default). With T = std::optional<U>: nullopt
+  /// when the key is absent or null, and SessionValueError when it holds something that is not a U.
+  template <class T>
+  T get(std::string_view key) const {
+    const json::value* v = data_.if_contains(key);
+    if constexpr (detail::is_std_optional<T>::value) {
+      if (!v || v->is_null()) return std::nullopt;
+      return T(convert<typename T::value_type>(key, *v, typeid(T)));
+    } else {
+      if (!v) detail::throw_session_value_error(key, typeid(T), nullptr);
+      return convert<T>(key, *v, typeid(T));
+    }
+  }
+  /// Stores `value` under `key` as Boost.JSON's value_from converts it, so that Node reads the same
+  /// JSON; the session counts as modified exactly as after the same change through operator[]
+  /// (storing an equal value is no change). When the conversion throws, the session is left as it was.
+  template <class T>
+  void set(std::string_view key, T&& value) {
+    json::value converted = json::value_from(std::forward<T>(value), data_.storage());
+    data_may_change_ = true;
+    data_[key] = std::move(converted);
+  }
   bool contains(std::string_view key) const { return data_.contains(key); }
   /// delete req.session[key].
   void erase(std::string_view key) {
@@ -82,6 +131,24 @@ class Session : public std::enable_shared_from_this<Session> {
   bool data_may_have_changed() const { return data_may_change_; }
 
  private:
+  /// value_to<T>(v), or SessionValueError naming `key` and `asked` (the type get() was given).
+  template <class T>
+  static T convert(std::string_view key, const json::value& v, const std::type_info& asked) {
+    try {
+      return json::value_to<T>(v);
+    } catch (const std::bad_alloc&) {
+      throw;
+    } catch (const std::exception& e) {
+      // Where it does not fit, when the walk can tell; the conversion's own reason otherwise.
+      auto found = detail::misfit<T>(v);
+      if (!found) {
+        const auto* system = dynamic_cast<const boost::system::system_error*>(&e);
+        found = detail::Misfit{"", system ? system->code().message() : e.what(), &v};
+      }
+      detail::throw_session_value_error(key, asked, &*found);
+    }
+  }
+
   // The middleware loads what the store holds; a handler reads it again with reload().
   friend struct detail::SessionContext;
   /// Loads stored JSON into this session (keys reserved by express-session's Session dropped).
