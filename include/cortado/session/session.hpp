@@ -24,7 +24,9 @@
 namespace cortado {
 
 namespace detail {
+class SessionHost;
 struct SessionContext;
+class CookieSessionContext;
 
 /// Throws SessionValueError for `key`: absent (misfit == nullptr) or not convertible to `type`.
 [[noreturn]] void throw_session_value_error(std::string_view key, const std::type_info& type, const Misfit* misfit);
@@ -43,11 +45,13 @@ class SessionValueError : public HttpError {
   std::string key_;
 };
 
-/// The session of one request, as express-session's Session: data keys are JSON values;
-/// the methods that reach the store are awaitable.
+/// The session of one request, as express-session's Session (or cookie-session's, from
+/// cookie_session()): data keys are JSON values; the methods that reach the store are awaitable.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(std::shared_ptr<detail::SessionContext> context, std::string id, SessionCookie cookie);
+  /// Made by the middleware (`host` is its per-request state); a session made with a null host
+  /// offers the data calls only.
+  Session(std::shared_ptr<detail::SessionHost> host, std::string id, SessionCookie cookie);
 
   /// The session id (req.sessionID while this session is current).
   const std::string& id() const { return id_; }
@@ -106,16 +110,28 @@ class Session : public std::enable_shared_from_this<Session> {
   SessionCookie& cookie() { return cookie_; }
   const SessionCookie& cookie() const { return cookie_; }
 
+  /// cookie-session's isNew: no session came with the request (or the one that came was not
+  /// valid), so this one was made for it.
+  bool is_new() const { return is_new_; }
+  /// cookie-session's isPopulated: the session holds at least one key.
+  bool is_populated() const { return !data_.empty(); }
+  /// cookie-session's isChanged: new, or its data (or id) is not what came with the request.
+  bool is_changed() const;
+
   /// Replaces this session by a new one with a new id (the old one is destroyed in the store).
   /// With keep_data the data comes along (a login that keeps the cart). When the store fails to
   /// destroy the old one, the error is thrown but the new id is already in place.
+  /// Cookie sessions have no id: regenerate() empties the data (regenerate(true) does nothing).
   Task<> regenerate(bool keep_data = false);
-  /// Removes it from the store and from the request (req.session becomes absent).
+  /// Removes it from the store and from the request (req.session becomes absent). A cookie
+  /// session is removed as `req.session = null` removes it: the response clears the cookie.
   Task<> destroy();
-  /// Reads the data again from the store; throws when the store no longer has it.
+  /// Reads the data again from the store; throws when the store no longer has it. A cookie
+  /// session goes back to what the request's cookie held.
   Task<> reload();
   /// Writes it to the store now. Throws std::logic_error after destroy() (express-session would
-  /// write the destroyed session back through a reference kept to it).
+  /// write the destroyed session back through a reference kept to it). A cookie session is
+  /// written with the response's headers: save() does nothing there.
   Task<> save();
   /// Restarts the cookie's lifetime (express-session's touch()).
   void touch() { reset_max_age(); }
@@ -151,9 +167,10 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // The middleware loads what the store holds; a handler reads it again with reload().
   friend struct detail::SessionContext;
+  friend class detail::CookieSessionContext;
   /// Loads stored JSON into this session (keys reserved by express-session's Session dropped).
   void load(json::object stored);
-  std::shared_ptr<detail::SessionContext> context_;
+  std::shared_ptr<detail::SessionHost> host_;
   std::string id_;
   json::object data_;
   SessionCookie cookie_;
@@ -162,6 +179,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool destroyed_ = false;
   /// Set by every non-const access to the data; cleared by the middleware once it has the text.
   bool data_may_change_ = true;
+  bool is_new_ = true;
 };
 
 }  // namespace cortado
