@@ -14,6 +14,7 @@
 #include <new>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
@@ -60,10 +61,11 @@ std::optional<Misfit> misfit(const json::value& v) {
       }
     });
     if (found) return found;
-    for (const auto& [key, item] : *object) {  // Boost.JSON refuses keys the type does not have
+    for (const auto& entry : *object) {  // Boost.JSON refuses keys the type does not have
+      const std::string_view key = entry.key();
       bool known = false;
       boost::mp11::mp_for_each<Members>([&](auto member) { known = known || key == member.name; });
-      if (!known) return Misfit{"." + std::string(key), "not a member of the type", &item};
+      if (!known) return Misfit{"." + std::string(key), "not a member of the type", &entry.value()};
     }
     return std::nullopt;
   } else if constexpr (std::is_same_v<Impl, json::detail::map_like_conversion_tag>) {
