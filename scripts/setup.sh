@@ -8,11 +8,11 @@ cd "$(dirname "$0")/.."
 
 packages=(
   build-essential cmake ninja-build pkg-config git python3
-  libboost1.81-dev libboost-json1.81-dev libssl-dev zlib1g-dev libsqlite3-dev sqlite3 libhiredis-dev libpq-dev
+  libboost1.81-dev libboost-json1.81-dev libssl-dev zlib1g-dev libsodium-dev libsqlite3-dev sqlite3 libhiredis-dev libpq-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   redis-server postgresql-15 postgresql-client-15
   wrk nginx-light curl procps
-  libsodium-dev chromium inotify-tools
+  chromium inotify-tools
   clang-14 libclang-rt-14-dev llvm-14 valgrind
 )
 missing=()

@@ -1,5 +1,6 @@
 #include "pages.hpp"
 
+#include "cart.hpp"
 #include "csrf.hpp"
 #include "i18n.hpp"
 
@@ -29,9 +30,7 @@ Page page_for(cortado::Request& req, bool count_view) {
   page.user = current_user(s);
   if (count_view && req.method() == "GET") s["views"] = s.value<std::int64_t>("views", 0) + 1;
   page.views = s.value<std::int64_t>("views", 0);
-  if (const auto& cart = s.get("cart"); cart.is_object())
-    for (const auto& [sku, quantity] : cart.get_object())
-      if (quantity.is_int64()) page.cart_count += quantity.get_int64();
+  page.cart_count = s.get<std::optional<Cart>>("cart").value_or(Cart{}).count();
   if (s.get("flash").is_array()) {
     page.flashes = s.get("flash").get_array();
     s.erase("flash");

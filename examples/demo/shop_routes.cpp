@@ -1,6 +1,7 @@
-// The shop and its cart. The cart is a session key ({"sku": quantity}), so it lives wherever the
-// sessions live: with the SQLite default it survives a restart, and it survives a login because
+// The shop and its cart. The cart is a typed session value (Cart, cart.hpp, stored as
+// {"sku": quantity}), so it lives wherever the sessions live: with the SQLite default it survives a restart, and it survives a login because
 // the login regenerates the session with regenerate(true), which keeps the data.
+#include "cart.hpp"
 #include "i18n.hpp"
 #include "pages.hpp"
 #include "site.hpp"
@@ -41,14 +42,8 @@ std::string price(std::int64_t cents) {
   return "€" + std::to_string(cents / 100) + "." + (decimals.size() == 1 ? "0" + decimals : decimals);
 }
 
-// The cart as stored, made an object if a stored value says otherwise.
-json::object& cart_of(cortado::Session& s) {
-  auto& cart = s["cart"];
-  if (!cart.is_object()) cart = json::object();
-  return cart.get_object();
-}
-
-constexpr std::int64_t max_quantity = 99;
+// The visitor's cart: empty until something is added.
+Cart cart_of(const cortado::Session& s) { return s.get<std::optional<Cart>>("cart").value_or(Cart{}); }
 
 void home(Request& req, Response& res) {
   auto page = page_for(req);
@@ -66,24 +61,22 @@ void home(Request& req, Response& res) {
 
 void show_cart(Request& req, Response& res) {
   auto page = page_for(req);
-  const auto& cart = req.session().get("cart");
+  const Cart cart = cart_of(req.session());
   std::string rows;
   std::int64_t total = 0;
-  if (cart.is_object()) {
-    for (const auto& [sku, quantity] : cart.get_object()) {
-      const Product* p = find_product(sku);
-      if (!p || !quantity.is_int64()) continue;
-      total += p->cents * quantity.get_int64();
-      std::string qty = std::to_string(quantity.get_int64());
-      rows += "<tr><td>" + h(p->name) + "</td><td>" + h(price(p->cents)) + "</td><td>";
-      rows += "<form class=\"inline\" method=\"post\" action=\"/cart/update\">" + csrf_field(page) +
-              "<input type=\"hidden\" name=\"sku\" value=\"" + h(p->sku) + "\">" +
-              "<input type=\"number\" name=\"quantity\" min=\"0\" max=\"99\" value=\"" + h(qty) + "\" aria-label=\"" +
-              page.tr("cart.quantity") + "\"> <button type=\"submit\" class=\"secondary\">" + page.tr("cart.update") +
-              "</button></form></td><td>";
-      rows += post_button(page, "/cart/remove", t(page.lang, "cart.remove"), {{"sku", p->sku}}, "link");
-      rows += "</td></tr>\n";
-    }
+  for (const auto& [sku, quantity] : cart.lines) {
+    const Product* p = find_product(sku);
+    if (!p) continue;
+    total += p->cents * quantity;
+    std::string qty = std::to_string(quantity);
+    rows += "<tr><td>" + h(p->name) + "</td><td>" + h(price(p->cents)) + "</td><td>";
+    rows += "<form class=\"inline\" method=\"post\" action=\"/cart/update\">" + csrf_field(page) +
+            "<input type=\"hidden\" name=\"sku\" value=\"" + h(p->sku) + "\">" +
+            "<input type=\"number\" name=\"quantity\" min=\"0\" max=\"99\" value=\"" + h(qty) + "\" aria-label=\"" +
+            page.tr("cart.quantity") + "\"> <button type=\"submit\" class=\"secondary\">" + page.tr("cart.update") +
+            "</button></form></td><td>";
+    rows += post_button(page, "/cart/remove", t(page.lang, "cart.remove"), {{"sku", p->sku}}, "link");
+    rows += "</td></tr>\n";
   }
   std::string body;
   if (rows.empty()) {
@@ -105,9 +98,9 @@ void add_to_cart(Request& req, Response& res) {
     flash(s, "error", std::string(t(lang, "cart.unknown")));
     return res.redirect(303, "/");
   }
-  auto& cart = cart_of(s);
-  auto& quantity = cart[p->sku];
-  quantity = std::min(max_quantity, (quantity.is_int64() ? quantity.get_int64() : 0) + 1);
+  auto cart = cart_of(s);
+  cart.set(p->sku, cart.quantity(p->sku) + 1);
+  s.set("cart", cart);
   flash(s, "ok", t(lang, "cart.added", p->name));
   res.redirect(303, "/");
 }
@@ -123,11 +116,9 @@ void update_cart(Request& req, Response& res) {
     flash(s, "error", std::string(t(lang, "cart.unknown")));
     return res.redirect(303, "/cart");
   }
-  auto& cart = cart_of(s);
-  if (quantity == 0)
-    cart.erase(p->sku);
-  else
-    cart[p->sku] = std::min(quantity, max_quantity);
+  auto cart = cart_of(s);
+  cart.set(p->sku, quantity);  // 0 removes it
+  s.set("cart", cart);
   flash(s, "ok", std::string(t(lang, "cart.updated")));
   res.redirect(303, "/cart");
 }
@@ -135,7 +126,9 @@ void update_cart(Request& req, Response& res) {
 void remove_from_cart(Request& req, Response& res) {
   auto& s = req.session();
   if (const Product* p = find_product(form_field(req, "sku"))) {
-    cart_of(s).erase(p->sku);
+    auto cart = cart_of(s);
+    cart.set(p->sku, 0);
+    s.set("cart", cart);
     flash(s, "ok", t(lang_of(s), "cart.removed", p->name));
   }
   res.redirect(303, "/cart");

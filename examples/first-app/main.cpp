@@ -1,8 +1,13 @@
 // The README's first app, kept here so the build proves it compiles.
 #include <cortado/cortado.hpp>
-
+#include <boost/describe/class.hpp>
 #include <iostream>
 using namespace cortado;
+
+struct Cart {                      // kept in the session as {"items":[...]}, the JSON Node would keep
+  std::vector<std::string> items;
+};
+BOOST_DESCRIBE_STRUCT(Cart, (), (items))
 
 int main() {
   App app;
@@ -12,14 +17,21 @@ int main() {
 
   app.get("/", [](Request& req, Response& res) {
     auto& s = req.session();
-    s["views"] = s.value("views", 0) + 1;
-    res.json(s["views"]);
+    int views = s.get<std::optional<int>>("views").value_or(0) + 1;  // nullopt when absent
+    s.set("views", views);
+    res.json(views);
   });
   app.get("/users/:id", [](Request& req, Response& res) {
     res.json({{"id", req.params()["id"]}, {"q", req.query("q")}});
   });
+  app.post("/cart", [](Request& req, Response& res) {
+    auto cart = req.session().get<std::optional<Cart>>("cart").value_or(Cart{});
+    cart.items.push_back(json::value_to<std::string>(req.body().at("item")));
+    req.session().set("cart", cart);              // any type Boost.JSON converts
+    res.json(json::value_from(cart));
+  });
   app.post("/login", [](Request& req, Response& res) -> Task<> {
-    co_await req.session().regenerate();          // store I/O is awaited, never blocks
+    co_await req.session().regenerate(true);      // store I/O is awaited, never blocks; the cart stays
     req.session()["user"] = req.body().at("user");
     res.redirect("/");
   });

@@ -4,10 +4,12 @@
 #include "stores.hpp"
 
 #include <cortado/cortado.hpp>
+#include <cortado/session/cookie_session.hpp>
 
 #include <cmath>
 #include <iostream>
 #include <optional>
+#include <utility>
 
 using namespace cortado;
 
@@ -31,26 +33,51 @@ json::value js_increment(const json::value& v) {
   return json::value(joined + "1");
 }
 
-// Keys that a Node Session object owns itself: assigning them changes nothing.
-bool own_property(std::string_view key) { return key == "id" || key == "req"; }
+// Keys that a Node Session object owns itself: assigning them changes nothing. express-session's
+// own id and req; cookie-session's _ctx and its getters.
+bool own_property(std::string_view key, bool cookie_store) {
+  if (cookie_store) return key == "_ctx" || key == "isNew" || key == "isChanged" || key == "isPopulated";
+  return key == "id" || key == "req";
+}
 
-void add_routes(App& app, std::shared_ptr<Store> store) {
+// res.json(req.sessionID): nothing at all when there is none (a cookie session has no id).
+void send_id(Request& req, Response& res) {
+  if (req.session_id().empty()) return res.type("json").end();  // res.json(undefined)
+  res.json(json::string(req.session_id()));
+}
+
+// The session's data as the lab shows it: every key but "cookie" (express-session's own; the
+// Node lab leaves it out for cookie-session too).
+json::object data_of(Session& s) {
+  json::object out = std::as_const(s).data();
+  out.erase("cookie");
+  return out;
+}
+
+void add_routes(App& app, std::shared_ptr<Store> store, bool cookie_store) {
   app.get("/", [](Request&, Response& res) { res.json("ok"); });
   app.get("/views", [](Request& req, Response& res) {
     auto& s = req.session();
     s["views"] = js_increment(s.get("views"));
     res.json(s["views"]);
   });
-  app.get("/get/:key", [](Request& req, Response& res) {
+  app.get("/get/:key", [cookie_store](Request& req, Response& res) {
     auto key = req.params()["key"];
     auto& s = req.session();
+    if (cookie_store) {
+      // cookie-session's getters; its other keys are the data's.
+      if (key == "isNew") return res.json(s.is_new());
+      if (key == "isChanged") return res.json(s.is_changed());
+      if (key == "isPopulated") return res.json(s.is_populated());
+      return res.json(s.get(key));
+    }
     if (key == "id") return res.json(json::string(s.id()));
     if (key == "cookie") return res.json(s.cookie().to_json());
     res.json(s.get(key));
   });
-  app.post("/set/:key", [](Request& req, Response& res) {
+  app.post("/set/:key", [cookie_store](Request& req, Response& res) {
     auto key = req.params()["key"];
-    if (!own_property(key)) {
+    if (!own_property(key, cookie_store)) {
       // Without a parsed body Node assigns undefined, which JSON leaves out: as if deleted.
       if (req.has_body())
         req.session()[key] = req.body();
@@ -63,15 +90,18 @@ void add_routes(App& app, std::shared_ptr<Store> store) {
     req.session().erase(req.params()["key"]);
     res.json("ok");
   });
-  app.get("/data", [](Request& req, Response& res) { res.json(req.session().data()); });
-  app.get("/id", [](Request& req, Response& res) {
-    if (req.session_id().empty()) return res.type("json").end();  // res.json(undefined)
-    res.json(json::string(req.session_id()));
+  app.get("/data", [](Request& req, Response& res) { res.json(data_of(req.session())); });
+  app.get("/id", send_id);
+  app.get("/cookie", [cookie_store](Request& req, Response& res) {
+    if (!cookie_store) return res.json(req.session().cookie().to_json());
+    // cookie-session has no req.session.cookie: only a data key of that name.
+    auto& s = req.session();
+    if (!s.contains("cookie")) return res.type("json").end();
+    res.json(s.get("cookie"));
   });
-  app.get("/cookie", [](Request& req, Response& res) { res.json(req.session().cookie().to_json()); });
   app.post("/regenerate", [](Request& req, Response& res) -> Task<> {
     co_await req.session().regenerate();
-    res.json(json::string(req.session_id()));
+    send_id(req, res);
   });
   app.post("/destroy", [](Request& req, Response& res) -> Task<> {
     co_await req.session().destroy();
@@ -83,7 +113,7 @@ void add_routes(App& app, std::shared_ptr<Store> store) {
   });
   app.post("/reload", [](Request& req, Response& res) -> Task<> {
     co_await req.session().reload();
-    res.json(req.session().data());
+    res.json(data_of(req.session()));
   });
   app.post("/save", [](Request& req, Response& res) -> Task<> {
     co_await req.session().save();
@@ -93,8 +123,12 @@ void add_routes(App& app, std::shared_ptr<Store> store) {
     req.session().touch();
     res.json("ok");
   });
-  app.post("/max-age/:ms", [](Request& req, Response& res) {
-    req.session().cookie().set_max_age(std::stoll(std::string(req.params()["ms"])));
+  app.post("/max-age/:ms", [cookie_store](Request& req, Response& res) {
+    auto ms = std::stoll(std::string(req.params()["ms"]));
+    if (cookie_store)
+      req.session().cookie().attributes.max_age = std::chrono::milliseconds(ms);  // req.sessionOptions.maxAge
+    else
+      req.session().cookie().set_max_age(ms);
     res.json("ok");
   });
   app.post("/login", [](Request& req, Response& res) -> Task<> {
@@ -103,7 +137,7 @@ void add_routes(App& app, std::shared_ptr<Store> store) {
     co_await req.session().regenerate();
     if (kept) req.session()["user"] = *kept;
     co_await req.session().save();
-    res.json(json::string(req.session_id()));
+    send_id(req, res);
   });
   app.post("/logout", [](Request& req, Response& res) -> Task<> {
     req.session()["user"] = nullptr;
@@ -118,13 +152,20 @@ void add_routes(App& app, std::shared_ptr<Store> store) {
     s["views"] = js_increment(s.get("views"));
     res.json(s["views"]);
   });
-  app.get("/store/length", [store](Request&, Response& res) -> Task<> {
-    res.json(co_await store->length());
-  });
-  app.post("/store/clear", [store](Request&, Response& res) -> Task<> {
-    co_await store->clear();
-    res.json("ok");
-  });
+  if (cookie_store) {
+    // No store: the session lives in the cookie.
+    auto no_store = [](Request&, Response&) { throw HttpError(501, "the cookie store keeps no sessions on the server"); };
+    app.get("/store/length", no_store);
+    app.post("/store/clear", no_store);
+  } else {
+    app.get("/store/length", [store](Request&, Response& res) -> Task<> {
+      res.json(co_await store->length());
+    });
+    app.post("/store/clear", [store](Request&, Response& res) -> Task<> {
+      co_await store->clear();
+      res.json("ok");
+    });
+  }
   // Every failure answers JSON with a one-line reason; the server keeps running.
   app.use([](std::exception_ptr error, Request&, Response& res, Next) {
     unsigned status = 500;
@@ -148,15 +189,18 @@ int main(int argc, char** argv) {
   std::shared_ptr<Store> store;
   try {
     lab = parse_lab_flags(argc, argv);
-    store = open_lab_store(lab.store, lab.prune_interval);
-    lab.session.store = store;
+    if (!lab.cookie_session) {
+      store = open_lab_store(lab.store, lab.prune_interval);
+      lab.session.store = store;
+    }
   } catch (const std::exception& e) {
     std::cerr << "session-lab: " << e.what() << std::endl;
     return 2;
   }
   Middleware sessions;
   try {
-    sessions = session(lab.session);  // refuses options express-session refuses
+    // Both refuse the options their Node package refuses.
+    sessions = lab.cookie_session ? cookie_session(*lab.cookie_session) : session(lab.session);
   } catch (const std::exception& e) {
     std::cerr << "session-lab: " << e.what() << std::endl;
     return 2;
@@ -171,7 +215,7 @@ int main(int argc, char** argv) {
   app.get("/health", [](Request&, Response& res) { res.json("ok"); });
   app.use(body_parser::json({.strict = false}));
   app.use(std::move(sessions));
-  add_routes(app, store);
+  add_routes(app, store, lab.cookie_session.has_value());
   try {
     app.listen(lab.port, "127.0.0.1", [](std::uint16_t port) {
       std::cout << "listening on 127.0.0.1:" << port << std::endl;

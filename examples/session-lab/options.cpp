@@ -28,6 +28,11 @@ LabConfig parse_lab_flags(int argc, char** argv) {
   s.resave = false;
   s.save_uninitialized = false;
   std::vector<std::string> secrets;
+  std::string store_only_flag;  // the first flag given that only a server-side store has
+  std::string cookie_only_flag;  // the first flag given that only the cookie stores have
+  bool name_given = false;
+  bool sign = true;
+  bool overwrite = true;
   for (int i = 1; i < argc; ++i) {
     std::string_view flag = argv[i];
     auto value = [&]() -> std::string_view {
@@ -57,11 +62,15 @@ LabConfig parse_lab_flags(int argc, char** argv) {
       secrets.emplace_back(value());
     } else if (flag == "--name") {
       s.name = value();
+      name_given = true;
     } else if (flag == "--resave") {
+      if (store_only_flag.empty()) store_only_flag = flag;
       s.resave = true;
     } else if (flag == "--save-uninitialized") {
+      if (store_only_flag.empty()) store_only_flag = flag;
       s.save_uninitialized = true;
     } else if (flag == "--rolling") {
+      if (store_only_flag.empty()) store_only_flag = flag;
       s.rolling = true;
     } else if (flag == "--max-age") {
       s.cookie.max_age = std::chrono::milliseconds(parse_number(flag, value()));
@@ -84,20 +93,44 @@ LabConfig parse_lab_flags(int argc, char** argv) {
     } else if (flag == "--trust-proxy") {
       lab.trust_proxy = true;
     } else if (flag == "--proxy") {
+      if (store_only_flag.empty()) store_only_flag = flag;
       s.proxy = one_of(flag, value(), {"true", "false"}) == "true";
     } else if (flag == "--unset") {
+      if (store_only_flag.empty()) store_only_flag = flag;
       s.unset = one_of(flag, value(), {"destroy", "keep"});
     } else if (flag == "--merge-changes") {  // beyond docs/SESSION_LAB.md: cortado's merge_changes
+      if (store_only_flag.empty()) store_only_flag = flag;
       s.merge_changes = true;
     } else if (flag == "--touch-after") {  // beyond docs/SESSION_LAB.md: cortado's touch_after (ms)
+      if (store_only_flag.empty()) store_only_flag = flag;
       s.touch_after = std::chrono::milliseconds(parse_number(flag, value()));
     } else if (flag == "--store") {
       lab.store = value();
+    } else if (flag == "--unsigned") {  // --store cookie: cookie-session's signed: false
+      sign = false;
+      if (cookie_only_flag.empty()) cookie_only_flag = flag;
+    } else if (flag == "--no-overwrite") {  // --store cookie: cookie-session's overwrite: false
+      overwrite = false;
+      if (cookie_only_flag.empty()) cookie_only_flag = flag;
     } else {
       throw std::invalid_argument("unknown flag " + std::string(flag));
     }
   }
   if (!lab.port_given) throw std::invalid_argument("--port is required");
   s.secret = secrets.empty() ? std::vector<std::string>{"lab-secret"} : secrets;
+  if (lab.store == "cookie" || lab.store == "sealed-cookie") {
+    if (!store_only_flag.empty()) throw std::invalid_argument(store_only_flag + " does not apply to --store " + lab.store);
+    cortado::CookieSessionOptions c;
+    if (name_given) c.name = s.name;
+    c.keys = s.secret;
+    c.sign = sign;
+    c.overwrite = overwrite;
+    c.sealed = lab.store == "sealed-cookie";
+    c.cookie = s.cookie;
+    if (s.secure_auto) c.cookie.secure.reset();  // cookie-session's own default: the request's protocol
+    lab.cookie_session = std::move(c);
+  } else if (!cookie_only_flag.empty()) {
+    throw std::invalid_argument(cookie_only_flag + " needs --store cookie");
+  }
   return lab;
 }

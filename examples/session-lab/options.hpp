@@ -2,6 +2,7 @@
 // session-lab's command line (docs/SESSION_LAB.md), turned into SessionOptions and a store.
 
 #include <cortado/cortado.hpp>
+#include <cortado/session/cookie_session.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -18,6 +19,9 @@ struct LabConfig {
   bool trust_proxy = false;
   std::string store = "memory";
   cortado::SessionOptions session;
+  /// --store cookie / --store sealed-cookie: the session kept in the cookie (cookie_session()),
+  /// with the same cookie flags; no store then.
+  std::optional<cortado::CookieSessionOptions> cookie_session;
 };
 
 /// Reads argv; throws std::invalid_argument with a one-line reason for a bad flag or value.

@@ -17,6 +17,7 @@
 #include "cortado/app/router.hpp"
 #include "cortado/app/static_files.hpp"
 
+#include "cortado/session/cookie_session.hpp"
 #include "cortado/session/memory_store.hpp"
 #include "cortado/session/middleware.hpp"
 #include "cortado/session/session.hpp"

@@ -10,7 +10,7 @@
 namespace cortado::detail {
 namespace {
 
-constexpr std::size_t block_size = 64;  // SHA-256's block, hence HMAC's key size
+constexpr std::size_t block_size = 64;  // SHA-256's and SHA-1's block, hence HMAC's key size
 
 SHA256_CTX keyed_state(const std::array<unsigned char, block_size>& key, unsigned char pad) {
   std::array<unsigned char, block_size> padded{};
@@ -18,6 +18,16 @@ SHA256_CTX keyed_state(const std::array<unsigned char, block_size>& key, unsigne
   SHA256_CTX state;
   SHA256_Init(&state);
   SHA256_Update(&state, padded.data(), padded.size());
+  OPENSSL_cleanse(padded.data(), padded.size());
+  return state;
+}
+
+SHA_CTX keyed_sha1_state(const std::array<unsigned char, block_size>& key, unsigned char pad) {
+  std::array<unsigned char, block_size> padded{};
+  for (std::size_t i = 0; i < block_size; ++i) padded[i] = key[i] ^ pad;
+  SHA_CTX state;
+  SHA1_Init(&state);
+  SHA1_Update(&state, padded.data(), padded.size());
   OPENSSL_cleanse(padded.data(), padded.size());
   return state;
 }
@@ -49,6 +59,34 @@ HmacSha256::Mac HmacSha256::mac(std::string_view message) const {
   state = outer_;
   SHA256_Update(&state, inner_hash.data(), inner_hash.size());
   SHA256_Final(out.data(), &state);
+  return out;
+}
+
+HmacSha1::HmacSha1(std::string_view key) {
+  // SHA-1's block is 64 bytes too: a longer key is replaced by its hash, a shorter one zero-padded.
+  std::array<unsigned char, block_size> block{};
+  if (key.size() > block_size) {
+    SHA_CTX state;
+    SHA1_Init(&state);
+    SHA1_Update(&state, key.data(), key.size());
+    SHA1_Final(block.data(), &state);
+  } else {
+    std::copy(key.begin(), key.end(), block.begin());
+  }
+  inner_ = keyed_sha1_state(block, 0x36);
+  outer_ = keyed_sha1_state(block, 0x5c);
+  OPENSSL_cleanse(block.data(), block.size());
+}
+
+HmacSha1::Mac HmacSha1::mac(std::string_view message) const {
+  Mac inner_hash{};
+  SHA_CTX state = inner_;
+  SHA1_Update(&state, message.data(), message.size());
+  SHA1_Final(inner_hash.data(), &state);
+  Mac out{};
+  state = outer_;
+  SHA1_Update(&state, inner_hash.data(), inner_hash.size());
+  SHA1_Final(out.data(), &state);
   return out;
 }
 

@@ -29,6 +29,21 @@ class HmacSha256 {
   SHA256_CTX outer_{};
 };
 
+/// HMAC-SHA1 with its key absorbed once, as HmacSha256 (Keygrip's default, cookie-session's signatures).
+class HmacSha1 {
+ public:
+  using Mac = std::array<unsigned char, 20>;
+
+  explicit HmacSha1(std::string_view key);
+
+  /// HMAC-SHA1(key, message).
+  Mac mac(std::string_view message) const;
+
+ private:
+  SHA_CTX inner_{};
+  SHA_CTX outer_{};
+};
+
 /// SHA-1 of `data` (for Express's ETags, which are SHA-1 based).
 std::array<unsigned char, 20> sha1(std::string_view data);
 

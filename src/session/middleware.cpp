@@ -69,6 +69,7 @@ void SessionContext::generate() {
 void SessionContext::inflate(json::object stored) {
   auto session = std::make_shared<Session>(shared_from_this(), *cookie_id, SessionCookie{});
   session->load(std::move(stored));
+  session->is_new_ = false;
   original_id = *cookie_id;
   original_hash = session->data_text();
   session->data_may_change_ = false;

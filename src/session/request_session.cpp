@@ -22,15 +22,25 @@ const detail::SessionSlot& slot_of(const Request& req) {
 
 Session& Request::session() {
   auto* slot = find_slot<detail::SessionSlot>();
+  if (slot && !slot->session && slot->load) {
+    auto load = std::move(slot->load);
+    slot->load = nullptr;
+    slot->session = load();
+  }
   if (!slot || !slot->session) throw std::logic_error("req.session() used without the session middleware");
   return *slot->session;
 }
 
-bool Request::has_session() const { return slot_of(*this).session != nullptr; }
+bool Request::has_session() const {
+  const auto& slot = slot_of(*this);
+  return slot.session != nullptr || slot.load != nullptr;
+}
 
 void Request::unset_session() {
   auto* slot = find_slot<detail::SessionSlot>();
-  if (slot && slot->session) slot->retired.push_back(std::move(slot->session));
+  if (!slot) return;
+  slot->load = nullptr;
+  if (slot->session) slot->retired.push_back(std::move(slot->session));
 }
 
 const std::string& Request::session_id() const { return slot_of(*this).id; }

@@ -4,10 +4,57 @@
 #include "session/session_context.hpp"
 #include "session/session_slot.hpp"
 
+#include <boost/core/demangle.hpp>
+
 #include <array>
 #include <stdexcept>
 
 namespace cortado {
+namespace detail {
+
+namespace {
+
+// The type's name as written in code: std::string, std::vector<Line>, not the allocators.
+std::string readable_type(const std::type_info& type) {
+  std::string name = boost::core::demangle(type.name());
+  auto replace_all = [&](std::string_view from, std::string_view to) {
+    for (auto at = name.find(from); at != std::string::npos; at = name.find(from, at + to.size()))
+      name.replace(at, from.size(), to);
+  };
+  replace_all("std::__cxx11::basic_string<char, std::char_traits<char>, std::allocator<char> >", "std::string");
+  replace_all("std::__cxx11::", "std::");
+  // ", std::allocator<…> >" and ", std::less<…>" arguments that only repeat the defaults.
+  for (std::string_view defaulted : {", std::allocator<", ", std::less<"}) {
+    for (auto at = name.find(defaulted); at != std::string::npos; at = name.find(defaulted, at)) {
+      std::size_t end = at + defaulted.size();
+      for (int depth = 1; end < name.size() && depth > 0; ++end) depth += name[end] == '<' ? 1 : name[end] == '>' ? -1 : 0;
+      name.erase(at, end - at);
+    }
+  }
+  replace_all(" >", ">");
+  return name;
+}
+
+std::string_view kind_of(const json::value& v) {
+  return v.is_object() ? "an object" : v.is_array() ? "an array" : v.is_string() ? "a string" : v.is_bool() ? "a boolean"
+         : v.is_null() ? "null" : "a number";
+}
+
+}  // namespace
+
+void throw_session_value_error(std::string_view key, const std::type_info& type, const Misfit* misfit) {
+  std::string message = "session value \"" + std::string(key) + "\"";
+  if (!misfit) throw SessionValueError(std::string(key), message + " is absent (expected " + readable_type(type) + ")");
+  message += " does not fit " + readable_type(type) + ": ";
+  if (!misfit->path.empty()) message += "at " + misfit->path + ", ";
+  message += misfit->reason;
+  // What is there, by kind only: the message may reach a client (an error page in development).
+  if (misfit->found) message += " (it holds " + std::string(kind_of(*misfit->found)) + ")";
+  throw SessionValueError(std::string(key), message);
+}
+
+}  // namespace detail
+
 namespace {
 
 // Keys a stored session cannot bring back: express-session's Session merges stored keys only
@@ -25,8 +72,36 @@ bool reserved_key(std::string_view key) {
 
 }  // namespace
 
-Session::Session(std::shared_ptr<detail::SessionContext> context, std::string id, SessionCookie cookie)
-    : context_(std::move(context)), id_(std::move(id)), cookie_(std::move(cookie)) {}
+Session::Session(std::shared_ptr<detail::SessionHost> host, std::string id, SessionCookie cookie)
+    : host_(std::move(host)), id_(std::move(id)), cookie_(std::move(cookie)) {}
+
+bool Session::is_changed() const { return !host_ || host_->is_changed(*this); }
+
+// The host may be all that keeps this session alive while it waits (the request may drop its
+// reference meanwhile): both are held until the operation ends.
+Task<> Session::regenerate(bool keep_data) {
+  auto self = shared_from_this();
+  auto host = host_;
+  co_await host->regenerate(*this, keep_data);
+}
+
+Task<> Session::destroy() {
+  auto self = shared_from_this();
+  auto host = host_;
+  co_await host->destroy(*this);
+}
+
+Task<> Session::reload() {
+  auto self = shared_from_this();
+  auto host = host_;
+  co_await host->reload(*this);
+}
+
+Task<> Session::save() {
+  auto self = shared_from_this();
+  auto host = host_;
+  co_await host->save(*this);
+}
 
 const json::value& Session::get(std::string_view key) const {
   static const json::value null_value;
@@ -69,54 +144,62 @@ void Session::load(json::object stored) {
   data_ = std::move(stored);
 }
 
-Task<> Session::regenerate(bool keep_data) {
-  auto self = shared_from_this();  // the request may drop its reference while we wait
-  auto& ctx = *context_;
+namespace detail {
+
+Task<> SessionContext::regenerate(Session& s, bool keep_data) {
+  auto self = s.shared_from_this();  // the request may drop its reference while we wait
+  auto& ctx = *this;
   auto old_id = ctx.req.session_id();
   // The new identity comes before the destroy: if the store fails and the app carries on, the
   // old (perhaps planted) id must not stay in use. express-session's store.regenerate also
   // generates whatever destroy's error is, then passes the error on.
   // The same object takes the new identity, so references held by the handler stay valid.
-  id_ = ctx.new_id();
-  cookie_ = ctx.new_cookie();
-  cookie_position_ = 0;
-  data_may_change_ = true;
+  s.id_ = ctx.new_id();
+  s.cookie_ = ctx.new_cookie();
+  s.cookie_position_ = 0;
+  s.data_may_change_ = true;
+  s.is_new_ = true;
   if (!keep_data) {
-    data_.clear();
-    ctx.stamp_creation(*this);  // a new session starts a new absolute lifetime
+    s.data_.clear();
+    ctx.stamp_creation(s);  // a new session starts a new absolute lifetime
   }
-  ctx.req.slot<detail::SessionSlot>().id = id_;
+  ctx.req.slot<detail::SessionSlot>().id = s.id_;
   ctx.req.slot<detail::SessionSlot>().session = self;
   ctx.track_saves = false;
-  destroyed_ = false;
+  s.destroyed_ = false;
   co_await ctx.store().destroy(std::move(old_id));
 }
 
-Task<> Session::destroy() {
-  auto self = shared_from_this();
-  auto& ctx = *context_;
+Task<> SessionContext::destroy(Session& s) {
+  auto self = s.shared_from_this();
+  auto& ctx = *this;
   ctx.req.unset_session();
-  destroyed_ = true;
-  co_await ctx.store().destroy(id_);
+  s.destroyed_ = true;
+  co_await ctx.store().destroy(s.id_);
 }
 
-Task<> Session::reload() {
-  auto self = shared_from_this();
-  auto& ctx = *context_;
-  auto stored = co_await ctx.store().get(id_);
+Task<> SessionContext::reload(Session& s) {
+  auto self = s.shared_from_this();
+  auto& ctx = *this;
+  auto stored = co_await ctx.store().get(s.id_);
   if (!stored) throw std::runtime_error("failed to load session");
-  load(std::move(*stored));
+  s.load(std::move(*stored));
   ctx.track_saves = true;
 }
 
-Task<> Session::save() {
-  auto self = shared_from_this();
-  auto& ctx = *context_;
-  if (destroyed_) throw std::logic_error("session.save() after session.destroy(): a destroyed session is not written back");
-  co_await ctx.write(*this);
+Task<> SessionContext::save(Session& s) {
+  auto self = s.shared_from_this();
+  auto& ctx = *this;
+  if (s.destroyed_) throw std::logic_error("session.save() after session.destroy(): a destroyed session is not written back");
+  co_await ctx.write(s);
   // Counted as saved only once the store has it: after a failed save that the app caught, the
   // end of the request saves the changes again.
-  if (ctx.track_saves) ctx.saved_hash = ctx.data_text(*this);
+  if (ctx.track_saves) ctx.saved_hash = ctx.data_text(s);
 }
+
+bool SessionContext::is_changed(const Session& s) const { return is_modified(s, data_text(s)); }
+
+}  // namespace detail
+
 
 }  // namespace cortado

@@ -3,6 +3,7 @@
 
 #include "cortado/session/session.hpp"
 #include "cortado/session/session_options.hpp"
+#include "session/session_host.hpp"
 #include "session/signer.hpp"
 
 #include <memory>
@@ -30,7 +31,7 @@ struct SessionConfig {
 
 /// express-session's variables of one request (originalId, originalHash, savedHash, touched)
 /// and the decisions made from them. Lives until the response's headers are written.
-struct SessionContext : std::enable_shared_from_this<SessionContext> {
+struct SessionContext : SessionHost, std::enable_shared_from_this<SessionContext> {
   SessionContext(std::shared_ptr<const SessionConfig> c, Request& r) : config(std::move(c)), req(r) {}
 
   std::shared_ptr<const SessionConfig> config;
@@ -87,6 +88,13 @@ struct SessionContext : std::enable_shared_from_this<SessionContext> {
   Task<> write(Session& s);
   /// The end-of-response step: destroy, save or touch in the store.
   Task<> commit();
+
+  // Session's operations (SessionHost), as express-session's Session methods do them.
+  Task<> regenerate(Session& s, bool keep_data) override;
+  Task<> destroy(Session& s) override;
+  Task<> reload(Session& s) override;
+  Task<> save(Session& s) override;
+  bool is_changed(const Session& s) const override;
 };
 
 }  // namespace detail

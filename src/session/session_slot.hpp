@@ -5,6 +5,7 @@
 #include "cortado/session/session.hpp"
 #include "cortado/session/store.hpp"
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,6 +21,9 @@ struct SessionSlot {
   std::string id;
   /// req.session_store().
   std::shared_ptr<Store> store;
+  /// cookie_session(): makes `session` on the first req.session(), as cookie-session reads its
+  /// cookie only when req.session is first read. Dropped by unset_session().
+  std::function<std::shared_ptr<Session>()> load;
 };
 
 }  // namespace cortado::detail

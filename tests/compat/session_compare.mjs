@@ -70,9 +70,21 @@ function secretsOf(flags) {
   return secrets.length ? secrets : ['lab-secret'];
 }
 
-function cookieNameOf(flags) {
+// The store named by the flags ('memory' unless --store says otherwise).
+export function storeOf(flags) {
+  const i = flags.lastIndexOf('--store');
+  return i >= 0 ? flags[i + 1] : 'memory';
+}
+
+export function cookieNameOf(flags) {
   const i = flags.lastIndexOf('--name');
-  return i >= 0 ? flags[i + 1] : 'connect.sid';
+  if (i >= 0) return flags[i + 1];
+  return storeOf(flags) === 'cookie' ? 'session' : 'connect.sid';
+}
+
+// Keygrip 1.1's signature, as cookie-session signs "name=value" (HMAC-SHA1, base64url, no '=').
+export function grip(data, key) {
+  return crypto.createHmac('sha1', key).update(data).digest('base64').replace(/\/|\+|=/g, (x) => ({ '/': '_', '+': '-', '=': '' })[x]);
 }
 
 function tryDecode(text) {
@@ -283,6 +295,12 @@ async function runStep(side, other, step, scenario) {
       otherId: idOfCookieValue(otherJar.cookies.get(name)?.value),
       sign: signedValue,
       signature,
+      // cookie-session: any cookie of either jar, and keygrip's signature.
+      jar: (n) => jar.cookies.get(n)?.value,
+      otherJar: (n) => otherJar.cookies.get(n)?.value,
+      header: jar.header(step.path, true),
+      otherHeader: otherJar.header(step.path, true),
+      grip,
     });
   } else if (step.cookie !== undefined) {
     cookieHeader = step.cookie;
@@ -408,8 +426,44 @@ async function runStartupScenario(scenario, args) {
   return diffs;
 }
 
+// A scenario with its own run: `custom` gets a way to start either lab with some flags and to
+// send it a request, and returns its differences (strings). Every lab it starts is stopped after.
+async function runCustomScenario(scenario, args) {
+  const started = [];
+  const start = async (side, flags) => {
+    const server =
+      side === 'cortado'
+        ? new LabProcess('cortado', args.cortado, ['--port', '0', ...flags, ...args.extra])
+        : new LabProcess('node', process.execPath, [path.join(here, 'session_lab.js'), '--port', '0', ...flags]);
+    started.push(server);
+    await server.listen();
+    return server;
+  };
+  const request = async (server, method, urlPath, { cookie, body } = {}) => {
+    const headers = [];
+    if (cookie) headers.push(['Cookie', cookie]);
+    let text;
+    if (body !== undefined) {
+      text = JSON.stringify(body);
+      headers.push(['Content-Type', 'application/json']);
+    }
+    const res = await send(server.port, { method, path: urlPath, headers, body: text });
+    // The cookies a browser would send back after this answer, over `cookie`.
+    const jar = new Jar();
+    if (cookie) for (const pair of cookie.split('; ')) jar.take([pair]);
+    jar.take(res.setCookies);
+    return { ...res, cookies: jar.header('/', true) ?? '' };
+  };
+  try {
+    return await scenario.custom({ start, request });
+  } finally {
+    for (const server of started) if (!server.exit) await server.stop('SIGKILL');
+  }
+}
+
 async function runScenario(scenario, args) {
   if (scenario.startup) return runStartupScenario(scenario, args);
+  if (scenario.custom) return runCustomScenario(scenario, args);
   const cortado = new Side('cortado', [args.cortado], args.extra);
   const node = new Side('node', [process.execPath, path.join(here, 'session_lab.js')], []);
   const diffs = [];

@@ -8,7 +8,8 @@
 //        [--same-site lax|strict|none] [--cookie-path P] [--domain D] [--partitioned]
 //        [--priority low|medium|high] [--trust-proxy] [--proxy true|false]
 //        [--unset destroy|keep]
-//        [--store memory | redis://HOST:PORT[/DB][?prefix=P&ttl=S] | postgres://... | postgresql://...]
+//        [--store memory | redis://HOST:PORT[/DB][?prefix=P&ttl=S] | postgres://... | postgresql://... | cookie]
+//        [--unsigned] [--no-overwrite]   (--store cookie only)
 //
 // Prints "listening on 127.0.0.1:PORT" once it listens; exits 0 on SIGTERM/SIGINT after the
 // requests in flight; a bad flag or an unreachable store is one line on stderr and exit code 2,
@@ -20,12 +21,20 @@
 //                   disable_touch, disable_ttl -- the names cortado's redis:// URL takes
 //   postgres://...  connect-pg-simple@10 over a pg@8 Pool on the URL, createTableIfMissing: true;
 //                   the table is made (when missing) and the server reached before listening
+//   cookie          no store: cookie-session@2.1 keeps the session in the cookie; --secret gives
+//                   its keys, --name its name (default "session"), the cookie flags its options
+//                   (--secure auto: cookie-session's own default, Secure when the request is HTTPS),
+//                   --unsigned is signed: false, --no-overwrite is overwrite: false. The flags only a
+//                   store has (--resave, --save-uninitialized, --rolling, --proxy, --unset) are
+//                   refused. The routes that act on express-session's Session do what an app does
+//                   with cookie-session (see cookieRoutes below); /store/* answer 501.
 //
 // Deliberately not 'use strict': handlers run as a plain Express app's would (sloppy mode), so
 // `req.session[key] = v` behaves as it does in most apps.
 
 const express = require('express');
 const session = require('express-session');
+const cookieSession = require('cookie-session');
 const cookie = require('cookie'); // the cookie@0.7 that express-session serialises with
 
 function fail(message) {
@@ -48,6 +57,11 @@ function parseFlags(argv) {
     proxy: undefined,
     unset: 'keep',
     store: 'memory',
+    nameGiven: false,
+    signed: true,
+    overwrite: true,
+    storeOnlyFlag: undefined,
+    cookieOnlyFlag: undefined,
   };
   const integer = (flag, text) => {
     if (!/^-?[0-9]+$/.test(text)) fail(flag + " needs a number, got '" + text + "'");
@@ -71,10 +85,10 @@ function parseFlags(argv) {
         break;
       }
       case '--secret': lab.secrets.push(value()); break;
-      case '--name': lab.name = value(); break;
-      case '--resave': lab.resave = true; break;
-      case '--save-uninitialized': lab.saveUninitialized = true; break;
-      case '--rolling': lab.rolling = true; break;
+      case '--name': lab.name = value(); lab.nameGiven = true; break;
+      case '--resave': lab.storeOnlyFlag ??= flag; lab.resave = true; break;
+      case '--save-uninitialized': lab.storeOnlyFlag ??= flag; lab.saveUninitialized = true; break;
+      case '--rolling': lab.storeOnlyFlag ??= flag; lab.rolling = true; break;
       case '--max-age': lab.cookie.maxAge = integer(flag, value()); break;
       case '--no-http-only': lab.cookie.httpOnly = false; break;
       case '--secure': {
@@ -88,14 +102,18 @@ function parseFlags(argv) {
       case '--partitioned': lab.cookie.partitioned = true; break;
       case '--priority': lab.cookie.priority = oneOf(flag, value(), ['low', 'medium', 'high']); break;
       case '--trust-proxy': lab.trustProxy = true; break;
-      case '--proxy': lab.proxy = oneOf(flag, value(), ['true', 'false']) === 'true'; break;
-      case '--unset': lab.unset = oneOf(flag, value(), ['destroy', 'keep']); break;
+      case '--proxy': lab.storeOnlyFlag ??= flag; lab.proxy = oneOf(flag, value(), ['true', 'false']) === 'true'; break;
+      case '--unset': lab.storeOnlyFlag ??= flag; lab.unset = oneOf(flag, value(), ['destroy', 'keep']); break;
       case '--store': lab.store = value(); break;
+      case '--unsigned': lab.cookieOnlyFlag ??= flag; lab.signed = false; break;
+      case '--no-overwrite': lab.cookieOnlyFlag ??= flag; lab.overwrite = false; break;
       default: fail('unknown flag ' + flag);
     }
   }
   if (lab.port === undefined) fail('--port is required');
   if (lab.secrets.length === 0) lab.secrets.push('lab-secret');
+  if (lab.store === 'cookie' && lab.storeOnlyFlag) fail(lab.storeOnlyFlag + ' does not apply to --store cookie');
+  if (lab.store !== 'cookie' && lab.cookieOnlyFlag) fail(lab.cookieOnlyFlag + ' needs --store cookie');
   return lab;
 }
 
@@ -140,6 +158,7 @@ function redisStoreOptions(spec) {
 
 // The store, and a promise that settles once it can serve (rejects: unreachable).
 function openStore(spec) {
+  if (spec === 'cookie') return { store: null, ready: Promise.resolve(), close: async () => {} };
   if (spec === 'memory') return { store: new session.MemoryStore(), ready: Promise.resolve(), close: async () => {} };
 
   if (spec.startsWith('redis://')) {
@@ -195,19 +214,28 @@ function openStore(spec) {
     };
   }
 
-  fail("unsupported store '" + spec + "' (expected memory, redis://..., postgres://...)");
+  fail("unsupported store '" + spec + "' (expected memory, redis://..., postgres://..., cookie)");
 }
 const { store, ready: storeReady, close: closeStore } = openStore(lab.store);
 
 // express-session only finds out at the first Set-Cookie that an attribute cannot be written;
 // a flag whose value could never make a cookie is a bad flag, refused before listening.
+// cookie-session's cookies package checks differently (and swallows its errors at each request).
 try {
-  cookie.serialize(lab.name, 'probe', {
+  const attributes = {
     domain: lab.cookie.domain,
     path: lab.cookie.path,
     sameSite: lab.cookie.sameSite,
     priority: lab.cookie.priority,
-  });
+  };
+  if (lab.store === 'cookie') {
+    const { Cookie } = require('cookies');
+    const name = lab.nameGiven ? lab.name : 'session';
+    new Cookie(name, 'probe', attributes); // eslint-disable-line no-new
+    new Cookie(name + '.sig', 'probe', attributes); // eslint-disable-line no-new
+  } else {
+    cookie.serialize(lab.name, 'probe', attributes);
+  }
 } catch (err) {
   fail(err.message);
 }
@@ -231,7 +259,19 @@ const sessionOptions = {
   cookie: lab.cookie,
 };
 if (lab.proxy !== undefined) sessionOptions.proxy = lab.proxy;
-app.use(session(sessionOptions));
+
+// --store cookie: cookie-session's options are the cookie's, at the top level; only those given.
+function cookieSessionOptions() {
+  const options = { keys: lab.secrets, signed: lab.signed, overwrite: lab.overwrite };
+  if (lab.nameGiven) options.name = lab.name;
+  for (const key of ['maxAge', 'httpOnly', 'sameSite', 'path', 'domain', 'partitioned', 'priority']) {
+    if (lab.cookie[key] !== undefined) options[key] = lab.cookie[key];
+  }
+  if (lab.cookie.secure !== undefined && lab.cookie.secure !== 'auto') options.secure = lab.cookie.secure;
+  return options;
+}
+const cookieStore = lab.store === 'cookie';
+app.use(cookieStore ? cookieSession(cookieSessionOptions()) : session(sessionOptions));
 
 const call = (fn) => new Promise((resolve, reject) => fn((err, value) => (err ? reject(err) : resolve(value))));
 
@@ -242,6 +282,21 @@ function sessionData(sess) {
     if (key !== 'cookie') out[key] = sess[key];
   }
   return out;
+}
+
+// --store cookie: what an app does with cookie-session where express-session's Session has a
+// method. regenerate: the data goes (there is no id to change); destroy: req.session = null;
+// reload: back to what the request's cookie held; save and touch: nothing (the cookie is written
+// with the response's headers). cortado's Session methods do the same on a cookie session.
+function clearData(sess) {
+  for (const key of Object.keys(sess)) delete sess[key];
+}
+function reloadFromCookie(sess) {
+  const val = sess._ctx._val; // the cookie's value as read; undefined for a new session
+  clearData(sess);
+  if (val === undefined) return;
+  const obj = JSON.parse(Buffer.from(val, 'base64').toString('utf8'));
+  if (obj) for (const key in obj) if (!(key in sess)) sess[key] = obj[key];
 }
 
 app.get('/', (req, res) => res.json('ok'));
@@ -273,12 +328,14 @@ app.get('/id', (req, res) => res.json(req.sessionID));
 app.get('/cookie', (req, res) => res.json(req.session.cookie));
 
 app.post('/regenerate', async (req, res) => {
-  await call((cb) => req.session.regenerate(cb));
+  if (cookieStore) clearData(req.session);
+  else await call((cb) => req.session.regenerate(cb));
   res.json(req.sessionID);
 });
 
 app.post('/destroy', async (req, res) => {
-  await call((cb) => req.session.destroy(cb));
+  if (cookieStore) req.session = null;
+  else await call((cb) => req.session.destroy(cb));
   res.json('ok');
 });
 
@@ -288,37 +345,53 @@ app.post('/null-session', (req, res) => {
 });
 
 app.post('/reload', async (req, res) => {
-  await call((cb) => req.session.reload(cb));
+  if (cookieStore) reloadFromCookie(req.session);
+  else await call((cb) => req.session.reload(cb));
   res.json(sessionData(req.session));
 });
 
+// With cookie-session, save and touch only read req.session (as req.session.save() would).
 app.post('/save', async (req, res) => {
-  await call((cb) => req.session.save(cb));
+  if (cookieStore) void req.session;
+  else await call((cb) => req.session.save(cb));
   res.json('ok');
 });
 
 app.post('/touch', (req, res) => {
-  req.session.touch();
+  if (cookieStore) void req.session;
+  else req.session.touch();
   res.json('ok');
 });
 
 app.post('/max-age/:ms', (req, res) => {
-  req.session.cookie.maxAge = Number(req.params.ms);
+  if (cookieStore) {
+    // cortado keeps a request's cookie options on its session (req.session().cookie()), so the
+    // contract's route reads the session first on both sides.
+    void req.session;
+    req.sessionOptions.maxAge = Number(req.params.ms);
+  } else {
+    req.session.cookie.maxAge = Number(req.params.ms);
+  }
   res.json('ok');
 });
 
 app.post('/login', async (req, res) => {
   const user = req.body != null ? req.body.user : undefined;
-  await call((cb) => req.session.regenerate(cb));
+  if (cookieStore) clearData(req.session);
+  else await call((cb) => req.session.regenerate(cb));
   req.session.user = user;
-  await call((cb) => req.session.save(cb));
+  if (!cookieStore) await call((cb) => req.session.save(cb));
   res.json(req.sessionID);
 });
 
 app.post('/logout', async (req, res) => {
   req.session.user = null;
-  await call((cb) => req.session.save(cb));
-  await call((cb) => req.session.regenerate(cb));
+  if (cookieStore) {
+    clearData(req.session);
+  } else {
+    await call((cb) => req.session.save(cb));
+    await call((cb) => req.session.regenerate(cb));
+  }
   res.json('ok');
 });
 
@@ -332,14 +405,24 @@ app.get('/slow/:ms', async (req, res) => {
   res.json(req.session.views);
 });
 
-app.get('/store/length', async (req, res) => {
-  res.json(await call((cb) => store.length(cb)));
-});
+if (cookieStore) {
+  const noStore = () => {
+    const err = new Error('the cookie store keeps no sessions on the server');
+    err.status = 501;
+    throw err;
+  };
+  app.get('/store/length', noStore);
+  app.post('/store/clear', noStore);
+} else {
+  app.get('/store/length', async (req, res) => {
+    res.json(await call((cb) => store.length(cb)));
+  });
 
-app.post('/store/clear', async (req, res) => {
-  await call((cb) => store.clear(cb));
-  res.json('ok');
-});
+  app.post('/store/clear', async (req, res) => {
+    await call((cb) => store.clear(cb));
+    res.json('ok');
+  });
+}
 
 // Every failure answers JSON with a one-line reason; the server keeps running.
 app.use((err, req, res, next) => {

@@ -24,11 +24,13 @@
 
 
 // The scenarios themselves live in session_scenarios_options.mjs (flags), session_scenarios_routes.mjs
-// (routes) and session_scenarios_cookies.mjs (forged cookies, secrets, startup); the step builders
+// (routes), session_scenarios_cookies.mjs (forged cookies, secrets, startup) and
+// session_scenarios_cookie_store.mjs (--store cookie against cookie-session); the step builders
 // and expectations in session_steps.mjs.
 
+import { cookieStore } from './session_scenarios_cookie_store.mjs';
 import { forgedCookies, secrets, startup } from './session_scenarios_cookies.mjs';
 import { attributes, basics, maxAgeFlags, secure, unset } from './session_scenarios_options.mjs';
 import { data, operations } from './session_scenarios_routes.mjs';
 
-export const scenarios = [...basics, ...secure, ...attributes, ...maxAgeFlags, ...unset, ...data, ...operations, ...forgedCookies, ...secrets, ...startup];
+export const scenarios = [...basics, ...secure, ...attributes, ...maxAgeFlags, ...unset, ...data, ...operations, ...forgedCookies, ...secrets, ...startup, ...cookieStore];

@@ -1,28 +1,57 @@
 #pragma once
 /// Session: req.session(): the user's data, its cookie, and what can be done with it.
 
+#include "cortado/app/http_error.hpp"
 #include "cortado/core/json.hpp"
 #include "cortado/session/session_cookie.hpp"
+#include "cortado/session/typed_value.hpp"
 #include "cortado/core/task.hpp"
 
 #include <boost/json/object.hpp>
+#include <boost/json/value_from.hpp>
 #include <boost/json/value_to.hpp>
+#include <boost/system/system_error.hpp>
 
 #include <memory>
+#include <new>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <typeinfo>
+#include <utility>
 
 namespace cortado {
 
 namespace detail {
+class SessionHost;
 struct SessionContext;
-}
+class CookieSessionContext;
 
-/// The session of one request, as express-session's Session: data keys are JSON values;
-/// the methods that reach the store are awaitable.
+/// Throws SessionValueError for `key`: absent (misfit == nullptr) or not convertible to `type`.
+[[noreturn]] void throw_session_value_error(std::string_view key, const std::type_info& type, const Misfit* misfit);
+}  // namespace detail
+
+/// What Session::get<T>() throws when the key is absent or its value does not convert to T: an
+/// HttpError 500, so the app's error handlers get it as any thrown error, whose message names the
+/// key, the type asked for, what did not fit and what the key holds (its kind, never its content).
+class SessionValueError : public HttpError {
+ public:
+  SessionValueError(std::string key, const std::string& message) : HttpError(500, message), key_(std::move(key)) {}
+  /// The session key that was read.
+  const std::string& key() const { return key_; }
+
+ private:
+  std::string key_;
+};
+
+/// The session of one request, as express-session's Session (or cookie-session's, from
+/// cookie_session()): data keys are JSON values; the methods that reach the store are awaitable.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(std::shared_ptr<detail::SessionContext> context, std::string id, SessionCookie cookie);
+  /// Made by the middleware (`host` is its per-request state); a session made with a null host
+  /// offers the data calls only.
+  Session(std::shared_ptr<detail::SessionHost> host, std::string id, SessionCookie cookie);
 
   /// The session id (req.sessionID while this session is current).
   const std::string& id() const { return id_; }
@@ -41,6 +70,30 @@ class Session : public std::enable_shared_from_this<Session> {
   }
   /// The value under `key`, or null when absent (reading never creates a key).
   const json::value& get(std::string_view key) const;
+  /// The value under `key` as a T, converted by Boost.JSON's value_to (a type's tag_invoke
+  /// customisation, Boost.Describe, standard containers, ...). Throws SessionValueError when the
+  /// key is absent or its value does not convert (never a default). With T = std::optional<U>: nullopt
+  /// when the key is absent or null, and SessionValueError when it holds something that is not a U.
+  template <class T>
+  T get(std::string_view key) const {
+    const json::value* v = data_.if_contains(key);
+    if constexpr (detail::is_std_optional<T>::value) {
+      if (!v || v->is_null()) return std::nullopt;
+      return T(convert<typename T::value_type>(key, *v, typeid(T)));
+    } else {
+      if (!v) detail::throw_session_value_error(key, typeid(T), nullptr);
+      return convert<T>(key, *v, typeid(T));
+    }
+  }
+  /// Stores `value` under `key` as Boost.JSON's value_from converts it, so that Node reads the same
+  /// JSON; the session counts as modified exactly as after the same change through operator[]
+  /// (storing an equal value is no change). When the conversion throws, the session is left as it was.
+  template <class T>
+  void set(std::string_view key, T&& value) {
+    json::value converted = json::value_from(std::forward<T>(value), data_.storage());
+    data_may_change_ = true;
+    data_[key] = std::move(converted);
+  }
   bool contains(std::string_view key) const { return data_.contains(key); }
   /// delete req.session[key].
   void erase(std::string_view key) {
@@ -57,16 +110,28 @@ class Session : public std::enable_shared_from_this<Session> {
   SessionCookie& cookie() { return cookie_; }
   const SessionCookie& cookie() const { return cookie_; }
 
+  /// cookie-session's isNew: no session came with the request (or the one that came was not
+  /// valid), so this one was made for it.
+  bool is_new() const { return is_new_; }
+  /// cookie-session's isPopulated: the session holds at least one key.
+  bool is_populated() const { return !data_.empty(); }
+  /// cookie-session's isChanged: new, or its data (or id) is not what came with the request.
+  bool is_changed() const;
+
   /// Replaces this session by a new one with a new id (the old one is destroyed in the store).
   /// With keep_data the data comes along (a login that keeps the cart). When the store fails to
   /// destroy the old one, the error is thrown but the new id is already in place.
+  /// Cookie sessions have no id: regenerate() empties the data (regenerate(true) does nothing).
   Task<> regenerate(bool keep_data = false);
-  /// Removes it from the store and from the request (req.session becomes absent).
+  /// Removes it from the store and from the request (req.session becomes absent). A cookie
+  /// session is removed as `req.session = null` removes it: the response clears the cookie.
   Task<> destroy();
-  /// Reads the data again from the store; throws when the store no longer has it.
+  /// Reads the data again from the store; throws when the store no longer has it. A cookie
+  /// session goes back to what the request's cookie held.
   Task<> reload();
   /// Writes it to the store now. Throws std::logic_error after destroy() (express-session would
-  /// write the destroyed session back through a reference kept to it).
+  /// write the destroyed session back through a reference kept to it). A cookie session is
+  /// written with the response's headers: save() does nothing there.
   Task<> save();
   /// Restarts the cookie's lifetime (express-session's touch()).
   void touch() { reset_max_age(); }
@@ -82,11 +147,30 @@ class Session : public std::enable_shared_from_this<Session> {
   bool data_may_have_changed() const { return data_may_change_; }
 
  private:
+  /// value_to<T>(v), or SessionValueError naming `key` and `asked` (the type get() was given).
+  template <class T>
+  static T convert(std::string_view key, const json::value& v, const std::type_info& asked) {
+    try {
+      return json::value_to<T>(v);
+    } catch (const std::bad_alloc&) {
+      throw;
+    } catch (const std::exception& e) {
+      // Where it does not fit, when the walk can tell; the conversion's own reason otherwise.
+      auto found = detail::misfit<T>(v);
+      if (!found) {
+        const auto* system = dynamic_cast<const boost::system::system_error*>(&e);
+        found = detail::Misfit{"", system ? system->code().message() : e.what(), &v};
+      }
+      detail::throw_session_value_error(key, asked, &*found);
+    }
+  }
+
   // The middleware loads what the store holds; a handler reads it again with reload().
   friend struct detail::SessionContext;
+  friend class detail::CookieSessionContext;
   /// Loads stored JSON into this session (keys reserved by express-session's Session dropped).
   void load(json::object stored);
-  std::shared_ptr<detail::SessionContext> context_;
+  std::shared_ptr<detail::SessionHost> host_;
   std::string id_;
   json::object data_;
   SessionCookie cookie_;
@@ -95,6 +179,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool destroyed_ = false;
   /// Set by every non-const access to the data; cleared by the middleware once it has the text.
   bool data_may_change_ = true;
+  bool is_new_ = true;
 };
 
 }  // namespace cortado
