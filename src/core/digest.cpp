@@ -8,87 +8,64 @@
 #include <openssl/crypto.h>
 
 namespace cortado::detail {
+
+void Sha256::start(State& state) { SHA256_Init(&state); }
+void Sha256::add(State& state, const void* data, std::size_t size) { SHA256_Update(&state, data, size); }
+void Sha256::finish(unsigned char* out, State& state) { SHA256_Final(out, &state); }
+
+void Sha1::start(State& state) { SHA1_Init(&state); }
+void Sha1::add(State& state, const void* data, std::size_t size) { SHA1_Update(&state, data, size); }
+void Sha1::finish(unsigned char* out, State& state) { SHA1_Final(out, &state); }
+
 namespace {
 
 constexpr std::size_t block_size = 64;  // SHA-256's and SHA-1's block, hence HMAC's key size
 
-SHA256_CTX keyed_state(const std::array<unsigned char, block_size>& key, unsigned char pad) {
+template <class Hash>
+typename Hash::State keyed_state(const std::array<unsigned char, block_size>& key, unsigned char pad) {
   std::array<unsigned char, block_size> padded{};
   for (std::size_t i = 0; i < block_size; ++i) padded[i] = key[i] ^ pad;
-  SHA256_CTX state;
-  SHA256_Init(&state);
-  SHA256_Update(&state, padded.data(), padded.size());
-  OPENSSL_cleanse(padded.data(), padded.size());
-  return state;
-}
-
-SHA_CTX keyed_sha1_state(const std::array<unsigned char, block_size>& key, unsigned char pad) {
-  std::array<unsigned char, block_size> padded{};
-  for (std::size_t i = 0; i < block_size; ++i) padded[i] = key[i] ^ pad;
-  SHA_CTX state;
-  SHA1_Init(&state);
-  SHA1_Update(&state, padded.data(), padded.size());
+  typename Hash::State state;
+  Hash::start(state);
+  Hash::add(state, padded.data(), padded.size());
   OPENSSL_cleanse(padded.data(), padded.size());
   return state;
 }
 
 }  // namespace
 
-HmacSha256::HmacSha256(std::string_view key) {
+template <class Hash>
+Hmac<Hash>::Hmac(std::string_view key) {
   // A key longer than a block is replaced by its hash; a shorter one is padded with zeros.
   std::array<unsigned char, block_size> block{};
   if (key.size() > block_size) {
-    SHA256_CTX state;
-    SHA256_Init(&state);
-    SHA256_Update(&state, key.data(), key.size());
-    SHA256_Final(block.data(), &state);
+    typename Hash::State state;
+    Hash::start(state);
+    Hash::add(state, key.data(), key.size());
+    Hash::finish(block.data(), state);
   } else {
     std::copy(key.begin(), key.end(), block.begin());
   }
-  inner_ = keyed_state(block, 0x36);
-  outer_ = keyed_state(block, 0x5c);
+  inner_ = keyed_state<Hash>(block, 0x36);
+  outer_ = keyed_state<Hash>(block, 0x5c);
   OPENSSL_cleanse(block.data(), block.size());
 }
 
-HmacSha256::Mac HmacSha256::mac(std::string_view message) const {
+template <class Hash>
+typename Hmac<Hash>::Mac Hmac<Hash>::mac(std::string_view message) const {
   Mac inner_hash{};
-  SHA256_CTX state = inner_;
-  SHA256_Update(&state, message.data(), message.size());
-  SHA256_Final(inner_hash.data(), &state);
+  typename Hash::State state = inner_;
+  Hash::add(state, message.data(), message.size());
+  Hash::finish(inner_hash.data(), state);
   Mac out{};
   state = outer_;
-  SHA256_Update(&state, inner_hash.data(), inner_hash.size());
-  SHA256_Final(out.data(), &state);
+  Hash::add(state, inner_hash.data(), inner_hash.size());
+  Hash::finish(out.data(), state);
   return out;
 }
 
-HmacSha1::HmacSha1(std::string_view key) {
-  // SHA-1's block is 64 bytes too: a longer key is replaced by its hash, a shorter one zero-padded.
-  std::array<unsigned char, block_size> block{};
-  if (key.size() > block_size) {
-    SHA_CTX state;
-    SHA1_Init(&state);
-    SHA1_Update(&state, key.data(), key.size());
-    SHA1_Final(block.data(), &state);
-  } else {
-    std::copy(key.begin(), key.end(), block.begin());
-  }
-  inner_ = keyed_sha1_state(block, 0x36);
-  outer_ = keyed_sha1_state(block, 0x5c);
-  OPENSSL_cleanse(block.data(), block.size());
-}
-
-HmacSha1::Mac HmacSha1::mac(std::string_view message) const {
-  Mac inner_hash{};
-  SHA_CTX state = inner_;
-  SHA1_Update(&state, message.data(), message.size());
-  SHA1_Final(inner_hash.data(), &state);
-  Mac out{};
-  state = outer_;
-  SHA1_Update(&state, inner_hash.data(), inner_hash.size());
-  SHA1_Final(out.data(), &state);
-  return out;
-}
+template class Hmac<Sha256>;
+template class Hmac<Sha1>;
 
 std::array<unsigned char, 20> sha1(std::string_view data) {
   // Not SHA1(): in OpenSSL 3 that one goes through EVP and fetches the algorithm on every call.

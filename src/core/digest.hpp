@@ -6,6 +6,7 @@
 #include <openssl/sha.h>
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -13,36 +14,43 @@
 
 namespace cortado::detail {
 
-/// HMAC-SHA256 with its key absorbed once: the SHA-256 states after the inner and outer pads
-/// are kept, so each MAC only hashes the message and one more block.
-class HmacSha256 {
+/// SHA-256 for Hmac: OpenSSL's block functions over a state that can be copied.
+struct Sha256 {
+  using State = SHA256_CTX;
+  static constexpr std::size_t size = 32;
+  static void start(State& state);
+  static void add(State& state, const void* data, std::size_t size);
+  static void finish(unsigned char* out, State& state);
+};
+
+/// SHA-1 for Hmac (Keygrip's default, hence cookie-session's signatures).
+struct Sha1 {
+  using State = SHA_CTX;
+  static constexpr std::size_t size = 20;
+  static void start(State& state);
+  static void add(State& state, const void* data, std::size_t size);
+  static void finish(unsigned char* out, State& state);
+};
+
+/// HMAC (RFC 2104) with its key absorbed once: the hash states after the inner and outer pads
+/// are kept, so each MAC only hashes the message and one more block. Made for Sha256 and Sha1.
+template <class Hash>
+class Hmac {
  public:
-  using Mac = std::array<unsigned char, 32>;
+  using Mac = std::array<unsigned char, Hash::size>;
 
-  explicit HmacSha256(std::string_view key);
+  explicit Hmac(std::string_view key);
 
-  /// HMAC-SHA256(key, message).
+  /// HMAC(key, message).
   Mac mac(std::string_view message) const;
 
  private:
-  SHA256_CTX inner_{};
-  SHA256_CTX outer_{};
+  typename Hash::State inner_{};
+  typename Hash::State outer_{};
 };
 
-/// HMAC-SHA1 with its key absorbed once, as HmacSha256 (Keygrip's default, cookie-session's signatures).
-class HmacSha1 {
- public:
-  using Mac = std::array<unsigned char, 20>;
-
-  explicit HmacSha1(std::string_view key);
-
-  /// HMAC-SHA1(key, message).
-  Mac mac(std::string_view message) const;
-
- private:
-  SHA_CTX inner_{};
-  SHA_CTX outer_{};
-};
+using HmacSha256 = Hmac<Sha256>;
+using HmacSha1 = Hmac<Sha1>;
 
 /// SHA-1 of `data` (for Express's ETags, which are SHA-1 based).
 std::array<unsigned char, 20> sha1(std::string_view data);

@@ -2,6 +2,8 @@
 // Node v20, cookie-session 2.1.1, cookies 0.9.1 (Buffer.from(s, 'base64'), the Session constructor).
 #include "session/cookie_codec.hpp"
 
+#include "support/hex.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -9,15 +11,7 @@
 namespace cortado::detail {
 namespace {
 
-std::string hex(std::string_view bytes) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out += digits[c >> 4];
-    out += digits[c & 15];
-  }
-  return out;
-}
+using test::hex;
 
 TEST(CookieCodec, CookiesGetFindsTheFirstCookieOfThatName) {
   EXPECT_EQ(cookies_get("session=abc", "session"), "abc");

@@ -4,6 +4,8 @@
 
 #include "core/digest.hpp"
 
+#include "support/hex.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -12,15 +14,7 @@
 namespace cortado::detail {
 namespace {
 
-std::string hex(std::span<const unsigned char> bytes) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out += digits[c >> 4];
-    out += digits[c & 15];
-  }
-  return out;
-}
+using test::hex;
 
 TEST(HmacSha1, Rfc2202) {
   EXPECT_EQ(hex(HmacSha1("Jefe").mac("what do ya want for nothing?")), "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79");
