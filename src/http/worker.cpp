@@ -488,6 +488,7 @@ Task<bool> Worker::read_next_request(Connection& conn, boost::beast::flat_buffer
     }
     if (ec != asio::error::would_block && ec != asio::error::try_again) co_return false;
     buffer.shrink_to_fit();
+    conn.held.shrink_to_fit();  // empty between requests: its memory too goes back while idle
     auto [wait_ec] = co_await conn.socket.async_wait(tcp::socket::wait_read, use_tuple);
     if (wait_ec) co_return false;  // cancelled by the sweeper (idle timeout) or by shutdown
   }
