@@ -1,13 +1,16 @@
 // The README's first app, kept here so the build proves it compiles.
 #include <cortado/cortado.hpp>
-#include <boost/describe/class.hpp>
 #include <iostream>
 using namespace cortado;
 
 struct Cart {                      // kept in the session as {"items":[...]}, the JSON Node would keep
   std::vector<std::string> items;
 };
-BOOST_DESCRIBE_STRUCT(Cart, (), (items))
+// How Boost.JSON converts a Cart, both ways (found by argument-dependent lookup).
+void tag_invoke(json::value_from_tag, json::value& v, const Cart& c) { v = {{"items", json::value_from(c.items)}}; }
+Cart tag_invoke(json::value_to_tag<Cart>, const json::value& v) {
+  return {json::value_to<std::vector<std::string>>(v.at("items"))};
+}
 
 int main() {
   App app;
