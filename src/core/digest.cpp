@@ -69,11 +69,11 @@ template class Hmac<Sha1>;
 
 std::array<unsigned char, 20> sha1(std::string_view data) {
   // Not SHA1(): in OpenSSL 3 that one goes through EVP and fetches the algorithm on every call.
-  std::array<unsigned char, 20> digest{};
-  SHA_CTX state;
-  SHA1_Init(&state);
-  SHA1_Update(&state, data.data(), data.size());
-  SHA1_Final(digest.data(), &state);
+  std::array<unsigned char, Sha1::size> digest{};
+  Sha1::State state;
+  Sha1::start(state);
+  Sha1::add(state, data.data(), data.size());
+  Sha1::finish(digest.data(), state);
   return digest;
 }
 
