@@ -311,7 +311,7 @@ void check_response(const http::RawResponse& res, http::Exchange& exchange) {
 
 http::Exchange make_exchange(bool v6) {
   auto address = v6 ? boost::asio::ip::make_address("2001:db8::7") : boost::asio::ip::make_address("203.0.113.7");
-  return http::Exchange{.remote = {address, 40000}, .trailers = {}, .file = {}};
+  return http::Exchange{.remote = {address, 40000}, .trailers = {}, .file = {}, .secure = false, .refused = 0};
 }
 
 }  // namespace

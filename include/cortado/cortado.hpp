@@ -16,6 +16,7 @@
 #include "cortado/app/response.hpp"
 #include "cortado/app/router.hpp"
 #include "cortado/app/static_files.hpp"
+#include "cortado/app/redirect_to_https.hpp"
 
 #include "cortado/session/cookie_session.hpp"
 #include "cortado/session/memory_store.hpp"

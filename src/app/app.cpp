@@ -4,6 +4,10 @@
 #include "app/chain.hpp"
 #include "cortado/app/request.hpp"
 #include "cortado/app/response.hpp"
+#include "cortado/app/http_error.hpp"
+#include "cortado/http/tls_error.hpp"
+
+#include <boost/system/system_error.hpp>
 
 #include <cstdlib>
 #include <iostream>
@@ -52,6 +56,12 @@ Task<> App::handle(http::RawRequest& raw_req, http::RawResponse& raw_res, http::
   std::vector<std::string> allowed;
   detail::Chain chain{.layers = stack_->layers, .req = req, .res = res, .path = req.path()};
   chain.allowed = &allowed;  // only the app's walk collects them
+  // A body the server refused after the head (too large, malformed chunks) is raised at the start
+  // of the chain, as if the first middleware had called next(err): no handler runs as if it had
+  // the request's body, and the error handlers answer it as they answer any error (Express: the
+  // body parser's 413 "request entity too large" reaches them).
+  if (exchange.refused == 413) chain.error = std::make_exception_ptr(HttpError(413, "request entity too large"));
+  else if (exchange.refused) chain.error = std::make_exception_ptr(HttpError(exchange.refused));
   co_await detail::run_chain(chain);
   try {
     detail::AppAccess::run_header_hooks(res);
@@ -62,12 +72,23 @@ Task<> App::handle(http::RawRequest& raw_req, http::RawResponse& raw_res, http::
   }
 }
 
-std::uint16_t App::bind(std::uint16_t port, const std::string& host) {
-  server_ = std::make_unique<http::Server>(server_options_,
-                                           [this](http::RawRequest& req, http::RawResponse& res, http::Exchange& exchange) {
-                                             return handle(req, res, exchange);
-                                           });
-  return server_->listen(port, host);
+http::Server& App::server() {
+  if (!server_)
+    server_ = std::make_unique<http::Server>(server_options_,
+                                             [this](http::RawRequest& req, http::RawResponse& res, http::Exchange& exchange) {
+                                               return handle(req, res, exchange);
+                                             });
+  return *server_;
+}
+
+std::uint16_t App::bind(std::uint16_t port, const std::string& host) { return server().listen(port, host); }
+
+std::uint16_t App::bind_tls(std::uint16_t port, const http::TlsOptions& tls, const std::string& host) {
+  return server().listen(port, tls, host);
+}
+
+void App::reload_certificates() {
+  if (server_) server_->reload_certificates();
 }
 
 void App::run(bool handle_signals) {
@@ -83,8 +104,37 @@ void App::listen(std::uint16_t port, std::function<void(std::uint16_t)> on_liste
   listen(port, "0.0.0.0", std::move(on_listening));
 }
 
+namespace {
+
+// Binds with `bind`; a port or certificate that cannot be used ends the program with one line,
+// as an uncaught 'error' event ends a Node server's (exit code 1), never a half-started server.
+template <class Bind>
+std::uint16_t bind_or_exit(Bind&& bind, std::uint16_t port, const std::string& host) {
+  try {
+    return bind();
+  } catch (const http::TlsError& e) {
+    std::cerr << "cortado: " << e.what() << std::endl;
+  } catch (const boost::system::system_error& e) {
+    std::cerr << "cortado: cannot listen on " << host << ":" << port << ": " << e.code().message() << std::endl;
+  }
+  std::exit(1);
+}
+
+}  // namespace
+
 void App::listen(std::uint16_t port, const std::string& host, std::function<void(std::uint16_t)> on_listening) {
-  auto bound = bind(port, host);
+  auto bound = bind_or_exit([&] { return bind(port, host); }, port, host);
+  if (on_listening) on_listening(bound);
+  run(true);
+}
+
+void App::listen_tls(std::uint16_t port, const http::TlsOptions& tls, std::function<void(std::uint16_t)> on_listening) {
+  listen_tls(port, tls, "0.0.0.0", std::move(on_listening));
+}
+
+void App::listen_tls(std::uint16_t port, const http::TlsOptions& tls, const std::string& host,
+                     std::function<void(std::uint16_t)> on_listening) {
+  auto bound = bind_or_exit([&] { return bind_tls(port, tls, host); }, port, host);
   if (on_listening) on_listening(bound);
   run(true);
 }

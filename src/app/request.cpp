@@ -126,7 +126,7 @@ std::string Request::protocol() const {
     auto proto = get("x-forwarded-proto");
     if (!proto.empty()) return std::string(first_list_item(proto));
   }
-  return "http";  // cortado speaks plain HTTP; TLS ends at a proxy
+  return exchange_.secure ? "https" : "http";  // the connection's own, as Node's socket.encrypted
 }
 
 std::string Request::hostname() const {

@@ -8,6 +8,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -25,13 +26,18 @@
 #include <optional>
 #include <system_error>
 #include <tuple>
+#include <type_traits>
 #include <vector>
 
 namespace cortado::http {
 
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
+namespace ssl = asio::ssl;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+template <class Stream>
+constexpr bool is_tls = std::is_same_v<Stream, TlsStream>;
 
 namespace {
 
@@ -83,17 +89,33 @@ unsigned status_for_read_error(const boost::system::error_code& ec, const Connec
 std::size_t read_buffer_limit(const ServerOptions& opt) { return opt.header_limit + 16 * 1024; }
 
 // A complete response for a request the HTTP layer refuses itself; the connection closes after it.
-std::string refusal(unsigned status) {
+// The body is the app's (ServerOptions::refusal_body) or the status phrase.
+std::string refusal(unsigned status, const ServerOptions& options) {
   auto reason = status_text(status);
   if (reason.empty()) reason = "Error";  // every refusal status has a phrase; a guard for new ones
+  RefusalBody body;
+  if (options.refusal_body) {
+    try {
+      body = options.refusal_body(status);
+    } catch (const std::exception& e) {
+      std::cerr << "cortado: refusal_body threw: " << e.what() << '\n';
+      body = RefusalBody{};
+    }
+  }
+  if (!options.refusal_body || body.content_type.find_first_of("\r\n") != std::string::npos) {
+    body.content_type = "text/plain; charset=utf-8";
+    body.body = std::string(reason);
+  }
   std::string out = "HTTP/1.1 " + std::to_string(status) + " ";
   out += reason;
   out += "\r\nDate: ";
   out += current_http_date();
-  out += "\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ";
-  out += std::to_string(reason.size());
+  out += "\r\nConnection: close\r\nContent-Type: ";
+  out += body.content_type;
+  out += "\r\nContent-Length: ";
+  out += std::to_string(body.body.size());
   out += "\r\n\r\n";
-  out += reason;
+  out += body.body;
   return out;
 }
 
@@ -127,6 +149,18 @@ void answer_internal_error(const std::exception& e, RawResponse& res, Exchange& 
   exchange.file.reset();
 }
 
+// A refused body that the handler answered as if it had been read (a success or a redirect): the
+// client gets the refusal instead, as the HTTP layer would have sent it.
+void answer_unhandled_refusal(RawResponse& res, Exchange& exchange) {
+  if (res.result_int() >= 400) return;
+  auto reason = status_text(exchange.refused);
+  res = RawResponse{};
+  res.result(exchange.refused);
+  res.set(beast_http::field::content_type, "text/plain; charset=utf-8");
+  res.body() = std::string(reason);
+  exchange.file.reset();
+}
+
 // What the read buffer holds, as text for the checks.
 std::string_view buffered(const boost::beast::flat_buffer& buffer) {
   return {static_cast<const char*>(buffer.data().data()), buffer.size()};
@@ -139,6 +173,7 @@ void begin_request(Connection& conn, Exchange& exchange) {
   conn.timed_out = false;
   exchange.trailers.clear();
   exchange.file.reset();
+  exchange.refused = 0;
 }
 
 // RFC 9112 2.2: empty lines before a request line are ignored (old clients send CRLF after a
@@ -210,14 +245,16 @@ boost::system::error_code parse_buffered_head(RequestParser& parser, boost::beas
 
 }  // namespace
 
+std::string Worker::refusal_text(unsigned status) const { return refusal(status, server.options); }
+
 void Worker::start() {
-  if (acceptor) asio::co_spawn(ioc, accept_loop(), asio::detached);
+  for (auto& listener : listeners) asio::co_spawn(ioc, accept_loop(listener), asio::detached);
   asio::co_spawn(ioc, sweep_loop(), asio::detached);
 }
 
-Task<> Worker::accept_loop() {
+Task<> Worker::accept_loop(Listener& listener) {
   while (!stopping) {
-    auto [ec, socket] = co_await acceptor->async_accept(use_tuple);
+    auto [ec, socket] = co_await listener.acceptor.async_accept(use_tuple);
     if (stopping) break;
     if (ec) {
       // Out of descriptors or a connection reset before accept: wait a moment, keep serving.
@@ -227,19 +264,30 @@ Task<> Worker::accept_loop() {
       }
       continue;
     }
+    // A TLS connection keeps the certificate it was accepted with, whatever a reload does later.
+    std::shared_ptr<ssl::context> tls = listener.tls ? listener.tls->current() : nullptr;
     if (server.open_connections.load(std::memory_order_relaxed) >= server.options.max_connections) {
       // Over the cap: say so rather than leaving the client hanging.
       if (refusals_in_flight < max_lingering_refusals) {
-        asio::co_spawn(ioc, refuse_over_cap(std::move(socket)), asio::detached);
+        if (tls)
+          asio::co_spawn(ioc, refuse_over_cap<TlsStream>(std::move(socket), std::move(tls)), asio::detached);
+        else
+          asio::co_spawn(ioc, refuse_over_cap<PlainStream>(std::move(socket), nullptr), asio::detached);
       } else {
-        auto text = refusal(503);
+        // A flood: no handshake for a TLS client, which then sees the connection close.
         boost::system::error_code ignored;
-        asio::write(socket, asio::buffer(text), ignored);
+        if (!tls) {
+          auto text = refusal_text(503);
+          asio::write(socket, asio::buffer(text), ignored);
+        }
         socket.close(ignored);
       }
       continue;
     }
-    asio::co_spawn(ioc, serve(std::move(socket)), asio::detached);
+    if (tls)
+      asio::co_spawn(ioc, serve<TlsStream>(std::move(socket), std::move(tls)), asio::detached);
+    else
+      asio::co_spawn(ioc, serve<PlainStream>(std::move(socket), nullptr), asio::detached);
   }
 }
 
@@ -276,20 +324,57 @@ void Worker::begin_shutdown() {
   stopping = true;
   grace_deadline = Clock::now() + server.options.shutdown_grace;
   boost::system::error_code ignored;
-  if (acceptor) acceptor->close(ignored);
+  for (auto& listener : listeners) listener.acceptor.close(ignored);
   for (Connection* conn : connections)
     if (conn->idle) conn->socket.cancel(ignored);
   sweeper.cancel();
 }
 
+namespace {
+
+// The stream a connection's steps read and write: the socket itself, or a TLS stream over it
+// that lives as long as the connection.
+template <class Stream>
+struct StreamHolder;
+
+template <>
+struct StreamHolder<PlainStream> {
+  StreamHolder(tcp::socket& socket, ssl::context*) : stream(socket) {}
+  tcp::socket& stream;
+};
+
+template <>
+struct StreamHolder<TlsStream> {
+  StreamHolder(tcp::socket& socket, ssl::context* context) : stream(socket, *context) {}
+  TlsStream stream;
+};
+
+}  // namespace
+
 // One connection: its requests read, answered and written in turn until either side ends it.
-Task<> Worker::serve(tcp::socket socket) {
+// A TLS connection first completes its handshake, under the handshake timeout.
+template <class Stream>
+Task<> Worker::serve(tcp::socket socket, std::shared_ptr<ssl::context> tls) {
   Connection conn(std::move(socket));
   Registration registration(*this, conn);
   boost::system::error_code ec;
-  Exchange exchange{.remote = conn.socket.remote_endpoint(ec), .trailers = {}, .file = {}};
+  Exchange exchange{.remote = conn.socket.remote_endpoint(ec), .trailers = {}, .file = {}, .secure = is_tls<Stream>,
+                    .refused = 0};
   conn.socket.set_option(tcp::no_delay(true), ec);
-  conn.socket.non_blocking(true, ec);  // read_next_request's read fails at once rather than waits
+  StreamHolder<Stream> holder(conn.socket, tls.get());
+  Stream& stream = holder.stream;
+  if constexpr (is_tls<Stream>) {
+    // Idle until the handshake is done: shutdown may close it at once, and a timeout closes it
+    // without an answer, as a connection that never sent a request.
+    conn.deadline = Clock::now() + server.options.handshake_timeout;
+    auto [handshake_ec] = co_await stream.async_handshake(ssl::stream_base::server, use_tuple);
+    if (handshake_ec || stopping) {
+      conn.socket.close(ec);
+      co_return;
+    }
+  } else {
+    conn.socket.non_blocking(true, ec);  // read_next_request's read fails at once rather than waits
+  }
   // Bounded, so that no part of a request the parser cannot consume (a chunk-size line, a trailer
   // section, the next unnamed case) can grow it: reading past the bound fails with buffer_overflow.
   boost::beast::flat_buffer buffer(read_buffer_limit(server.options));
@@ -300,19 +385,21 @@ Task<> Worker::serve(tcp::socket socket) {
     if (buffer.size() == 0) {
       // Between requests: the keep-alive timeout applies until the next request's first byte.
       conn.deadline = Clock::now() + server.options.idle_timeout;
-      if (!co_await read_next_request(conn, buffer)) break;
+      bool started = co_await read_next_request(conn, stream, buffer);
+      if (!started) break;
     }
     conn.idle = false;
     if (!skip_empty_lines(buffer)) continue;
 
-    auto read = co_await read_request(conn, buffer, exchange);
+    auto read = co_await read_request(conn, stream, buffer, exchange);
     if (read.refusal.close) break;
     if (read.refusal.status) {
-      co_await refuse(conn, read.refusal.status);
+      co_await refuse(conn, stream, read.refusal.status);
       co_return;
     }
 
     RawRequest& req = read.request;
+    exchange.refused = read.refused_body;
     RawResponse res;
     res.version(11);  // RFC 9110 2.5: the highest 1.x we speak, also to a 1.0 client (as Node)
     // The connection's read deadlines do not apply to the handler (as in Node); shutdown's grace does.
@@ -322,18 +409,21 @@ Task<> Worker::serve(tcp::socket socket) {
     } catch (const std::exception& e) {
       answer_internal_error(e, res, exchange);
     }
-    bool keep_alive = finish_response(req, res, exchange, stopping);
+    if (exchange.refused) answer_unhandled_refusal(res, exchange);
+    // After a refused body the stream cannot be trusted (the body is unread): close after this.
+    bool keep_alive = finish_response(req, res, exchange, stopping || exchange.refused != 0);
     if (keep_alive && !exchange.file && conn.held_count + 1 < max_held_responses &&
         conn.held.size() < max_held_bytes && next_head_buffered(buffer)) {
       hold_response(conn.held, req, res);
       ++conn.held_count;
       continue;
     }
-    if (!co_await write_response(conn, req, res, exchange) || !keep_alive) break;
+    bool written = co_await write_response(conn, stream, req, res, exchange);
+    if (!written || !keep_alive) break;
   }
 
-  co_await send_held(conn);  // what was answered before the end (shutdown, a client gone mid-request)
-  co_await close_gently(conn);
+  co_await send_held(conn, stream);  // what was answered before the end (shutdown, a client gone mid-request)
+  co_await close_gently(conn, stream);
 }
 
 // The coroutines every request runs: read_next_request (when nothing is buffered yet),
@@ -343,7 +433,9 @@ Task<> Worker::serve(tcp::socket socket) {
 // Awaits: the head may come in pieces, and a body after it. Reads one request under the head and
 // body timeouts, its trailer fields into exchange.trailers. The parser lives in this frame (about
 // 750 bytes with it), not in serve's, which every idle keep-alive connection holds.
-Task<ReadResult> Worker::read_request(Connection& conn, boost::beast::flat_buffer& buffer, Exchange& exchange) {
+template <class Stream>
+Task<ReadResult> Worker::read_request(Connection& conn, Stream& stream, boost::beast::flat_buffer& buffer,
+                                      Exchange& exchange) {
   const auto& opt = server.options;
   conn.deadline = Clock::now() + opt.head_timeout;
   // Beast unfolds obs-fold into spaces; Node refuses it, and so do we (RFC 9112 5.2 allows
@@ -352,7 +444,7 @@ Task<ReadResult> Worker::read_request(Connection& conn, boost::beast::flat_buffe
   boost::system::error_code head_ec;
   HeadState state;
   while ((state = head_state(buffered(buffer), opt.header_limit)) == HeadState::partial) {
-    auto [read_ec, n] = co_await conn.socket.async_read_some(buffer.prepare(4096), use_tuple);
+    auto [read_ec, n] = co_await stream.async_read_some(buffer.prepare(4096), use_tuple);
     buffer.commit(n);
     if (read_ec) {
       head_ec = read_ec;  // eof, reset or the head timeout: answered below as the parser's would be
@@ -367,13 +459,26 @@ Task<ReadResult> Worker::read_request(Connection& conn, boost::beast::flat_buffe
   if (!head_ec && !folded) {
     head_ec = parse_buffered_head(parser, buffer);
     if (head_ec == beast_http::error::need_more)
-      std::tie(head_ec, std::ignore) = co_await beast_http::async_read_header(conn.socket, buffer, parser, use_tuple);
+      std::tie(head_ec, std::ignore) = co_await beast_http::async_read_header(stream, buffer, parser, use_tuple);
   }
   unsigned status = head_status(head_ec, folded, conn, buffered(buffer), parser.get());
+  if (status == 413 && head_ec == beast_http::error::body_limit) {
+    // The whole head was parsed and only its Content-Length is over the limit: once the head
+    // passes the checks, the handler answers the refusal, and the body is never read.
+    status = check_head(parser.get());
+    if (!status) co_return ReadResult{parser.release(), {0, false}, 413};
+  }
   if (head_ec && !status) co_return ReadResult{{}, {0, true}};
   if (status) co_return ReadResult{{}, {status, false}};
   if (!parser.is_done()) {
-    auto refusal = co_await read_body(conn, buffer, parser, exchange);
+    auto refusal = co_await read_body(conn, stream, buffer, parser, exchange);
+    if (refusal.status == 413 || refusal.status == 400) {
+      // A body refused part way (chunks over the limit, malformed chunks): the handler answers.
+      auto request = parser.release();
+      request.body().clear();
+      exchange.trailers.clear();
+      co_return ReadResult{std::move(request), {0, false}, refusal.status};
+    }
     if (refusal.status || refusal.close) co_return ReadResult{{}, refusal};
   }
   co_return ReadResult{parser.release(), {0, false}};
@@ -381,19 +486,21 @@ Task<ReadResult> Worker::read_request(Connection& conn, boost::beast::flat_buffe
 
 // Awaits. The body of a request whose head passed the checks; a separate coroutine so that a
 // request without a body (most GETs) costs no frame for it.
-Task<Refusal> Worker::read_body(Connection& conn, boost::beast::flat_buffer& buffer, RequestParser& parser,
-                                Exchange& exchange) {
+template <class Stream>
+Task<Refusal> Worker::read_body(Connection& conn, Stream& stream, boost::beast::flat_buffer& buffer,
+                                RequestParser& parser, Exchange& exchange) {
   const auto& opt = server.options;
-  if (!co_await send_held(conn)) co_return Refusal{0, true};
+  bool sent = co_await send_held(conn, stream);
+  if (!sent) co_return Refusal{0, true};
   if (parser.get()[beast_http::field::expect] == "100-continue") {
     static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
-    co_await asio::async_write(conn.socket, asio::buffer(go_on), use_tuple);
+    co_await asio::async_write(stream, asio::buffer(go_on), use_tuple);
   }
   // The approved head, kept to take the trailer section's fields back out (chunked bodies only).
   std::optional<beast_http::fields> approved_head;
   if (parser.chunked()) approved_head.emplace(static_cast<const beast_http::fields&>(parser.get()));
   conn.deadline = Clock::now() + opt.body_timeout;
-  auto [body_ec, n] = co_await beast_http::async_read(conn.socket, buffer, parser, use_tuple);
+  auto [body_ec, n] = co_await beast_http::async_read(stream, buffer, parser, use_tuple);
   if (body_ec) {
     unsigned status = status_for_read_error(body_ec, conn, buffered(buffer));
     co_return Refusal{status, status == 0};
@@ -407,31 +514,34 @@ Task<Refusal> Worker::read_body(Connection& conn, boost::beast::flat_buffer& buf
 
 // Awaits. Answers a request the HTTP layer refuses itself, then closes: the stream can no longer
 // be trusted, so no further request is read from it.
-Task<> Worker::refuse(Connection& conn, unsigned status) {
-  auto text = std::move(conn.held) + refusal(status);  // the batch answered so far goes first
+template <class Stream>
+Task<> Worker::refuse(Connection& conn, Stream& stream, unsigned status) {
+  auto text = std::move(conn.held) + refusal_text(status);  // the batch answered so far goes first
   forget_held(conn);
   // A 408's read timed out, but its answer and the lingering close after it get their own time.
   conn.timed_out = false;
   conn.deadline = Clock::now() + std::chrono::seconds(1);
-  co_await asio::async_write(conn.socket, asio::buffer(text), use_tuple);
-  co_await close_gently(conn);
+  co_await asio::async_write(stream, asio::buffer(text), use_tuple);
+  co_await close_gently(conn, stream);
 }
 
 // Awaits. Sends the finished response, after the responses held back for it, under the write
 // timeout. The head is appended to them and sent with the body in a single gathered write
 // (Beast's serializer costs more than the rest of a small response), or before the file's
 // pieces. HEAD gets no body. False when the connection must end.
-Task<bool> Worker::write_response(Connection& conn, const RawRequest& req, const RawResponse& res, Exchange& exchange) {
+template <class Stream>
+Task<bool> Worker::write_response(Connection& conn, Stream& stream, const RawRequest& req, const RawResponse& res,
+                                  Exchange& exchange) {
   conn.deadline = Clock::now() + server.options.write_timeout;
   bool head = req.method() == beast_http::verb::head;
   append_head(conn.held, res);
   bool written = false;
   if (exchange.file && !head) {
-    written = co_await write_with_file(conn, conn.held, *exchange.file);
+    written = co_await write_with_file(conn, stream, conn.held, *exchange.file);
     exchange.file.reset();  // closes the file now rather than when the next request begins
   } else {
     std::array<asio::const_buffer, 2> wire{asio::buffer(conn.held), head ? asio::const_buffer() : asio::buffer(res.body())};
-    auto [write_ec, n] = co_await asio::async_write(conn.socket, wire, use_tuple);
+    auto [write_ec, n] = co_await asio::async_write(stream, wire, use_tuple);
     written = !write_ec;
   }
   forget_held(conn);
@@ -441,10 +551,11 @@ Task<bool> Worker::write_response(Connection& conn, const RawRequest& req, const
 // Awaits. Sends the responses held back for a batch, when the batch ends without a response of
 // its own to carry them: before a 100 Continue or a body is awaited (the client may wait for
 // them first), before a refusal, before the connection closes. False when the write failed.
-Task<bool> Worker::send_held(Connection& conn) {
+template <class Stream>
+Task<bool> Worker::send_held(Connection& conn, Stream& stream) {
   if (conn.held.empty()) co_return true;
   conn.deadline = Clock::now() + server.options.write_timeout;
-  auto [write_ec, n] = co_await asio::async_write(conn.socket, asio::buffer(conn.held), use_tuple);
+  auto [write_ec, n] = co_await asio::async_write(stream, asio::buffer(conn.held), use_tuple);
   forget_held(conn);
   co_return !write_ec;
 }
@@ -453,7 +564,8 @@ Task<bool> Worker::send_held(Connection& conn) {
 // one gathered write), each under the write timeout. False when the connection must end: the
 // client went away or stalled, or the file shrank or failed, so the length the head promised
 // cannot be kept.
-Task<bool> Worker::write_with_file(Connection& conn, std::string_view head_text, FileBody& file) {
+template <class Stream>
+Task<bool> Worker::write_with_file(Connection& conn, Stream& stream, std::string_view head_text, FileBody& file) {
   std::vector<char> piece(static_cast<std::size_t>(std::min<std::uint64_t>(file.remaining(), 64 * 1024)));
   std::string_view head = head_text;
   do {
@@ -467,7 +579,7 @@ Task<bool> Worker::write_with_file(Connection& conn, std::string_view head_text,
     if (n == 0 && !piece.empty()) co_return false;
     conn.deadline = Clock::now() + server.options.write_timeout;
     std::array<asio::const_buffer, 2> wire{asio::buffer(head.data(), head.size()), asio::buffer(piece.data(), n)};
-    auto [write_ec, written] = co_await asio::async_write(conn.socket, wire, use_tuple);
+    auto [write_ec, written] = co_await asio::async_write(stream, wire, use_tuple);
     if (write_ec) co_return false;
     head = {};
   } while (file.remaining() > 0);
@@ -477,20 +589,29 @@ Task<bool> Worker::write_with_file(Connection& conn, std::string_view head_text,
 // Reads the first bytes of the next request into the empty `buffer`; false when the connection
 // ended or timed out. What has already arrived is read at once; when nothing has, the buffer
 // is given back while the connection waits, so that an idle keep-alive connection holds no read
-// buffer (4 KiB of each of 10 000 idle connections).
-Task<bool> Worker::read_next_request(Connection& conn, boost::beast::flat_buffer& buffer) {
-  for (;;) {
-    boost::system::error_code ec;
-    std::size_t n = conn.socket.read_some(buffer.prepare(4096), ec);  // the socket is non-blocking
-    if (!ec) {
-      buffer.commit(n);
-      co_return true;
+// buffer (4 KiB of each of 10 000 idle connections). Over TLS the stream reads as usual: OpenSSL
+// may hold decrypted bytes that the socket's readiness would not show.
+template <class Stream>
+Task<bool> Worker::read_next_request(Connection& conn, Stream& stream, boost::beast::flat_buffer& buffer) {
+  if constexpr (is_tls<Stream>) {
+    conn.held.shrink_to_fit();
+    auto [read_ec, n] = co_await stream.async_read_some(buffer.prepare(4096), use_tuple);
+    buffer.commit(n);
+    co_return n > 0;
+  } else {
+    for (;;) {
+      boost::system::error_code ec;
+      std::size_t n = conn.socket.read_some(buffer.prepare(4096), ec);  // the socket is non-blocking
+      if (!ec) {
+        buffer.commit(n);
+        co_return true;
+      }
+      if (ec != asio::error::would_block && ec != asio::error::try_again) co_return false;
+      buffer.shrink_to_fit();
+      conn.held.shrink_to_fit();  // empty between requests: its memory too goes back while idle
+      auto [wait_ec] = co_await conn.socket.async_wait(tcp::socket::wait_read, use_tuple);
+      if (wait_ec) co_return false;  // cancelled by the sweeper (idle timeout) or by shutdown
     }
-    if (ec != asio::error::would_block && ec != asio::error::try_again) co_return false;
-    buffer.shrink_to_fit();
-    conn.held.shrink_to_fit();  // empty between requests: its memory too goes back while idle
-    auto [wait_ec] = co_await conn.socket.async_wait(tcp::socket::wait_read, use_tuple);
-    if (wait_ec) co_return false;  // cancelled by the sweeper (idle timeout) or by shutdown
   }
 }
 
@@ -498,15 +619,23 @@ Task<bool> Worker::read_next_request(Connection& conn, boost::beast::flat_buffer
 // would let the kernel answer that unread request with a reset, which can destroy the 503
 // before the client reads it (RFC 9112 9.6): it gets the same lingering close as refuse() gives,
 // without taking one of the places the cap counts.
-Task<> Worker::refuse_over_cap(tcp::socket socket) {
+// Over TLS the handshake comes first, within the same second.
+template <class Stream>
+Task<> Worker::refuse_over_cap(tcp::socket socket, std::shared_ptr<ssl::context> tls) {
   ++refusals_in_flight;
   Connection conn(std::move(socket));
   Registration registration(*this, conn, /*counted=*/false);
+  StreamHolder<Stream> holder(conn.socket, tls.get());
+  Stream& stream = holder.stream;
   conn.idle = false;
   conn.deadline = Clock::now() + std::chrono::seconds(1);
-  auto text = refusal(503);
-  auto [write_ec, n] = co_await asio::async_write(conn.socket, asio::buffer(text), use_tuple);
-  if (!write_ec) co_await close_gently(conn);
+  boost::system::error_code write_ec;
+  if constexpr (is_tls<Stream>) std::tie(write_ec) = co_await stream.async_handshake(ssl::stream_base::server, use_tuple);
+  if (!write_ec) {
+    auto text = refusal_text(503);
+    std::tie(write_ec, std::ignore) = co_await asio::async_write(stream, asio::buffer(text), use_tuple);
+  }
+  if (!write_ec) co_await close_gently(conn, stream);
   boost::system::error_code ignored;
   conn.socket.close(ignored);
   --refusals_in_flight;
@@ -514,8 +643,17 @@ Task<> Worker::refuse_over_cap(tcp::socket socket) {
 
 // Lingering close: stop sending, then drain what the client still sends for a moment, so that
 // a refusal sent before the body was read reaches it instead of being lost to a reset.
-Task<> Worker::close_gently(Connection& conn) {
+// Over TLS, a close_notify first, waiting at most half a second for the client's (a peer that
+// never answers cannot stall the close, nor shutdown).
+template <class Stream>
+Task<> Worker::close_gently(Connection& conn, Stream& stream) {
   boost::system::error_code ec;
+  if constexpr (is_tls<Stream>) {
+    if (conn.socket.is_open() && !conn.timed_out) {
+      conn.deadline = std::min(conn.deadline, Clock::now() + std::chrono::milliseconds(500));
+      co_await stream.async_shutdown(use_tuple);
+    }
+  }
   conn.socket.shutdown(tcp::socket::shutdown_send, ec);
   if (conn.socket.is_open() && !conn.timed_out) {
     conn.deadline = Clock::now() + std::chrono::milliseconds(500);
@@ -532,3 +670,4 @@ Task<> Worker::close_gently(Connection& conn) {
 }
 
 }  // namespace cortado::http
+

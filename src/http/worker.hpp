@@ -2,9 +2,11 @@
 // Worker: one I/O thread's event loop, its acceptor and the connections that live on it.
 
 #include "cortado/http/server.hpp"
+#include "http/tls_context.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -52,6 +54,20 @@ struct Refusal {
 struct ReadResult {
   RawRequest request;
   Refusal refusal;
+  /// The head was read but its body refused (413, 400): the handler answers it (Exchange::refused).
+  unsigned refused_body = 0;
+};
+
+/// A TLS connection's stream over the socket that the Connection owns (the sweeper and shutdown
+/// cancel and close that socket, which ends whatever the TLS stream is waiting for).
+using TlsStream = boost::asio::ssl::stream<boost::asio::ip::tcp::socket&>;
+/// The plain one is the socket itself: the plain path is the same code as before TLS existed.
+using PlainStream = boost::asio::ip::tcp::socket;
+
+/// One port a worker accepts on; `tls` null for plain HTTP.
+struct Listener {
+  boost::asio::ip::tcp::acceptor acceptor;
+  std::shared_ptr<TlsContext> tls;
 };
 
 struct Server::Impl {
@@ -60,6 +76,8 @@ struct Server::Impl {
   // Declared before the workers: connections still open when a worker is destroyed count down here.
   std::atomic<std::size_t> open_connections{0};
   std::vector<std::unique_ptr<Worker>> workers;
+  /// Every TLS listener's certificates, for reload_certificates().
+  std::vector<std::shared_ptr<TlsContext>> tls_contexts;
   std::uint16_t port = 0;
 };
 
@@ -72,7 +90,7 @@ struct Worker {
   std::list<Connection*> connections;
   /// Concurrency hint 1: only this thread runs it, so Asio can skip its internal locking.
   boost::asio::io_context ioc{1};
-  std::optional<boost::asio::ip::tcp::acceptor> acceptor;
+  std::list<Listener> listeners;
   boost::asio::steady_timer sweeper{ioc};
   bool stopping = false;
   Clock::time_point grace_deadline{};
@@ -83,19 +101,34 @@ struct Worker {
   void begin_shutdown();
 
  private:
-  Task<> accept_loop();
+  Task<> accept_loop(Listener& listener);
   Task<> sweep_loop();
-  Task<> serve(boost::asio::ip::tcp::socket socket);
-  Task<bool> read_next_request(Connection& conn, boost::beast::flat_buffer& buffer);
-  Task<ReadResult> read_request(Connection& conn, boost::beast::flat_buffer& buffer, Exchange& exchange);
-  Task<Refusal> read_body(Connection& conn, boost::beast::flat_buffer& buffer, RequestParser& parser,
-                          Exchange& exchange);
-  Task<> refuse(Connection& conn, unsigned status);
-  Task<bool> write_response(Connection& conn, const RawRequest& req, const RawResponse& res, Exchange& exchange);
-  Task<bool> send_held(Connection& conn);
-  Task<bool> write_with_file(Connection& conn, std::string_view head_text, FileBody& file);
-  Task<> refuse_over_cap(boost::asio::ip::tcp::socket socket);
-  Task<> close_gently(Connection& conn);
+  // The connection's steps, one instantiation for PlainStream and one for TlsStream (worker.cpp).
+  template <class Stream>
+  Task<> serve(boost::asio::ip::tcp::socket socket, std::shared_ptr<boost::asio::ssl::context> tls);
+  template <class Stream>
+  Task<bool> read_next_request(Connection& conn, Stream& stream, boost::beast::flat_buffer& buffer);
+  template <class Stream>
+  Task<ReadResult> read_request(Connection& conn, Stream& stream, boost::beast::flat_buffer& buffer,
+                                Exchange& exchange);
+  template <class Stream>
+  Task<Refusal> read_body(Connection& conn, Stream& stream, boost::beast::flat_buffer& buffer,
+                          RequestParser& parser, Exchange& exchange);
+  template <class Stream>
+  Task<> refuse(Connection& conn, Stream& stream, unsigned status);
+  template <class Stream>
+  Task<bool> write_response(Connection& conn, Stream& stream, const RawRequest& req, const RawResponse& res,
+                            Exchange& exchange);
+  template <class Stream>
+  Task<bool> send_held(Connection& conn, Stream& stream);
+  template <class Stream>
+  Task<bool> write_with_file(Connection& conn, Stream& stream, std::string_view head_text, FileBody& file);
+  template <class Stream>
+  Task<> refuse_over_cap(boost::asio::ip::tcp::socket socket, std::shared_ptr<boost::asio::ssl::context> tls);
+  template <class Stream>
+  Task<> close_gently(Connection& conn, Stream& stream);
+  /// The response text of the HTTP layer's own refusals (ServerOptions::refusal_body or the phrase).
+  std::string refusal_text(unsigned status) const;
 
   /// Connections over the cap still being answered and drained (bounded: see accept_loop).
   std::size_t refusals_in_flight = 0;

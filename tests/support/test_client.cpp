@@ -8,6 +8,10 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -86,11 +90,117 @@ Connection::Connection(std::uint16_t port, std::chrono::milliseconds timeout) : 
   }
 }
 
+struct Connection::Tls {
+  SSL_CTX* ctx = nullptr;
+  SSL* ssl = nullptr;
+  ~Tls() {
+    if (ssl) SSL_free(ssl);
+    if (ctx) SSL_CTX_free(ctx);
+  }
+};
+
+namespace {
+
+std::string openssl_error(const char* what) {
+  unsigned long code = ERR_get_error();
+  std::string out = what;
+  if (code) {
+    char text[256];
+    ERR_error_string_n(code, text, sizeof text);
+    out += ": ";
+    out += text;
+  }
+  ERR_clear_error();
+  return out;
+}
+
+}  // namespace
+
+Connection::Connection(std::uint16_t port, const TlsClientOptions& options, std::chrono::milliseconds timeout)
+    : Connection(port, timeout) {
+  tls_ = std::make_unique<Tls>();
+  tls_->ctx = SSL_CTX_new(TLS_client_method());
+  if (!tls_->ctx) fail(openssl_error("SSL_CTX_new"));
+  if (options.min_version) SSL_CTX_set_min_proto_version(tls_->ctx, options.min_version);
+  if (options.max_version) SSL_CTX_set_max_proto_version(tls_->ctx, options.max_version);
+  if (options.min_version && options.min_version < TLS1_2_VERSION)
+    SSL_CTX_set_security_level(tls_->ctx, 0);  // let OpenSSL offer the old versions the test asks for
+  SSL_CTX_set_verify(tls_->ctx, SSL_VERIFY_PEER, nullptr);
+  if (SSL_CTX_load_verify_locations(tls_->ctx, options.ca_file.c_str(), nullptr) != 1)
+    fail(openssl_error(("load CA " + options.ca_file).c_str()));
+  if (!options.alpn.empty()) {
+    std::string wire;
+    for (const auto& p : options.alpn) wire += static_cast<char>(p.size()) + p;
+    SSL_CTX_set_alpn_protos(tls_->ctx, reinterpret_cast<const unsigned char*>(wire.data()),
+                            static_cast<unsigned>(wire.size()));
+  }
+  tls_->ssl = SSL_new(tls_->ctx);
+  SSL_set_fd(tls_->ssl, fd_);
+  SSL_set_tlsext_host_name(tls_->ssl, options.server_name.c_str());
+  SSL_set1_host(tls_->ssl, options.server_name.c_str());
+  // Reads block at most `timeout` too, so that a handshake or a record that never completes
+  // fails the test instead of hanging it.
+  timeval tv{};
+  tv.tv_sec = static_cast<time_t>(timeout.count() / 1000);
+  tv.tv_usec = static_cast<suseconds_t>((timeout.count() % 1000) * 1000);
+  ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  if (SSL_connect(tls_->ssl) != 1) fail(openssl_error("TLS handshake"));
+}
+
 Connection::~Connection() {
+  tls_.reset();
   if (fd_ >= 0) ::close(fd_);
 }
 
+std::string Connection::peer_serial() const {
+  if (!tls_) return {};
+  X509* cert = SSL_get1_peer_certificate(tls_->ssl);
+  if (!cert) return {};
+  BIGNUM* bn = ASN1_INTEGER_to_BN(X509_get_serialNumber(cert), nullptr);
+  char* hex = BN_bn2hex(bn);
+  std::string out = hex;
+  OPENSSL_free(hex);
+  BN_free(bn);
+  X509_free(cert);
+  return out;
+}
+
+std::string Connection::tls_version() const { return tls_ ? SSL_get_version(tls_->ssl) : ""; }
+
+std::string Connection::alpn() const {
+  if (!tls_) return {};
+  const unsigned char* data = nullptr;
+  unsigned len = 0;
+  SSL_get0_alpn_selected(tls_->ssl, &data, &len);
+  return std::string(reinterpret_cast<const char*>(data), len);
+}
+
+long Connection::receive(char* out, std::size_t size) {
+  if (!tls_) {
+    auto n = ::recv(fd_, out, size, 0);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) return -1;
+    return n < 0 ? 0 : n;  // FIN, or a reset: either way the server is gone
+  }
+  ERR_clear_error();
+  int n = SSL_read(tls_->ssl, out, static_cast<int>(size));
+  if (n > 0) return n;
+  int err = SSL_get_error(tls_->ssl, n);
+  if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) return -1;
+  if (err == SSL_ERROR_SYSCALL && (errno == EAGAIN || errno == EINTR)) return -1;
+  ERR_clear_error();
+  return 0;  // close_notify, FIN, reset or a TLS error: the server is gone
+}
+
 bool Connection::send(std::string_view bytes) {
+  while (tls_ && !bytes.empty()) {
+    ERR_clear_error();
+    int n = SSL_write(tls_->ssl, bytes.data(), static_cast<int>(bytes.size()));
+    if (n <= 0) {
+      ERR_clear_error();
+      return false;
+    }
+    bytes.remove_prefix(static_cast<std::size_t>(n));
+  }
   while (!bytes.empty()) {
     auto n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
     if (n < 0) {
@@ -102,7 +212,10 @@ bool Connection::send(std::string_view bytes) {
   return true;
 }
 
-void Connection::shutdown_write() { ::shutdown(fd_, SHUT_WR); }
+void Connection::shutdown_write() {
+  if (tls_) SSL_shutdown(tls_->ssl);  // close_notify: TLS's way of saying no more will come
+  ::shutdown(fd_, SHUT_WR);
+}
 
 bool Connection::fill(Clock::time_point deadline) {
   if (eof_) {
@@ -110,17 +223,26 @@ bool Connection::fill(Clock::time_point deadline) {
     return false;
   }
   for (;;) {
-    pollfd p{fd_, POLLIN, 0};
-    int ready = ::poll(&p, 1, remaining_ms(deadline));
-    if (ready < 0 && errno == EINTR) continue;
-    if (ready <= 0) {
-      last_end_ = ReadEnd::timeout;
-      return false;
+    // OpenSSL may already hold decrypted bytes that poll() cannot see.
+    if (!tls_ || SSL_pending(tls_->ssl) == 0) {
+      pollfd p{fd_, POLLIN, 0};
+      int ready = ::poll(&p, 1, remaining_ms(deadline));
+      if (ready < 0 && errno == EINTR) continue;
+      if (ready <= 0) {
+        last_end_ = ReadEnd::timeout;
+        return false;
+      }
     }
     char chunk[16 * 1024];
-    auto n = ::recv(fd_, chunk, sizeof chunk, 0);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {  // FIN, or a reset: either way the server is gone
+    auto n = receive(chunk, sizeof chunk);
+    if (n < 0) {
+      if (Clock::now() >= deadline) {
+        last_end_ = ReadEnd::timeout;
+        return false;
+      }
+      continue;
+    }
+    if (n == 0) {
       eof_ = true;
       last_end_ = ReadEnd::closed;
       return false;

@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -68,11 +69,27 @@ enum class ReadEnd {
   timeout,
 };
 
-/// One client TCP connection to 127.0.0.1:port.
+/// How a Connection speaks TLS (OpenSSL's client, verifying the server's certificate).
+struct TlsClientOptions {
+  /// PEM file of the certificate(s) to trust; the server's chain must end in one of them.
+  std::string ca_file;
+  /// The name sent as SNI and checked against the certificate.
+  std::string server_name = "localhost";
+  /// Protocol versions offered (OpenSSL's TLS1_x_VERSION numbers); 0 = OpenSSL's default.
+  int min_version = 0;
+  int max_version = 0;
+  /// ALPN protocols offered, e.g. {"h2", "http/1.1"}; empty = no ALPN.
+  std::vector<std::string> alpn = {"http/1.1"};
+};
+
+/// One client TCP connection to 127.0.0.1:port, plain or TLS.
 class Connection {
  public:
   /// Connects (throws std::runtime_error if it cannot); `timeout` bounds each read and write.
   explicit Connection(std::uint16_t port, std::chrono::milliseconds timeout = 5s);
+  /// Connects and completes a TLS handshake; throws std::runtime_error with OpenSSL's reason
+  /// when the handshake fails (or does not finish within `timeout`).
+  Connection(std::uint16_t port, const TlsClientOptions& tls, std::chrono::milliseconds timeout = 5s);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -105,7 +122,18 @@ class Connection {
   std::uint16_t port() const { return port_; }
   int native_handle() const { return fd_; }
 
+  /// TLS only: the server certificate's serial number (hex), the version ("TLSv1.3") and the
+  /// ALPN protocol chosen ("" when none).
+  std::string peer_serial() const;
+  std::string tls_version() const;
+  std::string alpn() const;
+
  private:
+  struct Tls;
+  std::unique_ptr<Tls> tls_;
+  // Reads what is there into `out` (TLS or plain): >0 bytes, 0 at the end, -1 would block.
+  long receive(char* out, std::size_t size);
+
   // Reads more bytes into buffer_ until `deadline`; false when closed or timed out (sets last_end_).
   bool fill(std::chrono::steady_clock::time_point deadline);
   // Takes `n` bytes from the front of buffer_, reading more as needed.

@@ -36,8 +36,23 @@ class App : public Router {
   void listen(std::uint16_t port, std::function<void(std::uint16_t)> on_listening = {});
   void listen(std::uint16_t port, const std::string& host, std::function<void(std::uint16_t)> on_listening = {});
 
+  /// https.createServer({cert, key}, app).listen(port): the same as listen() over TLS. To serve
+  /// HTTP and HTTPS at once, bind() the plain port first, then listen_tls() (or the reverse:
+  /// bind_tls(), then listen()); both ports share the app, threads and limits. With a TLS port,
+  /// SIGHUP reloads the certificates. A certificate, key or port that cannot be used: one line
+  /// on stderr ("cortado: ...") and exit code 1, before anything is served.
+  void listen_tls(std::uint16_t port, const http::TlsOptions& tls, std::function<void(std::uint16_t)> on_listening = {});
+  void listen_tls(std::uint16_t port, const http::TlsOptions& tls, const std::string& host,
+                  std::function<void(std::uint16_t)> on_listening = {});
+
   /// For tests and embedding: bind now and return the port; serve with run(), end with stop().
+  /// Each call adds a port to the same server.
   std::uint16_t bind(std::uint16_t port, const std::string& host = "127.0.0.1");
+  /// The same over TLS; throws http::TlsError (one line) when the certificate or key cannot be used.
+  std::uint16_t bind_tls(std::uint16_t port, const http::TlsOptions& tls, const std::string& host = "127.0.0.1");
+  /// Reads the TLS certificates and keys again (what SIGHUP does): new connections get the new
+  /// certificate, open ones keep theirs. Throws http::TlsError and keeps the old one on failure.
+  void reload_certificates();
   void run(bool handle_signals = false);
   void stop();
 
@@ -51,6 +66,7 @@ class App : public Router {
   std::unique_ptr<Settings> settings_;
   http::ServerOptions server_options_;
   std::unique_ptr<http::Server> server_;
+  http::Server& server();
 };
 
 }  // namespace cortado

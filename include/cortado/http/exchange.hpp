@@ -32,6 +32,13 @@ struct Exchange {
   /// Set by the handler to send part of a file as the body (the response's Content-Length gives
   /// its length, its body stays empty): the server reads it as the client takes it.
   std::optional<FileBody> file;
+  /// The request came over TLS (req.secure()).
+  bool secure = false;
+  /// Nonzero when the server refused the request's body after reading its head: 413 (larger than
+  /// body_limit, by Content-Length or once the chunks outgrew it) or 400 (malformed chunks). The
+  /// body was not read (it is empty); the handler answers the refusal, and the connection closes
+  /// after the response.
+  unsigned refused = 0;
 };
 
 /// Called once per request, on the connection's own thread; it fills `res`.

@@ -4,8 +4,16 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <string>
 
 namespace cortado::http {
+
+/// The body of a response the HTTP layer sends itself (a malformed head, 431, 408, 503 over the cap).
+struct RefusalBody {
+  std::string content_type = "text/plain; charset=utf-8";
+  std::string body;
+};
 
 /// Every limit has the status a client expects when it is crossed (see each field).
 struct ServerOptions {
@@ -27,6 +35,12 @@ struct ServerOptions {
   std::chrono::milliseconds write_timeout{30'000};
   /// Open connections across all threads; beyond it a new one gets 503 and is closed.
   std::size_t max_connections = 10'000;
+  /// From accepting a TLS connection to the end of its handshake (cuts off a client that never
+  /// finishes it, as head_timeout does slowloris).
+  std::chrono::milliseconds handshake_timeout{10'000};
+  /// The body of the HTTP layer's own refusals, by status; unset: the status phrase as text/plain.
+  /// Refusals of a body (413, 400 after the head) are not these: they reach the handler (Exchange::refused).
+  std::function<RefusalBody(unsigned status)> refusal_body;
   /// On stop: how long requests in flight may take to finish before connections are cut.
   std::chrono::milliseconds shutdown_grace{10'000};
 };
