@@ -4,6 +4,7 @@
 // stored JSON.
 //
 //   demo [--store memory|sqlite:PATH|redis://...|postgres://...] [--port N] [--users PATH]
+//        [--tls-cert PATH --tls-key PATH]   (HTTPS; scripts/make-cert.sh makes a local pair)
 //
 // Sessions live in the store (default sqlite:./demo-sessions.db, so the cart survives a
 // restart); accounts and the per-user session index live in the demo's own SQLite file
@@ -27,6 +28,7 @@ struct Flags {
   std::string store = "sqlite:./demo-sessions.db";
   std::string users = "./demo-users.db";
   std::uint16_t port = 3000;
+  http::TlsOptions tls;  // both files given: HTTPS
 };
 
 Flags parse_flags(int argc, char** argv) {
@@ -56,13 +58,20 @@ Flags parse_flags(int argc, char** argv) {
       if (error != std::errc() || end != value.data() + value.size() || port > 65535)
         throw std::invalid_argument("--port must be a number from 0 to 65535");
       flags.port = static_cast<std::uint16_t>(port);
+    } else if (take("--tls-cert")) {
+      flags.tls.cert_chain_file = value;
+    } else if (take("--tls-key")) {
+      flags.tls.key_file = value;
     } else if (arg == "--help" || arg == "-h") {
-      std::cout << "usage: demo [--store memory|sqlite:PATH|redis://...|postgres://...] [--port N] [--users PATH]\n";
+      std::cout << "usage: demo [--store memory|sqlite:PATH|redis://...|postgres://...] [--port N] [--users PATH]"
+                   " [--tls-cert PATH --tls-key PATH]\n";
       std::exit(0);
     } else {
       throw std::invalid_argument("unknown argument '" + std::string(arg) + "' (try --help)");
     }
   }
+  if (flags.tls.cert_chain_file.empty() != flags.tls.key_file.empty())
+    throw std::invalid_argument("--tls-cert and --tls-key go together");
   return flags;
 }
 
@@ -102,7 +111,9 @@ int main(int argc, char** argv) {
                    .resave = false,              // only write sessions that changed (or touch them)
                    .save_uninitialized = false,  // no store row for a visitor until something is kept
                    .store = site.store,
-                   .cookie = {.max_age = session_lifetime, .same_site = std::string("lax")}}));
+                   .cookie = {.max_age = session_lifetime, .same_site = std::string("lax")},
+                   // cookie.secure "auto": Secure over HTTPS, so the browser never sends it in the clear.
+                   .secure_auto = true}));
   demo::add_account_routes(app, site);  // first: keeps logins valid and checks CSRF tokens
   demo::add_shop_routes(app, site);
   demo::add_sessions_routes(app, site);
@@ -111,8 +122,12 @@ int main(int argc, char** argv) {
 
   std::cerr << "demo: sessions in " << site.store->describe() << ", accounts in " << flags.users << std::endl;
   try {
-    app.listen(flags.port, "127.0.0.1",
-               [](std::uint16_t port) { std::cout << "http://127.0.0.1:" << port << std::endl; });
+    if (!flags.tls.cert_chain_file.empty())  // a bad certificate or key: one line, exit code 1
+      app.listen_tls(flags.port, flags.tls, "127.0.0.1",
+                     [](std::uint16_t port) { std::cout << "https://127.0.0.1:" << port << std::endl; });
+    else
+      app.listen(flags.port, "127.0.0.1",
+                 [](std::uint16_t port) { std::cout << "http://127.0.0.1:" << port << std::endl; });
   } catch (const std::exception& e) {
     std::cerr << "demo: " << e.what() << std::endl;
     return 2;

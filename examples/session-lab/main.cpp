@@ -217,9 +217,10 @@ int main(int argc, char** argv) {
   app.use(std::move(sessions));
   add_routes(app, store, lab.cookie_session.has_value());
   try {
-    app.listen(lab.port, "127.0.0.1", [](std::uint16_t port) {
-      std::cout << "listening on 127.0.0.1:" << port << std::endl;
-    });
+    auto announce = [](std::uint16_t port) { std::cout << "listening on 127.0.0.1:" << port << std::endl; };
+    // A certificate or key that cannot be used: one line on stderr and exit code 1 (listen_tls).
+    if (lab.tls) app.listen_tls(lab.port, *lab.tls, "127.0.0.1", announce);
+    else app.listen(lab.port, "127.0.0.1", announce);
   } catch (const std::exception& e) {
     std::cerr << "session-lab: " << e.what() << std::endl;
     return 2;

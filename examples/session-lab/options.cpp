@@ -112,11 +112,19 @@ LabConfig parse_lab_flags(int argc, char** argv) {
     } else if (flag == "--no-overwrite") {  // --store cookie: cookie-session's overwrite: false
       overwrite = false;
       if (cookie_only_flag.empty()) cookie_only_flag = flag;
+    } else if (flag == "--tls-cert") {
+      if (!lab.tls) lab.tls.emplace();
+      lab.tls->cert_chain_file = value();
+    } else if (flag == "--tls-key") {
+      if (!lab.tls) lab.tls.emplace();
+      lab.tls->key_file = value();
     } else {
       throw std::invalid_argument("unknown flag " + std::string(flag));
     }
   }
   if (!lab.port_given) throw std::invalid_argument("--port is required");
+  if (lab.tls && (lab.tls->cert_chain_file.empty() || lab.tls->key_file.empty()))
+    throw std::invalid_argument("--tls-cert and --tls-key go together");
   s.secret = secrets.empty() ? std::vector<std::string>{"lab-secret"} : secrets;
   if (lab.store == "cookie" || lab.store == "sealed-cookie") {
     if (!store_only_flag.empty()) throw std::invalid_argument(store_only_flag + " does not apply to --store " + lab.store);

@@ -22,6 +22,8 @@ struct LabConfig {
   /// --store cookie / --store sealed-cookie: the session kept in the cookie (cookie_session()),
   /// with the same cookie flags; no store then.
   std::optional<cortado::CookieSessionOptions> cookie_session;
+  /// --tls-cert PATH --tls-key PATH: serve HTTPS instead of HTTP.
+  std::optional<cortado::http::TlsOptions> tls;
 };
 
 /// Reads argv; throws std::invalid_argument with a one-line reason for a bad flag or value.

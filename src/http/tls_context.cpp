@@ -5,6 +5,8 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <string_view>
 
@@ -14,16 +16,21 @@ namespace ssl = boost::asio::ssl;
 
 namespace {
 
-// OpenSSL's reason for the last failure (its queue's last entry, the most specific), or `fallback`.
+// OpenSSL's reason for the failure: the first entry of its queue, where it started ("no start
+// line" rather than the "PEM lib" stacked on it), or `fallback`.
 std::string openssl_reason(const char* fallback) {
-  unsigned long code = 0;
-  for (unsigned long e; (e = ERR_get_error()) != 0;) code = e;
+  unsigned long code = ERR_get_error();
+  ERR_clear_error();
   if (code == 0) return fallback;
   const char* reason = ERR_reason_error_string(code);
   return reason ? reason : fallback;
 }
 
 [[noreturn]] void fail(std::string_view what, const std::string& file, const char* fallback) {
+  // A file that cannot be opened: the system's reason ("No such file or directory"), which
+  // OpenSSL reports only as "system lib".
+  if (std::FILE* f = std::fopen(file.c_str(), "rb")) std::fclose(f);
+  else throw TlsError(std::string(what) + " " + file + ": " + std::strerror(errno));
   throw TlsError(std::string(what) + " " + file + ": " + openssl_reason(fallback));
 }
 
