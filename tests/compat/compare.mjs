@@ -454,6 +454,10 @@ const cases = [
   // (DESIGN.md: "every bad input gets a clear 4xx"), so only the status is compared.
   { name: 'http: unknown method -> 400', raw: 'FROB / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', compare: 'status-only' },
   { name: 'http: header line without colon -> 400', raw: 'GET / HTTP/1.1\r\nHost: x\r\nBroken\r\nConnection: close\r\n\r\n', compare: 'status-only' },
+  // a body over the server's limit (the twin's body_limit, 200 KiB; Express has none, its
+  // express.json() refuses past 100kb) reaches the app's JSON error handler in both
+  { name: 'body over the server limit -> 413 through the JSON error handler', method: 'POST', path: '/limit/json', headers: JSON_TYPE, body: jsonOfSize(300 * 1024) },
+  { name: 'chunked body over the server limit -> 413 through the JSON error handler', raw: 'POST /limit/json HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n' + (300 * 1024).toString(16) + '\r\n' + jsonOfSize(300 * 1024) + '\r\n0\r\n\r\n' },
   { name: 'http: headers over 16 KB -> 431', raw: `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${big(20000)}\r\nConnection: close\r\n\r\n`, compare: 'status-only' },
 
   // static files

@@ -140,6 +140,10 @@ app.use('/err', (err, req, res, next) => {
   if (err.message === 'pass') return next(err); // on to the default handler: 500 page
   res.status(err.status || 500).json({ handled: err.message, trail: res.locals.trail });
 });
+// A JSON API's error handler gets a body over the limit: Express from express.json() (limit 100kb,
+// refused from Content-Length before the body is read), cortado from the HTTP layer (body_limit).
+app.post('/limit/json', (req, res) => res.json(req.body));
+app.use('/limit', (err, req, res, next) => res.status(err.status || 500).json({ error: err.message, status: err.status }));
 // Errors that reach the default handler (production: status text only).
 app.get('/boom', () => {
   throw new Error('boom');

@@ -62,6 +62,9 @@ int main(int argc, char** argv) {
   std::string static_dir = option(argc, argv, "--static", "tests/compat/fixtures/static");
 
   App app;
+  // Above express.json()'s 100kb, so that the parsers' own limits are compared too, and small
+  // enough that a body over it is refused by the HTTP layer (the /limit cases).
+  app.server_options().body_limit = 200 * 1024;
 
   // Every request records the middleware it walked through, in order.
   app.use([](Request&, Response& res, Next next) {
@@ -195,6 +198,13 @@ int main(int argc, char** argv) {
       return;
     }
     res.status(status ? status : 500).json({{"handled", message}, {"trail", trail(res)}});
+  });
+  // A JSON API's error handler gets a body over the limit: Express from express.json() (limit 100kb,
+  // refused from Content-Length before the body is read), cortado from the HTTP layer (body_limit).
+  app.post("/limit/json", [](Request& req, Response& res) { res.json(req.body()); });
+  app.use("/limit", [](std::exception_ptr error, Request&, Response& res, Next) {
+    auto [message, status] = describe(error);
+    res.status(status ? status : 500).json({{"error", message}, {"status", status}});
   });
   // Errors that reach the default handler (production: status text only).
   app.get("/boom", [](Request&, Response&) { throw std::runtime_error("boom"); });
