@@ -3,7 +3,10 @@
 // from a second browser, log that one out from the first, and check that forged cookies, missing
 // CSRF tokens and password guessing are refused. Saves screenshots of the main pages.
 //
-//   node demo.spec.mjs --demo BUILD_DIR/examples/demo [--screenshots DIR] [--store redis://...]
+//   node demo.spec.mjs --demo BUILD_DIR/examples/demo [--screenshots DIR] [--store redis://...] [--tls]
+//
+// --tls: the same walk over HTTPS (the demo with --tls-cert/--tls-key, a certificate from
+// scripts/make-cert.sh, which chromium is told to accept), and the session cookie must be Secure.
 //
 // --store: any store that outlives the demo process (the restart step needs one); by default
 // a new SQLite file in a temporary folder.
@@ -13,6 +16,9 @@ import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 import { DemoServer } from './demo_server.mjs';
 
@@ -29,7 +35,10 @@ function parseArgs(argv) {
     if (flag === '--demo') out.demo = path.resolve(value);
     else if (flag === '--screenshots') out.screenshots = path.resolve(value);
     else if (flag === '--store') out.store = value;
-    else throw new Error(`unknown argument ${argv[i]}`);
+    else if (flag === '--tls') {
+      out.tls = true;
+      if (inline === undefined) --i;  // a switch: takes no value
+    } else throw new Error(`unknown argument ${argv[i]}`);
   }
   if (!out.demo) throw new Error('usage: node demo.spec.mjs --demo PATH [--screenshots DIR] [--store SPEC]');
   if (out.store === 'memory') throw new Error('--store memory forgets everything on the restart step');
@@ -38,8 +47,15 @@ function parseArgs(argv) {
 
 // The sqlite files are relative to the demo's working folder, the temporary one, as a person
 // running it would see them.
+const tlsArgs = [];
+if (options.tls) {
+  const script = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'scripts', 'make-cert.sh');
+  execFileSync('bash', [script, path.join(tmp, 'cert')], { stdio: 'ignore' });
+  tlsArgs.push('--tls-cert', path.join(tmp, 'cert', 'cert.pem'), '--tls-key', path.join(tmp, 'cert', 'key.pem'));
+}
 const demo = await DemoServer.create(options.demo, tmp,
-                                     ['--store', options.store ?? 'sqlite:./demo-sessions.db', '--users', './demo-users.db']);
+                                     ['--store', options.store ?? 'sqlite:./demo-sessions.db', '--users', './demo-users.db',
+                                      ...tlsArgs], options.tls ? 'https' : 'http');
 const base = demo.base;
 
 // --- steps -----------------------------------------------------------------------------------
@@ -72,7 +88,10 @@ async function submitForm(page, action, button = 'button[type=submit]') {
 }
 
 const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-                      '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+                      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+                      ...(options.tls ? ['--ignore-certificate-errors'] : [])];
+// The self-signed certificate, for playwright's own requests (first.request) too.
+const contextOptions = options.tls ? { ignoreHTTPSErrors: true } : {};
 const user = 'ada';  // the users database is new on every run
 const password = 'correct horse battery staple';
 let first = null;  // the first person's browser: a fresh profile
@@ -81,7 +100,7 @@ let second = null;  // a second context of the same browser: its own cookies, as
 try {
   await demo.start();
   first = await chromium.launchPersistentContext(path.join(tmp, 'profile'), {
-    executablePath: '/usr/bin/chromium', headless: true, args: chromiumArgs,
+    executablePath: '/usr/bin/chromium', headless: true, args: chromiumArgs, ...contextOptions,
     viewport: { width: 1100, height: 760 },
   });
   first.setDefaultTimeout(10000);
@@ -94,6 +113,14 @@ try {
     expect((await text(page, '#visits')).endsWith(': 2'), `second visit: ${await text(page, '#visits')}`);
     expect(!(await signedIn(page)), 'signed in before signing up');
   });
+
+  if (options.tls) {
+    await step('over HTTPS the session cookie is Secure', async () => {
+      const cookie = (await first.cookies(base)).find((c) => c.name === 'connect.sid');
+      expect(cookie, 'no session cookie');
+      expect(cookie.secure === true, `the session cookie is not Secure: ${JSON.stringify(cookie)}`);
+    });
+  }
 
   await step('sign up', async () => {
     await page.goto(`${base}/signup`);
@@ -145,7 +172,7 @@ try {
     await submitForm(page, '/preferences');
   });
 
-  second = await first.browser().newContext({ viewport: { width: 1100, height: 760 } });
+  second = await first.browser().newContext({ viewport: { width: 1100, height: 760 }, ...contextOptions });
   second.setDefaultTimeout(10000);
   const other = await second.newPage();
 
@@ -184,7 +211,7 @@ try {
     const forgeries = [`s:${sid}.${flip(signature)}`, `s:${flip(sid)}.${signature}`, `s:${sid}`, sid,
                        's:made-up-session-id.bm90IGEgc2lnbmF0dXJl'];
     for (const forged of forgeries) {
-      const thief = await first.browser().newContext();
+      const thief = await first.browser().newContext(contextOptions);
       await thief.addCookies([{ name: 'connect.sid', value: encodeURIComponent(forged), url: base }]);
       const p = await thief.newPage();
       await p.goto(`${base}/sessions`);

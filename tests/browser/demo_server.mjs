@@ -17,15 +17,16 @@ function freePort() {
 
 export class DemoServer {
   /// `binary` runs in `cwd` with `args` plus --port; call start() to get it listening.
-  static async create(binary, cwd, args) {
-    return new DemoServer(binary, cwd, args, await freePort());
+  /// `scheme` 'https' when `args` give it a certificate (it then prints an https:// address).
+  static async create(binary, cwd, args, scheme = 'http') {
+    return new DemoServer(binary, cwd, args, await freePort(), scheme);
   }
 
-  constructor(binary, cwd, args, port) {
+  constructor(binary, cwd, args, port, scheme = 'http') {
     this.binary = binary;
     this.cwd = cwd;
     this.args = [...args, '--port', String(port)];
-    this.base = `http://127.0.0.1:${port}`;
+    this.base = `${scheme}://127.0.0.1:${port}`;
     this.log = '';  // stderr of every run, shown when a step fails
     this.child = null;
   }

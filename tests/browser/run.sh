@@ -34,13 +34,26 @@ if [[ ! -d "$here/node_modules/playwright-core" ]]; then
 fi
 
 # The summary line comes last even when node dies before printing it (a missing module, a crash).
+# The walk runs twice: over HTTP, then over HTTPS (its screenshots in browser-screenshots/https).
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 status=0
-node "$here/demo.spec.mjs" --demo "$demo" --screenshots "$build_dir/browser-screenshots" "$@" 2>&1 | tee "$log" ||
-  status=$?
-if ! tail -n 1 "$log" | grep -Eq '^[0-9]+ passed, [0-9]+ failed$'; then
-  echo "0 passed, 1 failed"
-  status=1
-fi
+passed=0
+failed=0
+for scheme in http https; do
+  shots="$build_dir/browser-screenshots"
+  extra=()
+  if [[ $scheme == https ]]; then shots="$shots/https"; extra=(--tls); fi
+  echo "--- over $scheme"
+  node "$here/demo.spec.mjs" --demo "$demo" --screenshots "$shots" "${extra[@]}" "$@" 2>&1 | tee "$log" || status=1
+  summary="$(tail -n 1 "$log")"
+  if [[ $summary =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+    passed=$((passed + BASH_REMATCH[1]))
+    failed=$((failed + BASH_REMATCH[2]))
+  else
+    failed=$((failed + 1))
+    status=1
+  fi
+done
+echo "$passed passed, $failed failed"
 exit "$status"
