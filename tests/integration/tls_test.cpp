@@ -421,3 +421,30 @@ TEST(RedirectToHttps, Port443IsLeftOut) {
 
 }  // namespace
 }  // namespace cortado
+
+namespace cortado {
+namespace {
+
+// The README's HTTPS example, with free ports and bind_tls() in place of listen_tls() (which
+// would serve until a signal).
+TEST_F(Tls, ReadmeExample) {
+  App app;
+  app.use(redirect_to_https());
+  app.use(session({.secret = {"keyboard cat"}, .resave = false, .save_uninitialized = false,
+                   .secure_auto = true}));
+  app.get("/", [](Request& req, Response& res) { res.send(req.protocol()); });
+  app.server_options().refusal_body = [](unsigned status) {
+    return http::RefusalBody{.content_type = "application/json", .body = json::serialize(json::object{{"status", status}})};
+  };
+  app.server_options().threads = 1;
+  auto plain = app.bind(0, "127.0.0.1");
+  auto https = app.bind_tls(0, cert.options(), "127.0.0.1");
+  std::jthread serving([&] { app.run(); });
+  Connection conn(https, cert.client());
+  EXPECT_EQ(conn.request("GET", "/")->body, "https");
+  EXPECT_EQ(test::get(plain, "/", {{"Host", "example.com"}}).header("location"), "https://example.com/");
+  app.stop();
+}
+
+}  // namespace
+}  // namespace cortado
