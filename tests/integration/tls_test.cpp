@@ -62,6 +62,8 @@ void routes(App& app) {
   });
 }
 
+void json_errors(App& app);  // below, with the refused-body tests
+
 std::string get(std::string_view target) { return "GET " + std::string(target) + " HTTP/1.1\r\nHost: localhost\r\n\r\n"; }
 
 class Tls : public ::testing::Test {
@@ -319,6 +321,19 @@ INSTANTIATE_TEST_SUITE_P(
                       LimitRow{"ChunksTooLarge", "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" "65\r\n" + std::string(101, 'a') + "\r\n0\r\n\r\n", 413},
                       LimitRow{"BadChunkSize", "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400}),
     [](const auto& info) { return info.param.name; });
+
+// A body refused from its Content-Length while the client is still sending it: the answer is not
+// lost to a reset (the TLS close and the lingering close drain what comes in the meantime).
+TEST_F(Tls, TooLargeBodyStillBeingSentGetsItsAnswer) {
+  TlsServer server(cert.options(), json_errors);
+  Connection conn(server.port(), cert.client());
+  ASSERT_TRUE(conn.send("POST /api HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5000000\r\n\r\n"));
+  conn.send(std::string(300 * 1024, ' '));  // may fail once the server has closed: only the answer matters
+  auto res = conn.read_response();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 413);
+  EXPECT_EQ(res->body, R"({"error":"request entity too large","status":413})");
+}
 
 // ---- refused bodies reach the app's error handlers (plain HTTP and TLS alike)
 
