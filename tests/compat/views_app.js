@@ -72,6 +72,19 @@ app.get('/views/callback', (req, res) =>
   res.render('blog/index', { title: 'cb' }, (err, html) => res.type('text').send(err ? 'error' : '[' + html + ']')));
 app.get('/views/app-render', (req, res) =>
   app.render('blog/index', { title: 'app.render' }, (err, html) => res.json({ html: err ? null : html })));
+// The demo's own views (examples/demo/views) through mustache-express itself, with the data of
+// fixtures/demo_views.json: a team can share these templates between Node and cortado.
+const demoViews = path.resolve(option('--demo-views', path.join(__dirname, '..', '..', 'examples', 'demo', 'views')));
+const demoData = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'demo_views.json'), 'utf8'));
+const renderDemo = mustacheExpress();
+app.get('/demo-view/:case', (req, res, next) => {
+  const data = demoData.views[req.params.case];
+  if (!data) return next();
+  const settings = { views: demoViews, 'view engine': 'mustache', layout: 'layout' };
+  const options = { ...demoData.common, ...data, settings };
+  renderDemo(path.join(demoViews, (data.view ?? req.params.case) + '.mustache'), options,
+    (err, html) => (err ? next(err) : res.type('html').send(html)));
+});
 app.get('/views/other-engine', (req, res) => res.render('note.txt', { name: 'Ada' }));
 
 // --- routing: app.route, app.param, Router options ----------------------------------------------

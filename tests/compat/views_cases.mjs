@@ -18,6 +18,10 @@ export default [
   { name: 'render with an engine of the app (app.engine)', path: '/views/other-engine' },
   { name: 'HEAD of a rendered page', method: 'HEAD', path: '/views/page' },
 
+  // the demo's views (examples/demo/views) with fixtures/demo_views.json: Node and cortado, same bytes
+  ...['home', 'cart', 'cart-empty', 'preferences', 'account', 'account-new', 'error', 'error-csrf', 'sessions',
+    'inspector', 'inspector-new'].map((view) => ({ name: `demo view ${view}`, path: `/demo-view/${view}` })),
+
   // app.param
   { name: 'param: called once for two routes with one value', path: '/users/7' },
   { name: 'param: an escaped value', path: '/users/a%20b' },

@@ -119,6 +119,26 @@ int main(int argc, char** argv) {
   app.get("/views/app-render", [&](Request&, Response& res) {
     res.json({{"html", app.render("blog/index", {{"title", "app.render"}})}});
   });
+  // The demo's own views through the built-in engine, with the data of fixtures/demo_views.json.
+  std::string demo_views =
+      fs::absolute(option(argc, argv, "--demo-views", static_dir + "/../../../../examples/demo/views")).lexically_normal();
+  std::ifstream demo_file(fs::path(static_dir) / ".." / "demo_views.json");
+  std::stringstream demo_text;
+  demo_text << demo_file.rdbuf();
+  const json::object demo_data = json::parse(demo_text.str()).as_object();
+  app.get("/demo-view/:case", [&, engine = mustache_engine()](Request& req, Response& res, Next next) {
+    const auto* data = demo_data.at("views").as_object().if_contains(req.params()["case"]);
+    if (!data) {
+      next();
+      return;
+    }
+    json::object options = demo_data.at("common").as_object();
+    for (const auto& [key, value] : data->as_object()) options[key] = value;
+    options["settings"] = {{"views", demo_views}, {"view engine", "mustache"}, {"layout", "layout"}};
+    const auto* view = data->as_object().if_contains("view");
+    std::string name = view ? std::string(view->as_string()) : std::string(req.params()["case"]);
+    res.type("html").send(engine(demo_views + "/" + name + ".mustache", options));
+  });
   app.get("/views/other-engine", [](Request&, Response& res) { res.render("note.txt", {{"name", "Ada"}}); });
 
   // --- routing: app.route, app.param, Router options --------------------------------------------
