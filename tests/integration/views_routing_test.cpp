@@ -38,7 +38,7 @@ TEST(Views, TheReadmeExampleRendersWithLayoutPartialsAndLocals) {
   test::TempDir dir;
   write(dir.file("layout.mustache"), "<title>{{title}} · {{site}}</title>\n{{{yield}}}");
   write(dir.file("profile.mustache"),
-        "<h1>{{user}}</h1>\n<ul>\n  {{#drinks}}\n  <li>{{.}}</li>\n  {{/drinks}}\n</ul>\n{{> footer}}");
+        "{{! views/profile.mustache: every value is HTML-escaped, unless in triple braces }}\n<h1>{{user}}</h1>\n<ul>\n  {{#drinks}}\n  <li>{{.}}</li>\n  {{/drinks}}\n</ul>\n{{> footer}}");
   write(dir.file("footer.mustache"), "<footer>{{site}}</footer>\n");
   TestServer server([&](App& app) { readme_views_example(app, dir.path()); });
   auto res = test::get(server.port(), "/users/%3Cana%3E");
