@@ -390,6 +390,8 @@ class Renderer {
   }
 
   void push(const json::value& v) { stack_.push_back(&v); }
+  /// The bottom context as an object, without copying it into a json::value.
+  void set_root(const json::object& o) { root_ = &o; }
 
  private:
   void section(const Token& t) {
@@ -451,7 +453,7 @@ class Renderer {
 
   /// The value a name stands for (Context.prototype.lookup), null when undefined.
   const json::value* lookup(const std::string& name) {
-    if (name == ".") return stack_.back();
+    if (name == ".") return stack_.empty() ? &temps_.emplace_back(*root_) : stack_.back();
     std::size_t dot = name.find('.');
     bool dotted = dot != std::string::npos && dot > 0;
     for (auto ctx = stack_.rbegin(); ctx != stack_.rend(); ++ctx) {
@@ -459,20 +461,29 @@ class Renderer {
         if (has_property(**ctx, name)) return property(**ctx, name);
         continue;
       }
-      const json::value* v = *ctx;
-      bool hit = false;
-      std::size_t from = 0;
-      while (v && !v->is_null()) {
-        std::size_t end = name.find('.', from);
-        std::string_view key = std::string_view(name).substr(from, end == std::string::npos ? std::string::npos : end - from);
-        if (end == std::string::npos) hit = has_property(*v, key) || primitive_has_own(*v, key);
-        v = property(*v, key);
-        if (end == std::string::npos) break;
-        from = end + 1;
-      }
-      if (hit) return v;
+      if (auto [hit, v] = walk(*ctx, name, 0); hit) return v;
     }
-    return nullptr;
+    if (!root_) return nullptr;
+    // The root object the render started with, the bottom of the stack.
+    auto first = root_->find(std::string_view(name).substr(0, dotted ? dot : std::string::npos));
+    if (first == root_->end()) return nullptr;
+    if (!dotted) return &first->value();
+    auto [hit, v] = walk(&first->value(), name, dot + 1);
+    return hit ? v : nullptr;
+  }
+
+  /// Follows the dotted `name` from its part at `from` down from `v`; hit when the last part exists.
+  std::pair<bool, const json::value*> walk(const json::value* v, const std::string& name, std::size_t from) {
+    bool hit = false;
+    while (v && !v->is_null()) {
+      std::size_t end = name.find('.', from);
+      std::string_view key = std::string_view(name).substr(from, end == std::string::npos ? std::string::npos : end - from);
+      if (end == std::string::npos) hit = has_property(*v, key) || primitive_has_own(*v, key);
+      v = property(*v, key);
+      if (end == std::string::npos) break;
+      from = end + 1;
+    }
+    return {hit, v};
   }
 
   /// `key in value` for the values JSON has (objects; arrays' indices and length).
@@ -527,6 +538,7 @@ class Renderer {
   std::string& out_;
   const Partials& partials_;
   std::vector<const json::value*> stack_;
+  const json::object* root_ = nullptr;
   std::deque<json::value> temps_;  // values made by a lookup (a length, a character), kept while rendering
   int depth_ = 0;
 };
@@ -542,6 +554,19 @@ void Template::render_to(std::string& out, const json::value& data, const Partia
   Renderer r(out, partials);
   r.push(data);
   r.render(tokens_);
+}
+
+void Template::render_to(std::string& out, const json::object& data, const Partials& partials) const {
+  Renderer r(out, partials);
+  r.set_root(data);
+  r.render(tokens_);
+}
+
+std::string Template::render(const json::object& data, const Partials& partials) const {
+  std::string out;
+  out.reserve(source_.size() + source_.size() / 2);
+  render_to(out, data, partials);
+  return out;
 }
 
 std::string Template::render(const json::value& data, const Partials& partials) const {

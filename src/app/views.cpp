@@ -130,7 +130,7 @@ Loaded load_all(MustacheFiles& files, const std::string& file, const std::vector
   return loaded;
 }
 
-std::string render_loaded(const Loaded& loaded, const json::value& data) {
+std::string render_loaded(const Loaded& loaded, const json::object& data) {
   mustache::Partials find = [&](std::string_view name) -> const mustache::Template* {
     auto it = loaded.partials.find(name);
     return it == loaded.partials.end() ? nullptr : it->second.get();
@@ -166,9 +166,7 @@ ViewEngine mustache_engine() {
     std::string ext = fs::path(path).extension().string();
     const auto* cache_option = options.if_contains("cache");
     bool cache = cache_option && cache_option->is_bool() && cache_option->get_bool();
-    // The engine renders with the options as the context; one copy into a json::value.
-    json::value context(options);
-    std::string page = render_loaded(load_all(*files, path, dirs, ext, cache), context);
+    std::string page = render_loaded(load_all(*files, path, dirs, ext, cache), options);
     std::string layout = setting_text(options, "layout");
     if (layout.empty()) return page;
     // extend({yield: page}, options): the page is {{{yield}}}, unless the options have a yield.
@@ -176,7 +174,7 @@ ViewEngine mustache_engine() {
     with_yield["yield"] = std::move(page);
     for (const auto& [k, v] : options) with_yield[k] = v;
     auto layout_file = resolve(dirs.empty() ? "." : dirs.front(), layout + ext).string();
-    return render_loaded(load_all(*files, layout_file, dirs, ext, cache), json::value(std::move(with_yield)));
+    return render_loaded(load_all(*files, layout_file, dirs, ext, cache), with_yield);
   };
 }
 

@@ -3,6 +3,7 @@
 
 #include "cortado/core/json.hpp"
 
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
 #include <functional>
@@ -40,6 +41,9 @@ class Template {
   /// nested too deep (a partial that includes itself without end).
   std::string render(const json::value& data, const Partials& partials = {}) const;
   void render_to(std::string& out, const json::value& data, const Partials& partials = {}) const;
+  /// The same with an object as the context, used where it is (not copied into a json::value).
+  std::string render(const json::object& data, const Partials& partials = {}) const;
+  void render_to(std::string& out, const json::object& data, const Partials& partials = {}) const;
 
   /// The names of every partial the template refers to, in any section (mustache-express loads
   /// them all before rendering), each once, in order of appearance.
