@@ -32,17 +32,12 @@ bool valid_password(std::string_view password) { return password.size() >= 8 && 
 // The same form serves both pages; `error` is plain text, `name` what the visitor typed.
 void account_form(Response& res, const Page& page, bool signup, std::string_view error, std::string_view name,
                   unsigned status = 200) {
-  std::string body;
-  if (!error.empty()) body += "<p class=\"flash flash-error\" role=\"alert\">" + h(error) + "</p>\n";
-  body += "<form class=\"stack\" method=\"post\" action=\"" + std::string(signup ? "/signup" : "/login") + "\">" +
-          csrf_field(page);
-  body += "<label>" + page.tr("form.username") + "<input type=\"text\" name=\"username\" value=\"" + h(name) +
-          "\" autocomplete=\"username\" required></label>";
-  body += "<label>" + page.tr("form.password") + "<input type=\"password\" name=\"password\" autocomplete=\"" +
-          (signup ? "new-password" : "current-password") + "\" required></label>";
-  body += "<button type=\"submit\">" + page.tr(signup ? "signup.button" : "login.button") + "</button></form>\n";
-  if (page.cart_count > 0) body += "<p class=\"muted\">" + page.tr("login.cart_kept") + "</p>";
-  render(res, page, t(page.lang, signup ? "signup.title" : "login.title"), body, status);
+  boost::json::object locals{{"action", signup ? "/signup" : "/login"},
+                             {"name", name},
+                             {"password_autocomplete", signup ? "new-password" : "current-password"},
+                             {"button", t(page.lang, signup ? "signup.button" : "login.button")}};
+  if (!error.empty()) locals["error"] = error;
+  render(res, page, "account", t(page.lang, signup ? "signup.title" : "login.title"), std::move(locals), status);
 }
 
 // Cut to a length a page can show; the cut may split a UTF-8 sequence, which becomes U+FFFD.

@@ -132,6 +132,28 @@ std::string_view t(std::string_view lang, std::string_view key) {
   return it == table().end() ? key : it->second[column(lang)];
 }
 
+const boost::json::object& translations(std::string_view lang) {
+  // Built on first use, before any request can race for it (a function-local static).
+  static const auto all = [] {
+    std::array<boost::json::object, offered.size()> by_language;
+    for (std::size_t i = 0; i < offered.size(); ++i) {
+      for (const auto& [key, row] : table()) {
+        boost::json::object* at = &by_language[i];
+        std::string_view rest = key;
+        for (auto dot = rest.find('.'); dot != std::string_view::npos; dot = rest.find('.')) {
+          auto& group = (*at)[rest.substr(0, dot)];
+          if (!group.is_object()) group.emplace_object();
+          at = &group.get_object();
+          rest.remove_prefix(dot + 1);
+        }
+        (*at)[rest] = row[i];
+      }
+    }
+    return by_language;
+  }();
+  return all[column(lang)];
+}
+
 std::string t(std::string_view lang, std::string_view key, std::string_view arg) {
   std::string text(t(lang, key));
   if (auto at = text.find("{}"); at != std::string::npos) text.replace(at, 2, arg);

@@ -8,6 +8,8 @@
 #include <cortado/core/json.hpp>
 #include <cortado/session/signature.hpp>
 
+#include <boost/json/array.hpp>
+
 namespace demo {
 namespace {
 
@@ -38,36 +40,34 @@ std::string duration_text(std::int64_t ms) {
   return text + std::to_string(s % 60) + " s";
 }
 
-std::string fact(std::string_view term, std::string_view value_html) {
-  return "<dt>" + h(term) + "</dt><dd>" + std::string(value_html) + "</dd>\n";
+/// One line of a <dl class="facts">: the term, then {{code}} in <code> and a plain note.
+boost::json::object fact(std::string_view term, std::string_view code, std::string_view note = {}) {
+  boost::json::object o{{"term", term}, {"note", note}};
+  if (!code.empty()) o["code"] = code;
+  return o;
 }
-
-std::string code(std::string_view text) { return "<code>" + h(text) + "</code>"; }
 
 Task<> inspect(Site& site, Request& req, Response& res) {
   // Read before page_for() counts this view, so the stored JSON and the data agree.
   auto stored = co_await site.store->get(req.session_id());
   auto page = page_for(req);
   auto& s = req.session();
-  std::string body;
+  boost::json::object locals;
 
-  body += "<h2>1. The cookie your browser sent</h2>\n";
   auto sent = raw_cookie(req, site.cookie_name);
-  if (sent.empty()) {
-    body += "<p>None yet: this is a new session. This response sets the cookie below.</p>\n";
-  } else {
-    body += "<pre id=\"cookie-sent\">" + h(sent) + "</pre>\n";
+  if (!sent.empty()) {
+    locals["sent"] = sent;
+    boost::json::array facts;
     const auto& decoded = req.cookies().at(site.cookie_name);
     auto id = cortado::unsign_cookie(decoded, site.secrets);
     auto dot = decoded.rfind('.');
-    body += "<dl class=\"facts\">\n";
-    body += fact("decoded", code(decoded));
+    facts.push_back(fact("decoded", decoded));
     if (decoded.starts_with("s:") && dot != std::string::npos && dot > 2) {
-      body += fact("prefix", code("s:") + " means signed");
-      body += fact("session id", code(std::string_view(decoded).substr(2, dot - 2)) +
-                                     " (24 random bytes, base64url: the key in the store)");
-      body += fact("signature", code(std::string_view(decoded).substr(dot + 1)) +
-                                    " = base64(HMAC-SHA256(id, secret)) without '=' padding");
+      facts.push_back(fact("prefix", "s:", " means signed"));
+      facts.push_back(fact("session id", std::string_view(decoded).substr(2, dot - 2),
+                           " (24 random bytes, base64url: the key in the store)"));
+      facts.push_back(fact("signature", std::string_view(decoded).substr(dot + 1),
+                           " = base64(HMAC-SHA256(id, secret)) without '=' padding"));
     }
     std::string_view verdict =
         !id ? "no: the signature does not match this server's secret, so the cookie was ignored and a new session "
@@ -75,41 +75,26 @@ Task<> inspect(Site& site, Request& req, Response& res) {
         : *id != req.session_id() ? "signature good, but the store has no such session (it expired or was logged "
                                     "out), so a new session started"
                                   : "yes: signed with this server's secret, so the id was not made up";
-    body += fact("verified", h(verdict));
-    body += "</dl>\n";
+    facts.push_back(fact("verified", {}, verdict));
+    locals["sent_facts"] = std::move(facts);
   }
 
-  body += "<h2>2. The cookie this response sets</h2>\n";
-  auto set_cookie =
+  locals["set_cookie"] =
       s.cookie().serialize(site.cookie_name, cortado::sign_cookie(req.session_id(), site.secrets.front()));
-  body += "<pre id=\"cookie-set\">Set-Cookie: " + h(set_cookie) + "</pre>\n";
-  body +=
-      "<p class=\"muted\">HttpOnly keeps it away from page scripts; SameSite=Lax keeps other sites' forms from "
-      "sending it; Expires moves forward each time the session is saved. The browser sends back only "
-      "name=value, never the attributes.</p>\n";
 
-  body += "<h2>3. What the store keeps under that id</h2>\n";
-  body += "<dl class=\"facts\">\n" + fact("store", code(site.store->describe()));
-  body += fact("session id", code(req.session_id()));
+  boost::json::array facts;
+  facts.push_back(fact("store", site.store->describe()));
+  facts.push_back(fact("session id", req.session_id()));
   if (auto left = s.cookie().max_age()) {
-    body += fact("time left", h(duration_text(*left)));
+    facts.push_back(fact("time left", {}, duration_text(*left)));
     if (const auto& expires = s.cookie().attributes.expires)
-      body += fact("expires", h(format_time(expires->time_since_epoch().count())));
+      facts.push_back(fact("expires", {}, format_time(expires->time_since_epoch().count())));
   } else {
-    body += fact("time left", "until the browser closes (no Expires)");
+    facts.push_back(fact("time left", {}, "until the browser closes (no Expires)"));
   }
-  body += "</dl>\n";
-  if (stored) {
-    body +=
-        "<p>The stored value, byte for byte what Node's express-session writes (JSON.stringify: \"cookie\" "
-        "first, then your keys in insertion order), as it was before this page view was counted:</p>\n";
-    body += "<pre id=\"stored-json\">" + h(cortado::stringify(*stored)) + "</pre>\n";
-  } else {
-    body +=
-        "<p id=\"stored-json\">Nothing stored yet: a new session is saved at the end of the first request "
-        "that puts something in it (saveUninitialized: false). Reload to see it.</p>\n";
-  }
-  render(res, page, t(page.lang, "inspector.title"), body);
+  locals["store_facts"] = std::move(facts);
+  if (stored) locals["stored"] = cortado::stringify(*stored);
+  render(res, page, "inspector", t(page.lang, "inspector.title"), std::move(locals));
 }
 
 }  // namespace

@@ -3,8 +3,13 @@
 // "Your sessions" with log-out-everywhere, and an inspector that shows the session's cookie and
 // stored JSON.
 //
-//   demo [--store memory|sqlite:PATH|redis://...|postgres://...] [--port N] [--users PATH]
+//   demo [--store memory|sqlite:PATH|redis://...|postgres://...] [--port N] [--users PATH] [--views DIR]
 //        [--tls-cert PATH --tls-key PATH]   (HTTPS; scripts/make-cert.sh makes a local pair)
+//
+// The pages are Mustache views (views/*.mustache, res.render). The demo finds them beside its
+// program: demo-views/ in the build tree (a link to examples/demo/views, so an edited template
+// shows on the next request in development), ../share/cortado/demo/views once installed
+// (cmake --install BUILD --component demo), or wherever --views says.
 //
 // Sessions live in the store (default sqlite:./demo-sessions.db, so the cart survives a
 // restart); accounts and the per-user session index live in the demo's own SQLite file
@@ -18,6 +23,7 @@
 #include <cortado/cortado.hpp>
 
 #include <charconv>
+#include <filesystem>
 #include <iostream>
 
 using namespace cortado;
@@ -29,7 +35,23 @@ struct Flags {
   std::string users = "./demo-users.db";
   std::uint16_t port = 3000;
   http::TlsOptions tls;  // both files given: HTTPS
+  std::string views;  // found beside the program unless given
 };
+
+// The views beside the program, in the build tree or installed (see the top of this file).
+std::string find_views(const std::string& given) {
+  namespace fs = std::filesystem;
+  if (!given.empty()) {
+    if (!fs::is_directory(given)) throw std::invalid_argument("--views: no such folder: " + given);
+    return fs::absolute(given).lexically_normal().string();
+  }
+  std::error_code ec;
+  fs::path program = fs::canonical("/proc/self/exe", ec);
+  for (const fs::path& candidate : {program.parent_path() / "demo-views",
+                                    program.parent_path() / ".." / "share" / "cortado" / "demo" / "views"})
+    if (fs::is_regular_file(candidate / "layout.mustache", ec)) return candidate.lexically_normal().string();
+  throw std::invalid_argument("cannot find the demo's views beside " + program.string() + " (give --views DIR)");
+}
 
 Flags parse_flags(int argc, char** argv) {
   Flags flags;
@@ -52,6 +74,8 @@ Flags parse_flags(int argc, char** argv) {
       flags.store = value;
     } else if (take("--users")) {
       flags.users = value;
+    } else if (take("--views")) {
+      flags.views = value;
     } else if (take("--port")) {
       unsigned port = 0;
       auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), port);
@@ -64,7 +88,7 @@ Flags parse_flags(int argc, char** argv) {
       flags.tls.key_file = value;
     } else if (arg == "--help" || arg == "-h") {
       std::cout << "usage: demo [--store memory|sqlite:PATH|redis://...|postgres://...] [--port N] [--users PATH]"
-                   " [--tls-cert PATH --tls-key PATH]\n";
+                   " [--views DIR] [--tls-cert PATH --tls-key PATH]\n";
       std::exit(0);
     } else {
       throw std::invalid_argument("unknown argument '" + std::string(arg) + "' (try --help)");
@@ -85,6 +109,7 @@ int main(int argc, char** argv) {
   demo::Site site;
   try {
     flags = parse_flags(argc, argv);
+    flags.views = find_views(flags.views);
     demo::init_passwords();
     users = std::make_unique<demo::UsersDb>(flags.users, session_lifetime);
     site.users = users.get();
@@ -99,6 +124,9 @@ int main(int argc, char** argv) {
   }
 
   App app;
+  app.set("views", flags.views);
+  app.set("view engine", "mustache");  // the built-in engine, as mustache-express
+  app.set("layout", "layout");         // every page is rendered into views/layout.mustache as {{{yield}}}
   // The stylesheet and the favicon come before the session middleware: no session for them.
   app.get("/style.css", [](Request&, Response& res) {
     res.set("Cache-Control", "public, max-age=3600");

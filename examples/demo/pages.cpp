@@ -4,7 +4,9 @@
 #include "csrf.hpp"
 #include "i18n.hpp"
 
-#include <cortado/core/url.hpp>
+#include <boost/json/array.hpp>
+
+#include <cortado/app/response.hpp>
 #include <cortado/session/store.hpp>
 
 #include <ctime>
@@ -12,11 +14,6 @@
 namespace demo {
 
 namespace json = boost::json;
-
-std::string h(std::string_view text) { return cortado::escape_html(text); }
-
-std::string Page::tr(std::string_view key) const { return h(t(lang, key)); }
-std::string Page::tr(std::string_view key, std::string_view arg) const { return h(t(lang, key, arg)); }
 
 Page page_for(cortado::Request& req, bool count_view) {
   Page page;
@@ -38,51 +35,30 @@ Page page_for(cortado::Request& req, bool count_view) {
   return page;
 }
 
-namespace {
-
-std::string nav_link(const Page& page, std::string_view href, const std::string& label) {
-  std::string current = page.path == href ? " aria-current=\"page\"" : "";
-  return "<a href=\"" + h(href) + "\"" + current + ">" + label + "</a>";
-}
-
-}  // namespace
-
-void render(cortado::Response& res, const Page& page, std::string_view title, std::string_view body, unsigned status) {
-  std::string html;
-  html.reserve(4096 + body.size());
-  html += "<!doctype html>\n<html lang=\"" + h(page.lang) + "\">\n<head>\n<meta charset=\"utf-8\">\n";
-  html += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
-  html += "<title>" + h(title) + " · cortado demo</title>\n<link rel=\"stylesheet\" href=\"/style.css\">\n</head>\n";
-  html += "<body class=\"theme-" + h(page.theme) + "\">\n<header><nav>\n";
-  html += "<a class=\"brand\" href=\"/\">cortado</a>\n";
-  html += nav_link(page, "/", page.tr("nav.home")) + "\n";
-  html += nav_link(page, "/cart",
-                   page.tr("nav.cart") + " <span id=\"cart-count\" class=\"badge\">" + std::to_string(page.cart_count) +
-                       "</span>") +
-          "\n";
-  html += nav_link(page, "/preferences", page.tr("nav.preferences")) + "\n";
-  html += nav_link(page, "/inspector", page.tr("nav.inspector")) + "\n";
-  html += "<span class=\"spacer\"></span>\n";
-  if (page.user) {
-    html += nav_link(page, "/sessions", page.tr("nav.sessions")) + "\n";
-    html += "<span id=\"signed-in\" class=\"who\">" + page.tr("nav.signed_in", page.user->name) + "</span>\n";
-    html += post_button(page, "/logout", t(page.lang, "nav.logout"), {}, "link") + "\n";
-  } else {
-    html += nav_link(page, "/login", page.tr("nav.login")) + "\n";
-    html += nav_link(page, "/signup", page.tr("nav.signup")) + "\n";
-  }
-  html += "</nav></header>\n<main>\n";
+void render(cortado::Response& res, const Page& page, std::string_view view, std::string_view title,
+            json::object locals, unsigned status) {
+  // What the layout reads; the view's own locals come on top (res.render merges them so).
+  json::object data;
+  data["lang"] = page.lang;
+  data["theme"] = page.theme;
+  data["title"] = title;
+  data["t"] = translations(page.lang);
+  data["csrf"] = page.csrf;
+  data["cart_count"] = page.cart_count;
+  if (page.user) data["signed_in"] = t(page.lang, "nav.signed_in", page.user->name);
+  data["footer"] = t(page.lang, "footer", page.store);
+  // The nav link of this page gets aria-current: {{#current.cart}}.
+  std::string_view here = page.path == "/" ? "home" : std::string_view(page.path).substr(1);
+  data["current"] = json::object{{here, true}};
+  json::array flashes;
   for (const auto& message : page.flashes) {
     if (!message.is_object()) continue;
     const auto* kind = message.get_object().if_contains("kind");
     const auto* text = message.get_object().if_contains("text");
-    if (!kind || !kind->is_string() || !text || !text->is_string()) continue;
-    html +=
-        "<p class=\"flash flash-" + h(kind->get_string()) + "\" role=\"status\">" + h(text->get_string()) + "</p>\n";
+    if (kind && kind->is_string() && text && text->is_string()) flashes.push_back({{"kind", *kind}, {"text", *text}});
   }
-  html += "<h1>" + h(title) + "</h1>\n";
-  html += body;
-  html += "\n</main>\n<footer>" + page.tr("footer", page.store) + "</footer>\n</body>\n</html>\n";
+  data["flashes"] = std::move(flashes);
+  for (auto& [key, value] : locals) data[key] = std::move(value);
 
   res.status(status);
   res.set("Cache-Control", "no-store");  // the page shows this visitor's session: never cache it
@@ -91,23 +67,7 @@ void render(cortado::Response& res, const Page& page, std::string_view title, st
           "base-uri 'none'");
   res.set("X-Content-Type-Options", "nosniff");
   res.set("Referrer-Policy", "same-origin");
-  res.type("html").send(html);
-}
-
-std::string csrf_field(const Page& page) {
-  return "<input type=\"hidden\" name=\"_csrf\" value=\"" + h(page.csrf) + "\">";
-}
-
-std::string post_button(const Page& page, std::string_view action, std::string_view label,
-                        std::initializer_list<std::pair<std::string_view, std::string_view>> fields,
-                        std::string_view button_class) {
-  std::string html = "<form class=\"inline\" method=\"post\" action=\"" + h(action) + "\">" + csrf_field(page);
-  for (const auto& [name, value] : fields)
-    html += "<input type=\"hidden\" name=\"" + h(name) + "\" value=\"" + h(value) + "\">";
-  html += "<button type=\"submit\"";
-  if (!button_class.empty()) html.append(" class=\"").append(h(button_class)).append("\"");
-  html.append(">").append(h(label)).append("</button></form>");
-  return html;
+  res.render(view, data);
 }
 
 std::string format_time(std::int64_t ms) {

@@ -1,6 +1,7 @@
 #pragma once
-// Pages: the layout every page shares (nav, flash messages, theme, language) and the small
-// helpers the route files build their HTML with. Everything dynamic goes through h().
+// Pages: what the layout every page shares (views/layout.mustache: nav, flash messages, theme,
+// language) reads of the session, and render(), which puts a view of views/ inside it. The
+// templates escape everything they show ({{name}}); nothing here writes HTML.
 
 #include "site.hpp"
 
@@ -8,17 +9,13 @@
 #include <cortado/app/response.hpp>
 
 #include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
 
-#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <utility>
 
 namespace demo {
-
-/// HTML-escapes text (& < > " ').
-std::string h(std::string_view text);
 
 /// What the layout needs to know about this visitor, read from the session once per page.
 struct Page {
@@ -32,29 +29,18 @@ struct Page {
   std::string store;           // which store holds the session
   std::string path;            // the current path, to mark the nav link
 
-  /// t(lang, key), HTML-escaped.
-  std::string tr(std::string_view key) const;
-  /// t(lang, key, arg), HTML-escaped.
-  std::string tr(std::string_view key, std::string_view arg) const;
 };
 
 /// Reads the session for the layout: counts a GET as a page view (unless told not to: error
 /// pages), makes the CSRF token if missing, and takes the flash messages (they are shown once).
 Page page_for(cortado::Request& req, bool count_view = true);
 
-/// Sends the full page: layout around `body` (already HTML), with headers that keep it out of
-/// caches (it shows session data) and a CSP that allows no script at all.
-void render(cortado::Response& res, const Page& page, std::string_view title, std::string_view body,
-            unsigned status = 200);
-
-/// The hidden `_csrf` field every form carries.
-std::string csrf_field(const Page& page);
-
-/// A one-button POST form (the only way to change state without JavaScript); `fields` are
-/// extra hidden name/value pairs.
-std::string post_button(const Page& page, std::string_view action, std::string_view label,
-                        std::initializer_list<std::pair<std::string_view, std::string_view>> fields = {},
-                        std::string_view button_class = "");
+/// Sends view `view` (views/<view>.mustache) inside the layout, with the layout's data from
+/// `page` ({{t.*}} the texts in the visitor's language, {{csrf}} for the forms'
+/// partials/csrf) under `locals`, and headers that keep it out of caches (it shows session data)
+/// and a CSP that allows no script at all.
+void render(cortado::Response& res, const Page& page, std::string_view view, std::string_view title,
+            boost::json::object locals = {}, unsigned status = 200);
 
 /// The stylesheet (served at /style.css).
 std::string_view stylesheet();

@@ -49,33 +49,33 @@ Task<> list_sessions(Site& site, Request& req, Response& res) {
   if (!user) co_return;
   auto rows = co_await site.users->sessions_of(user->id);
   auto page = page_for(req);
-  std::string body = "<p>" + page.tr("sessions.intro") + "</p>\n<table id=\"sessions\"><thead><tr><th>" +
-                     page.tr("sessions.device") + "</th><th>" + page.tr("sessions.created") + "</th><th>" +
-                     page.tr("sessions.last_seen") + "</th><th></th></tr></thead><tbody>\n";
+  boost::json::array listed;
   std::size_t others = 0;
   for (const auto& row : rows) {
     bool current = row.sid == req.session_id();
     // One point lookup per row, never a scan: drops rows whose session expired or was lost
     // (a memory store that restarted) since the index was written.
-    if (!current && !co_await site.store->get(row.sid)) {
-      co_await site.users->forget_session(row.sid);
-      continue;
+    if (!current) {
+      auto held = co_await site.store->get(row.sid);
+      if (!held) {
+        co_await site.users->forget_session(row.sid);
+        continue;
+      }
     }
     if (!current) ++others;
-    body += std::string("<tr") + (current ? " class=\"current\"" : "") + "><td><strong>" +
-            h(device_name(row.user_agent)) + "</strong>";
-    if (current) body += " <em>(" + page.tr("sessions.this_one") + ")</em>";
-    body += "<br><small class=\"muted\">" + h(row.user_agent) + "</small></td><td>" + h(format_time(row.created_ms)) +
-            "</td><td>" + h(format_time(row.last_seen_ms)) + "</td><td>";
-    if (!current)
-      body += post_button(page, "/sessions/" + std::to_string(row.id) + "/logout", t(page.lang, "sessions.logout"), {},
-                          "secondary");
-    body += "</td></tr>\n";
+    boost::json::object item;
+    item["id"] = row.id;
+    item["current"] = current;
+    item["device"] = device_name(row.user_agent);
+    item["user_agent"] = row.user_agent;
+    item["created"] = format_time(row.created_ms);
+    item["last_seen"] = format_time(row.last_seen_ms);
+    listed.push_back(std::move(item));
   }
-  body += "</tbody></table>\n";
-  if (others > 0)
-    body += "<p>" + post_button(page, "/sessions/logout-others", t(page.lang, "sessions.logout_others")) + "</p>";
-  render(res, page, t(page.lang, "sessions.title"), body);
+  boost::json::object locals;
+  locals["rows"] = std::move(listed);
+  locals["others"] = others > 0;
+  render(res, page, "sessions", t(page.lang, "sessions.title"), std::move(locals));
 }
 
 Task<> log_out_one(Site& site, Request& req, Response& res) {

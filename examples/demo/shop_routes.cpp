@@ -6,6 +6,8 @@
 #include "pages.hpp"
 #include "site.hpp"
 
+#include <boost/json/array.hpp>
+
 #include <array>
 #include <charconv>
 #include <cstdint>
@@ -47,47 +49,25 @@ Cart cart_of(const cortado::Session& s) { return s.get<std::optional<Cart>>("car
 
 void home(Request& req, Response& res) {
   auto page = page_for(req);
-  std::string body = "<p>" + page.tr("home.intro") + "</p>\n";
-  body += "<p id=\"visits\" class=\"muted\">" + page.tr("home.visits", std::to_string(page.views)) + "</p>\n";
-  body += "<div class=\"products\">\n";
-  for (const auto& p : catalog) {
-    body += "<section class=\"card\"><h2>" + h(p.name) + "</h2><p class=\"muted\">" + h(p.blurb) + "</p><p>" +
-            h(price(p.cents)) + "</p>" + post_button(page, "/cart/add", t(page.lang, "cart.add"), {{"sku", p.sku}}) +
-            "</section>\n";
-  }
-  body += "</div>";
-  render(res, page, t(page.lang, "home.title"), body);
+  json::array products;
+  for (const auto& p : catalog)
+    products.push_back({{"sku", p.sku}, {"name", p.name}, {"blurb", p.blurb}, {"price", price(p.cents)}});
+  render(res, page, "home", t(page.lang, "home.title"),
+         {{"visits", t(page.lang, "home.visits", std::to_string(page.views))}, {"products", std::move(products)}});
 }
 
 void show_cart(Request& req, Response& res) {
   auto page = page_for(req);
   const Cart cart = cart_of(req.session());
-  std::string rows;
+  json::array lines;
   std::int64_t total = 0;
   for (const auto& [sku, quantity] : cart.lines) {
     const Product* p = find_product(sku);
     if (!p) continue;
     total += p->cents * quantity;
-    std::string qty = std::to_string(quantity);
-    rows += "<tr><td>" + h(p->name) + "</td><td>" + h(price(p->cents)) + "</td><td>";
-    rows += "<form class=\"inline\" method=\"post\" action=\"/cart/update\">" + csrf_field(page) +
-            "<input type=\"hidden\" name=\"sku\" value=\"" + h(p->sku) + "\">" +
-            "<input type=\"number\" name=\"quantity\" min=\"0\" max=\"99\" value=\"" + h(qty) + "\" aria-label=\"" +
-            page.tr("cart.quantity") + "\"> <button type=\"submit\" class=\"secondary\">" + page.tr("cart.update") +
-            "</button></form></td><td>";
-    rows += post_button(page, "/cart/remove", t(page.lang, "cart.remove"), {{"sku", p->sku}}, "link");
-    rows += "</td></tr>\n";
+    lines.push_back({{"sku", p->sku}, {"name", p->name}, {"price", price(p->cents)}, {"quantity", quantity}});
   }
-  std::string body;
-  if (rows.empty()) {
-    body = "<p id=\"cart-empty\">" + page.tr("cart.empty") + "</p>";
-  } else {
-    body = "<table id=\"cart\"><thead><tr><th>" + page.tr("cart.item") + "</th><th>" + page.tr("cart.price") +
-           "</th><th>" + page.tr("cart.quantity") + "</th><th></th></tr></thead><tbody>\n" + rows +
-           "</tbody><tfoot><tr><th>" + page.tr("cart.total") + "</th><th id=\"cart-total\">" + h(price(total)) +
-           "</th><th></th><th></th></tr></tfoot></table>";
-  }
-  render(res, page, t(page.lang, "cart.title"), body);
+  render(res, page, "cart", t(page.lang, "cart.title"), {{"lines", std::move(lines)}, {"total", price(total)}});
 }
 
 void add_to_cart(Request& req, Response& res) {

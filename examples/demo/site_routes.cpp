@@ -6,6 +6,8 @@
 
 #include <cortado/app/http_error.hpp>
 
+#include <boost/json/array.hpp>
+
 #include <iostream>
 
 namespace demo {
@@ -16,20 +18,16 @@ using cortado::Response;
 
 void show_preferences(Request& req, Response& res) {
   auto page = page_for(req);
-  std::string body = "<form class=\"stack\" method=\"post\" action=\"/preferences\">" + csrf_field(page);
-  body += "<fieldset><legend>" + page.tr("prefs.theme") + "</legend>";
-  for (std::string_view theme : {"light", "dark"}) {
-    body += "<label><span><input type=\"radio\" name=\"theme\" value=\"" + h(theme) + "\"" +
-            (page.theme == theme ? " checked" : "") + "> " + page.tr(theme == "light" ? "prefs.light" : "prefs.dark") +
-            "</span></label>";
-  }
-  body += "</fieldset><label>" + page.tr("prefs.language") + "<select name=\"lang\">";
-  for (const auto& language : languages()) {
-    body += "<option value=\"" + h(language.code) + "\"" + (page.lang == language.code ? " selected" : "") + ">" +
-            h(language.name) + "</option>";
-  }
-  body += "</select></label><button type=\"submit\">" + page.tr("prefs.save") + "</button></form>";
-  render(res, page, t(page.lang, "prefs.title"), body);
+  boost::json::array themes;
+  for (std::string_view theme : {"light", "dark"})
+    themes.push_back({{"value", theme},
+                      {"label", t(page.lang, theme == "light" ? "prefs.light" : "prefs.dark")},
+                      {"checked", page.theme == theme}});
+  boost::json::array offered;
+  for (const auto& language : languages())
+    offered.push_back({{"code", language.code}, {"name", language.name}, {"selected", page.lang == language.code}});
+  render(res, page, "preferences", t(page.lang, "prefs.title"),
+         {{"themes", std::move(themes)}, {"languages", std::move(offered)}});
 }
 
 void save_preferences(Request& req, Response& res) {
@@ -63,21 +61,27 @@ void add_site_routes(cortado::App& app, Site&) {
       std::cerr << "demo: " << req.method() << ' ' << req.original_url() << ": " << reason << std::endl;
     res.reset();
     auto page = page_for(req, false);
-    std::string body;
     std::string title;
+    boost::json::object locals;
     if (status == 403 && reason == "csrf") {
       title = t(page.lang, "error.forbidden");
-      body = "<p id=\"error\">" + page.tr("error.csrf") + "</p>";
+      locals["csrf_refused"] = true;
     } else if (status == 404) {
       title = t(page.lang, "error.not_found");
     } else {
       title = t(page.lang, "error.title");
       // The one-line reason (e.g. "redis: connection refused") helps whoever runs the demo;
       // in production it stays in the log.
-      if (req.settings().env != "production") body = "<pre id=\"error\">" + h(reason) + "</pre>";
+      if (req.settings().env != "production") locals["reason"] = reason;
     }
-    body += "<p><a href=\"/\">" + page.tr("error.back") + "</a></p>";
-    render(res, page, title, body, status);
+    try {
+      render(res, page, "error", title, std::move(locals), status);
+    } catch (const std::exception& e) {
+      // The error page itself failed (a view missing from the install): say so in plain text.
+      std::cerr << "demo: the error page: " << e.what() << std::endl;
+      res.reset();
+      res.status(status).type("txt").send(title);
+    }
   });
 }
 

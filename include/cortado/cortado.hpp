@@ -17,6 +17,9 @@
 #include "cortado/app/router.hpp"
 #include "cortado/app/static_files.hpp"
 #include "cortado/app/redirect_to_https.hpp"
+#include "cortado/app/content_disposition.hpp"
+#include "cortado/app/mustache.hpp"
+#include "cortado/app/views.hpp"
 
 #include "cortado/session/cookie_session.hpp"
 #include "cortado/session/memory_store.hpp"

@@ -18,6 +18,10 @@ struct AppAccess {
     req.path_ = std::move(path);
   }
   static Params& params(Request& req) { return req.params_; }
+  static void set_app(Request& req, App& app, const Response& res) {
+    req.app_ = &app;
+    req.res_ = &res;
+  }
   /// The Beast message, for the fields set() refuses or rewrites (Content-Type as given) and
   /// those Response has no call for (erasing a field, Content-Length on HEAD).
   static http::RawResponse& raw(Response& res) { return res.raw_; }

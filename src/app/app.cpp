@@ -2,6 +2,7 @@
 
 #include "app/access.hpp"
 #include "app/chain.hpp"
+#include "app/view_state.hpp"
 #include "cortado/app/request.hpp"
 #include "cortado/app/response.hpp"
 #include "cortado/app/http_error.hpp"
@@ -10,6 +11,7 @@
 #include <boost/system/system_error.hpp>
 
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <stdexcept>
 
@@ -20,6 +22,10 @@ Settings default_settings() {
   const char* env = std::getenv("CORTADO_ENV");
   if (!env || !*env) env = std::getenv("NODE_ENV");
   s.env = env && *env ? env : "development";
+  // Express: views default to ./views made absolute, and the view cache is on in production.
+  std::error_code ec;
+  s.views = {std::filesystem::absolute("views", ec).string()};
+  s.view_cache = s.env == "production";
   return s;
 }
 
@@ -27,7 +33,8 @@ App::App() : App(default_settings()) {}
 
 App::App(Settings settings, http::ServerOptions server)
     : settings_(std::make_unique<Settings>(std::move(settings))),
-      server_options_(server) {}
+      server_options_(server),
+      views_(std::make_unique<ViewState>()) {}
 
 App::~App() = default;
 
@@ -40,19 +47,37 @@ App& App::set(std::string_view name, bool value) {
   else if (name == "etag") settings_->etag = value;
   else if (name == "case sensitive routing") settings_->case_sensitive_routing = value;
   else if (name == "strict routing") settings_->strict_routing = value;
+  else if (name == "view cache") settings_->view_cache = value;
   else throw std::invalid_argument("unknown setting: " + std::string(name));
   return *this;
 }
 
 App& App::set(std::string_view name, std::string_view value) {
-  if (name != "env") throw std::invalid_argument("unknown text setting: " + std::string(name));
-  settings_->env = value;
+  if (name == "env") settings_->env = value;
+  else if (name == "views") settings_->views = {std::string(value)};
+  else if (name == "view engine") settings_->view_engine = value;
+  else if (name == "layout") settings_->layout = value;
+  else if (name == "jsonp callback name") settings_->jsonp_callback_name = value;
+  else throw std::invalid_argument("unknown text setting: " + std::string(name));
+  return *this;
+}
+
+App& App::set(std::string_view name, std::vector<std::string> value) {
+  if (name != "views") throw std::invalid_argument("unknown list setting: " + std::string(name));
+  settings_->views = std::move(value);
+  return *this;
+}
+
+App& App::set(std::string_view name, int value) {
+  if (name != "subdomain offset") throw std::invalid_argument("unknown number setting: " + std::string(name));
+  settings_->subdomain_offset = value;
   return *this;
 }
 
 Task<> App::handle(http::RawRequest& raw_req, http::RawResponse& raw_res, http::Exchange& exchange) {
   Request req(raw_req, exchange, *settings_);
   Response res(raw_res, req, exchange);
+  detail::AppAccess::set_app(req, *this, res);
   std::vector<std::string> allowed;
   detail::Chain chain{.layers = stack_->layers, .req = req, .res = res, .path = req.path()};
   chain.allowed = &allowed;  // only the app's walk collects them
@@ -62,6 +87,7 @@ Task<> App::handle(http::RawRequest& raw_req, http::RawResponse& raw_res, http::
   // body parser's 413 "request entity too large" reaches them).
   if (exchange.refused == 413) chain.error = std::make_exception_ptr(HttpError(413, "request entity too large"));
   else if (exchange.refused) chain.error = std::make_exception_ptr(HttpError(exchange.refused));
+  if (!stack_->params.empty()) chain.param_callbacks = &stack_->params;
   co_await detail::run_chain(chain);
   try {
     detail::AppAccess::run_header_hooks(res);

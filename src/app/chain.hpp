@@ -6,6 +6,7 @@
 #include "cortado/app/router.hpp"
 
 #include <exception>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +23,7 @@ struct Router::Layer {
 struct Router::Stack {
   Options options;
   std::vector<Layer> layers;
+  std::map<std::string, std::vector<ParamCallback>, std::less<>> params;
 };
 
 namespace detail {
@@ -39,6 +41,14 @@ struct Chain {
   std::optional<Next> out = std::nullopt;
   /// Methods of routes whose path matched, for the automatic OPTIONS answer.
   std::vector<std::string>* allowed = nullptr;
+  /// This router's app.param callbacks, and what they did in this walk: by name, the value they
+  /// ran for and the error they ended with.
+  const std::map<std::string, std::vector<ParamCallback>, std::less<>>* param_callbacks = nullptr;
+  std::map<std::string, std::pair<std::string, std::exception_ptr>, std::less<>> params_called = {};
+  /// With merge_params: the params of the path the router is mounted at.
+  std::optional<Params> parent_params = std::nullopt;
+  /// The walk a param callback's next() belongs to: it only marks the call, never runs a layer.
+  bool param_only = false;
 };
 
 /// One handler call: whether it called next(), and whether it awaited the rest of the chain.

@@ -20,6 +20,18 @@ Router& Router::route(std::string_view method, std::string_view path, std::vecto
   return *this;
 }
 
+Route Router::route(std::string_view path) {
+  RoutePattern(path, {});  // a malformed path throws now, as Express's app.route() does
+  return Route(*this, std::string(path));
+}
+
+Router& Router::add_param(std::string name, ParamCallback callback) {
+  if (name.empty()) throw std::invalid_argument("argument name is required");
+  if (name.starts_with(':')) throw std::invalid_argument("router.param(\"" + name + "\", fn) is not supported, use \"" + name.substr(1) + "\"");
+  stack_->params[std::move(name)].push_back(std::move(callback));
+  return *this;
+}
+
 Router& Router::mount(std::string_view path, std::vector<Middleware> handlers) {
   MatchOptions match{.whole_path = false, .case_sensitive = routing_options().case_sensitive, .strict = false};
   RoutePattern pattern(path, match);
@@ -32,6 +44,8 @@ Task<> Router::operator()(Request& req, Response& res, Next next) const {
   auto stack = stack_;
   detail::Chain chain{.layers = stack->layers, .req = req, .res = res, .base_url = req.base_url(),
                       .path = req.path(), .out = next, .allowed = next.chain().allowed};
+  if (!stack->params.empty()) chain.param_callbacks = &stack->params;
+  if (stack->options.merge_params) chain.parent_params = req.params();
   co_await detail::run_chain(chain);
 }
 
@@ -64,9 +78,67 @@ void note_allowed(Chain& c, const std::string& method) {
   if (method == "GET") c.allowed->push_back("HEAD");
 }
 
+/// router's mergeParams: the parent's params under the layer's own.
+Params merged(const Params& parent, Params own) {
+  Params out = parent;
+  for (auto& [name, value] : own) out.set(name, value);
+  return out;
+}
+
+enum class ParamsDone { go_on, answered };
+
+const std::vector<Router::Layer> no_layers;
+
+// Made outside the coroutine: GCC 12 mishandles braced initialisers inside one.
+Chain param_chain(Request& req, Response& res) {
+  return Chain{.layers = no_layers, .req = req, .res = res, .param_only = true};
+}
+
+/// router's process_params: the app.param callbacks of the layer's params, in path order, each
+/// name once per value per walk. Sets c.error when one fails (or failed before).
+Task<ParamsDone> process_params(Chain& c, const Params& own) {
+  for (const auto& [name, value] : own) {
+    auto callbacks = c.param_callbacks->find(name);
+    if (callbacks == c.param_callbacks->end()) continue;
+    auto called = c.params_called.find(name);
+    if (called != c.params_called.end() && (called->second.first == value || called->second.second)) {
+      if (called->second.second) {
+        c.error = called->second.second;
+        co_return ParamsDone::go_on;
+      }
+      continue;
+    }
+    auto& record = c.params_called[name];
+    record.first = value;
+    record.second = nullptr;
+    for (const auto& callback : callbacks->second) {
+      Chain inner = param_chain(c.req, c.res);
+      Step step;
+      Next next(inner, step);
+      try {
+        if (callback.sync)
+          callback.sync(c.req, c.res, next, value);
+        else
+          co_await callback.async(c.req, c.res, next, value);
+      } catch (...) {
+        inner.error = std::current_exception();
+        step.called = true;
+      }
+      if (!step.called) co_return ParamsDone::answered;
+      if (inner.error) {
+        record.second = inner.error;
+        c.error = inner.error;
+        co_return ParamsDone::go_on;
+      }
+    }
+  }
+  co_return ParamsDone::go_on;
+}
+
 }  // namespace
 
 Task<> run_chain(Chain& c) {
+  if (c.param_only) co_return;  // a param callback's co_await next(): the route runs after it returns
   while (c.index < c.layers.size()) {
     std::size_t at = c.index++;
     const Router::Layer& layer = c.layers[at];
@@ -90,7 +162,16 @@ Task<> run_chain(Chain& c) {
     } else {
       AppAccess::set_mount(c.req, c.base_url, c.path);
     }
-    AppAccess::params(c.req) = std::move(match->params);
+    std::optional<Params> own;
+    if (c.param_callbacks && !c.error && !match->params.empty()) own = match->params;
+    AppAccess::params(c.req) = c.parent_params ? merged(*c.parent_params, std::move(match->params))
+                                               : std::move(match->params);
+    if (own) {
+      // The callbacks of the layer's own params (not the merged ones), as in Express; they see req.params.
+      auto done = co_await process_params(c, *own);
+      if (done == ParamsDone::answered) co_return;
+      if (c.error) continue;  // the error handlers after this layer
+    }
     // Nothing has reached the client yet, so an error handler may answer afresh.
     if (c.error && c.res.finished()) c.res.reset();
 

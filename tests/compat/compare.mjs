@@ -21,6 +21,9 @@ function option(name, fallback) {
 const twinPath = option('--twin', null);
 const only = option('--only', null);
 const verbose = process.argv.includes('--verbose');
+// A sibling pair (views_run.sh): another reference app and the module whose default export is its cases.
+const appScript = option('--app', 'express_app.js');
+const casesModule = option('--cases', null);
 const staticDir = path.join(here, 'fixtures', 'static');
 if (!twinPath) {
   console.error('usage: node compare.mjs --twin PATH_TO_express_twin [--only SUBSTRING] [--verbose]');
@@ -518,7 +521,7 @@ async function main() {
   let twin;
   try {
     [express, twin] = await Promise.all([
-      start('express', process.execPath, [path.join(here, 'express_app.js'), '--port', '0', '--static', staticDir]),
+      start('express', process.execPath, [path.join(here, appScript), '--port', '0', '--static', staticDir]),
       start('cortado', twinPath, ['--port', '0', '--static', staticDir]),
     ]);
   } catch (e) {
@@ -530,7 +533,8 @@ async function main() {
   let passed = 0;
   let failed = 0;
   const failures = [];
-  const selected = cases.filter((c) => !only || c.name.includes(only));
+  const all = casesModule ? (await import(path.resolve(here, casesModule))).default : cases;
+  const selected = all.filter((c) => !only || c.name.includes(only));
   for (const c of selected) {
     const ask = async (server) => {
       const fetch = (req) => send(server.port, req);

@@ -3,12 +3,14 @@
 
 #include "cortado/app/router.hpp"
 #include "cortado/app/settings.hpp"
+#include "cortado/app/views.hpp"
 #include "cortado/http/server.hpp"
 
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace cortado {
 
@@ -28,6 +30,20 @@ class App : public Router {
   App& set(std::string_view name, std::string_view value);
   /// Same (a string literal would otherwise choose the bool overload).
   App& set(std::string_view name, const char* value) { return set(name, std::string_view(value)); }
+  /// app.set("views", {"views", "shared/views"}): several folders, searched in order.
+  App& set(std::string_view name, std::vector<std::string> value);
+  /// app.set("subdomain offset", 3).
+  App& set(std::string_view name, int value);
+
+  // Views: Express's app.engine, app.locals, app.render (res.render uses them).
+  /// Renders views whose file has extension `ext` ("html" or ".html") with `fn`.
+  App& engine(std::string_view ext, ViewEngine fn);
+  /// Values every view sees; res.locals and the render call's locals override them. Fill it
+  /// before listen(): requests read it from every thread.
+  json::object& locals();
+  /// The rendered text of view `name` (looked up as described on lookup_view), with app.locals
+  /// under `locals`; throws ViewError when there is no such view, or the engine's error.
+  std::string render(std::string_view name, const json::object& locals = {}) const;
   /// Limits, timeouts and threads of the HTTP server; change before listen().
   http::ServerOptions& server_options() { return server_options_; }
 
@@ -67,6 +83,12 @@ class App : public Router {
   http::ServerOptions server_options_;
   std::unique_ptr<http::Server> server_;
   http::Server& server();
+
+  // res.render() merges res.locals in between app.locals and its own.
+  friend class Response;
+  std::string render(std::string_view name, const json::object& locals, const json::object* res_locals) const;
+  struct ViewState;
+  std::unique_ptr<ViewState> views_;
 };
 
 }  // namespace cortado

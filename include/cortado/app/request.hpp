@@ -4,6 +4,7 @@
 #include "cortado/core/cookies.hpp"
 #include "cortado/core/json.hpp"
 #include "cortado/app/params.hpp"
+#include "cortado/app/range.hpp"
 #include "cortado/app/settings.hpp"
 #include "cortado/http/exchange.hpp"
 
@@ -21,6 +22,8 @@
 
 namespace cortado {
 
+class App;
+class Response;
 class Session;
 class Store;
 
@@ -124,6 +127,23 @@ class Request {
   const http::RawRequest& raw() const { return raw_; }
   /// The settings of the App serving this request.
   const Settings& settings() const { return settings_; }
+  /// The App serving this request (Express's req.app); throws std::logic_error outside one.
+  App& app() const;
+
+  // More of Express's req: fresh, stale, xhr, ips, subdomains, range.
+  /// The client's cached copy is current (If-None-Match / If-Modified-Since against the
+  /// response's ETag / Last-Modified set so far): a GET or HEAD may answer 304.
+  bool fresh() const;
+  bool stale() const { return !fresh(); }
+  /// X-Requested-With is "XMLHttpRequest" (any case).
+  bool xhr() const;
+  /// With trust proxy: the X-Forwarded-For addresses, client first; else none.
+  std::vector<std::string> ips() const;
+  /// The hostname's labels left of the last `subdomain offset` ones, nearest first
+  /// ("tobi.ferrets.example.com" → {"ferrets", "tobi"}); none for an IP address.
+  std::vector<std::string> subdomains() const;
+  /// The Range header for a resource of `size` bytes (range-parser); nullopt without one.
+  std::optional<ByteRanges> range(std::uint64_t size, bool combine = false) const;
 
  private:
   // The router writes the mount point and params as the request walks through it.
@@ -149,6 +169,8 @@ class Request {
   /// The lists made of repeated fields, by lower-case name (get() returns views into them).
   mutable std::deque<std::pair<std::string, std::string>> joined_;
   std::vector<std::pair<std::type_index, std::shared_ptr<void>>> slots_;
+  App* app_ = nullptr;
+  const Response* res_ = nullptr;
 };
 
 }  // namespace cortado

@@ -8,6 +8,7 @@
 #include <boost/json/object.hpp>
 
 #include <chrono>
+#include <exception>
 #include <functional>
 #include <optional>
 #include <string>
@@ -80,6 +81,28 @@ class Response {
   Response& cookie(std::string_view name, std::string_view value, const CookieAttributes& attributes = {});
   /// Expires the cookie (Express's res.clearCookie); path and domain must match the original.
   Response& clear_cookie(std::string_view name, CookieAttributes attributes = {});
+
+  /// res.render(view, locals): renders the view with app.locals < res.locals < `locals` and
+  /// sends it as text/html (as send() does); throws ViewError or the engine's error.
+  void render(std::string_view view, const json::object& locals = {});
+  /// res.render(view, locals, callback): the callback gets the text (or the error) and sends.
+  void render(std::string_view view, const json::object& locals,
+              const std::function<void(std::exception_ptr, std::string)>& done);
+
+  // More of Express's res: attachment, download, links, jsonp.
+  /// Content-Disposition: attachment (with the file's base name, and its Content-Type from the
+  /// extension, when given), written as the content-disposition package writes it.
+  Response& attachment(std::optional<std::string_view> filename = std::nullopt);
+  /// send_file(path) as an attachment named `filename` (default: the file's own name). The
+  /// header is set only when the file is sent; a missing file throws HttpError 404.
+  void download(std::string_view path, std::optional<std::string_view> filename = std::nullopt,
+                const SendFileOptions& options = {});
+  /// Link: <url>; rel="name", appended to what is set ({"next": "/p/2"} or a list per rel).
+  Response& links(const json::object& links);
+  /// JSON, or with the `jsonp callback name` query parameter (default "callback") JavaScript
+  /// that calls it: the name stripped to [A-Za-z0-9_$.[\]], /**/ typeof cb === 'function' &&
+  /// cb(json); U+2028/U+2029 escaped; X-Content-Type-Options: nosniff.
+  void jsonp(const json::value& value);
 
   /// Per-request values for the handlers and views further down (res.locals).
   json::object& locals() { return locals_; }
