@@ -16,6 +16,9 @@
 #include "cortado/app/response.hpp"
 #include "cortado/app/router.hpp"
 #include "cortado/app/static_files.hpp"
+#include "cortado/app/compression.hpp"
+#include "cortado/app/cors.hpp"
+#include "cortado/app/security_headers.hpp"
 
 #include "cortado/session/cookie_session.hpp"
 #include "cortado/session/memory_store.hpp"
