@@ -4,6 +4,7 @@
 
 #include "cortado/cortado.hpp"
 #include "support/test_client.hpp"
+#include "support/temp_dir.hpp"
 #include "support/test_server.hpp"
 
 #include <brotli/decode.h>
@@ -12,6 +13,8 @@
 
 #include <array>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 
@@ -221,6 +224,83 @@ TEST(Negotiation, ReadmeExampleServes) {
   EXPECT_EQ(csv.header("content-type"), "text/csv; charset=utf-8");
   EXPECT_EQ(csv.header("x-content-type-options"), "nosniff");
   EXPECT_EQ(test::get(server.port(), "/report", {{"Accept", "image/png"}}).status, 406);
+}
+
+}  // namespace
+}  // namespace cortado
+
+namespace cortado {
+namespace {
+
+// Precompressed siblings: the encoded files are written by the test (real gzip and brotli
+// streams of the same text), so which file was sent shows in the decoded body and the length.
+std::string gzip_of(const std::string& data) {
+  z_stream zs{};
+  deflateInit2(&zs, 9, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+  std::string out(deflateBound(&zs, data.size()) + 32, '\0');
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  zs.avail_in = static_cast<uInt>(data.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  deflate(&zs, Z_FINISH);
+  out.resize(zs.total_out);
+  deflateEnd(&zs);
+  return out;
+}
+
+class Precompressed : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    write("site.css", css);
+    write("site.css.gz", gzip_of(css));
+    write("only-gz.js", css);
+    write("only-gz.js.gz", gzip_of(css));
+    write("plain.txt", css);
+    server = std::make_unique<test::TestServer>([this](App& app) {
+      StaticOptions options;
+      options.precompressed = true;
+      app.use(serve_static(dir.path(), options));
+    });
+  }
+  void write(const std::string& name, const std::string& bytes) {
+    std::ofstream(std::filesystem::path(dir.path()) / name, std::ios::binary) << bytes;
+  }
+  test::Response get(const std::string& path, test::HeaderList headers) {
+    return test::get(server->port(), path, headers);
+  }
+
+  const std::string css = text;
+  test::TempDir dir;
+  std::unique_ptr<test::TestServer> server;
+};
+
+TEST_F(Precompressed, SendsTheAcceptedSiblingWithItsOwnLengthAndEtag) {
+  auto identity = get("/site.css", {});
+  EXPECT_EQ(identity.body, css);
+  EXPECT_EQ(identity.header("vary"), "Accept-Encoding");
+  EXPECT_FALSE(identity.has_header("content-encoding"));
+  auto gz = get("/site.css", {{"Accept-Encoding", "br, gzip"}});
+  EXPECT_EQ(gz.status, 200);
+  EXPECT_EQ(gz.header("content-encoding"), "gzip");
+  EXPECT_EQ(gz.header("content-type"), "text/css; charset=utf-8");
+  EXPECT_EQ(gz.header("content-length"), std::to_string(gzip_of(css).size()));
+  EXPECT_EQ(gz.header("vary"), "Accept-Encoding");
+  EXPECT_NE(gz.header("etag"), identity.header("etag"));
+  EXPECT_EQ(inflate(gz.body, 15 + 16), css);
+  auto refused = get("/site.css", {{"Accept-Encoding", "gzip;q=0, deflate"}});
+  EXPECT_EQ(refused.body, css);
+  auto plain = get("/plain.txt", {{"Accept-Encoding", "gzip"}});
+  EXPECT_FALSE(plain.has_header("vary"));  // no sibling: nothing varies
+  EXPECT_EQ(plain.body, css);
+}
+
+TEST_F(Precompressed, RangesCountTheEncodedBytes) {
+  auto whole = gzip_of(css);
+  auto part = get("/only-gz.js", {{"Accept-Encoding", "gzip"}, {"Range", "bytes=0-9"}});
+  EXPECT_EQ(part.status, 206);
+  EXPECT_EQ(part.header("content-encoding"), "gzip");
+  EXPECT_EQ(part.header("content-range"), "bytes 0-9/" + std::to_string(whole.size()));
+  EXPECT_EQ(part.body, whole.substr(0, 10));
 }
 
 }  // namespace
