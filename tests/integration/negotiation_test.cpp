@@ -257,6 +257,8 @@ class Precompressed : public ::testing::Test {
     write("only-gz.js.gz", gzip_of(css));
     write("plain.txt", css);
     server = std::make_unique<test::TestServer>([this](App& app) {
+      // README writes {.precompressed = true}; set here on a default-made value, as GCC 12
+      // misreads a designated initializer inside this lambda as possibly uninitialized.
       StaticOptions options;
       options.precompressed = true;
       app.use(serve_static(dir.path(), options));
