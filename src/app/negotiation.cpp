@@ -79,6 +79,28 @@ std::vector<std::string> vary_list(std::string_view header) {
   return list;
 }
 
+// Sets Vary where it stands: Node's setHeader() keeps a header's first position, and the cors
+// package's order (Access-Control-Allow-Origin, Vary, ...) depends on it. Beast's set() would
+// move the field to the end, so the fields are written again in their order.
+void set_vary_in_place(http::RawResponse& raw, const std::string& value) {
+  if (raw.find(boost::beast::http::field::vary) == raw.end()) {
+    raw.set(boost::beast::http::field::vary, value);
+    return;
+  }
+  std::vector<std::pair<std::string, std::string>> fields;
+  bool written = false;
+  for (const auto& f : raw) {
+    if (f.name() == boost::beast::http::field::vary) {
+      if (!written) fields.emplace_back("Vary", value);
+      written = true;
+    } else {
+      fields.emplace_back(std::string(f.name_string()), std::string(f.value()));
+    }
+  }
+  raw.base().clear();
+  for (const auto& [name, v] : fields) raw.insert(name, v);
+}
+
 }  // namespace
 
 Response& Response::vary(std::string_view field) {
@@ -97,7 +119,7 @@ Response& Response::vary(std::string_view field) {
   auto seen = vary_list(text::to_lower(current));
   if (std::find(fields.begin(), fields.end(), "*") != fields.end() ||
       std::find(seen.begin(), seen.end(), "*") != seen.end()) {
-    raw_.set(boost::beast::http::field::vary, "*");
+    set_vary_in_place(raw_, "*");
     return *this;
   }
   std::string value = std::move(current);
@@ -108,7 +130,7 @@ Response& Response::vary(std::string_view field) {
     if (!value.empty()) value += ", ";
     value += f;
   }
-  if (!value.empty()) raw_.set(boost::beast::http::field::vary, value);
+  if (!value.empty()) set_vary_in_place(raw_, value);
   return *this;
 }
 

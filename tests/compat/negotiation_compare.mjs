@@ -57,7 +57,7 @@ function send(port, req) {
       (res) => {
         const chunks = [];
         res.on('data', (c) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, rawHeaders: res.rawHeaders, body: Buffer.concat(chunks) }));
       });
     r.on('error', (e) => resolve({ error: e.message }));
     r.end();
@@ -85,6 +85,9 @@ const COMPARED = ['content-type', 'vary', 'content-encoding', 'cache-control',
   'strict-transport-security', 'x-content-type-options', 'x-dns-prefetch-control', 'x-download-options',
   'x-frame-options', 'x-permitted-cross-domain-policies', 'x-xss-protection', 'x-powered-by'];
 
+// helmet's headers, whose order is compared with the CORS headers'.
+const ORDERED = COMPARED.slice(COMPARED.indexOf('content-security-policy'));
+
 function view(res) {
   if (res.error) return { error: res.error };
   const v = { status: res.status, body: decode(res) };
@@ -95,6 +98,9 @@ function view(res) {
   // An encoded body: Node sends chunks, cortado its length (both are complete answers). An
   // identity body states its length in both.
   v.length = res.headers['content-encoding'] ? 'encoded' : res.headers['content-length'] ?? 'none';
+  // The order the CORS and helmet headers were written in (the packages' order).
+  v.order = res.rawHeaders.filter((_, i) => i % 2 === 0).map((n) => n.toLowerCase())
+    .filter((n) => n.startsWith('access-control-') || n === 'vary' || ORDERED.includes(n)).join(' ');
   // A 204 states no length in cortado: RFC 9110 8.6 forbids Content-Length there, where the cors
   // package sets "0" for old Safari (which reads a 204 without a body anyway).
   if (res.status === 204 && v.length === '0') v.length = 'none';
