@@ -135,6 +135,31 @@ languages.forEach((a, i) => [undefined, 'en', 'en-US,en-GB', 'fr,de', 'es', 'en-
 [['Accept'], ['accept', 'Accept'], ['Origin', 'Accept'], ['*', 'Accept'], ['Accept', '*'], ['a, b', 'B, c'], ['Accept', 'bad header'], ['Accept', '']]
   .forEach(([pre, f], i) => add(`vary ${i}`, { path: `/vary?pre=${encodeURIComponent(pre)}&f=${encodeURIComponent(f)}` }));
 
+// Generated headers: pieces of the grammar and junk joined at random from a fixed seed (the same
+// cases on every run), each sent to all four negotiations.
+let seed = 20261204;
+const random = (n) => {
+  seed = (seed * 1103515245 + 12345) % 2147483648;
+  return Math.floor(seed / 65536) % n; // the high bits: the low ones of this generator cycle quickly
+};
+const pick = (list) => list[random(list.length)];
+const values = ['text/html', '*/*', 'application/json', 'text/*', 'TEXT/Plain', 'gzip', 'br', 'deflate', 'identity', '*',
+  'en-US', 'en', 'fr', 'utf-8', 'iso-8859-1', '', 'a/b/c', 'image/png'];
+const params = ['', '', ';q=0', ';q=0.5', ';q=1', ';level=1', ';q=', ';q=abc', ';x="a,b"', ';Q=0.2', ' ; q = 0.3 ', ';q="0.4"', ';q=1e-1', ';=', ';q', '; charset=utf-8'];
+const separators = [',', ', ', ',,', ' , ', ',\t'];
+for (let n = 0; n < 150; ++n) {
+  let header = '';
+  const count = 1 + random(4);
+  for (let k = 0; k < count; ++k) header += (k ? pick(separators) : '') + pick(values) + pick(params) + (random(8) === 0 ? pick([';', '"', '=', ' ']) : '');
+  const o = pick(['json,html', 'text/html,text/plain', 'gzip,br,identity', 'en,fr,en-US', 'utf-8,iso-8859-1', 'png,txt', undefined]);
+  const query = o ? '?o=' + encodeURIComponent(o) : '';
+  add(`generated ${n} accept ${JSON.stringify(header)}`, { path: '/accepts' + query, headers: { accept: header } });
+  add(`generated ${n} charset ${JSON.stringify(header)}`, { path: '/charsets' + query, headers: { 'accept-charset': header } });
+  add(`generated ${n} encoding ${JSON.stringify(header)}`, { path: '/encodings' + query, headers: { 'accept-encoding': header } });
+  add(`generated ${n} language ${JSON.stringify(header)}`, { path: '/languages' + query, headers: { 'accept-language': header } });
+  if (n % 3 === 0) add(`generated ${n} compression ${JSON.stringify(header)}`, { path: '/z/text', headers: { 'accept-encoding': header } });
+}
+
 // --- compression ------------------------------------------------------------------------------------
 const routes = ['json', 'text', 'small', 'png', 'no-transform', 'encoded', 'strong-etag', 'status', 'empty', 'static/style.css', 'static/hello.txt', 'static/pixel.png'];
 const aes = [undefined, 'gzip', 'deflate', 'br', 'gzip, deflate, br', 'gzip;q=0.5, deflate', 'br;q=0, gzip;q=0', 'identity', '*', 'gzip;Q=0, br;q=0.1', 'x-unknown'];
