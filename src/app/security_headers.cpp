@@ -67,7 +67,7 @@ void check_value(const std::string& directive, const std::string& value) {
          quoted(value) + " should be quoted");
 }
 
-std::string content_security_policy(const ContentSecurityPolicyOptions& o) {
+Directives csp_directives(const ContentSecurityPolicyOptions& o) {
   // helmet: with no directives given, the defaults are the directives.
   Directives result;
   std::set<std::string> seen, disabled;
@@ -96,11 +96,27 @@ std::string content_security_policy(const ContentSecurityPolicyOptions& o) {
   if (result.empty()) fail("Content-Security-Policy has no directives. Either set some or disable the header");
   if (!has("default-src") && !disabled.contains("default-src"))
     fail("Content-Security-Policy needs a default-src but none was provided");
+  return result;
+}
+
+// The policy's text for one response: each directive's own sources, then its dynamic ones.
+using Dynamic = std::vector<std::pair<std::string, std::function<std::string(const Request&, Response&)>>>;
+std::string csp_text(const Directives& directives, const Dynamic& dynamic, const Request* req, Response* res) {
   std::string header;
-  for (const auto& [name, values] : result) {
+  for (const auto& [name, values] : directives) {
     if (!header.empty()) header += ';';
     header += name;
-    for (const auto& v : values) header += " " + v;
+    for (const auto& v : values) {
+      header += ' ';
+      header += v;
+    }
+    for (const auto& [target, source] : dynamic) {
+      if (target != name) continue;
+      auto v = source(*req, *res);
+      check_value(name, v);
+      header += ' ';
+      header += v;
+    }
   }
   return header;
 }
@@ -142,9 +158,25 @@ Middleware security_headers(const SecurityHeadersOptions& o) {
   // Built once: the same list of (name, value) for every response, in helmet's order.
   auto headers = std::make_shared<std::vector<std::pair<std::string, std::string>>>();
   auto add = [&](std::string name, std::string value) { headers->emplace_back(std::move(name), std::move(value)); };
-  if (o.content_security_policy)
+  // A policy with dynamic sources is written for each response (it is the first header).
+  std::shared_ptr<const std::pair<Directives, Dynamic>> dynamic_policy;
+  if (o.content_security_policy) {
+    auto directives = csp_directives(*o.content_security_policy);
+    const auto& dynamic = o.content_security_policy->dynamic_sources;
+    for (const auto& [target, source] : dynamic) {
+      auto name = dashify(target);
+      if (std::none_of(directives.begin(), directives.end(), [&](const auto& d) { return d.first == name; }))
+        fail("Content-Security-Policy has no directive " + quoted(name) + " for a dynamic source");
+      if (!source) fail("Content-Security-Policy: an empty dynamic source for " + quoted(name));
+    }
     add(o.content_security_policy->report_only ? "Content-Security-Policy-Report-Only" : "Content-Security-Policy",
-        content_security_policy(*o.content_security_policy));
+        dynamic.empty() ? csp_text(directives, {}, nullptr, nullptr) : std::string());
+    if (!dynamic.empty()) {
+      Dynamic named;
+      for (const auto& [target, source] : dynamic) named.emplace_back(dashify(target), source);
+      dynamic_policy = std::make_shared<const std::pair<Directives, Dynamic>>(std::move(directives), std::move(named));
+    }
+  }
   if (o.cross_origin_embedder_policy)
     add("Cross-Origin-Embedder-Policy", one_of(*o.cross_origin_embedder_policy,
                                                {"require-corp", "credentialless", "unsafe-none"},
@@ -179,10 +211,13 @@ Middleware security_headers(const SecurityHeadersOptions& o) {
   auto powered_by_at = headers->size();
   if (o.x_xss_protection) add("X-XSS-Protection", "0");
   bool hide = o.hide_powered_by;
-  return make_middleware([headers, powered_by_at, hide](Request&, Response& res, Next next) {
+  return make_middleware([headers, powered_by_at, hide, dynamic_policy](Request& req, Response& res, Next next) {
     for (std::size_t i = 0; i < headers->size(); ++i) {
       if (i == powered_by_at && hide) detail::AppAccess::raw(res).erase("X-Powered-By");
-      res.set((*headers)[i].first, (*headers)[i].second);
+      if (i == 0 && dynamic_policy)
+        res.set((*headers)[i].first, csp_text(dynamic_policy->first, dynamic_policy->second, &req, &res));
+      else
+        res.set((*headers)[i].first, (*headers)[i].second);
     }
     if (powered_by_at == headers->size() && hide) detail::AppAccess::raw(res).erase("X-Powered-By");
     next();

@@ -112,6 +112,12 @@ for (const [name, options] of Object.entries(helmetSets)) {
   app.use('/' + name, helmet(options));
   app.get('/' + name + '/x', (req, res) => res.send(name));
 }
+// A nonce per response, from res.locals (here from a request header, to send bad ones too).
+app.use('/h4', (req, res, next) => {
+  res.locals.nonce = req.get('x-nonce') ?? 'none';
+  next();
+}, helmet({ contentSecurityPolicy: { directives: { scriptSrc: ["'self'", (req, res) => `'nonce-${res.locals.nonce}'`, (req, res) => res.locals.nonce] } } }));
+app.get('/h4/x', (req, res) => res.send('h4'));
 
 // Errors: their status and message, as JSON.
 app.use((err, req, res, next) => res.status(err.status || 500).json({ error: err.message }));

@@ -183,6 +183,8 @@ for (const set of ['c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7'])
 
 // --- helmet -----------------------------------------------------------------------------------------
 for (const set of ['h1', 'h2', 'h3']) add(`${set}`, { path: `/${set}/x` });
+for (const nonce of [undefined, 'abc123', 'self', 'a;b', 'x,y', 'nonce-1', 'unsafe-eval'])
+  add(`h4 nonce ${nonce}`, { path: '/h4/x', headers: nonce === undefined ? {} : { 'x-nonce': nonce } });
 
 // ----------------------------------------------------------------------------------------------------
 const selected = only ? cases.filter((c) => c.name.includes(only)) : cases;

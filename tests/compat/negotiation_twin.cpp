@@ -165,6 +165,20 @@ int main(int argc, char** argv) {
     app.get("/" + name + "/x", [name = name](Request&, Response& res) { res.send(name); });
   }
 
+  // A nonce per response, from res.locals (here from a request header, to send bad ones too).
+  app.use("/h4", [](Request& req, Response& res, Next next) {
+    res.locals()["nonce"] = req.has_header("x-nonce") ? std::string(req.get("x-nonce")) : std::string("none");
+    next();
+  });
+  SecurityHeadersOptions h4;
+  auto nonce = [](Response& res) { return std::string(res.locals().at("nonce").as_string()); };
+  h4.content_security_policy = ContentSecurityPolicyOptions{
+      .directives = {{"scriptSrc", std::vector<std::string>{"'self'"}}},
+      .dynamic_sources = {{"scriptSrc", [nonce](const Request&, Response& res) { return "'nonce-" + nonce(res) + "'"; }},
+                          {"scriptSrc", [nonce](const Request&, Response& res) { return nonce(res); }}}};
+  app.use("/h4", security_headers(h4));
+  app.get("/h4/x", [](Request&, Response& res) { res.send("h4"); });
+
   // Errors: their status and message, as JSON.
   app.use([](std::exception_ptr error, Request&, Response& res, Next) {
     unsigned status = 500;

@@ -4,12 +4,16 @@
 #include "cortado/app/handler.hpp"
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 namespace cortado {
+
+class Request;
+class Response;
 
 /// Content-Security-Policy as helmet builds it.
 struct ContentSecurityPolicyOptions {
@@ -21,6 +25,11 @@ struct ContentSecurityPolicyOptions {
   bool use_defaults = true;
   /// Send Content-Security-Policy-Report-Only instead.
   bool report_only = false;
+  /// Sources computed for each response and added after the directive's own (helmet's function
+  /// values), e.g. a nonce: {"script-src", [](const Request&, Response& res) { return "'nonce-" +
+  /// nonce_of(res) + "'"; }}. The directive must be in the policy; a value helmet would refuse
+  /// throws std::invalid_argument to the app's error handlers.
+  std::vector<std::pair<std::string, std::function<std::string(const Request&, Response&)>>> dynamic_sources{};
 };
 
 /// Strict-Transport-Security.

@@ -48,6 +48,11 @@ TEST(SecurityHeaders, RefusesWhatHelmetRefuses) {
                std::invalid_argument);
   // Removing default-src on purpose is allowed (helmet's dangerouslyDisableDefaultSrc).
   EXPECT_NO_THROW(security_headers(with_directives({.directives = {{"default-src", std::nullopt}}})));
+  // A dynamic source needs its directive in the policy.
+  ContentSecurityPolicyOptions nonce{.dynamic_sources = {{"connect-src", [](const Request&, Response&) { return "x"; }}}};
+  EXPECT_THROW(security_headers(with_directives(nonce)), std::invalid_argument);
+  nonce.dynamic_sources.front().first = "scriptSrc";
+  EXPECT_NO_THROW(security_headers(with_directives(nonce)));
   SecurityHeadersOptions o;
   o.referrer_policy = Values{"origin", "origin"};
   EXPECT_THROW(security_headers(o), std::invalid_argument);
