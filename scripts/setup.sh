@@ -15,6 +15,7 @@ packages=(
   chromium inotify-tools
   clang-14 libclang-rt-14-dev llvm-14 valgrind
   openssl
+  libbrotli-dev
 )
 missing=()
 for p in "${packages[@]}"; do

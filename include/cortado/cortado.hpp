@@ -20,6 +20,9 @@
 #include "cortado/app/content_disposition.hpp"
 #include "cortado/app/mustache.hpp"
 #include "cortado/app/views.hpp"
+#include "cortado/app/compression.hpp"
+#include "cortado/app/cors.hpp"
+#include "cortado/app/security_headers.hpp"
 
 #include "cortado/session/cookie_session.hpp"
 #include "cortado/session/memory_store.hpp"

@@ -27,6 +27,8 @@ struct AppAccess {
   static http::RawResponse& raw(Response& res) { return res.raw_; }
   static void run_header_hooks(Response& res) { res.run_header_hooks(); }
   static void send_body_from(Response& res, http::FileBody file) { res.send_body_from(std::move(file)); }
+  /// What the server sends besides the message (a file body), for compression() to encode.
+  static http::Exchange& exchange(Response& res) { return res.exchange_; }
 };
 
 }  // namespace cortado::detail

@@ -113,5 +113,14 @@ Located locate_file(const std::string& path, bool trailing_slash, std::string_vi
 /// cannot be read or the part to send is too large to hold in memory.
 void send_found_file(Response& res, const FileInfo& file, const SendFileOptions& options, bool etag);
 
+/// send's Content-Type for a file: its extension's type (with the charset mime-types gives it),
+/// else application/octet-stream.
+std::string content_type_of_file(std::string_view path);
+
+/// serve_static's `precompressed`: when `file` has a ".br" or ".gz" sibling, adds Vary:
+/// Accept-Encoding, and sends the sibling the client accepts best (br before gzip on equal q)
+/// with the original's type and Content-Encoding. False when the identity file is to be sent.
+bool send_precompressed(Response& res, const FileInfo& file, const SendFileOptions& options, bool etag);
+
 }  // namespace detail
 }  // namespace cortado

@@ -141,6 +141,8 @@ void range_not_satisfiable(Response& res, std::uint64_t size) {
 
 }  // namespace
 
+std::string content_type_of_file(std::string_view path) { return file_content_type(path); }
+
 Located locate_file(const std::string& path, bool trailing_slash, std::string_view index, const std::string& root) {
   Located out;
   if (trailing_slash && !index.empty()) {

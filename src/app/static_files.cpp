@@ -52,6 +52,8 @@ void redirect_to_directory(const Request& req, Response& res) {
 
 }  // namespace
 
+Middleware serve_static(std::string root) { return serve_static(std::move(root), StaticOptions{}); }
+
 Middleware serve_static(std::string root, StaticOptions options) {
   if (root.empty()) throw std::invalid_argument("root path required");
   // Resolved once, as serve-static does: a later chdir() does not move the served folder.
@@ -98,6 +100,7 @@ Middleware serve_static(std::string root, StaticOptions options) {
 
     // A file was found: from here on every error (412, an unreadable file) goes to the error
     // handlers even with fall_through, as serve-static does; a throw is next(error) here.
+    if (options.precompressed && detail::send_precompressed(res, located.file, file_options, file_options.etag)) return;
     detail::send_found_file(res, located.file, file_options, file_options.etag);
   });
 }

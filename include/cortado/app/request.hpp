@@ -11,6 +11,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
+#include <concepts>
 #include <deque>
 #include <memory>
 #include <optional>
@@ -74,6 +75,40 @@ class Request {
   std::string hostname() const;
   /// True when the Content-Type's media type matches `type` ("json", "text/*", "application/json").
   bool is(std::string_view type) const;
+
+  // Content negotiation, the accepts package's rules (src/app/negotiation.cpp). Given names,
+  // the best one as given, nullopt when none is acceptable; given none, the header's values
+  // with q > 0, best first. req.accepts("json", "html") or req.accepts({"json", "html"}).
+  /// Express's req.accepts(): media types or extension names ("json", "html"); the first one
+  /// when the request has no Accept.
+  std::optional<std::string> accepts(const std::vector<std::string>& types) const;
+  std::vector<std::string> accepts() const;
+  std::optional<std::string> accepts_charsets(const std::vector<std::string>& charsets) const;
+  std::vector<std::string> accepts_charsets() const;
+  std::optional<std::string> accepts_encodings(const std::vector<std::string>& encodings) const;
+  std::vector<std::string> accepts_encodings() const;
+  std::optional<std::string> accepts_languages(const std::vector<std::string>& languages) const;
+  std::vector<std::string> accepts_languages() const;
+  template <class... Names>
+    requires(sizeof...(Names) > 0 && (std::convertible_to<const Names&, std::string_view> && ...))
+  std::optional<std::string> accepts(const Names&... names) const {
+    return accepts(std::vector<std::string>{std::string(std::string_view(names))...});
+  }
+  template <class... Names>
+    requires(sizeof...(Names) > 0 && (std::convertible_to<const Names&, std::string_view> && ...))
+  std::optional<std::string> accepts_charsets(const Names&... names) const {
+    return accepts_charsets(std::vector<std::string>{std::string(std::string_view(names))...});
+  }
+  template <class... Names>
+    requires(sizeof...(Names) > 0 && (std::convertible_to<const Names&, std::string_view> && ...))
+  std::optional<std::string> accepts_encodings(const Names&... names) const {
+    return accepts_encodings(std::vector<std::string>{std::string(std::string_view(names))...});
+  }
+  template <class... Names>
+    requires(sizeof...(Names) > 0 && (std::convertible_to<const Names&, std::string_view> && ...))
+  std::optional<std::string> accepts_languages(const Names&... names) const {
+    return accepts_languages(std::vector<std::string>{std::string(std::string_view(names))...});
+  }
 
   /// The parsed body: set by the body parsers (json(), urlencoded(), text()); null before.
   json::value& body() { return body_; }

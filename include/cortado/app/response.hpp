@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace cortado {
@@ -56,6 +57,19 @@ class Response {
   void add_vary(std::string_view field);
   /// Sets Location (encoded as Express's res.location does).
   Response& location(std::string_view url);
+
+  // Content negotiation (src/app/negotiation.cpp).
+  /// Adds `field` (one name, a comma list, or "*") to Vary with the vary package's rules:
+  /// case-insensitive de-duplication, "*" absorbing everything. Throws std::invalid_argument on a
+  /// name that is not a token.
+  Response& vary(std::string_view field);
+  /// One answer of res.format(): a media type or extension name ("text/html", "json") and what
+  /// to do when it wins ("default" names the fallback, as in Express).
+  using FormatHandlers = std::vector<std::pair<std::string, std::function<void()>>>;
+  /// Express's res.format(): adds Vary: Accept, picks the best of `handlers` for the request's
+  /// Accept, sets Content-Type to it and runs it; else runs `fallback` (or the "default" entry);
+  /// else throws HttpError 406, which the app's error handlers get.
+  void format(const FormatHandlers& handlers, const std::function<void()>& fallback = {});
 
   /// Sends a text body; Content-Type text/html unless set, a weak ETag, 304 when fresh.
   void send(std::string_view body);

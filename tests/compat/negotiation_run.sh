@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Express with accepts, compression, cors and helmet side by side with cortado's negotiation,
+# compression(), cors() and security_headers(): runs negotiation_compare.mjs against
+# BUILD_DIR/tests/negotiation_twin.
+#   bash tests/compat/negotiation_run.sh BUILD_DIR [--only SUBSTRING] [--verbose]
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+if [[ $# -lt 1 ]]; then
+  echo "usage: $0 BUILD_DIR [negotiation_compare.mjs options]" >&2
+  exit 2
+fi
+build_dir="$(cd "$1" && pwd)"
+shift
+if ! command -v node >/dev/null 2>&1; then
+  echo "negotiation compat: node is not installed (scripts/setup.sh installs it)" >&2
+  exit 1
+fi
+if [[ ! -d "$here/node_modules/compression" ]]; then
+  echo "negotiation compat: $here/node_modules is missing packages; running npm ci" >&2
+  npm ci --prefix "$here" --no-audit --no-fund >&2
+fi
+twin="$build_dir/tests/negotiation_twin"
+if [[ ! -x "$twin" ]]; then
+  echo "negotiation compat: $twin is not built (cmake --build $build_dir --target negotiation_twin)" >&2
+  exit 1
+fi
+exec node "$here/negotiation_compare.mjs" --twin "$twin" "$@"
