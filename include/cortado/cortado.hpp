@@ -16,6 +16,10 @@
 #include "cortado/app/response.hpp"
 #include "cortado/app/router.hpp"
 #include "cortado/app/static_files.hpp"
+// Request logs (morgan) and metrics (Prometheus).
+#include "cortado/app/logger.hpp"
+#include "cortado/app/metrics.hpp"
+#include "cortado/core/metrics.hpp"
 
 #include "cortado/session/cookie_session.hpp"
 #include "cortado/session/memory_store.hpp"

@@ -10,6 +10,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
+#include <array>
 #include <deque>
 #include <memory>
 #include <optional>
@@ -125,6 +126,20 @@ class Request {
   /// The settings of the App serving this request.
   const Settings& settings() const { return settings_; }
 
+  /// The route that matched, as the path patterns of the routers it is mounted under and its
+  /// own, outermost first; depth 0 when no route matched (yet). The pointers are the routes' own
+  /// pattern text, alive as long as the app, so a per-route cache (metrics) needs no text built.
+  struct RouteTrail {
+    static constexpr std::size_t max_depth = 6;
+    std::array<const std::string*, max_depth> patterns{};
+    std::size_t depth = 0;
+    bool operator==(const RouteTrail&) const = default;
+  };
+  const RouteTrail& route_trail() const { return route_trail_; }
+  /// The matched route's pattern with its routers' mount patterns before it ("/api/users/:id"):
+  /// Express's req.baseUrl + req.route.path, with patterns in place of the values. "" when none.
+  std::string route_pattern() const;
+
  private:
   // The router writes the mount point and params as the request walks through it.
   friend struct detail::AppAccess;
@@ -149,6 +164,7 @@ class Request {
   /// The lists made of repeated fields, by lower-case name (get() returns views into them).
   mutable std::deque<std::pair<std::string, std::string>> joined_;
   std::vector<std::pair<std::type_index, std::shared_ptr<void>>> slots_;
+  RouteTrail route_trail_;
 };
 
 }  // namespace cortado

@@ -11,6 +11,7 @@
 
 #include <functional>
 #include <optional>
+#include <vector>
 
 namespace cortado::http {
 
@@ -32,6 +33,11 @@ struct Exchange {
   /// Set by the handler to send part of a file as the body (the response's Content-Length gives
   /// its length, its body stays empty): the server reads it as the client takes it.
   std::optional<FileBody> file;
+  /// Run once the response has been written to the socket (or, for a pipelined request, added
+  /// to the batch the connection sends next), in the order added, then cleared: npm on-finished,
+  /// for request logs and metrics. Small captures (two pointers) cost no allocation, and the
+  /// list keeps its capacity from request to request on a connection. Must not throw.
+  std::vector<std::function<void(const RawResponse& res)>> on_finished{};
 };
 
 /// Called once per request, on the connection's own thread; it fills `res`.
