@@ -22,6 +22,10 @@ struct LabConfig {
   /// --store cookie / --store sealed-cookie: the session kept in the cookie (cookie_session()),
   /// with the same cookie flags; no store then.
   std::optional<cortado::CookieSessionOptions> cookie_session;
+  /// --log FORMAT: a request log to stdout (morgan's formats, json, or a token string); "" = none.
+  std::string log;
+  /// --metrics: count requests (metrics()) and serve GET /metrics.
+  bool metrics = false;
 };
 
 /// Reads argv; throws std::invalid_argument with a one-line reason for a bad flag or value.

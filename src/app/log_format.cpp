@@ -154,12 +154,14 @@ int status_color(unsigned status) {
   return status >= 500 ? 31 : status >= 400 ? 33 : status >= 300 ? 36 : status >= 200 ? 32 : 0;
 }
 
+std::string header_text_utf8(std::string_view bytes);
+
 std::string json_line(const LogRecord& r, const http::RawResponse* res, std::chrono::system_clock::time_point now,
                       LogClock::time_point now_steady) {
   json::object o;
   o["time"] = iso_date(now);
   o["method"] = r.method;
-  o["url"] = r.url;
+  o["url"] = header_text_utf8(r.url);
   if (res) o["status"] = res->result_int();
   else o["status"] = nullptr;
   std::string length = res ? response_header(*res, "content-length") : std::string();
@@ -170,14 +172,67 @@ std::string json_line(const LogRecord& r, const http::RawResponse* res, std::chr
   else o["response_time_ms"] = nullptr;
   o["total_time_ms"] = millis(std::chrono::duration<double, std::milli>(now_steady - r.start).count());
   o["remote_addr"] = r.remote_addr;
-  if (r.remote_user) o["remote_user"] = *r.remote_user;
+  if (r.remote_user) o["remote_user"] = escape_log_field(*r.remote_user, TextKind::utf8);
   else o["remote_user"] = nullptr;
   o["http_version"] = r.http_version;
-  if (!r.referrer.empty()) o["referrer"] = r.referrer;
+  if (!r.referrer.empty()) o["referrer"] = header_text_utf8(r.referrer);
   else o["referrer"] = nullptr;
-  if (!r.user_agent.empty()) o["user_agent"] = r.user_agent;
+  if (!r.user_agent.empty()) o["user_agent"] = header_text_utf8(r.user_agent);
   else o["user_agent"] = nullptr;
   return stringify(o) + "\n";
+}
+
+void append_utf8(std::string& out, char32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xc0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3f));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xe0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+    out += static_cast<char>(0x80 | (cp & 0x3f));
+  } else {
+    out += static_cast<char>(0xf0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+    out += static_cast<char>(0x80 | (cp & 0x3f));
+  }
+}
+
+// The next code point of UTF-8 text; an invalid byte reads as U+FFFD, as Buffer.toString() does.
+char32_t next_utf8(std::string_view text, std::size_t& i) {
+  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  unsigned char b = byte(i);
+  std::size_t len = b < 0x80 ? 1 : (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3 : (b >> 3) == 30 ? 4 : 0;
+  if (len == 1) return text[i++] & 0x7f;
+  if (len == 0 || i + len > text.size()) {
+    ++i;
+    return 0xfffd;
+  }
+  char32_t cp = b & (0x7f >> len);
+  for (std::size_t k = 1; k < len; ++k) {
+    if ((byte(i + k) & 0xc0) != 0x80) {
+      ++i;
+      return 0xfffd;
+    }
+    cp = (cp << 6) | (byte(i + k) & 0x3f);
+  }
+  static constexpr char32_t least[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < least[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
+    ++i;
+    return 0xfffd;
+  }
+  i += len;
+  return cp;
+}
+
+// Header bytes (Latin-1 characters in Node) as UTF-8 text.
+std::string header_text_utf8(std::string_view bytes) {
+  std::string out;
+  out.reserve(bytes.size());
+  for (char c : bytes) append_utf8(out, static_cast<unsigned char>(c));
+  return out;
 }
 
 int base64_value(char c) {
@@ -190,6 +245,32 @@ int base64_value(char c) {
 }
 
 }  // namespace
+
+std::string escape_log_field(std::string_view value, TextKind kind) {
+  std::string out;
+  out.reserve(value.size());
+  for (std::size_t i = 0; i < value.size();) {
+    char32_t cp = kind == TextKind::latin1 ? static_cast<unsigned char>(value[i++]) : next_utf8(value, i);
+    switch (cp) {
+      case '\\': out += "\\\\"; continue;
+      case '"': out += "\\\""; continue;
+      case '\b': out += "\\b"; continue;
+      case '\f': out += "\\f"; continue;
+      case '\n': out += "\\n"; continue;
+      case '\r': out += "\\r"; continue;
+      case '\t': out += "\\t"; continue;
+      default: break;
+    }
+    if (cp <= 0x1f || (cp >= 0x7f && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029) {
+      char buf[16];
+      std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(cp));
+      out += buf;
+    } else {
+      append_utf8(out, cp);
+    }
+  }
+  return out;
+}
 
 LogFormat compile_log_format(std::string_view format, bool colors) {
   LogFormat out;
@@ -294,9 +375,11 @@ std::string render_line(const LogFormat& format, const LogRecord& r, const http:
   if (format.json) return json_line(r, res, now, now_steady);
   using K = LogPiece::Kind;
   std::string line;
-  auto put = [&line](std::string_view value) {
+  // morgan 1.12 escapes every token's text for line-oriented logs; Node holds header bytes as
+  // Latin-1 characters and writes the line in UTF-8.
+  auto put = [&line](std::string_view value, TextKind kind = TextKind::latin1) {
     if (value.empty()) line += '-';  // morgan: `token(req, res) || "-"`
-    else line += value;
+    else line += escape_log_field(value, kind);
   };
   for (std::size_t i = 0; i < format.pieces.size(); ++i) {
     const auto& piece = format.pieces[i];
@@ -317,13 +400,13 @@ std::string render_line(const LogFormat& format, const LogRecord& r, const http:
         else put({});
         break;
       case K::remote_addr: put(r.remote_addr); break;
-      case K::remote_user: put(r.remote_user.value_or(std::string())); break;
+      case K::remote_user: put(r.remote_user.value_or(std::string()), TextKind::utf8); break;
       case K::http_version: put(r.http_version); break;
       case K::referrer: put(r.referrer); break;
       case K::user_agent: put(r.user_agent); break;
       case K::res_header: put(res ? response_header(*res, piece.text) : std::string()); break;
-      case K::req_header:
-      case K::custom: put(i < r.values.size() ? r.values[i] : std::string()); break;
+      case K::req_header: put(i < r.values.size() ? r.values[i] : std::string()); break;
+      case K::custom: put(i < r.values.size() ? r.values[i] : std::string(), TextKind::utf8); break;
     }
   }
   line += '\n';

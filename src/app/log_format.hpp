@@ -79,6 +79,12 @@ std::string render_line(const LogFormat& format, const LogRecord& record, const 
 /// The user name of a Basic Authorization header, as npm basic-auth reads it; none otherwise.
 std::optional<std::string> basic_auth_user(std::string_view authorization);
 
+/// How a value's bytes read as text: header bytes are Latin-1 characters in Node; the rest UTF-8.
+enum class TextKind { latin1, utf8 };
+/// morgan 1.12's escapeLogField: backslash, quote and control characters (C0, DEL, C1, U+2028,
+/// U+2029) escaped as JSON would, the text written in UTF-8.
+std::string escape_log_field(std::string_view value, TextKind kind);
+
 /// morgan's clfdate: "04/Dec/2026:18:57:35 +0000".
 std::string clf_date(std::chrono::system_clock::time_point when);
 

@@ -7,6 +7,7 @@
 #include "cortado/app/response.hpp"
 
 #include <cerrno>
+#include <cstdlib>
 #include <fcntl.h>
 #include <poll.h>
 #include <system_error>
@@ -86,7 +87,9 @@ struct LoggerState {
 }  // namespace
 
 Middleware logger(std::string_view format, LoggerOptions options) {
-  bool colors = options.colors.value_or(options.stream.is_terminal());
+  // As morgan 1.12, NO_COLOR (no-color.org) turns dev's colours off; here so does a non-terminal.
+  const char* no_color = std::getenv("NO_COLOR");
+  bool colors = options.colors.value_or(options.stream.is_terminal() && !(no_color && *no_color));
   auto compiled = detail::compile_log_format(format, colors);
   auto state = std::make_shared<LoggerState>(std::move(compiled), std::move(options));
   return make_middleware([state](Request& req, Response& res, Next next) {

@@ -49,7 +49,7 @@ struct LoggerOptions {
   bool immediate = false;
   /// Where lines go: stdout by default.
   LogStream stream{};
-  /// dev's colours: on a terminal only when unset.
+  /// dev's colours: when unset, on a terminal unless NO_COLOR is set.
   std::optional<bool> colors{};
   /// How many bytes of lines may wait for the stream; past that, lines are dropped and counted
   /// (logger_dropped_lines_total), and the writer says "logger: N lines dropped" once it catches up.

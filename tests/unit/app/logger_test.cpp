@@ -103,6 +103,21 @@ TEST(LoggerFormat, JsonLines) {
             "\"remote_user\":\"ann\",\"http_version\":\"1.1\",\"referrer\":null,\"user_agent\":\"curl/8\"}\n");
 }
 
+TEST(LoggerFormat, TokenTextIsEscapedAsMorgan112EscapesIt) {
+  using detail::TextKind;
+  EXPECT_EQ(detail::escape_log_field("a\"b\\c\nd\te\x01\x7f", TextKind::latin1), "a\\\"b\\\\c\\nd\\te\\u0001\\u007f");
+  // Header bytes are Latin-1 characters in Node: 0xE9 is written as UTF-8 "é", 0x85 escaped.
+  EXPECT_EQ(detail::escape_log_field("caf\xe9\x85", TextKind::latin1), "caf\xc3\xa9\\u0085");
+  // UTF-8 text (a basic-auth user, a custom token): kept, but U+2028 and C1 are escaped and a
+  // broken byte becomes U+FFFD.
+  EXPECT_EQ(detail::escape_log_field("\xc3\xa9\xe2\x80\xa8\xc2\x85\xff", TextKind::utf8),
+            "\xc3\xa9\\u2028\\u0085\xef\xbf\xbd");
+  auto f = detail::compile_log_format(":user-agent", false);
+  auto r = sample_record(f);
+  r.user_agent = "evil\n127.0.0.1 - - \"GET /admin\"";
+  EXPECT_EQ(detail::render_line(f, r, nullptr, when, r.start), "evil\\n127.0.0.1 - - \\\"GET /admin\\\"\n");
+}
+
 TEST(LoggerFormat, BasicAuthUserAsNpmBasicAuthReadsIt) {
   EXPECT_EQ(detail::basic_auth_user("Basic YW5uOnNlY3JldA=="), "ann");      // ann:secret
   EXPECT_EQ(detail::basic_auth_user("  basic   YW5uOjp4  "), "ann");       // ann::x
