@@ -14,6 +14,7 @@ packages=(
   wrk nginx-light curl procps
   chromium inotify-tools
   clang-14 libclang-rt-14-dev llvm-14 valgrind
+  python3-prometheus-client
 )
 missing=()
 for p in "${packages[@]}"; do
