@@ -14,6 +14,7 @@
 #include <map>
 #include <mutex>
 #include <stdexcept>
+#include <unistd.h>
 
 namespace cortado {
 namespace detail {
@@ -58,7 +59,7 @@ LogPiece builtin(std::string_view name, std::string_view arg) {
       {"remote-addr", K::remote_addr}, {"remote-user", K::remote_user},
       {"http-version", K::http_version}, {"referrer", K::referrer},
       {"user-agent", K::user_agent},   {"req", K::req_header},
-      {"res", K::res_header},
+      {"res", K::res_header},          {"pid", K::pid},
   };
   LogPiece piece;
   piece.text = arg;
@@ -400,6 +401,7 @@ std::string render_line(const LogFormat& format, const LogRecord& r, const http:
         else put({});
         break;
       case K::remote_addr: put(r.remote_addr); break;
+      case K::pid: put(std::to_string(::getpid())); break;
       case K::remote_user: put(r.remote_user.value_or(std::string()), TextKind::utf8); break;
       case K::http_version: put(r.http_version); break;
       case K::referrer: put(r.referrer); break;

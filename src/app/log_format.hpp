@@ -35,6 +35,7 @@ struct LogPiece {
     user_agent,
     req_header,
     res_header,
+    pid,
     status_color,  // dev's colour code for the status, when colours are on
     custom,
   } kind = Kind::text;

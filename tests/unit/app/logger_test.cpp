@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <unistd.h>
 
 namespace cortado {
 namespace {
@@ -68,13 +69,13 @@ TEST(LoggerFormat, PredefinedFormatsWriteMorgansLines) {
 TEST(LoggerFormat, TokensArgumentsAndMissingValues) {
   auto f = detail::compile_log_format(
       ":date :date[iso] :date[web] :date[nope] :res[set-cookie] :res[date] :res[x-none] :response-time[0] "
-      ":total-time[1] :a :status:",
+      ":total-time[1] :a :status: :pid",
       false);
   auto r = sample_record(f);
   auto res = sample_response();
   EXPECT_EQ(detail::render_line(f, r, &res, when, r.start + microseconds(2500)),
             "Fri, 04 Dec 2026 08:05:09 GMT 2026-12-04T08:05:09.042Z Fri, 04 Dec 2026 08:05:09 GMT - a=1, b=2 - - "
-            "1 2.5 :a 404:\n");
+            "1 2.5 :a 404: " + std::to_string(::getpid()) + "\n");
   // Before the response (immediate): its tokens are "-".
   EXPECT_EQ(detail::render_line(detail::compile_log_format(":status :res[content-length]", false), r, nullptr, when,
                                 r.start),
