@@ -1,5 +1,6 @@
 #include "app/log_writer.hpp"
 
+#include <algorithm>
 #include <csignal>
 #include <pthread.h>
 
@@ -57,9 +58,17 @@ void LogWriter::run(std::stop_token stop) {
     dropped_unreported_ = 0;
     lock.unlock();
     if (lost > 0) batch += "logger: " + std::to_string(lost) + " lines dropped\n";
-    stream_.write(batch);  // a stream that fails loses these lines, and only these
+    // A stream that fails (a closed pipe, a full disk) loses this batch: its lines count as
+    // dropped (the report line among them is not a request's).
+    std::uint64_t failed = 0;
+    if (!stream_.write(batch))
+      failed = static_cast<std::uint64_t>(std::count(batch.begin(), batch.end(), '\n')) - (lost > 0 ? 1 : 0);
     if (batch.capacity() > max_bytes_) batch = std::string();
     lock.lock();
+    if (failed > 0) {
+      dropped_ += failed;
+      dropped_counter_.inc(static_cast<double>(failed));
+    }
   }
 }
 

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <regex>
 #include <string>
+#include <unistd.h>
 #include <vector>
 
 namespace cortado {
@@ -134,6 +135,26 @@ TEST(LoggerServer, AStalledStreamDropsAndCountsLinesButNeverHoldsARequest) {
     EXPECT_EQ(int(got.size()) - 1 + dropped, requests);
     EXPECT_EQ(dropped_counter.value() - dropped_before, dropped);
   }
+}
+
+TEST(LoggerServer, AClosedPipeLosesLinesCountedNeverTheServer) {
+  // The reader of the log pipe is gone: writes fail with EPIPE (no SIGPIPE kills the process),
+  // the lines count as dropped, and requests are answered all along.
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  ::close(fds[0]);
+  auto dropped = metrics_registry().counter_family("logger_dropped_lines_total", "").counter();
+  double before = dropped.value();
+  {
+    test::TestServer server([&](App& app) {
+      app.use(logger("tiny", {.stream = LogStream::fd(fds[1])}));
+      app.get("/x", [](Request&, Response& res) { res.send("ok"); });
+    });
+    test::Connection conn(server.port());
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(conn.request("GET", "/x")->status, 200);
+  }  // the logger is gone: its writer has tried every line
+  ::close(fds[1]);
+  EXPECT_EQ(dropped.value() - before, 3);
 }
 
 }  // namespace
