@@ -77,24 +77,36 @@ Blocks& blocks() {
   return *all;
 }
 
-// This thread's block, registered on first use and folded into `retired` when the thread ends.
-struct ThreadBlock {
-  ThreadBlock() {
-    std::lock_guard lock(blocks().mutex);
-    blocks().live.push_back(&block);
-  }
-  ~ThreadBlock() {
+// This thread's block: a plain pointer (no initialisation guard on the hot path), made and
+// registered on first use. The folder, armed then, folds the block into `retired` when the thread
+// ends; a count made after that (a connection closed during exit) gets a block that is never
+// folded, so it is still summed.
+thread_local Block* this_thread = nullptr;
+
+struct Folder {
+  bool armed = false;
+  ~Folder() {
+    if (!this_thread) return;
     auto& all = blocks();
     std::lock_guard lock(all.mutex);
-    all.retired.absorb(block);
-    std::erase(all.live, &block);
+    all.retired.absorb(*this_thread);
+    std::erase(all.live, this_thread);
+    delete this_thread;  // owned by this thread alone, and out of the list that scrapes read
+    this_thread = nullptr;
   }
-  Block block;
 };
+thread_local Folder folder;
 
 Block& this_thread_block() {
-  thread_local ThreadBlock mine;
-  return mine.block;
+  if (this_thread) return *this_thread;
+  auto* made = new Block;
+  {
+    std::lock_guard lock(blocks().mutex);
+    blocks().live.push_back(made);
+  }
+  this_thread = made;
+  folder.armed = true;  // constructs the folder on this thread, so that its destructor runs
+  return *made;
 }
 
 }  // namespace
