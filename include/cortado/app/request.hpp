@@ -128,7 +128,8 @@ class Request {
 
   /// The route that matched, as the path patterns of the routers it is mounted under and its
   /// own, outermost first; depth 0 when no route matched (yet). The pointers are the routes' own
-  /// pattern text, alive as long as the app, so a per-route cache (metrics) needs no text built.
+  /// pattern text, which stays put once the app serves (routes are added before listen()), so a
+  /// per-route cache (metrics) needs no text built.
   struct RouteTrail {
     static constexpr std::size_t max_depth = 6;
     std::array<const std::string*, max_depth> patterns{};
