@@ -16,6 +16,7 @@ packages=(
   clang-14 libclang-rt-14-dev llvm-14 valgrind
   openssl
   libbrotli-dev
+  python3-prometheus-client
 )
 missing=()
 for p in "${packages[@]}"; do

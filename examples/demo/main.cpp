@@ -127,6 +127,10 @@ int main(int argc, char** argv) {
   app.set("views", flags.views);
   app.set("view engine", "mustache");  // the built-in engine, as mustache-express
   app.set("layout", "layout");         // every page is rendered into views/layout.mustache as {{{yield}}}
+  // A request log (morgan's dev: coloured on a terminal) and Prometheus metrics at /metrics.
+  app.use(logger("dev"));
+  app.use(metrics());
+  app.get("/metrics", metrics_endpoint());
   // The stylesheet and the favicon come before the session middleware: no session for them.
   app.get("/style.css", [](Request&, Response& res) {
     res.set("Cache-Control", "public, max-age=3600");

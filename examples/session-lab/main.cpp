@@ -198,6 +198,14 @@ int main(int argc, char** argv) {
     return 2;
   }
   Middleware sessions;
+  Middleware request_log;
+  try {
+    // A format naming an unknown token is a bad flag, refused before listening.
+    if (!lab.log.empty()) request_log = logger(lab.log);
+  } catch (const std::exception& e) {
+    std::cerr << "session-lab: --log: " << e.what() << std::endl;
+    return 2;
+  }
   try {
     // Both refuse the options their Node package refuses.
     sessions = lab.cookie_session ? cookie_session(*lab.cookie_session) : session(lab.session);
@@ -210,6 +218,12 @@ int main(int argc, char** argv) {
   app.server_options().threads = lab.threads;
   if (lab.max_connections) app.server_options().max_connections = lab.max_connections;
   if (lab.idle_timeout.count()) app.server_options().idle_timeout = lab.idle_timeout;
+  // Request logs and metrics first, as morgan and express-prom-bundle go in a Node app.
+  if (!lab.log.empty()) app.use(std::move(request_log));
+  if (lab.metrics) {
+    app.use(metrics());
+    app.get("/metrics", metrics_endpoint());
+  }
   // Beyond docs/SESSION_LAB.md: a route before the session middleware, which never touches the store
   // (the reliability tests check that a slow store does not hold it up).
   app.get("/health", [](Request&, Response& res) { res.json("ok"); });

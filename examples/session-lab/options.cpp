@@ -44,6 +44,10 @@ LabConfig parse_lab_flags(int argc, char** argv) {
       if (port < 0 || port > 65535) throw std::invalid_argument("--port out of range");
       lab.port = static_cast<std::uint16_t>(port);
       lab.port_given = true;
+    } else if (flag == "--log") {
+      lab.log = value();
+    } else if (flag == "--metrics") {
+      lab.metrics = true;
     } else if (flag == "--threads") {
       lab.threads = static_cast<std::size_t>(parse_number(flag, value()));
     } else if (flag == "--max-connections") {  // beyond docs/SESSION_LAB.md: the server's connection cap

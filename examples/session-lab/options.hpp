@@ -24,6 +24,10 @@ struct LabConfig {
   std::optional<cortado::CookieSessionOptions> cookie_session;
   /// --tls-cert PATH --tls-key PATH: serve HTTPS instead of HTTP.
   std::optional<cortado::http::TlsOptions> tls;
+  /// --log FORMAT: a request log to stdout (morgan's formats, json, or a token string); "" = none.
+  std::string log;
+  /// --metrics: count requests (metrics()) and serve GET /metrics.
+  bool metrics = false;
 };
 
 /// Reads argv; throws std::invalid_argument with a one-line reason for a bad flag or value.

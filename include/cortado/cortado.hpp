@@ -23,6 +23,10 @@
 #include "cortado/app/compression.hpp"
 #include "cortado/app/cors.hpp"
 #include "cortado/app/security_headers.hpp"
+// Request logs (morgan) and metrics (Prometheus).
+#include "cortado/app/logger.hpp"
+#include "cortado/app/metrics.hpp"
+#include "cortado/core/metrics.hpp"
 
 #include "cortado/session/cookie_session.hpp"
 #include "cortado/session/memory_store.hpp"

@@ -150,3 +150,20 @@ bool Request::is(std::string_view type) const {
 }
 
 }  // namespace cortado
+
+namespace cortado {
+
+std::string Request::route_pattern() const {
+  if (route_trail_.depth == 0) return {};
+  std::string out;
+  // Mount patterns end where the route's own begins: "/api" + "/users/:id"; "/" adds nothing.
+  for (std::size_t i = 0; i + 1 < route_trail_.depth; ++i) {
+    std::string_view mount = *route_trail_.patterns[i];
+    while (!mount.empty() && mount.back() == '/') mount.remove_suffix(1);
+    out += mount;
+  }
+  out += *route_trail_.patterns[route_trail_.depth - 1];
+  return out.empty() ? "/" : out;
+}
+
+}  // namespace cortado

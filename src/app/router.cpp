@@ -6,6 +6,9 @@
 #include "cortado/app/request.hpp"
 #include "cortado/app/response.hpp"
 
+#include <algorithm>
+#include <array>
+
 namespace cortado {
 
 Router::Router(Options options) : stack_(std::make_shared<Stack>()) { stack_->options = options; }
@@ -70,6 +73,25 @@ namespace {
 
 bool method_matches(std::string_view layer_method, std::string_view method) {
   return layer_method.empty() || layer_method == method || (method == "HEAD" && layer_method == "GET");
+}
+
+// The matched route's pattern and the mount patterns of the routers above it, outermost first.
+// While a nested router runs, each enclosing walk's last layer entered is the mount it came in by.
+Request::RouteTrail route_trail(const Chain& c, const Router::Layer& route) {
+  std::array<const std::string*, 32> inner_first{};
+  std::size_t n = 0;
+  inner_first[n++] = &route.pattern.text();
+  for (const Chain* walk = &c; walk->out && n < inner_first.size();) {
+    walk = &walk->out->chain();
+    if (walk->index == 0) break;
+    inner_first[n++] = &walk->layers[walk->index - 1].pattern.text();
+  }
+  // Deeper than max_depth: the innermost patterns are kept, the route's own among them.
+  std::size_t depth = std::min(n, Request::RouteTrail::max_depth);
+  Request::RouteTrail trail;
+  trail.depth = depth;
+  for (std::size_t i = 0; i < depth; ++i) trail.patterns[i] = inner_first[depth - 1 - i];
+  return trail;
 }
 
 void note_allowed(Chain& c, const std::string& method) {
@@ -161,6 +183,7 @@ Task<> run_chain(Chain& c) {
       AppAccess::set_mount(c.req, c.base_url + c.path.substr(0, match->length), std::move(rest));
     } else {
       AppAccess::set_mount(c.req, c.base_url, c.path);
+      AppAccess::set_route(c.req, route_trail(c, layer));
     }
     std::optional<Params> own;
     if (c.param_callbacks && !c.error && !match->params.empty()) own = match->params;

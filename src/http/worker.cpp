@@ -1,5 +1,6 @@
 #include "http/worker.hpp"
 
+#include "cortado/core/metrics.hpp"
 #include "cortado/core/status.hpp"
 #include "http/date_cache.hpp"
 #include "http/finish_response.hpp"
@@ -41,6 +42,25 @@ constexpr bool is_tls = std::is_same_v<Stream, TlsStream>;
 
 namespace {
 
+// Open connections of every server in the process, for metrics (a per-thread cell: no lock).
+Gauge open_connections_gauge() {
+  static const Gauge gauge =
+      metrics_registry().gauge_family("http_open_connections", "HTTP connections open now.").gauge();
+  return gauge;
+}
+
+// The response is out (or in the batch the connection sends next): the on-finished hooks run.
+void run_finished_hooks(const RawResponse& res, Exchange& exchange) {
+  for (auto& hook : exchange.on_finished) {
+    try {
+      hook(res);
+    } catch (const std::exception& e) {
+      std::cerr << "cortado: on-finished hook failed: " << e.what() << '\n';
+    }
+  }
+  exchange.on_finished.clear();
+}
+
 // Keeps the worker's list of connections up to date for the sweeper and for shutdown.
 class Registration {
  public:
@@ -48,10 +68,12 @@ class Registration {
   Registration(Worker& w, Connection& c, bool counted = true) : worker_(w), counted_(counted) {
     position_ = worker_.connections.insert(worker_.connections.end(), &c);
     if (counted_) ++worker_.server.open_connections;
+    open_connections_gauge().inc();
   }
   ~Registration() {
     worker_.connections.erase(position_);
     if (counted_) --worker_.server.open_connections;
+    open_connections_gauge().dec();
   }
   Registration(const Registration&) = delete;
   Registration& operator=(const Registration&) = delete;
@@ -416,9 +438,11 @@ Task<> Worker::serve(tcp::socket socket, std::shared_ptr<ssl::context> tls) {
         conn.held.size() < max_held_bytes && next_head_buffered(buffer)) {
       hold_response(conn.held, req, res);
       ++conn.held_count;
+      run_finished_hooks(res, exchange);
       continue;
     }
     bool written = co_await write_response(conn, stream, req, res, exchange);
+    run_finished_hooks(res, exchange);
     if (!written || !keep_alive) break;
   }
 

@@ -71,6 +71,12 @@ class MemoryShard {
   /// Counts live entries, removing the expired ones.
   std::size_t count_live(std::int64_t now_ms);
 
+  /// How many entries it holds, expired ones not pruned yet included (no sweep: for metrics).
+  std::size_t size() {
+    std::lock_guard lock(mutex_);
+    return size_;
+  }
+
   /// Removes expired entries a slice of buckets at a time, letting other threads in between.
   std::size_t prune(std::int64_t now_ms);
 

@@ -121,6 +121,14 @@ MemoryStore::MemoryStore(MemoryStoreOptions options) : options_(options) {
     shard_bound_ = (options_.max_entries + options_.shards - 1) / options_.shards;
   }
   shards_ = std::make_unique<MemoryShard[]>(options_.shards);
+  auto& sessions = metrics_registry().gauge_family(
+      "session_store_sessions", "Sessions the store holds, where it can count them cheaply (expired ones not pruned yet included).",
+      {"store"});
+  sessions_gauge_ = metrics_registry().gauge_callback(sessions, {"memory"}, [this] {
+    std::size_t total = 0;
+    for (std::size_t i = 0; i < options_.shards; ++i) total += shards_[i].size();
+    return static_cast<double>(total);
+  });
   // Made last, once the shards its rounds sweep exist; a zero interval starts no thread.
   pruner_ = std::make_unique<detail::Pruner>(options_.prune_interval, [this](std::stop_token) { prune_expired(); });
 }

@@ -3,6 +3,7 @@
 
 #include "cortado/session/session.hpp"
 #include "cortado/session/session_options.hpp"
+#include "session/measured_store.hpp"
 #include "session/session_host.hpp"
 #include "session/signer.hpp"
 
@@ -20,10 +21,12 @@ namespace detail {
 /// The options as one middleware instance uses them, shared by all its requests.
 struct SessionConfig {
   /// Takes the options as given (session() has checked them): needs at least one secret.
-  explicit SessionConfig(SessionOptions o) : options(std::move(o)), signer(options.secret) {}
+  explicit SessionConfig(SessionOptions o)
+      : options(std::move(o)), signer(options.secret), store_metrics(*options.store) {}
 
   SessionOptions options;
   Signer signer;  // options.secret, keyed once
+  StoreMetrics store_metrics;  // needs options.store: session() sets a default one first
   bool resave = true;
   bool save_uninitialized = true;
   bool unset_destroy = false;
@@ -52,7 +55,8 @@ struct SessionContext : SessionHost, std::enable_shared_from_this<SessionContext
   /// When the loaded session was last written or touched (for touch_after).
   std::optional<Timestamp> last_touch;
 
-  Store& store() const { return *config->options.store; }
+  /// The store, its calls counted and timed.
+  MeasuredStore store() const { return {*config->options.store, config->store_metrics}; }
   /// A new session with a new id, as express-session's generate().
   void generate();
   /// The stored session becomes req.session (express-session's inflate()).

@@ -105,6 +105,7 @@ function parseFlags(argv) {
       case '--proxy': lab.storeOnlyFlag ??= flag; lab.proxy = oneOf(flag, value(), ['true', 'false']) === 'true'; break;
       case '--unset': lab.storeOnlyFlag ??= flag; lab.unset = oneOf(flag, value(), ['destroy', 'keep']); break;
       case '--store': lab.store = value(); break;
+      case '--log': lab.log = value(); break;
       case '--unsigned': lab.cookieOnlyFlag ??= flag; lab.signed = false; break;
       case '--no-overwrite': lab.cookieOnlyFlag ??= flag; lab.overwrite = false; break;
       default: fail('unknown flag ' + flag);
@@ -244,6 +245,30 @@ try {
 
 const app = express();
 if (lab.trustProxy) app.set('trust proxy', true);
+// --log FORMAT: morgan to stdout, first in the stack (its `json` is the same object cortado's
+// logger("json") writes, made from morgan's tokens).
+if (lab.log) {
+  const morgan = require('morgan');
+  morgan.format('json', (tokens, req, res) => {
+    const length = tokens.res(req, res, 'content-length');
+    const rt = tokens['response-time'](req, res);
+    return JSON.stringify({
+      time: new Date().toISOString(),
+      method: req.method,
+      url: req.originalUrl,
+      status: res.headersSent ? res.statusCode : null,
+      length: length === undefined ? null : Number(length),
+      response_time_ms: rt === undefined ? null : Number(rt),
+      total_time_ms: Number(tokens['total-time'](req, res)),
+      remote_addr: req.ip,
+      remote_user: tokens['remote-user'](req, res) ?? null,
+      http_version: req.httpVersion,
+      referrer: req.headers.referer || req.headers.referrer || null,
+      user_agent: req.headers['user-agent'] || null
+    });
+  });
+  app.use(morgan(lab.log));
+}
 app.use(express.json({ strict: false }));
 
 // Only the keys that were given: `new Cookie(options)` copies every key, and an explicit

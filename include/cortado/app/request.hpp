@@ -12,6 +12,7 @@
 #include <boost/json/value.hpp>
 
 #include <concepts>
+#include <array>
 #include <deque>
 #include <memory>
 #include <optional>
@@ -180,6 +181,21 @@ class Request {
   /// The Range header for a resource of `size` bytes (range-parser); nullopt without one.
   std::optional<ByteRanges> range(std::uint64_t size, bool combine = false) const;
 
+  /// The route that matched, as the path patterns of the routers it is mounted under and its
+  /// own, outermost first; depth 0 when no route matched (yet). The pointers are the routes' own
+  /// pattern text, which stays put once the app serves (routes are added before listen()), so a
+  /// per-route cache (metrics) needs no text built.
+  struct RouteTrail {
+    static constexpr std::size_t max_depth = 6;
+    std::array<const std::string*, max_depth> patterns{};
+    std::size_t depth = 0;
+    bool operator==(const RouteTrail&) const = default;
+  };
+  const RouteTrail& route_trail() const { return route_trail_; }
+  /// The matched route's pattern with its routers' mount patterns before it ("/api/users/:id"):
+  /// Express's req.baseUrl + req.route.path, with patterns in place of the values. "" when none.
+  std::string route_pattern() const;
+
  private:
   // The router writes the mount point and params as the request walks through it.
   friend struct detail::AppAccess;
@@ -206,6 +222,7 @@ class Request {
   std::vector<std::pair<std::type_index, std::shared_ptr<void>>> slots_;
   App* app_ = nullptr;
   const Response* res_ = nullptr;
+  RouteTrail route_trail_;
 };
 
 }  // namespace cortado

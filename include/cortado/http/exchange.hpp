@@ -11,6 +11,7 @@
 
 #include <functional>
 #include <optional>
+#include <vector>
 
 namespace cortado::http {
 
@@ -39,6 +40,11 @@ struct Exchange {
   /// body was not read (it is empty); the handler answers the refusal, and the connection closes
   /// after the response.
   unsigned refused = 0;
+  /// Run once the response has been written to the socket (or, for a pipelined request, added
+  /// to the batch the connection sends next), in the order added, then cleared: npm on-finished,
+  /// for request logs and metrics. Small captures (two pointers) cost no allocation, and the
+  /// list keeps its capacity from request to request on a connection. Must not throw.
+  std::vector<std::function<void(const RawResponse& res)>> on_finished{};
 };
 
 /// Called once per request, on the connection's own thread; it fills `res`.

@@ -1,6 +1,7 @@
 #pragma once
 /// MemoryStore: sessions in this process's memory, sharded, pruned, optionally bounded.
 
+#include "cortado/core/metrics.hpp"
 #include "cortado/session/store.hpp"
 
 #include <chrono>
@@ -70,6 +71,8 @@ class MemoryStore final : public Store {
   MemoryStoreOptions options_;
   std::size_t shard_bound_ = 0;  // sessions per shard before eviction; 0 = unbounded
   std::unique_ptr<MemoryShard[]> shards_;
+  /// session_store_sessions{store="memory"}: read at scrape time from the shards' counts.
+  MetricsRegistry::CallbackHandle sessions_gauge_;
   std::unique_ptr<detail::Pruner> pruner_;  // last: stopped and joined before the shards go
 };
 

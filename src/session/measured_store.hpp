@@ -1,0 +1,39 @@
+#pragma once
+// The session middleware's calls into its store, counted and timed per store and operation
+// (session_store_duration_seconds, session_store_errors_total).
+
+#include "cortado/core/metrics.hpp"
+#include "cortado/session/store.hpp"
+
+#include <array>
+#include <string>
+
+namespace cortado::detail {
+
+/// One store's metric handles, made when the middleware is.
+struct StoreMetrics {
+  enum Operation { load, save, touch, destroy, operations };
+  explicit StoreMetrics(const Store& store);
+  /// The store's kind as a label: the first word of describe() ("memory", "sqlite", "redis").
+  static std::string label_for(const Store& store);
+
+  std::array<Histogram, operations> duration;
+  std::array<Counter, operations> errors;
+};
+
+/// What SessionContext::store() hands out: the store's calls, each measured. A value that refers
+/// to the store and its metrics, both kept by the middleware's config.
+class MeasuredStore {
+ public:
+  MeasuredStore(Store& store, const StoreMetrics& metrics) : store_(store), metrics_(metrics) {}
+  Task<std::optional<json::object>> get(std::string sid) const;
+  Task<> set(std::string sid, json::object session) const;
+  Task<> destroy(std::string sid) const;
+  Task<> touch(std::string sid, json::object session) const;
+
+ private:
+  Store& store_;
+  const StoreMetrics& metrics_;
+};
+
+}  // namespace cortado::detail
