@@ -227,19 +227,6 @@ int main(int argc, char** argv) {
   // Beyond docs/SESSION_LAB.md: a route before the session middleware, which never touches the store
   // (the reliability tests check that a slow store does not hold it up).
   app.get("/health", [](Request&, Response& res) { res.json("ok"); });
-  // The W0z benchmark: 10 KiB of JSON (10 352 bytes), compressed as the client asks (gzip for wrk's
-  // Accept-Encoding: gzip), before the session middleware so that it measures compression alone.
-  app.use("/json10k", compression());
-  app.get("/json10k", [](Request&, Response& res) {
-    static const json::value body = [] {
-      json::array items;
-      for (int i = 0; i < 150; ++i)
-        items.push_back(json::object{{"id", i}, {"name", "item " + std::to_string(i)}, {"price", 1.25 * i},
-                                     {"tags", json::array{"coffee", "cortado"}}});
-      return json::value(json::object{{"items", std::move(items)}});
-    }();
-    res.json(body);
-  });
   app.use(body_parser::json({.strict = false}));
   app.use(std::move(sessions));
   add_routes(app, store, lab.cookie_session.has_value());

@@ -27,10 +27,9 @@ struct AppAccess {
   /// those Response has no call for (erasing a field, Content-Length on HEAD).
   static http::RawResponse& raw(Response& res) { return res.raw_; }
   static void run_header_hooks(Response& res) { res.run_header_hooks(); }
-  /// The HTTP layer's side of the exchange, for hooks that run once the response is written.
-  static http::Exchange& exchange(Response& res) { return res.exchange_; }
   static void send_body_from(Response& res, http::FileBody file) { res.send_body_from(std::move(file)); }
-  /// What the server sends besides the message (a file body), for compression() to encode.
+  /// The HTTP layer's side of the exchange: the file body compression() encodes, the hooks that
+  /// run once the response is written (logger, metrics).
   static http::Exchange& exchange(Response& res) { return res.exchange_; }
 };
 

@@ -10,6 +10,7 @@
 //        [--unset destroy|keep]
 //        [--store memory | redis://HOST:PORT[/DB][?prefix=P&ttl=S] | postgres://... | postgresql://... | cookie]
 //        [--unsigned] [--no-overwrite]   (--store cookie only)
+//        [--log FORMAT] [--tls-cert PATH --tls-key PATH]
 //
 // Prints "listening on 127.0.0.1:PORT" once it listens; exits 0 on SIGTERM/SIGINT after the
 // requests in flight; a bad flag or an unreachable store is one line on stderr and exit code 2,
@@ -32,6 +33,7 @@
 // Deliberately not 'use strict': handlers run as a plain Express app's would (sloppy mode), so
 // `req.session[key] = v` behaves as it does in most apps.
 
+const fs = require('fs');
 const express = require('express');
 const session = require('express-session');
 const cookieSession = require('cookie-session');
@@ -106,6 +108,8 @@ function parseFlags(argv) {
       case '--unset': lab.storeOnlyFlag ??= flag; lab.unset = oneOf(flag, value(), ['destroy', 'keep']); break;
       case '--store': lab.store = value(); break;
       case '--log': lab.log = value(); break;
+      case '--tls-cert': lab.tlsCert = value(); break;
+      case '--tls-key': lab.tlsKey = value(); break;
       case '--unsigned': lab.cookieOnlyFlag ??= flag; lab.signed = false; break;
       case '--no-overwrite': lab.cookieOnlyFlag ??= flag; lab.overwrite = false; break;
       default: fail('unknown flag ' + flag);
@@ -113,6 +117,7 @@ function parseFlags(argv) {
   }
   if (lab.port === undefined) fail('--port is required');
   if (lab.secrets.length === 0) lab.secrets.push('lab-secret');
+  if (!lab.tlsCert !== !lab.tlsKey) fail('--tls-cert and --tls-key go together');
   if (lab.store === 'cookie' && lab.storeOnlyFlag) fail(lab.storeOnlyFlag + ' does not apply to --store cookie');
   if (lab.store !== 'cookie' && lab.cookieOnlyFlag) fail(lab.cookieOnlyFlag + ' needs --store cookie');
   return lab;
@@ -475,8 +480,11 @@ process.on('SIGINT', stop);
 
 storeReady.then(
   () => {
-    server = app.listen(lab.port, '127.0.0.1', (err) => {
-      if (err) fail(err.message);
+    // --tls-cert/--tls-key: https.createServer({cert, key}, app), the listening line unchanged.
+    server = lab.tlsCert
+      ? require('https').createServer({ cert: fs.readFileSync(lab.tlsCert), key: fs.readFileSync(lab.tlsKey) }, app)
+      : require('http').createServer(app);
+    server.listen(lab.port, '127.0.0.1', () => {
       process.stdout.write('listening on 127.0.0.1:' + server.address().port + '\n');
     });
     server.on('error', (err) => fail(err.message));
