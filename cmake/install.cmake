@@ -40,5 +40,5 @@ set(CPACK_DEBIAN_PACKAGE_SECTION libdevel)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 # What a program built against the headers and static libraries needs from Debian 12.
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
-    "g++ (>= 4:12), cmake (>= 3.25), pkg-config, libboost1.81-dev, libboost-json1.81-dev, libssl-dev, zlib1g-dev, libsodium-dev, libbrotli-dev, libsqlite3-dev, libhiredis-dev, libpq-dev")
+    "g++ (>= 4:12), cmake (>= 3.25), pkg-config, libboost1.81-dev, libboost-json1.81-dev, libssl-dev, zlib1g-dev, libsodium-dev, libbrotli-dev, libdeflate-dev, libsqlite3-dev, libhiredis-dev, libpq-dev")
 include(CPack)

@@ -15,7 +15,7 @@ packages=(
   chromium inotify-tools
   clang-14 libclang-rt-14-dev llvm-14 valgrind
   openssl
-  libbrotli-dev
+  libbrotli-dev libdeflate-dev
   python3-prometheus-client
 )
 missing=()
