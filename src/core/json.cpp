@@ -19,6 +19,12 @@ namespace {
 
 // Number.prototype.toString for a double: shortest digits that round-trip,
 // laid out by ECMAScript's rules (plain up to 1e21, exponent below 1e-6).
+void append_integer(std::string& out, std::int64_t n) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, n);
+  out.append(buf, r.ptr);
+}
+
 void append_js_number(std::string& out, double d) {
   if (!std::isfinite(d)) {
     out += "null";
@@ -28,27 +34,34 @@ void append_js_number(std::string& out, double d) {
     out += '0';  // also for -0, as JavaScript prints it
     return;
   }
+  // Whole numbers below 2^53 print as integers, and are most of the numbers apps write.
+  if (std::abs(d) < 9007199254740992.0 && d == std::trunc(d)) {
+    append_integer(out, static_cast<std::int64_t>(d));
+    return;
+  }
   char buf[64];
   auto r = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
   std::string_view sci(buf, r.ptr - buf);  // e.g. "-1.2345e+02"
   bool negative = sci.front() == '-';
   if (negative) sci.remove_prefix(1);
   auto e = sci.find('e');
-  std::string digits;
+  // The significant digits without the point: at most 17 of them.
+  char digit_buf[24];
+  int k = 0;
   for (char c : sci.substr(0, e))
-    if (c != '.') digits += c;
+    if (c != '.') digit_buf[k++] = c;
+  std::string_view digits(digit_buf, static_cast<std::size_t>(k));
   int exp10 = 0;
   std::from_chars(sci.data() + e + 1 + (sci[e + 1] == '+'), sci.data() + sci.size(), exp10);
-  int k = static_cast<int>(digits.size());
   int n = exp10 + 1;  // position of the decimal point relative to the digits
   if (negative) out += '-';
   if (k <= n && n <= 21) {
     out += digits;
     out.append(n - k, '0');
   } else if (0 < n && n <= 21) {
-    out.append(digits, 0, n);
+    out += digits.substr(0, n);
     out += '.';
-    out.append(digits, n);
+    out += digits.substr(n);
   } else if (-6 < n && n <= 0) {
     out += "0.";
     out.append(-n, '0');
@@ -57,11 +70,11 @@ void append_js_number(std::string& out, double d) {
     out += digits[0];
     if (k > 1) {
       out += '.';
-      out.append(digits, 1);
+      out += digits.substr(1);
     }
     out += 'e';
     out += n - 1 >= 0 ? '+' : '-';
-    out += std::to_string(std::abs(n - 1));
+    append_integer(out, std::abs(n - 1));
   }
 }
 
@@ -134,13 +147,13 @@ void stringify_to(std::string& out, const json::value& v) {
       if (v.get_int64() > (std::int64_t{1} << 53) || v.get_int64() < -(std::int64_t{1} << 53))
         append_js_number(out, static_cast<double>(v.get_int64()));
       else
-        out += std::to_string(v.get_int64());
+        append_integer(out, v.get_int64());
       break;
     case json::kind::uint64:
       if (v.get_uint64() > (std::uint64_t{1} << 53))
         append_js_number(out, static_cast<double>(v.get_uint64()));
       else
-        out += std::to_string(v.get_uint64());
+        append_integer(out, static_cast<std::int64_t>(v.get_uint64()));
       break;
     case json::kind::double_: append_js_number(out, v.get_double()); break;
     case json::kind::string: append_js_string(out, v.get_string()); break;
