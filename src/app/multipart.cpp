@@ -149,9 +149,12 @@ class Upload final : public detail::PartSink {
     std::optional<std::string> name;
     if (auto found = disp.params.find("name"); found != disp.params.end() && !found->second.empty())
       name = found->second;
+    // An empty filename counts as none (busboy tests the values for truth): the part is a field.
     std::optional<std::string> filename;
-    if (auto found = disp.params.find("filename*"); found != disp.params.end()) filename = found->second;
-    else if (auto plain = disp.params.find("filename"); plain != disp.params.end()) filename = plain->second;
+    if (auto found = disp.params.find("filename*"); found != disp.params.end() && !found->second.empty())
+      filename = found->second;
+    else if (auto plain = disp.params.find("filename"); plain != disp.params.end() && !plain->second.empty())
+      filename = plain->second;
     if (filename) filename = last_segment(*filename);
     std::string type = "text/plain";
     if (auto found = headers.find("content-type"); found != headers.end()) {

@@ -113,22 +113,16 @@ bool MultipartParser::step(std::string_view text, std::size_t& pos, PartSink& si
     }
     case State::headers: {
       auto rest = text.substr(pos);
-      std::size_t end;
-      std::size_t skip;
-      if (rest.starts_with("\r\n")) {
-        end = 0;
-        skip = 2;
-      } else {
-        end = rest.find("\r\n\r\n");
-        skip = 4;
-      }
+      // A part with no header field at all is malformed for busboy, so here too.
+      if (rest.starts_with("\r\n")) throw MalformedMultipart("Malformed part header");
+      std::size_t end = rest.find("\r\n\r\n");
       if (end == std::string_view::npos) {
         if (rest.size() > max_header_section) throw MalformedMultipart("Malformed part header");
         return false;
       }
       if (end > max_header_section) throw MalformedMultipart("Malformed part header");
       auto headers = parse_headers(rest.substr(0, end));
-      pos += end + skip;
+      pos += end + 4;
       state_ = State::body;
       sink.part_begin(headers);
       return true;
@@ -158,7 +152,6 @@ PartHeaders MultipartParser::parse_headers(std::string_view section) const {
 }
 
 void MultipartParser::finish() const {
-  if (state_ == State::headers) throw MalformedMultipart("Malformed part header");
   if (state_ != State::epilogue) throw MalformedMultipart("Unexpected end of form");
 }
 
@@ -199,6 +192,9 @@ Disposition parse_disposition(std::string_view header) {
       while (i < header.size()) {
         char c = header[i++];
         if (c == '\\' && i < header.size()) {
+          // As busboy: an escaped quote or backslash is that character; before any other
+          // character the backslash stays (a Windows path sent unescaped keeps its separators).
+          if (header[i] != '"' && header[i] != '\\') value += c;
           value += header[i++];
         } else if (c == '"') {
           closed = true;
@@ -214,7 +210,7 @@ Disposition parse_disposition(std::string_view header) {
       value = std::string(header.substr(start, i - start));
     }
     if (name.ends_with('*')) {
-      if (auto decoded = decode_ext_value(value)) extended.insert_or_assign(name, std::move(*decoded));
+      if (auto decoded = decode_ext_value(value)) extended.try_emplace(name, std::move(*decoded));  // the first wins
     } else {
       out.params.try_emplace(std::move(name), latin1_to_utf8(value));
     }

@@ -40,7 +40,7 @@ struct Uploads {
 struct MultipartLimits {
   static constexpr std::uint64_t unlimited = std::numeric_limits<std::uint64_t>::max();
   /// Bytes of a field name; unset: not checked (as multer when the option is absent).
-  std::optional<std::uint64_t> fieldNameSize;
+  std::optional<std::uint64_t> fieldNameSize{};
   std::uint64_t fieldSize = 1024 * 1024;
   std::uint64_t fields = unlimited;
   std::uint64_t fileSize = unlimited;
@@ -52,13 +52,13 @@ struct MultipartLimits {
 
 struct MultipartOptions {
   /// Where files are stored (created if missing); empty: the system's temporary directory.
-  std::string dest;
-  MultipartLimits limits;
+  std::string dest{};
+  MultipartLimits limits{};
   /// The whole body's limit, replacing ServerOptions::body_limit for these requests (an upload
   /// is often larger than any other body); unset keeps the server's. Over it: 413.
-  std::optional<std::uint64_t> body_limit;
+  std::optional<std::uint64_t> body_limit{};
   /// Replaces ServerOptions::body_timeout for these requests; unset keeps the server's.
-  std::optional<std::chrono::milliseconds> body_timeout;
+  std::optional<std::chrono::milliseconds> body_timeout{};
 };
 
 /// What multer raises (MulterError): its code ("LIMIT_FILE_SIZE"), message ("File too large")
@@ -77,7 +77,7 @@ class MultipartError : public HttpError {
 
 /// One form's file fields for fields(): the name and how many files it may carry.
 struct FileField {
-  std::string name;
+  std::string name{};
   std::uint64_t maxCount = MultipartLimits::unlimited;
 };
 
