@@ -155,7 +155,7 @@ TEST_F(UploadsTest, AClientFilenameIsOnlyMetadata) {
   EXPECT_EQ(json::parse(res.body).as_object()["files"].as_array().at(0).as_object()["originalname"], "evil");
 }
 
-TEST_F(UploadsTest, CurlFormUploadsWithAFilenameStar) {
+TEST_F(UploadsTest, CurlFormUploads) {
   if (std::system("command -v curl >/dev/null 2>&1") != 0) GTEST_SKIP() << "curl is not installed";
   test::TempDir src{"cortado-upload-src"};
   {
