@@ -308,5 +308,35 @@ TEST_F(UploadsTest, A50MegabyteUploadKeepsMemorySmall) {
   EXPECT_EQ(files_in(dest.path()), 0u);
 }
 
+
+// The README's Uploads example, as written there (dest and avatars/ in a temporary folder).
+TEST(UploadsReadme, TheExampleServes) {
+  test::TempDir dir{"cortado-uploads-readme"};
+  fs::create_directories(dir.file("avatars"));
+  test::TestServer server([&](App& app) {
+    auto upload = multipart({.dest = dir.file("uploads"), .limits = {.fileSize = 10 << 20, .files = 5}, .body_limit = 64 << 20});
+    app.post("/profile", upload.single("avatar"), [&dir](Request& req, Response& res) {
+      const UploadedFile* avatar = req.slot<Uploads>().file();  // req.file; null without one
+      if (!avatar) throw HttpError(400, "no avatar");
+      // Removed once the response is out: move it to keep it (the same filesystem as dest).
+      std::filesystem::rename(avatar->path, dir.file("avatars/") + avatar->filename);
+      res.json({{"nick", req.body().as_object()["nick"]}, {"size", avatar->size}});
+    });
+    app.post("/photos", upload.array("photos", 12), [](Request& req, Response& res) {
+      res.json({{"count", req.slot<Uploads>().files.size()}});  // req.files
+    });
+  });
+  auto res = test::request(server.port(), "POST", "/profile", multipart_headers(),
+                           part("name=\"nick\"", "ann") + part("name=\"avatar\"; filename=\"a.png\"", "PNG!", "image/png") + closing());
+  EXPECT_EQ(res.body, R"({"nick":"ann","size":4})");
+  EXPECT_EQ(count_files(dir.file("avatars")), 1u);  // moved, so kept
+  res = test::request(server.port(), "POST", "/photos", multipart_headers(),
+                      part("name=\"photos\"; filename=\"1.jpg\"", "1") + part("name=\"photos\"; filename=\"2.jpg\"", "2") + closing());
+  EXPECT_EQ(res.body, R"({"count":2})");
+  EXPECT_EQ(files_in(dir.file("uploads")), 0u);
+  res = test::request(server.port(), "POST", "/profile", multipart_headers(), part("name=\"nick\"", "ann") + closing());
+  EXPECT_EQ(res.status, 400);
+}
+
 }  // namespace
 }  // namespace cortado
