@@ -6,6 +6,7 @@
 
 #include "cortado/cortado.hpp"
 #include "support/temp_dir.hpp"
+#include "support/test_certs.hpp"
 #include "support/test_client.hpp"
 #include "support/test_server.hpp"
 
@@ -32,7 +33,12 @@ std::string part(std::string_view disposition, std::string_view content, std::st
   out += "\r\n" + std::string(content) + "\r\n";
   return out;
 }
-std::string closing() { return "--" + std::string(boundary) + "--\r\n"; }
+std::string closing() {
+  std::string out = "--";
+  out += boundary;
+  out += "--\r\n";
+  return out;
+}
 test::HeaderList multipart_headers() {
   return {{"Content-Type", "multipart/form-data; boundary=" + std::string(boundary)}};
 }
@@ -308,6 +314,38 @@ TEST_F(UploadsTest, A50MegabyteUploadKeepsMemorySmall) {
   EXPECT_EQ(files_in(dest.path()), 0u);
 }
 
+
+// Over TLS the body streams the same way (the TLS stream's reads, not the socket's).
+TEST(UploadsTls, AStreamedUploadAndTheNextRequestOnOneConnection) {
+  test::TempDir dir{"cortado-uploads-tls"};
+  auto cert = test::make_cert(dir, "uploads", 7);
+  App app;
+  app.server_options().threads = 1;
+  auto upload = multipart({.dest = dir.file("files")});
+  app.post("/up", upload.single("f"), [](Request& req, Response& res) {
+    res.json({{"size", req.slot<Uploads>().file()->size}, {"secure", req.secure()}});
+  });
+  app.get("/ping", [](Request&, Response& res) { res.send("pong"); });
+  auto port = app.bind_tls(0, cert.options(), "127.0.0.1");
+  std::jthread thread([&] { app.run(); });
+  // Declared after the thread, so destroyed first: the server stops even when an assertion
+  // returns early, and the thread can then be joined.
+  struct Stop {
+    App& app;
+    ~Stop() { app.stop(); }
+  } stop{app};
+  {
+    test::Connection conn(port, cert.client());
+    auto res = conn.request("POST", "/up", multipart_headers(),
+                            part("name=\"f\"; filename=\"x\"", std::string(300 * 1024, 't')) + closing());
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->body, R"({"size":307200,"secure":true})");
+    auto next = conn.request("GET", "/ping");
+    ASSERT_TRUE(next);
+    EXPECT_EQ(next->body, "pong");
+  }
+  EXPECT_EQ(files_in(dir.file("files")), 0u);
+}
 
 // The README's Uploads example, as written there (dest and avatars/ in a temporary folder).
 TEST(UploadsReadme, TheExampleServes) {
