@@ -26,6 +26,7 @@
 // Request logs (morgan) and metrics (Prometheus).
 #include "cortado/app/logger.hpp"
 #include "cortado/app/metrics.hpp"
+#include "cortado/app/multipart.hpp"
 #include "cortado/core/metrics.hpp"
 
 #include "cortado/session/cookie_session.hpp"

@@ -8,6 +8,7 @@
 #include "cortado/app/http_error.hpp"
 #include "cortado/http/tls_error.hpp"
 
+#include <boost/beast/core/string.hpp>
 #include <boost/system/system_error.hpp>
 
 #include <cstdlib>
@@ -98,7 +99,18 @@ Task<> App::handle(http::RawRequest& raw_req, http::RawResponse& raw_res, http::
   }
 }
 
+// multipart/form-data bodies are streamed (multipart() reads them as they arrive, see
+// include/cortado/app/multipart.hpp); every other body is read whole before the chain runs, as the
+// body parsers expect. An app may choose otherwise through server_options().stream_body.
+namespace {
+bool streams_multipart(const boost::beast::http::request_header<>& head) {
+  auto type = head[boost::beast::http::field::content_type];
+  return type.size() >= 19 && boost::beast::iequals(type.substr(0, 19), "multipart/form-data");
+}
+}  // namespace
+
 http::Server& App::server() {
+  if (!server_options_.stream_body) server_options_.stream_body = streams_multipart;
   if (!server_)
     server_ = std::make_unique<http::Server>(server_options_,
                                              [this](http::RawRequest& req, http::RawResponse& res, http::Exchange& exchange) {

@@ -124,7 +124,7 @@ unsigned status_for_overlong_chunk_text(std::string_view unparsed) {
   return last_chunk ? 431 : 413;
 }
 
-void separate_trailers(RawRequest& req, beast_http::fields head, beast_http::fields& trailers) {
+void separate_trailers(beast_http::fields& req, beast_http::fields head, beast_http::fields& trailers) {
   trailers.clear();
   // Of each name, the fields past the head's own count of it came in the trailer section.
   std::map<std::string, std::size_t, std::less<>> seen;
@@ -133,7 +133,7 @@ void separate_trailers(RawRequest& req, beast_http::fields head, beast_http::fie
     auto& count = seen[name];
     if (++count > head.count(field.name_string())) trailers.insert(field.name_string(), field.value());
   }
-  static_cast<beast_http::fields&>(req) = std::move(head);
+  req = std::move(head);
 }
 
 std::size_t section_size(const beast_http::fields& fields) {

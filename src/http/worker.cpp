@@ -196,6 +196,7 @@ void begin_request(Connection& conn, Exchange& exchange) {
   exchange.trailers.clear();
   exchange.file.reset();
   exchange.refused = 0;
+  exchange.body = nullptr;
 }
 
 // RFC 9112 2.2: empty lines before a request line are ignored (old clients send CRLF after a
@@ -373,6 +374,112 @@ struct StreamHolder<TlsStream> {
 
 }  // namespace
 
+// How the body flows. Without ServerOptions::stream_body (and for every request it declines),
+// read_request reads the whole body into the request's string before the handler runs, as
+// before: the keep-alive path is unchanged. A request it accepts (the app: multipart/form-data)
+// gets its handler called as soon as the head passes the checks, with this reader in
+// Exchange::body; the Beast parser moves along with it, converted to a buffer_body parser that
+// writes body bytes straight into the caller's buffer, so memory stays at the connection's read
+// buffer however large the body. The limit and timeout start when the first read does, so that a
+// middleware can raise them first; what the server answered before stays the same (413 over the
+// limit, 400 malformed or cut short, 408 too slow), but as a BodyError the caller turns into an
+// error for the app's handlers. A body not read to its end by the time the response is sent
+// closes the connection after the response (with the lingering close that drains a little of
+// it), rather than draining an upload of unknown size nobody wants.
+template <class Stream>
+class StreamedBody final : public BodyReader {
+ public:
+  StreamedBody(Worker& worker, Connection& conn, Stream& stream, boost::beast::flat_buffer& buffer,
+               RequestParser&& head, Exchange& exchange)
+      : worker_(worker), conn_(conn), stream_(stream), buffer_(buffer), exchange_(exchange),
+        parser_(std::move(head)), limit_(worker.server.options.body_limit),
+        timeout_(worker.server.options.body_timeout) {}
+
+  /// The head as the handler sees it (its body stays empty).
+  RawRequest head() const { return RawRequest(parser_.get().base()); }
+
+  Task<std::size_t> read_some(std::span<char> out) override {
+    if (failed_) throw *failed_;
+    if (parser_.is_done() || out.empty()) co_return 0;
+    if (!started_) {
+      bool ready = co_await start();
+      if (!ready) fail(400, "request aborted");
+    }
+    std::size_t got = 0;
+    while (got == 0 && !parser_.is_done()) {
+      auto& body = parser_.get().body();
+      body.data = out.data();
+      body.size = out.size();
+      body.more = true;
+      conn_.deadline = deadline_;
+      auto [ec, n] = co_await beast_http::async_read_some(stream_, buffer_, parser_, use_tuple);
+      conn_.deadline = Clock::time_point::max();  // the handler's own awaits have no read deadline
+      if (ec == beast_http::error::need_buffer) ec = {};
+      got = out.size() - body.size;
+      if (ec) {
+        unsigned status = status_for_read_error(ec, conn_, buffered(buffer_));
+        if (status == 0 || ec == beast_http::error::partial_message) fail(400, "request aborted");
+        if (status == 413) fail(413, "request entity too large");
+        if (status == 408) fail(408, "request timeout");
+        fail(status, "malformed request body");
+      }
+    }
+    received_ += got;
+    if (parser_.is_done() && approved_head_) {
+      separate_trailers(parser_.get(), std::move(*approved_head_), exchange_.trailers);
+      approved_head_.reset();
+      if (section_size(exchange_.trailers) > worker_.server.options.header_limit) fail(431, "trailers too large");
+    }
+    co_return got;
+  }
+
+  void limit(std::uint64_t bytes) override { limit_ = bytes; }
+  void timeout(std::chrono::milliseconds duration) override { timeout_ = duration; }
+  std::uint64_t received() const override { return received_; }
+  bool done() const override { return parser_.is_done() && !failed_; }
+
+ private:
+  // Before the first byte: the limit by Content-Length, the responses held for a batch, the
+  // 100 Continue the client may wait for, the deadline. False when the client went away.
+  Task<bool> start() {
+    started_ = true;
+    auto length = parser_.content_length();
+    if (length && *length > limit_) fail(413, "request entity too large");
+    parser_.body_limit(limit_);  // what chunks may still bring: all of it
+    bool sent = co_await worker_.send_held(conn_, stream_);
+    if (!sent) co_return false;
+    if (parser_.get()[beast_http::field::expect] == "100-continue") {
+      static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
+      conn_.deadline = Clock::now() + worker_.server.options.write_timeout;
+      auto [write_ec, n] = co_await asio::async_write(stream_, asio::buffer(go_on), use_tuple);
+      conn_.deadline = Clock::time_point::max();
+      if (write_ec) co_return false;
+    }
+    if (parser_.chunked()) approved_head_.emplace(static_cast<const beast_http::fields&>(parser_.get()));
+    deadline_ = Clock::now() + timeout_;
+    co_return true;
+  }
+
+  [[noreturn]] void fail(unsigned status, const std::string& message) {
+    failed_.emplace(status, message);
+    throw *failed_;
+  }
+
+  Worker& worker_;
+  Connection& conn_;
+  Stream& stream_;
+  boost::beast::flat_buffer& buffer_;
+  Exchange& exchange_;
+  StreamParser parser_;
+  std::uint64_t limit_;
+  std::chrono::milliseconds timeout_;
+  Clock::time_point deadline_ = Clock::time_point::max();
+  std::uint64_t received_ = 0;
+  bool started_ = false;
+  std::optional<beast_http::fields> approved_head_;
+  std::optional<BodyError> failed_;
+};
+
 // One connection: its requests read, answered and written in turn until either side ends it.
 // A TLS connection first completes its handshake, under the handshake timeout.
 template <class Stream>
@@ -422,6 +529,7 @@ Task<> Worker::serve(tcp::socket socket, std::shared_ptr<ssl::context> tls) {
 
     RawRequest& req = read.request;
     exchange.refused = read.refused_body;
+    exchange.body = read.streamed.get();
     RawResponse res;
     res.version(11);  // RFC 9110 2.5: the highest 1.x we speak, also to a 1.0 client (as Node)
     // The connection's read deadlines do not apply to the handler (as in Node); shutdown's grace does.
@@ -433,7 +541,9 @@ Task<> Worker::serve(tcp::socket socket, std::shared_ptr<ssl::context> tls) {
     }
     if (exchange.refused) answer_unhandled_refusal(res, exchange);
     // After a refused body the stream cannot be trusted (the body is unread): close after this.
-    bool keep_alive = finish_response(req, res, exchange, stopping || exchange.refused != 0);
+    // So too after a streamed body the handler did not read to its end (see StreamedBody).
+    bool unread = read.streamed && !read.streamed->done();
+    bool keep_alive = finish_response(req, res, exchange, stopping || exchange.refused != 0 || unread);
     if (keep_alive && !exchange.file && conn.held_count + 1 < max_held_responses &&
         conn.held.size() < max_held_bytes && next_head_buffered(buffer)) {
       hold_response(conn.held, req, res);
@@ -479,7 +589,9 @@ Task<ReadResult> Worker::read_request(Connection& conn, Stream& stream, boost::b
 
   RequestParser parser;
   parser.header_limit(static_cast<std::uint32_t>(opt.header_limit));
-  parser.body_limit(opt.body_limit);
+  // With stream_body the limit is applied once the head is read, by whoever reads the body.
+  if (opt.stream_body) parser.body_limit(boost::none);
+  else parser.body_limit(opt.body_limit);
   if (!head_ec && !folded) {
     head_ec = parse_buffered_head(parser, buffer);
     if (head_ec == beast_http::error::need_more)
@@ -494,6 +606,17 @@ Task<ReadResult> Worker::read_request(Connection& conn, Stream& stream, boost::b
   }
   if (head_ec && !status) co_return ReadResult{{}, {0, true}};
   if (status) co_return ReadResult{{}, {status, false}};
+  if (opt.stream_body && !parser.is_done()) {
+    if (opt.stream_body(parser.get())) {
+      auto reader = std::make_unique<StreamedBody<Stream>>(*this, conn, stream, buffer, std::move(parser), exchange);
+      auto head = reader->head();
+      co_return ReadResult{std::move(head), {0, false}, 0, std::move(reader)};
+    }
+    // As the parser would have refused it with the limit set before the head (see above).
+    auto length = parser.content_length();
+    if (length && *length > opt.body_limit) co_return ReadResult{parser.release(), {0, false}, 413};
+    parser.body_limit(opt.body_limit);
+  }
   if (!parser.is_done()) {
     auto refusal = co_await read_body(conn, stream, buffer, parser, exchange);
     if (refusal.status == 413 || refusal.status == 400) {

@@ -9,6 +9,7 @@
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
 
 #include <atomic>
@@ -43,6 +44,9 @@ struct Connection {
 /// Beast's parser for one request, with the whole body in a string.
 using RequestParser = beast_http::request_parser<beast_http::string_body>;
 
+/// Beast's parser for a streamed body, which it writes straight into the reader's buffer.
+using StreamParser = beast_http::request_parser<beast_http::buffer_body>;
+
 /// Why a request is not answered: a status to refuse it with, or `close` when the client went away
 /// in the middle and nobody is left to answer. Neither: it is answered.
 struct Refusal {
@@ -56,6 +60,8 @@ struct ReadResult {
   Refusal refusal;
   /// The head was read but its body refused (413, 400): the handler answers it (Exchange::refused).
   unsigned refused_body = 0;
+  /// Set when ServerOptions::stream_body chose to stream the body: the handler reads it from here.
+  std::unique_ptr<BodyReader> streamed{};
 };
 
 /// A TLS connection's stream over the socket that the Connection owns (the sweeper and shutdown
@@ -80,6 +86,9 @@ struct Server::Impl {
   std::vector<std::shared_ptr<TlsContext>> tls_contexts;
   std::uint16_t port = 0;
 };
+
+template <class Stream>
+class StreamedBody;
 
 struct Worker {
   explicit Worker(Server::Impl& s) : server(s) {}
@@ -129,6 +138,9 @@ struct Worker {
   Task<> close_gently(Connection& conn, Stream& stream);
   /// The response text of the HTTP layer's own refusals (ServerOptions::refusal_body or the phrase).
   std::string refusal_text(unsigned status) const;
+
+  template <class Stream>
+  friend class StreamedBody;  // awaits send_held before its first read, as read_body does
 
   /// Connections over the cap still being answered and drained (bounded: see accept_loop).
   std::size_t refusals_in_flight = 0;

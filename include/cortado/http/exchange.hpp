@@ -1,6 +1,7 @@
 #pragma once
 /// The HTTP layer's request/response pair and the handler it calls for each request.
 
+#include "cortado/http/body_reader.hpp"
 #include "cortado/http/file_body.hpp"
 #include "cortado/core/task.hpp"
 
@@ -45,6 +46,10 @@ struct Exchange {
   /// for request logs and metrics. Small captures (two pointers) cost no allocation, and the
   /// list keeps its capacity from request to request on a connection. Must not throw.
   std::vector<std::function<void(const RawResponse& res)>> on_finished{};
+  /// Set when ServerOptions::stream_body chose to stream this request's body: the request's body
+  /// is empty and the handler reads it from here. Null when the body was read whole (always
+  /// without stream_body).
+  BodyReader* body = nullptr;
 };
 
 /// Called once per request, on the connection's own thread; it fills `res`.

@@ -1,6 +1,8 @@
 #pragma once
 /// ServerOptions: the HTTP layer's limits, timeouts and threads.
 
+#include <boost/beast/http/message.hpp>
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -43,6 +45,10 @@ struct ServerOptions {
   std::function<RefusalBody(unsigned status)> refusal_body;
   /// On stop: how long requests in flight may take to finish before connections are cut.
   std::chrono::milliseconds shutdown_grace{10'000};
+  /// Asked once a request's head with a body has passed the checks: true streams the body (the
+  /// handler is called at once and reads it from Exchange::body, under a limit and timeout it may
+  /// raise), false reads it whole first, as without this. Unset: every body is read whole.
+  std::function<bool(const boost::beast::http::request_header<>& head)> stream_body;
 };
 
 }  // namespace cortado::http
