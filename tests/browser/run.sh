@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The demo site in a real browser: Debian's chromium, headless, driven by playwright-core.
+# The demo site in a real browser: Debian's chromium, headless, driven by playwright-core; then
+# uploads from a multipart form (uploads.spec.mjs).
 #   bash tests/browser/run.sh BUILD_DIR [demo.spec.mjs options]
 # Needs BUILD_DIR/examples/demo (ninja -C BUILD_DIR demo), node, and /usr/bin/chromium
 # (scripts/setup.sh installs them). Screenshots go to BUILD_DIR/browser-screenshots.
@@ -55,5 +56,16 @@ for scheme in http https; do
     status=1
   fi
 done
+# Uploads from the browser: a multipart form posted to the uploads twin (tests/compat/uploads_twin.cpp).
+echo "--- uploads"
+node "$here/uploads.spec.mjs" --twin "$build_dir/tests/uploads_twin" 2>&1 | tee "$log" || status=1
+summary="$(tail -n 1 "$log")"
+if [[ $summary =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+  passed=$((passed + BASH_REMATCH[1]))
+  failed=$((failed + BASH_REMATCH[2]))
+else
+  failed=$((failed + 1))
+  status=1
+fi
 echo "$passed passed, $failed failed"
 exit "$status"
