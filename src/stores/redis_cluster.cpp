@@ -322,15 +322,17 @@ std::optional<ClusterRedirect> parse_redirect(std::string_view error) {
   const auto [end, ec] = std::from_chars(error.data(), error.data() + space, slot);
   if (ec != std::errc() || end != error.data() + space || slot >= cluster_slots) return std::nullopt;
   redirect.slot = static_cast<std::uint16_t>(slot);
+  // Redis 7 sends "MOVED 3999 :6381" when the target's address is unknown to it: the host stays
+  // empty, meaning the host of the node that answered.
+  const std::string_view address = error.substr(space + 1);
+  const bool no_host = address.starts_with(':');
   RedisEndpoint where;
   try {
-    parse_host_port(error.substr(space + 1), where);
+    parse_host_port(no_host ? "x" + std::string(address) : std::string(address), where);
   } catch (const std::invalid_argument&) {
     return std::nullopt;
   }
-  // Redis 7 sends "MOVED 3999 :6381" when the target's address is unknown to it: the host stays
-  // empty, meaning the host of the node that answered.
-  redirect.host = std::move(where.host);
+  redirect.host = no_host ? std::string() : std::move(where.host);
   redirect.port = where.port;
   return redirect;
 }

@@ -84,15 +84,19 @@ if [ -n "$cluster_ok" ]; then
   fi
 fi
 if [ -n "$cluster_ok" ]; then
-  # Every node must agree that all slots are served before the tests begin.
+  # Every node must agree that all slots are served, and every master's replica must be in sync
+  # (so that WAIT 1 succeeds), before the tests begin.
   cluster_ok=
-  for cluster_wait in $(seq 1 400); do
+  for cluster_wait in $(seq 1 600); do
     cluster_states=0
+    cluster_synced=0
     for port in "${cluster_ports[@]}"; do
       redis-cli -h 127.0.0.1 -p "$port" cluster info 2>/dev/null | grep -q '^cluster_state:ok' &&
         cluster_states=$((cluster_states + 1))
+      redis-cli -h 127.0.0.1 -p "$port" info replication 2>/dev/null | grep -q '^slave0:.*state=online' &&
+        cluster_synced=$((cluster_synced + 1))
     done
-    if [ "$cluster_states" = 6 ]; then
+    if [ "$cluster_states" = 6 ] && [ "$cluster_synced" = 3 ]; then
       cluster_ok=1
       break
     fi
