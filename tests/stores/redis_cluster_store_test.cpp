@@ -62,6 +62,7 @@ class Node {
  public:
   explicit Node(std::uint16_t port) : port_(port), context_(redisConnect("127.0.0.1", port)) {
     if (context_ == nullptr || context_->err != 0) {
+      redisFree(context_);  // the destructor does not run for a constructor that throws
       throw std::runtime_error("cannot connect to node " + std::to_string(port));
     }
   }
