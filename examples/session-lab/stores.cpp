@@ -20,9 +20,11 @@ std::shared_ptr<cortado::Store> open_lab_store(const std::string& spec,
     return cortado::stores::sqlite(spec.substr(std::string_view("sqlite:").size()), options);
   }
   if (spec.starts_with("redis://")) return cortado::stores::redis(spec);  // prefix and ttl come in the URL's query
+  // Redis Cluster (seed nodes) and Sentinel (the sentinels, then the master's name): the same store.
+  if (spec.starts_with("redis-cluster://") || spec.starts_with("redis-sentinel://")) return cortado::stores::redis(spec);
   if (spec.starts_with("postgres://") || spec.starts_with("postgresql://")) {
     // libpq reads the URL itself; the lab makes connect-pg-simple's table in a fresh database.
     return cortado::stores::postgres(spec, {.create_table_if_missing = true});
   }
-  throw std::invalid_argument("unsupported store '" + spec + "' (expected memory, sqlite:PATH, redis://..., postgres://...)");
+  throw std::invalid_argument("unsupported store '" + spec + "' (expected memory, sqlite:PATH, redis://..., redis-cluster://..., redis-sentinel://..., postgres://...)");
 }

@@ -102,6 +102,13 @@ void RedisConnection::on_read(std::uint64_t generation, error_code ec, std::size
     if (parsed == nullptr) break;
     RedisReplyPtr reply(static_cast<redisReply*>(parsed));
     if (!waiting()) return drop("unexpected reply from " + endpoint_.address());
+    if (pairs_.front() && !held_) {
+      held_ = std::move(reply);  // the first of a pair: the second decides unless this one failed
+      continue;
+    }
+    if (pairs_.front() && held_->type == REDIS_REPLY_ERROR) reply = std::move(held_);
+    held_.reset();
+    pairs_.pop_front();
     resume_oldest(std::move(reply));
   }
   progress();

@@ -12,6 +12,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -50,9 +51,16 @@ std::string redis_command(const Args&... args) {
 std::string redis_keys_command(std::string_view name, const std::vector<std::string>& args, std::size_t first,
                                std::size_t count);
 
+/// What one caller sends: one encoded command, or two that must run back to back (ASKING and the
+/// redirected command, a write and its WAIT).
+struct RedisRequest {
+  std::string text;
+  bool pair = false;  // `text` holds two commands: the caller gets one reply (see execute_pair)
+};
+
 /// One pipelined connection to Redis (see PipelinedConnection); hiredis only encodes commands
 /// and parses replies, the socket is Asio's.
-class RedisConnection final : public PipelinedConnection<RedisConnection, std::string, RedisReplyPtr> {
+class RedisConnection final : public PipelinedConnection<RedisConnection, RedisRequest, RedisReplyPtr> {
  public:
   /// Nothing happens until the first command.
   RedisConnection(const boost::asio::any_io_executor& executor, RedisEndpoint endpoint);
@@ -60,11 +68,25 @@ class RedisConnection final : public PipelinedConnection<RedisConnection, std::s
 
   /// Sends one encoded command and resumes with its reply (an error reply too); throws
   /// ConnectionDropped ("redis store: <reason>") when Redis cannot be reached or stops answering.
-  Task<RedisReplyPtr> execute(std::string command) { return send(std::move(command)); }
+  Task<RedisReplyPtr> execute(std::string command) { return send(RedisRequest{std::move(command)}); }
+  /// Sends `first` and `second` adjacently (no other caller's command between them) and resumes
+  /// with the reply to `second`, or with the reply to `first` when that is an error.
+  Task<RedisReplyPtr> execute_pair(std::string first, std::string second) {
+    first += second;
+    return send(RedisRequest{std::move(first), true});
+  }
 
  private:
-  void add_unsent(std::string command) override { unsent_ += command; }
-  void forget_unsent() override { unsent_.clear(); }
+  void add_unsent(RedisRequest request) override {
+    unsent_ += request.text;
+    pairs_.push_back(request.pair);
+  }
+  // Called when every caller is dropped, so the pair marks go with them.
+  void forget_unsent() override {
+    unsent_.clear();
+    pairs_.clear();
+    held_.reset();
+  }
   bool idle_socket_alive() override;
   Task<> connect(std::uint64_t generation) override;
   Task<bool> handshake(std::uint64_t generation);
@@ -82,6 +104,8 @@ class RedisConnection final : public PipelinedConnection<RedisConnection, std::s
   bool writing_ = false;
   std::string unsent_;   // encoded commands not yet handed to the socket
   std::string sending_;  // the batch the current async_write sends
+  std::deque<bool> pairs_;  // per waiting caller, oldest first: whether it awaits two replies
+  RedisReplyPtr held_;      // the first reply of the oldest caller's pair, when it came
   std::array<char, 16384> read_buffer_{};
 };
 

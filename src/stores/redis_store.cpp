@@ -1,8 +1,9 @@
 // RedisStore: connect-redis's semantics (keys, values, TTLs, SCAN) over RedisConnection.
 #include "cortado/stores/redis.hpp"
 
-#include "connection_registry.hpp"
+#include "redis_cluster.hpp"
 #include "redis_connection.hpp"
+#include "redis_router.hpp"
 #include "redis_url.hpp"
 
 #include "cortado/core/clock.hpp"
@@ -13,6 +14,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <stdexcept>
@@ -66,16 +68,20 @@ std::string reply_text(const redisReply& reply) { return std::string(reply.str, 
 
 class RedisStore final : public Store {
  public:
-  RedisStore(RedisEndpoint endpoint, RedisOptions options)
-      : endpoint_(std::make_shared<const RedisEndpoint>(std::move(endpoint))),
+  RedisStore(std::unique_ptr<RedisRouter> router, RedisOptions options)
+      : router_(std::move(router)),
+        alive_(std::make_shared<const bool>(true)),
         options_(std::move(options)),
         id_(next_store_id.fetch_add(1)),
         match_(glob_escape(options_.prefix) + "*"),
-        scan_count_(std::to_string(options_.scan_count)) {}
+        scan_count_(std::to_string(options_.scan_count)) {
+    router_->id = id_;
+    router_->owner = alive_;
+  }
 
   Task<std::optional<json::object>> get(std::string sid) override {
     const std::string key = options_.prefix + sid;
-    const RedisReplyPtr reply = co_await call(redis_command("GET", key), "GET");
+    const RedisReplyPtr reply = co_await call(key, redis_command("GET", key), "GET");
     if (reply->type == REDIS_REPLY_NIL) co_return std::nullopt;
     expect(*reply, REDIS_REPLY_STRING, "GET");
     if (reply->len == 0) co_return std::nullopt;  // connect-redis: `if (!data) return cb()`
@@ -89,18 +95,23 @@ class RedisStore final : public Store {
     std::string key = options_.prefix + sid;
     // connect-redis: `if (ttl > 0) set ... else destroy`; an unreadable expires (NaN) also lands here.
     if (!ttl || *ttl <= 0) {
-      co_await call(redis_command("DEL", key), "DEL");
+      co_await call(key, redis_command("DEL", key), "DEL");
       co_return;
     }
     const std::string value = stringify(json::value(std::move(session)));
-    if (options_.disable_ttl) {
-      co_await call(redis_command("SET", key, value), "SET");
-    } else {
-      co_await call(redis_command("SET", key, value, "EX", std::to_string(*ttl)), "SET");
+    std::string command = options_.disable_ttl ? redis_command("SET", key, value)
+                                               : redis_command("SET", key, value, "EX", std::to_string(*ttl));
+    if (options_.wait_replicas > 0) {
+      co_await call_and_wait(key, std::move(command));
+      co_return;
     }
+    co_await call(key, std::move(command), "SET");
   }
 
-  Task<> destroy(std::string sid) override { co_await call(redis_command("DEL", options_.prefix + sid), "DEL"); }
+  Task<> destroy(std::string sid) override {
+    const std::string key = options_.prefix + sid;
+    co_await call(key, redis_command("DEL", key), "DEL");
+  }
 
   Task<> touch(std::string sid, json::object session) override {
     if (options_.disable_touch || options_.disable_ttl) co_return;
@@ -111,18 +122,19 @@ class RedisStore final : public Store {
                                ": cookie.expires is not a date");
     }
     // A TTL of zero or less makes Redis delete the key, as it does for connect-redis.
-    co_await call(redis_command("EXPIRE", options_.prefix + sid, std::to_string(*ttl)), "EXPIRE");
+    const std::string key = options_.prefix + sid;
+    co_await call(key, redis_command("EXPIRE", key, std::to_string(*ttl)), "EXPIRE");
   }
 
   Task<std::vector<std::pair<std::string, json::object>>> all() override {
     const std::vector<std::string> keys = co_await all_keys();
     std::vector<std::pair<std::string, json::object>> sessions;
-    for (std::size_t first = 0; first < keys.size(); first += keys_per_command) {
-      const std::size_t count = std::min(keys_per_command, keys.size() - first);
-      const RedisReplyPtr reply = co_await call(redis_keys_command("MGET", keys, first, count), "MGET");
+    for (std::size_t first = 0; first < keys.size(); first += batch_size(keys, first)) {
+      const std::size_t count = batch_size(keys, first);
+      const RedisReplyPtr reply = co_await call(keys[first], redis_keys_command("MGET", keys, first, count), "MGET");
       expect(*reply, REDIS_REPLY_ARRAY, "MGET");
       if (reply->elements != count) {
-        throw std::runtime_error("redis store: MGET on " + endpoint_->address() + " answered " +
+        throw std::runtime_error("redis store: MGET on " + router_->describe() + " answered " +
                                  std::to_string(reply->elements) + " values for " + std::to_string(count) + " keys");
       }
       for (std::size_t i = 0; i < count; ++i) {
@@ -145,36 +157,60 @@ class RedisStore final : public Store {
 
   Task<> clear() override {
     const std::vector<std::string> keys = co_await all_keys();
-    for (std::size_t first = 0; first < keys.size(); first += keys_per_command) {
-      const std::size_t count = std::min(keys_per_command, keys.size() - first);
-      co_await call(redis_keys_command("DEL", keys, first, count), "DEL");
+    for (std::size_t first = 0; first < keys.size(); first += batch_size(keys, first)) {
+      const std::size_t count = batch_size(keys, first);
+      co_await call(keys[first], redis_keys_command("DEL", keys, first, count), "DEL");
     }
   }
 
   std::string describe() const override {
     // The user and password stay out: this line goes to logs and the demo's pages.
-    return "redis://" + endpoint_->address() + "/" + std::to_string(endpoint_->db) + " (prefix \"" + options_.prefix +
-           "\")";
+    return router_->describe() + " (prefix \"" + options_.prefix + "\")";
   }
 
  private:
-  // Sends one command on this io_context's connection; an error reply becomes an exception.
-  Task<RedisReplyPtr> call(std::string command, const char* name) {
-    const auto executor = co_await asio::this_coro::executor;
-    const std::shared_ptr<RedisConnection> connection =
-        ConnectionRegistry<RedisConnection>::of(executor).connection(id_, endpoint_, executor, *endpoint_);
-    RedisReplyPtr reply = co_await connection->execute(std::move(command));
+  // Sends one command about `key` to the server that holds it (this io_context's connection to
+  // it); an error reply becomes an exception.
+  Task<RedisReplyPtr> call(std::string_view key, std::string command, const char* name) {
+    RedisReplyPtr reply = co_await router_->execute(key, std::move(command));
     if (reply->type == REDIS_REPLY_ERROR) {
-      throw std::runtime_error(std::string("redis store: ") + name + " failed on " + endpoint_->address() + ": " +
+      throw std::runtime_error(std::string("redis store: ") + name + " failed on " + router_->describe() + ": " +
                                reply_text(*reply));
     }
     co_return reply;
   }
 
+  // The write, then WAIT on the same connection: the save counts only once enough replicas have it.
+  Task<> call_and_wait(std::string_view key, std::string command) {
+    const RedisReplyPtr reply = co_await router_->execute_then(
+        key, std::move(command),
+        redis_command("WAIT", std::to_string(options_.wait_replicas), std::to_string(options_.wait_timeout.count())));
+    if (reply->type == REDIS_REPLY_ERROR) {
+      throw std::runtime_error("redis store: SET failed on " + router_->describe() + ": " + reply_text(*reply));
+    }
+    expect(*reply, REDIS_REPLY_INTEGER, "WAIT");
+    if (reply->integer < static_cast<long long>(options_.wait_replicas)) {
+      throw std::runtime_error("redis store: the save reached " + std::to_string(reply->integer) + " of the " +
+                               std::to_string(options_.wait_replicas) + " replicas asked for within " +
+                               milliseconds_text(options_.wait_timeout) + " (WAIT)");
+    }
+  }
+
+  // How many keys from `first` one MGET or DEL takes: at most keys_per_command, all of one group
+  // (a cluster refuses a multi-key command across slots).
+  std::size_t batch_size(const std::vector<std::string>& keys, std::size_t first) const {
+    std::size_t count = 1;
+    while (first + count < keys.size() && count < keys_per_command &&
+           router_->same_group(keys[first], keys[first + count])) {
+      ++count;
+    }
+    return count;
+  }
+
   void expect(const redisReply& reply, int type, const char* name) const {
     if (reply.type != type) {
       throw std::runtime_error(std::string("redis store: unexpected reply type ") + std::to_string(reply.type) +
-                               " to " + name + " from " + endpoint_->address());
+                               " to " + name + " from " + router_->describe());
     }
   }
 
@@ -203,82 +239,52 @@ class RedisStore final : public Store {
     return ms > 0 ? (ms + 999) / 1000 : -(-ms / 1000);  // Math.ceil, for either sign
   }
 
-  // Every key under the prefix, each once (SCAN may return a key twice).
+  // Every key under the prefix, each once (SCAN may return a key twice), from every master; in a
+  // cluster the keys of one slot come out together, so that MGET and DEL batch them.
   Task<std::vector<std::string>> all_keys() {
     std::vector<std::string> keys;
     std::unordered_set<std::string> seen;
-    std::string cursor = "0";
-    do {
-      const RedisReplyPtr reply =
-          co_await call(redis_command("SCAN", cursor, "MATCH", match_, "COUNT", scan_count_), "SCAN");
-      if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2 || reply->element[0]->type != REDIS_REPLY_STRING ||
-          reply->element[1]->type != REDIS_REPLY_ARRAY) {
-        throw std::runtime_error("redis store: SCAN on " + endpoint_->address() + " did not answer [cursor, keys]");
-      }
-      cursor = reply_text(*reply->element[0]);
-      const redisReply& page = *reply->element[1];
-      for (std::size_t i = 0; i < page.elements; ++i) {
-        std::string key = reply_text(*page.element[i]);
-        if (seen.insert(key).second) keys.push_back(std::move(key));
-      }
-    } while (cursor != "0");
+    const std::vector<RedisEndpoint> masters = co_await router_->masters();
+    for (const RedisEndpoint& master : masters) {
+      std::string cursor = "0";
+      do {
+        const RedisReplyPtr reply =
+            co_await router_->execute_at(master, redis_command("SCAN", cursor, "MATCH", match_, "COUNT", scan_count_));
+        if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2 ||
+            reply->element[0]->type != REDIS_REPLY_STRING || reply->element[1]->type != REDIS_REPLY_ARRAY) {
+          throw std::runtime_error("redis store: SCAN on " + master.address() + " did not answer [cursor, keys]" +
+                                   (reply->type == REDIS_REPLY_ERROR ? ": " + reply_text(*reply) : std::string()));
+        }
+        cursor = reply_text(*reply->element[0]);
+        const redisReply& page = *reply->element[1];
+        for (std::size_t i = 0; i < page.elements; ++i) {
+          std::string key = reply_text(*page.element[i]);
+          if (seen.insert(key).second) keys.push_back(std::move(key));
+        }
+      } while (cursor != "0");
+    }
+    if (masters.size() > 1) {
+      std::stable_sort(keys.begin(), keys.end(),
+                       [](const std::string& a, const std::string& b) { return hash_slot(a) < hash_slot(b); });
+    }
     co_return keys;
   }
 
-  std::shared_ptr<const RedisEndpoint> endpoint_;  // also the token that tells io_contexts the store is alive
+  std::unique_ptr<RedisRouter> router_;
+  std::shared_ptr<const bool> alive_;  // the token that tells io_contexts the store is alive
   RedisOptions options_;
   std::uint64_t id_;
   std::string match_;
   std::string scan_count_;
 };
 
-// The blocking check stores::redis() makes once, on the thread that creates the store.
-void probe(const RedisEndpoint& endpoint) {
-  const auto to_timeval = [](std::chrono::milliseconds ms) {
-    return timeval{static_cast<time_t>(ms.count() / 1000), static_cast<suseconds_t>((ms.count() % 1000) * 1000)};
-  };
-  const std::unique_ptr<redisContext, void (*)(redisContext*)> context(
-      redisConnectWithTimeout(endpoint.host.c_str(), endpoint.port, to_timeval(endpoint.connect_timeout)), redisFree);
-  if (!context) throw std::bad_alloc();
-  if (context->err != 0) {
-    throw std::runtime_error("redis store: cannot reach " + endpoint.address() + ": " + context->errstr);
-  }
-  redisSetTimeout(context.get(), to_timeval(endpoint.command_timeout));
-  const auto run = [&](std::initializer_list<std::string_view> args, const std::string& what) {
-    std::vector<const char*> argv;
-    std::vector<std::size_t> lengths;
-    for (const std::string_view arg : args) {
-      argv.push_back(arg.data());
-      lengths.push_back(arg.size());
-    }
-    const RedisReplyPtr reply(static_cast<redisReply*>(
-        redisCommandArgv(context.get(), static_cast<int>(argv.size()), argv.data(), lengths.data())));
-    if (!reply) throw std::runtime_error("redis store: cannot reach " + endpoint.address() + ": " + context->errstr);
-    if (reply->type == REDIS_REPLY_ERROR) {
-      throw std::runtime_error("redis store: " + what + " refused by " + endpoint.address() + ": " +
-                               reply_text(*reply));
-    }
-  };
-  if (endpoint.needs_auth()) {
-    if (endpoint.user.empty()) {
-      run({"AUTH", endpoint.password}, "AUTH");
-    } else {
-      run({"AUTH", endpoint.user, endpoint.password}, "AUTH");
-    }
-  }
-  if (endpoint.db != 0) run({"SELECT", std::to_string(endpoint.db)}, "SELECT " + std::to_string(endpoint.db));
-  run({"PING"}, "PING");
-}
-
 }  // namespace
 
 std::shared_ptr<Store> redis(std::string url, RedisOptions options) {
-  RedisEndpoint endpoint = parse_redis_url(url, options);
-  endpoint.connect_timeout = options.connect_timeout;
-  endpoint.command_timeout = options.command_timeout;
+  RedisTarget target = parse_redis_target(url, options);
   if (options.scan_count == 0) options.scan_count = 100;  // connect-redis: `scanCount || 100`
-  probe(endpoint);
-  return std::make_shared<RedisStore>(std::move(endpoint), std::move(options));
+  std::unique_ptr<RedisRouter> router = make_redis_router(std::move(target), options);
+  return std::make_shared<RedisStore>(std::move(router), std::move(options));
 }
 
 }  // namespace cortado::stores

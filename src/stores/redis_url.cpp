@@ -78,9 +78,14 @@ void apply_query(std::string_view query, RedisOptions& options) {
       options.disable_touch = parse_flag(value, "disable_touch");
     } else if (name == "disable_ttl") {
       options.disable_ttl = parse_flag(value, "disable_ttl");
+    } else if (name == "wait_replicas") {
+      options.wait_replicas = parse_number<std::size_t>(value, 1000, "wait_replicas");
+    } else if (name == "wait_timeout") {
+      options.wait_timeout = std::chrono::milliseconds(
+          parse_number<std::int64_t>(value, std::numeric_limits<std::int32_t>::max(), "wait_timeout"));
     } else {
       malformed("unknown query parameter '" + name +
-                "' (expected prefix, ttl, scan_count, disable_touch, disable_ttl)");
+                "' (expected prefix, ttl, scan_count, disable_touch, disable_ttl, wait_replicas, wait_timeout)");
     }
   }
 }
@@ -120,6 +125,11 @@ RedisEndpoint parse_redis_url(std::string_view url, RedisOptions& options) {
     if (colon != std::string_view::npos) endpoint.password = percent_decode(user_info.substr(colon + 1), "password");
   }
 
+  parse_host_port(host_port, endpoint);
+  return endpoint;
+}
+
+void parse_host_port(std::string_view host_port, RedisEndpoint& endpoint) {
   std::string_view port_text;
   if (host_port.starts_with('[')) {
     const std::size_t close = host_port.find(']');
@@ -138,7 +148,51 @@ RedisEndpoint parse_redis_url(std::string_view url, RedisOptions& options) {
     endpoint.port = parse_number<std::uint16_t>(port_text, 65535, "port");
     if (endpoint.port == 0) malformed("port 0");
   }
-  return endpoint;
+}
+
+RedisTarget parse_redis_target(std::string_view url, RedisOptions& options) {
+  RedisTarget target;
+  const bool cluster = url.starts_with("redis-cluster://");
+  const bool sentinel = url.starts_with("redis-sentinel://");
+  if (!cluster && !sentinel) {
+    target.nodes.push_back(parse_redis_url(url, options));
+    return target;
+  }
+  target.topology = cluster ? RedisTopology::cluster : RedisTopology::sentinel;
+  std::string_view rest = url.substr(url.find("://") + 3);
+  const std::size_t query_at = rest.find('?');
+  if (query_at != std::string_view::npos) {
+    apply_query(rest.substr(query_at + 1), options);
+    rest = rest.substr(0, query_at);
+  }
+  const std::size_t path_at = rest.find('/');
+  std::string_view authority = rest.substr(0, path_at);
+  const std::string_view path = path_at == std::string_view::npos ? std::string_view() : rest.substr(path_at + 1);
+  if (cluster && !path.empty()) malformed("a cluster has database 0 only: no /path after the nodes");
+  if (sentinel) {
+    if (path.empty()) malformed("no master name: redis-sentinel://HOST:PORT[,HOST:PORT...]/MASTER_NAME");
+    target.master_name = percent_decode(path, "master name");
+  }
+  // The credentials are the data nodes' (the cluster's nodes, or the master Sentinel names).
+  RedisEndpoint login;
+  if (const std::size_t at = authority.rfind('@'); at != std::string_view::npos) {
+    const std::string_view user_info = authority.substr(0, at);
+    authority = authority.substr(at + 1);
+    const std::size_t colon = user_info.find(':');
+    login.user = percent_decode(user_info.substr(0, colon), "user");
+    if (colon != std::string_view::npos) login.password = percent_decode(user_info.substr(colon + 1), "password");
+  }
+  while (!authority.empty()) {
+    const std::size_t comma = authority.find(',');
+    RedisEndpoint node = login;
+    node.port = sentinel ? 26379 : 6379;
+    parse_host_port(authority.substr(0, comma), node);
+    target.nodes.push_back(std::move(node));
+    authority = comma == std::string_view::npos ? std::string_view() : authority.substr(comma + 1);
+  }
+  if (target.nodes.empty()) malformed("no host");
+  target.login = std::move(login);
+  return target;
 }
 
 }  // namespace cortado::stores

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace cortado::stores {
 
@@ -30,5 +31,27 @@ struct RedisEndpoint {
 /// Parses `url` into an endpoint and applies its query (prefix, ttl, scan_count, disable_touch,
 /// disable_ttl) over `options`; throws std::invalid_argument with a one-line reason when malformed.
 RedisEndpoint parse_redis_url(std::string_view url, RedisOptions& options);
+
+/// Which servers a Redis store talks to: one server, a cluster, or the master Sentinel names.
+enum class RedisTopology { single, cluster, sentinel };
+
+/// What a redis://, redis-cluster:// or redis-sentinel:// URL names.
+struct RedisTarget {
+  RedisTopology topology = RedisTopology::single;
+  /// single: the server; cluster: the seed nodes; sentinel: the sentinels (default port 26379).
+  std::vector<RedisEndpoint> nodes;
+  /// The user and password of the data nodes (cluster nodes, the master); sentinels get none.
+  RedisEndpoint login;
+  /// sentinel: the name the sentinels know the master by.
+  std::string master_name;
+};
+
+/// Parses any of the three URL forms, `redis-cluster://[user:pw@]HOST:PORT[,HOST:PORT...][?query]`
+/// and `redis-sentinel://[user:pw@]HOST:PORT[,HOST:PORT...]/MASTER_NAME[?query]` besides
+/// parse_redis_url's; throws std::invalid_argument with a one-line reason when malformed.
+RedisTarget parse_redis_target(std::string_view url, RedisOptions& options);
+
+/// Reads "HOST[:PORT]" or "[IPv6][:PORT]" into `endpoint` (the port is kept when absent).
+void parse_host_port(std::string_view host_port, RedisEndpoint& endpoint);
 
 }  // namespace cortado::stores

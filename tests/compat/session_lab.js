@@ -197,6 +197,27 @@ function openStore(spec) {
     };
   }
 
+  // redis-cluster://HOST:PORT[,HOST:PORT...][?query]: node-redis's createCluster on those seed
+  // nodes, and the same RedisStore (connect-redis scans every master for all/length/clear).
+  if (spec.startsWith('redis-cluster://')) {
+    const { createCluster } = require('redis');
+    const { RedisStore } = require('connect-redis');
+    const [nodes, query = ''] = spec.slice('redis-cluster://'.length).split('?');
+    const { options } = redisStoreOptions('redis://cluster/?' + query);
+    const client = createCluster({
+      rootNodes: nodes.split(',').map((node) => ({ url: 'redis://' + node })),
+      defaults: { socket: { connectTimeout: 5000 } },
+    });
+    client.on('error', (err) => process.stderr.write('session-lab: redis cluster: ' + String(err.message).split('\n')[0] + '\n'));
+    return {
+      store: new RedisStore({ client, ...options }),
+      ready: client.connect().catch((err) => {
+        throw new Error('redis store: cannot reach the cluster at ' + nodes + ': ' + err.message);
+      }),
+      close: async () => client.destroy(),
+    };
+  }
+
   if (spec.startsWith('postgres://') || spec.startsWith('postgresql://')) {
     const { Pool } = require('pg');
     const PGStore = require('connect-pg-simple')(session);

@@ -237,6 +237,23 @@ class RedisRaw {
   }
 }
 
+// A Redis Cluster through redis-cli -c (which follows MOVED); flush empties every master.
+class RedisClusterRaw extends RedisRaw {
+  constructor(url, ports) {
+    super('redis://127.0.0.1/');
+    this.url = url;
+    this.ports = ports;
+  }
+  cli(...argv) {
+    return run('redis-cli', ['-c', '-p', this.ports[0], '--raw', ...argv]).replace(/\n$/, '');
+  }
+  flush() {
+    for (const port of this.ports) {
+      if (run('redis-cli', ['-p', port, 'ROLE']).startsWith('master')) run('redis-cli', ['-p', port, 'FLUSHALL']);
+    }
+  }
+}
+
 class PostgresRaw {
   constructor(url) {
     this.url = url;
@@ -501,6 +518,25 @@ async function redisSuite(url) {
   }, 1);
 }
 
+// Node's connect-redis on node-redis's createCluster and cortado's redis-cluster:// store on the
+// same 3-master cluster: each reads what the other wrote.
+async function redisClusterSuite(url, ports) {
+  const raw = new RedisClusterRaw(url, ports);
+  try {
+    raw.flush();
+  } catch (err) {
+    check('redis-cluster: redis-cli reaches the cluster', false, err.message.split('\n')[0]);
+    return;
+  }
+  const key = (id) => 'sess:' + id;
+  await withLabs('redis-cluster', 'default flags', url, [], raw, key, async (s) => {
+    await attempt('redis-cluster: (a)', () => scenarioA(s));
+    await attempt('redis-cluster: (b)', () => scenarioB(s));
+    await attempt('redis-cluster: (c)', () => scenarioC(s));
+    await attempt('redis-cluster: (d) default cookie', () => scenarioD(s, 'default cookie'));
+  });
+}
+
 async function postgresSuite(url) {
   const raw = new PostgresRaw(url);
   try {
@@ -551,6 +587,10 @@ async function main() {
   if (suiteWanted('redis')) {
     if (args.redis) await redisSuite(args.redis);
     else check('redis: a server URL (--redis or CORTADO_TEST_REDIS_URL)', false, 'none given');
+  }
+  if (suiteWanted('redis-cluster') && process.env.CORTADO_TEST_REDIS_CLUSTER_URL) {
+    await redisClusterSuite(process.env.CORTADO_TEST_REDIS_CLUSTER_URL,
+      process.env.CORTADO_TEST_REDIS_CLUSTER_PORTS.split(' '));
   }
   if (suiteWanted('postgres')) {
     if (args.postgres) await postgresSuite(args.postgres);

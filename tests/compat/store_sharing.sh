@@ -50,6 +50,8 @@ trap 'exit 143' TERM
 source "$stores/redis.sh" "$work" >&2 || give_up "could not start redis-server"
 # shellcheck source=/dev/null
 source "$stores/postgres.sh" "$work" >&2 || give_up "could not start PostgreSQL"
+# shellcheck source=/dev/null
+source "$stores/redis_cluster.sh" "$work" >&2 || give_up "could not start the Redis Cluster"
 
 cd "$here" || give_up "no $here"
 # In the background, so that a signal reaches this script at once: it stops the test (which stops

@@ -499,5 +499,24 @@ TEST_F(RedisStoreTest, ConnectTimesOutWhenNobodyAccepts) {
   EXPECT_EQ(views_of(run_on(ctx, store->get("s"))), 2);
 }
 
+// The durability option on a server with no replica: the write happens, the save still fails
+// (it did not reach a replica), and a failed write is reported as the write's own error.
+TEST_F(RedisStoreTest, WaitForReplicasFailsTheSaveWhenNoneAcknowledges) {
+  const auto store = open({.wait_replicas = 1, .wait_timeout = 50ms});
+  boost::asio::io_context ctx;
+  const std::string error = error_of(ctx, store->set("w", session_ending_in(1h, 1)));
+  EXPECT_EQ(error, "redis store: the save reached 0 of the 1 replicas asked for within 50 ms (WAIT)");
+  EXPECT_EQ(raw_.run("EXISTS", prefix_ + "w"), "1");
+  const auto plain = stores::redis(redis_url() + "?prefix=" + prefix_ + "&wait_replicas=0");
+  run_on(ctx, plain->set("w", session_ending_in(1h, 2)));
+  EXPECT_EQ(views_of(run_on(ctx, plain->get("w"))), 2);
+
+  raw_.run("CONFIG", "SET", "min-replicas-to-write", "1");  // every write is refused now
+  const std::string refused = error_of(ctx, store->set("w", session_ending_in(1h, 3)));
+  raw_.run("CONFIG", "SET", "min-replicas-to-write", "0");
+  EXPECT_NE(refused.find("SET failed"), std::string::npos) << refused;
+  EXPECT_NE(refused.find("NOREPLICAS"), std::string::npos) << refused;
+}
+
 }  // namespace
 }  // namespace cortado

@@ -27,6 +27,13 @@ struct RedisOptions {
   /// How long a connection may wait for its next reply before it is dropped and its calls fail;
   /// zero: no limit.
   std::chrono::milliseconds command_timeout{2000};
+  /// Durability: after each save, `WAIT wait_replicas wait_timeout` on the same connection, and the
+  /// save fails unless that many replicas acknowledged it. Zero (the default): no WAIT. It costs a
+  /// replication round trip per save, and since replies come in order, every command pipelined
+  /// behind the WAIT on that connection waits with it (up to wait_timeout when a replica is down);
+  /// keep command_timeout above wait_timeout.
+  std::size_t wait_replicas = 0;
+  std::chrono::milliseconds wait_timeout{1000};
 };
 
 /// Opens a store on the Redis at `url`, `redis://[user:password@]HOST[:PORT][/DB][?query]`, where
@@ -36,6 +43,15 @@ struct RedisOptions {
 /// the caller's io_context over one pipelined connection per io_context, made on first use and
 /// remade after an outage. Connects once now (blocking) and throws std::runtime_error when Redis
 /// cannot be reached or refuses AUTH/SELECT; throws std::invalid_argument when the URL is malformed.
+/// The query may also set wait_replicas and wait_timeout (milliseconds).
+///
+/// `redis-cluster://HOST:PORT[,HOST:PORT...][?query]` opens it on a Redis Cluster: each key goes to
+/// the master of its hash slot (the slot map read from the seed nodes with CLUSTER SHARDS, or
+/// CLUSTER SLOTS), MOVED and ASK redirects are followed and the map is read again after a redirect
+/// or a lost connection; all(), length() and clear() walk every master. One pipelined connection
+/// per node per io_context. `redis-sentinel://HOST:PORT[,HOST:PORT...]/MASTER_NAME[?query]` asks
+/// the sentinels where the master is, and asks again after a lost connection or a READONLY reply,
+/// so a failover is followed without a restart.
 std::shared_ptr<Store> redis(std::string url, RedisOptions options = {});
 
 }  // namespace cortado::stores
