@@ -9,6 +9,7 @@
 #include "cortado/core/dates.hpp"
 #include "cortado/session/session_id.hpp"
 
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/this_coro.hpp>
 
 #include <hiredis/hiredis.h>
@@ -22,6 +23,7 @@ namespace cortado::stores {
 namespace {
 
 namespace asio = boost::asio;
+using namespace boost::asio::experimental::awaitable_operators;
 
 // MGET and DEL take this many keys at a time, so that no single command or reply grows unbounded.
 constexpr std::size_t keys_per_command = 1000;
@@ -89,18 +91,33 @@ class RedisStore final : public Store {
     std::string key = options_.prefix + sid;
     // connect-redis: `if (ttl > 0) set ... else destroy`; an unreadable expires (NaN) also lands here.
     if (!ttl || *ttl <= 0) {
-      co_await call(redis_command("DEL", key), "DEL");
+      co_await destroy(std::move(sid));
       co_return;
     }
     const std::string value = stringify(json::value(std::move(session)));
     if (options_.disable_ttl) {
       co_await call(redis_command("SET", key, value), "SET");
+    } else if (options_.owners) {
+      const std::string seconds = std::to_string(*ttl);
+      auto replies = co_await (call(redis_command("SET", key, value, "EX", seconds), "SET") &&
+                               call(redis_command("GETEX", owner_of_key(sid), "EX", seconds), "GETEX"));
+      co_await extend_owner_set(*std::get<1>(replies), seconds);
     } else {
       co_await call(redis_command("SET", key, value, "EX", std::to_string(*ttl)), "SET");
     }
   }
 
-  Task<> destroy(std::string sid) override { co_await call(redis_command("DEL", options_.prefix + sid), "DEL"); }
+  Task<> destroy(std::string sid) override {
+    if (!options_.owners) {
+      co_await call(redis_command("DEL", options_.prefix + sid), "DEL");
+      co_return;
+    }
+    // The binding goes with the session, in the same round trip.
+    auto replies = co_await (call(redis_command("DEL", options_.prefix + sid), "DEL") &&
+                             call(redis_command("GETDEL", owner_of_key(sid)), "GETDEL"));
+    const redisReply& owner = *std::get<1>(replies);
+    if (owner.type == REDIS_REPLY_STRING) co_await call(redis_command("SREM", owner_set_key(reply_text(owner)), sid), "SREM");
+  }
 
   Task<> touch(std::string sid, json::object session) override {
     if (options_.disable_touch || options_.disable_ttl) co_return;
@@ -111,7 +128,97 @@ class RedisStore final : public Store {
                                ": cookie.expires is not a date");
     }
     // A TTL of zero or less makes Redis delete the key, as it does for connect-redis.
-    co_await call(redis_command("EXPIRE", options_.prefix + sid, std::to_string(*ttl)), "EXPIRE");
+    const std::string seconds = std::to_string(*ttl);
+    if (!options_.owners) {
+      co_await call(redis_command("EXPIRE", options_.prefix + sid, seconds), "EXPIRE");
+      co_return;
+    }
+    // The binding's key keeps the session's TTL (GETEX does nothing to an absent key).
+    auto replies = co_await (call(redis_command("EXPIRE", options_.prefix + sid, seconds), "EXPIRE") &&
+                             call(redis_command("GETEX", owner_of_key(sid), "EX", seconds), "GETEX"));
+    co_await extend_owner_set(*std::get<1>(replies), seconds);
+  }
+
+  Task<> set_owner(std::string sid, std::string owner, json::object session) override {
+    require_owners("set_owner");
+    const std::optional<std::int64_t> ttl = ttl_seconds(session);
+    if (!options_.disable_ttl && (!ttl || *ttl <= 0)) co_return;  // set() did not keep it either
+    const RedisReplyPtr exists = co_await call(redis_command("EXISTS", options_.prefix + sid), "EXISTS");
+    if (exists->type != REDIS_REPLY_INTEGER || exists->integer == 0) co_return;  // gone meanwhile: nothing to index
+    const std::string set_key = owner_set_key(owner);
+    RedisReplyPtr previous;
+    if (options_.disable_ttl) {
+      previous = co_await call(redis_command("SET", owner_of_key(sid), owner, "GET"), "SET");
+      co_await call(redis_command("SADD", set_key, sid), "SADD");
+    } else {
+      const std::string seconds = std::to_string(*ttl);
+      previous = co_await call(redis_command("SET", owner_of_key(sid), owner, "EX", seconds, "GET"), "SET");
+      co_await call(redis_command("SADD", set_key, sid), "SADD");
+      // The set lives as long as its longest-lived member: NX gives a new set its first TTL
+      // (GT alone would not, a key without TTL counting as eternal), GT only ever lengthens it.
+      co_await call(redis_command("EXPIRE", set_key, seconds, "NX"), "EXPIRE");
+      co_await call(redis_command("EXPIRE", set_key, seconds, "GT"), "EXPIRE");
+    }
+    if (previous->type == REDIS_REPLY_STRING && reply_text(*previous) != owner)
+      co_await call(redis_command("SREM", owner_set_key(reply_text(*previous)), sid), "SREM");
+  }
+
+  Task<std::optional<std::string>> owner_of(std::string sid) override {
+    require_owners("owner_of");
+    auto replies = co_await (call(redis_command("GET", owner_of_key(sid)), "GET") &&
+                             call(redis_command("EXISTS", options_.prefix + sid), "EXISTS"));
+    const redisReply& owner = *std::get<0>(replies);
+    if (owner.type != REDIS_REPLY_STRING) co_return std::nullopt;
+    std::string name = reply_text(owner);
+    if (std::get<1>(replies)->integer == 0) {
+      // Destroyed by a process that does not keep the index (Node): the binding goes now.
+      co_await forget_bindings(name, std::vector<std::string>(1, sid));
+      co_return std::nullopt;
+    }
+    co_return name;
+  }
+
+  Task<std::vector<std::pair<std::string, json::object>>> sessions_of(std::string owner) override {
+    require_owners("sessions_of");
+    const std::vector<std::string> ids = co_await members_of(owner);
+    std::vector<std::pair<std::string, json::object>> sessions;
+    std::vector<std::string> gone;
+    for (std::size_t first = 0; first < ids.size(); first += keys_per_command) {
+      const std::size_t count = std::min(keys_per_command, ids.size() - first);
+      std::vector<std::string> keys;
+      keys.reserve(count);
+      for (std::size_t i = first; i < first + count; ++i) keys.push_back(options_.prefix + ids[i]);
+      const RedisReplyPtr reply = co_await call(redis_keys_command("MGET", keys, 0, count), "MGET");
+      expect(*reply, REDIS_REPLY_ARRAY, "MGET");
+      for (std::size_t i = 0; i < count && i < reply->elements; ++i) {
+        const redisReply& value = *reply->element[i];
+        if (value.type != REDIS_REPLY_STRING || value.len == 0) {
+          gone.push_back(ids[first + i]);  // expired or destroyed without the index: pruned below
+          continue;
+        }
+        std::optional<json::object> session = parse_session(ids[first + i], value);
+        if (session) sessions.emplace_back(ids[first + i], std::move(*session));
+      }
+    }
+    if (!gone.empty()) co_await forget_bindings(owner, std::move(gone));
+    co_return sessions;
+  }
+
+  Task<std::size_t> destroy_all(std::string owner, std::optional<std::string> except_sid) override {
+    require_owners("destroy_all");
+    std::vector<std::string> ids = co_await members_of(owner);
+    if (except_sid) std::erase(ids, *except_sid);
+    std::size_t destroyed = 0;
+    for (std::size_t first = 0; first < ids.size(); first += keys_per_command) {
+      const std::size_t count = std::min(keys_per_command, ids.size() - first);
+      std::vector<std::string> keys;
+      keys.reserve(count);
+      for (std::size_t i = first; i < first + count; ++i) keys.push_back(options_.prefix + ids[i]);
+      const RedisReplyPtr reply = co_await call(redis_keys_command("DEL", keys, 0, count), "DEL");
+      if (reply->type == REDIS_REPLY_INTEGER) destroyed += static_cast<std::size_t>(reply->integer);
+    }
+    co_await forget_bindings(owner, std::move(ids));
+    co_return destroyed;
   }
 
   Task<std::vector<std::pair<std::string, json::object>>> all() override {
@@ -144,7 +251,12 @@ class RedisStore final : public Store {
   }
 
   Task<> clear() override {
-    const std::vector<std::string> keys = co_await all_keys();
+    std::vector<std::string> keys = co_await all_keys();
+    if (options_.owners) {
+      // The index goes with the sessions: its keys lie outside the prefix (see owner_set_key).
+      for (auto& key : co_await all_keys("owner:" + match_)) keys.push_back(std::move(key));
+      for (auto& key : co_await all_keys("owner-of:" + match_)) keys.push_back(std::move(key));
+    }
     for (std::size_t first = 0; first < keys.size(); first += keys_per_command) {
       const std::size_t count = std::min(keys_per_command, keys.size() - first);
       co_await call(redis_keys_command("DEL", keys, first, count), "DEL");
@@ -203,14 +315,56 @@ class RedisStore final : public Store {
     return ms > 0 ? (ms + 999) / 1000 : -(-ms / 1000);  // Math.ceil, for either sign
   }
 
-  // Every key under the prefix, each once (SCAN may return a key twice).
-  Task<std::vector<std::string>> all_keys() {
+  // The index's keys start with "owner:" / "owner-of:" and then the prefix, not with the prefix:
+  // connect-redis's all() and length() SCAN prefix* and would meet (and MGET a set as) them.
+  std::string owner_set_key(std::string_view owner) const { return "owner:" + options_.prefix + std::string(owner); }
+  std::string owner_of_key(std::string_view sid) const { return "owner-of:" + options_.prefix + std::string(sid); }
+
+  void require_owners(const char* call) const {
+    if (!options_.owners) throw std::logic_error(describe() + " was opened with owners = false: " + call + "() needs the owner index");
+  }
+
+  // After a save or touch of a session bound to an owner (`owner` is GETEX's reply): the owner's
+  // set lives at least as long as this session now does.
+  Task<> extend_owner_set(const redisReply& owner, const std::string& seconds) {
+    if (owner.type != REDIS_REPLY_STRING) co_return;
+    co_await call(redis_command("EXPIRE", owner_set_key(reply_text(owner)), seconds, "GT"), "EXPIRE");
+  }
+
+  // The session ids in `owner`'s set.
+  Task<std::vector<std::string>> members_of(const std::string& owner) {
+    const RedisReplyPtr reply = co_await call(redis_command("SMEMBERS", owner_set_key(owner)), "SMEMBERS");
+    expect(*reply, REDIS_REPLY_ARRAY, "SMEMBERS");
+    std::vector<std::string> ids;
+    ids.reserve(reply->elements);
+    for (std::size_t i = 0; i < reply->elements; ++i) ids.push_back(reply_text(*reply->element[i]));
+    co_return ids;
+  }
+
+  // Removes `ids` from `owner`'s set and drops their owner-of keys.
+  Task<> forget_bindings(const std::string& owner, std::vector<std::string> ids) {
+    for (std::size_t first = 0; first < ids.size(); first += keys_per_command) {
+      const std::size_t count = std::min(keys_per_command, ids.size() - first);
+      std::vector<std::string> args;
+      args.reserve(count + 1);
+      args.push_back(owner_set_key(owner));
+      for (std::size_t i = first; i < first + count; ++i) args.push_back(ids[i]);
+      co_await call(redis_keys_command("SREM", args, 0, args.size()), "SREM");
+      args.clear();
+      for (std::size_t i = first; i < first + count; ++i) args.push_back(owner_of_key(ids[i]));
+      co_await call(redis_keys_command("DEL", args, 0, args.size()), "DEL");
+    }
+  }
+
+  // Every key under the prefix (or matching `match`), each once (SCAN may return a key twice).
+  Task<std::vector<std::string>> all_keys(std::string match = {}) {
+    if (match.empty()) match = match_;
     std::vector<std::string> keys;
     std::unordered_set<std::string> seen;
     std::string cursor = "0";
     do {
       const RedisReplyPtr reply =
-          co_await call(redis_command("SCAN", cursor, "MATCH", match_, "COUNT", scan_count_), "SCAN");
+          co_await call(redis_command("SCAN", cursor, "MATCH", match, "COUNT", scan_count_), "SCAN");
       if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2 || reply->element[0]->type != REDIS_REPLY_STRING ||
           reply->element[1]->type != REDIS_REPLY_ARRAY) {
         throw std::runtime_error("redis store: SCAN on " + endpoint_->address() + " did not answer [cursor, keys]");
