@@ -7,6 +7,7 @@
 #include <boost/core/demangle.hpp>
 
 #include <array>
+#include <exception>
 #include <stdexcept>
 
 namespace cortado {
@@ -167,13 +168,25 @@ Task<> SessionContext::regenerate(Session& s, bool keep_data) {
   s.cookie_position_ = 0;
   s.data_may_change_ = true;
   s.is_new_ = true;
+  if (!keep_data) {
+    s.data_.clear();
+    ctx.stamp_creation(s);  // a new session starts a new absolute lifetime
+  }
+  ctx.req.slot<detail::SessionSlot>().id = s.id_;
+  ctx.req.slot<detail::SessionSlot>().session = self;
+  ctx.track_saves = false;
+  s.destroyed_ = false;
+  std::exception_ptr owner_error;
   if (keep_data && !s.owner_changed_) {
     // The owner comes along with the data: the new id is bound at the end of the request. A
-    // store without an owner index has no owner to carry.
+    // store without an owner index has no owner to carry. Any other failure is passed on only
+    // after the old session is destroyed, which must happen whatever else fails.
     std::optional<std::string> owner;
     try {
       owner = co_await ctx.config->options.store->owner_of(old_id);
     } catch (const std::logic_error&) {
+    } catch (...) {
+      owner_error = std::current_exception();
     }
     if (owner) {
       s.owner_ = std::move(owner);
@@ -183,15 +196,8 @@ Task<> SessionContext::regenerate(Session& s, bool keep_data) {
     s.owner_.reset();
     s.owner_changed_ = false;
   }
-  if (!keep_data) {
-    s.data_.clear();
-    ctx.stamp_creation(s);  // a new session starts a new absolute lifetime
-  }
-  ctx.req.slot<detail::SessionSlot>().id = s.id_;
-  ctx.req.slot<detail::SessionSlot>().session = self;
-  ctx.track_saves = false;
-  s.destroyed_ = false;
   co_await ctx.store().destroy(std::move(old_id));
+  if (owner_error) std::rethrow_exception(owner_error);
 }
 
 Task<> SessionContext::destroy(Session& s) {
