@@ -8,6 +8,7 @@
 #include "pages.hpp"
 #include "site.hpp"
 
+#include <cortado/core/clock.hpp>
 #include <cortado/core/url.hpp>
 
 #include <cctype>
@@ -45,22 +46,27 @@ std::string user_agent(const Request& req) {
   return cortado::to_well_formed_utf8(req.get("user-agent").substr(0, 300));
 }
 
-// Hands the session to `user`: new id (fixation defence) keeping the cart, new CSRF token, and
-// a row in the per-user index so that "Your sessions" can find it.
-Task<> start_login(Site& site, Request& req, const User& user) {
+// Hands the session to `user`: new id (fixation defence) keeping the cart, new CSRF token, the
+// device and time for "Your sessions", and the session bound to the user in the store's owner
+// index (which replaces the owner a previous login on this browser gave it).
+Task<> start_login(Request& req, const User& user) {
   auto& s = req.session();
-  if (current_user(s)) co_await site.users->forget_session(req.session_id());  // was someone else's login
   co_await s.regenerate(true);
   set_user(s, user);
   rotate_csrf_token(s);
-  co_await site.users->add_session(user.id, req.session_id(), user_agent(req));
+  boost::json::object signed_in;
+  signed_in["device"] = user_agent(req);
+  signed_in["at"] = cortado::date_now();
+  s["signed_in"] = std::move(signed_in);
+  s["seen"] = cortado::date_now();
+  s.set_owner(std::to_string(user.id));
 }
 
 }  // namespace
 
-Task<> log_out(Site& site, Request& req) {
+Task<> log_out(Site&, Request& req) {
   auto& s = req.session();
-  co_await site.users->forget_session(req.session_id());
+  // regenerate() destroys the old session in the store, and its owner binding with it.
   // A new, empty session (the old one is destroyed in the store); the preferences stay, as
   // they describe the browser rather than the account.
   auto theme = s.get("theme");
@@ -72,15 +78,20 @@ Task<> log_out(Site& site, Request& req) {
 }
 
 void add_account_routes(cortado::App& app, Site& site) {
-  // A login is valid while the per-user index has its row: "log out" elsewhere deletes the row
-  // and the stored session, and a request in flight at that moment cannot save it back to life.
-  app.use([&site](Request& req, Response&, cortado::Next next) -> Task<> {
+  // A login is valid while the store binds the session to its user: "log out" elsewhere destroys
+  // the session and its binding, and a request in flight at that moment that saves it back to
+  // life saves it unbound, so it is logged out here. "Last seen" moves at most once a minute (a
+  // change is a store write).
+  app.use([](Request& req, Response&, cortado::Next next) -> Task<> {
     if (req.has_session()) {
       if (auto user = current_user(req.session())) {
-        if (!co_await site.users->touch_session(user->id, req.session_id())) {
-          auto& s = req.session();
+        auto& s = req.session();
+        auto owner = co_await s.owner();
+        if (owner != std::to_string(user->id)) {
           s.erase("user");
           flash(s, "error", std::string(t(lang_of(s), "login.revoked")));
+        } else if (s.value<std::int64_t>("seen", 0) < cortado::date_now() - 60'000) {
+          s["seen"] = cortado::date_now();
         }
       }
     }
@@ -106,7 +117,7 @@ void add_account_routes(cortado::App& app, Site& site) {
       if (!user) problem = "signup.taken";
     }
     if (!user) co_return account_form(res, page_for(req), true, t(lang, problem), name, 400);
-    co_await start_login(site, req, *user);
+    co_await start_login(req, *user);
     flash(req.session(), "ok", t(lang, "signup.welcome", user->name));
     res.redirect(303, "/");
   });
@@ -127,7 +138,7 @@ void add_account_routes(cortado::App& app, Site& site) {
       co_return account_form(res, page_for(req), false, t(lang, "login.failed"), name, 401);
     }
     site.throttle.succeeded(name);
-    co_await start_login(site, req, *user);
+    co_await start_login(req, *user);
     flash(req.session(), "ok", t(lang, "login.welcome", user->name));
     res.redirect(303, "/");
   });

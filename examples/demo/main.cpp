@@ -12,8 +12,8 @@
 // (cmake --install BUILD --component demo), or wherever --views says.
 //
 // Sessions live in the store (default sqlite:./demo-sessions.db, so the cart survives a
-// restart); accounts and the per-user session index live in the demo's own SQLite file
-// (default ./demo-users.db), whatever the store.
+// restart), each bound to its user (the store's owner index lists a user's sessions); accounts
+// live in the demo's own SQLite file (default ./demo-users.db), whatever the store.
 #include "../session-lab/stores.hpp"  // the same --store forms as session-lab
 #include "pages.hpp"
 #include "passwords.hpp"
@@ -102,7 +102,7 @@ Flags parse_flags(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // A week: the cookie's lifetime, and how long an idle row stays in the per-user index.
+  // A week: the cookie's lifetime.
   constexpr auto session_lifetime = std::chrono::milliseconds(std::chrono::hours(24 * 7));
   Flags flags;
   std::unique_ptr<demo::UsersDb> users;
@@ -111,7 +111,7 @@ int main(int argc, char** argv) {
     flags = parse_flags(argc, argv);
     flags.views = find_views(flags.views);
     demo::init_passwords();
-    users = std::make_unique<demo::UsersDb>(flags.users, session_lifetime);
+    users = std::make_unique<demo::UsersDb>(flags.users);
     site.users = users.get();
     site.store = open_lab_store(flags.store);
     site.cookie_name = "connect.sid";  // express-session's default: Node apps sharing the store read it too

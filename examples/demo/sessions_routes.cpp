@@ -1,12 +1,16 @@
-// "Your sessions": the logged-in user's sessions, read from the per-user index in the users
-// database (see users_db.hpp for why the index, not Store::all()), each with "log out", and
-// "log out everywhere else". Logging a session out deletes its index row and destroys it in the
-// store, through req.session_store(), whichever store that is.
+// "Your sessions": the logged-in user's sessions, from the store's owner index (the login binds
+// each session to its user with Session::set_owner; cortado::sessions_of lists them without a
+// scan, whichever store it is), each with "log out", and "log out everywhere else"
+// (cortado::destroy_all). The page names a session by a digest of its id: the id itself is a
+// credential and never leaves the server.
 #include "i18n.hpp"
 #include "pages.hpp"
 #include "site.hpp"
 
-#include <charconv>
+#include <cortado/session/owners.hpp>
+#include <cortado/session/session_id.hpp>
+
+#include <algorithm>
 
 namespace demo {
 namespace {
@@ -44,32 +48,44 @@ std::optional<User> require_user(Request& req, Response& res) {
   return user;
 }
 
-Task<> list_sessions(Site& site, Request& req, Response& res) {
+// What the page calls a session: its id's digest without the "sha256:" label.
+std::string handle_of(std::string_view sid) { return cortado::session_id_digest(sid).substr(7); }
+
+// A number the session data holds, 0 when absent.
+std::int64_t number_in(const boost::json::object& data, std::string_view key) {
+  const auto* value = data.if_contains(key);
+  auto number = value ? boost::json::try_value_to<std::int64_t>(*value) : boost::system::result<std::int64_t>();
+  return number ? *number : 0;
+}
+
+Task<> list_sessions(Request& req, Response& res) {
   auto user = require_user(req, res);
   if (!user) co_return;
-  auto rows = co_await site.users->sessions_of(user->id);
+  auto sessions = co_await cortado::sessions_of(req, std::to_string(user->id));
+  // Most recently seen first.
+  std::sort(sessions.begin(), sessions.end(),
+            [](const auto& a, const auto& b) { return number_in(a.second, "seen") > number_in(b.second, "seen"); });
   auto page = page_for(req);
   boost::json::array listed;
   std::size_t others = 0;
-  for (const auto& row : rows) {
-    bool current = row.sid == req.session_id();
-    // One point lookup per row, never a scan: drops rows whose session expired or was lost
-    // (a memory store that restarted) since the index was written.
-    if (!current) {
-      auto held = co_await site.store->get(row.sid);
-      if (!held) {
-        co_await site.users->forget_session(row.sid);
-        continue;
-      }
-    }
+  for (const auto& [sid, data] : sessions) {
+    const bool current = sid == req.session_id();
     if (!current) ++others;
+    std::string agent;
+    std::int64_t created = 0;
+    if (const auto* signed_in = data.if_contains("signed_in"); signed_in && signed_in->is_object()) {
+      if (const auto* device = signed_in->get_object().if_contains("device"); device && device->is_string())
+        agent = device->get_string();
+      created = number_in(signed_in->get_object(), "at");
+    }
     boost::json::object item;
-    item["id"] = row.id;
+    item["id"] = handle_of(sid);
     item["current"] = current;
-    item["device"] = device_name(row.user_agent);
-    item["user_agent"] = row.user_agent;
-    item["created"] = format_time(row.created_ms);
-    item["last_seen"] = format_time(row.last_seen_ms);
+    item["device"] = device_name(agent);
+    item["user_agent"] = agent;
+    item["created"] = format_time(created);
+    // This request's own "seen" may not be saved yet: the session itself has it.
+    item["last_seen"] = format_time(current ? req.session().value<std::int64_t>("seen", 0) : number_in(data, "seen"));
     listed.push_back(std::move(item));
   }
   boost::json::object locals;
@@ -81,37 +97,34 @@ Task<> list_sessions(Site& site, Request& req, Response& res) {
 Task<> log_out_one(Site& site, Request& req, Response& res) {
   auto user = require_user(req, res);
   if (!user) co_return;
-  std::int64_t row_id = 0;
-  auto text = req.params()["id"];
-  std::from_chars(text.data(), text.data() + text.size(), row_id);
-  // The row must be this user's: the index answers by (row id, user id), so one user cannot
-  // name another's session.
-  auto sid = co_await site.users->remove_session(user->id, row_id);
-  if (sid && *sid == req.session_id()) {
+  const std::string handle(req.params()["id"]);
+  // Only this user's sessions are searched, so one user cannot name another's.
+  auto sessions = co_await cortado::sessions_of(req, std::to_string(user->id));
+  auto found = std::find_if(sessions.begin(), sessions.end(), [&](const auto& entry) { return handle_of(entry.first) == handle; });
+  if (found != sessions.end() && found->first == req.session_id()) {
     co_await log_out(site, req);
     co_return res.redirect(303, "/");
   }
-  if (sid) {
-    co_await req.session_store()->destroy(*sid);
+  if (found != sessions.end()) {
+    co_await req.session_store()->destroy(found->first);
     flash(req.session(), "ok", std::string(t(lang_of(req.session()), "sessions.one_done")));
   }
   res.redirect(303, "/sessions");
 }
 
-Task<> log_out_others(Site& site, Request& req, Response& res) {
+Task<> log_out_others(Request& req, Response& res) {
   auto user = require_user(req, res);
   if (!user) co_return;
-  auto sids = co_await site.users->remove_other_sessions(user->id, req.session_id());
-  for (auto& sid : sids) co_await req.session_store()->destroy(sid);
-  flash(req.session(), "ok", t(lang_of(req.session()), "sessions.others_done", std::to_string(sids.size())));
+  const std::size_t ended = co_await cortado::destroy_all(req, std::to_string(user->id));
+  flash(req.session(), "ok", t(lang_of(req.session()), "sessions.others_done", std::to_string(ended)));
   res.redirect(303, "/sessions");
 }
 
 }  // namespace
 
 void add_sessions_routes(cortado::App& app, Site& site) {
-  app.get("/sessions", [&site](Request& req, Response& res) { return list_sessions(site, req, res); });
-  app.post("/sessions/logout-others", [&site](Request& req, Response& res) { return log_out_others(site, req, res); });
+  app.get("/sessions", [](Request& req, Response& res) { return list_sessions(req, res); });
+  app.post("/sessions/logout-others", [](Request& req, Response& res) { return log_out_others(req, res); });
   app.post("/sessions/:id/logout", [&site](Request& req, Response& res) { return log_out_one(site, req, res); });
 }
 

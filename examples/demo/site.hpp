@@ -47,7 +47,8 @@ std::string form_field(const cortado::Request& req, std::string_view name);
 /// Queues a message for the next page shown ("ok" or "error"); `text` is plain text.
 void flash(cortado::Session& session, std::string_view kind, std::string text);
 
-/// Ends the login of this request's session: drops its index row, then regenerates it empty
+/// Ends the login of this request's session: regenerates it (the old one, and its owner binding,
+/// destroyed in the store) empty
 /// but for the preferences, with a "logged out" flash.
 cortado::Task<> log_out(Site& site, cortado::Request& req);
 

@@ -73,7 +73,7 @@ void exec(sqlite3* db, const char* sql) {
 
 void UsersDb::Close::operator()(sqlite3* db) const { sqlite3_close_v2(db); }
 
-UsersDb::UsersDb(const std::string& path, std::chrono::milliseconds session_lifetime) {
+UsersDb::UsersDb(const std::string& path) {
   sqlite3* raw = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
   db_.reset(raw);
@@ -89,18 +89,10 @@ UsersDb::UsersDb(const std::string& path, std::chrono::milliseconds session_life
       name TEXT NOT NULL UNIQUE COLLATE NOCASE,
       password_hash TEXT NOT NULL,
       created_at INTEGER NOT NULL);
-    CREATE TABLE IF NOT EXISTS user_sessions (
-      id INTEGER PRIMARY KEY,
-      user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-      sid TEXT NOT NULL UNIQUE,
-      user_agent TEXT NOT NULL,
-      created_at INTEGER NOT NULL,
-      last_seen INTEGER NOT NULL);
-    CREATE INDEX IF NOT EXISTS user_sessions_by_user ON user_sessions(user_id, last_seen);
+    -- The per-user session index of earlier versions: the stores keep it now.
+    DROP TABLE IF EXISTS user_sessions;
     CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   )sql");
-  // A session idle for longer than its cookie lives has expired in every store.
-  Query(raw, "DELETE FROM user_sessions WHERE last_seen < ?", now_ms() - session_lifetime.count()).step();
 }
 
 UsersDb::~UsersDb() {
@@ -150,63 +142,6 @@ cortado::Task<std::optional<User>> UsersDb::check_password(std::string name, std
   bool ok = co_await off_thread(hash_thread_.get_executor(), [&] { return verify_password(hash, password); });
   if (!ok) co_return std::nullopt;
   co_return found->user;
-}
-
-cortado::Task<> UsersDb::add_session(std::int64_t user_id, std::string sid, std::string user_agent) {
-  sqlite3* db = db_.get();
-  co_await off_thread(db_thread_.get_executor(), [&] {
-    auto now = now_ms();
-    Query(db, "INSERT OR REPLACE INTO user_sessions(user_id, sid, user_agent, created_at, last_seen) VALUES(?,?,?,?,?)",
-          user_id, sid, user_agent, now, now)
-        .step();
-  });
-}
-
-cortado::Task<bool> UsersDb::touch_session(std::int64_t user_id, std::string sid) {
-  sqlite3* db = db_.get();
-  co_return co_await off_thread(db_thread_.get_executor(), [&] {
-    Query(db, "UPDATE user_sessions SET last_seen = ? WHERE sid = ? AND user_id = ?", now_ms(), sid, user_id).step();
-    return sqlite3_changes(db) > 0;
-  });
-}
-
-cortado::Task<std::vector<SessionRow>> UsersDb::sessions_of(std::int64_t user_id) {
-  sqlite3* db = db_.get();
-  co_return co_await off_thread(db_thread_.get_executor(), [&] {
-    std::vector<SessionRow> rows;
-    Query q(db,
-            "SELECT id, sid, user_agent, created_at, last_seen FROM user_sessions WHERE user_id = ? "
-            "ORDER BY last_seen DESC",
-            user_id);
-    while (q.step()) rows.push_back({q.integer(0), q.text(1), q.text(2), q.integer(3), q.integer(4)});
-    return rows;
-  });
-}
-
-cortado::Task<std::optional<std::string>> UsersDb::remove_session(std::int64_t user_id, std::int64_t row_id) {
-  sqlite3* db = db_.get();
-  co_return co_await off_thread(db_thread_.get_executor(), [&]() -> std::optional<std::string> {
-    Query q(db, "DELETE FROM user_sessions WHERE id = ? AND user_id = ? RETURNING sid", row_id, user_id);
-    // SQLite makes a RETURNING statement's changes on its first step.
-    if (!q.step()) return std::nullopt;
-    return q.text(0);
-  });
-}
-
-cortado::Task<> UsersDb::forget_session(std::string sid) {
-  sqlite3* db = db_.get();
-  co_await off_thread(db_thread_.get_executor(),
-                      [&] { Query(db, "DELETE FROM user_sessions WHERE sid = ?", sid).step(); });
-}
-
-cortado::Task<std::vector<std::string>> UsersDb::remove_other_sessions(std::int64_t user_id, std::string keep_sid) {
-  sqlite3* db = db_.get();
-  co_return co_await off_thread(db_thread_.get_executor(), [&] {
-    std::vector<std::string> sids;
-    Query q(db, "DELETE FROM user_sessions WHERE user_id = ? AND sid <> ? RETURNING sid", user_id, keep_sid);
-    while (q.step()) sids.push_back(q.text(0));
-    return sids;
-  });
 }
 
 }  // namespace demo

@@ -145,6 +145,25 @@ void add_routes(App& app, std::shared_ptr<Store> store, bool cookie_store) {
     co_await req.session().regenerate();
     res.json("ok");
   });
+  // A user's sessions (cortado only; Node's lab has no such routes): bind, list, log out everywhere else.
+  app.post("/owner/:owner", [](Request& req, Response& res) -> Task<> {
+    req.session().set_owner(std::string(req.params()["owner"]));
+    co_await req.session().save();
+    res.json("ok");
+  });
+  app.get("/owner/:owner/sessions", [](Request& req, Response& res) -> Task<> {
+    auto sessions = co_await sessions_of(req, std::string(req.params()["owner"]));
+    std::vector<std::string> ids;
+    for (const auto& entry : sessions) ids.push_back(entry.first);
+    std::sort(ids.begin(), ids.end());
+    json::array listed;
+    for (auto& id : ids) listed.emplace_back(id);
+    res.json(listed);
+  });
+  app.post("/owner/:owner/destroy-all", [](Request& req, Response& res) -> Task<> {
+    const std::size_t ended = co_await destroy_all(req, std::string(req.params()["owner"]));
+    res.json(ended);
+  });
   app.get("/throw", [](Request&, Response&) { throw std::runtime_error("boom"); });
   app.get("/slow/:ms", [](Request& req, Response& res) -> Task<> {
     co_await sleep_for(std::chrono::milliseconds(std::stoll(std::string(req.params()["ms"]))));

@@ -32,5 +32,6 @@
 #include "cortado/session/cookie_session.hpp"
 #include "cortado/session/memory_store.hpp"
 #include "cortado/session/middleware.hpp"
+#include "cortado/session/owners.hpp"
 #include "cortado/session/session.hpp"
 #include "cortado/session/store.hpp"

@@ -3,6 +3,7 @@
 
 #include "cortado/core/clock.hpp"
 #include "memory_shard.hpp"
+#include "owner_index.hpp"
 #include "pruner.hpp"
 
 #include <algorithm>
@@ -114,7 +115,8 @@ std::optional<std::string> with_leading_cookie(std::string_view text, const json
 
 std::shared_ptr<Store> stores::memory(MemoryStoreOptions options) { return std::make_shared<MemoryStore>(options); }
 
-MemoryStore::MemoryStore(MemoryStoreOptions options) : options_(options) {
+MemoryStore::MemoryStore(MemoryStoreOptions options)
+    : options_(options), owners_(std::make_unique<detail::OwnerIndex>()) {
   options_.shards = std::max<std::size_t>(options_.shards, 1);
   if (options_.max_entries > 0) {
     options_.shards = std::clamp<std::size_t>(options_.max_entries / min_entries_per_shard, 1, options_.shards);
@@ -164,6 +166,7 @@ Task<> MemoryStore::set(std::string sid, json::object session) {
 Task<> MemoryStore::destroy(std::string sid) {
   const std::size_t hash = hash_sid(sid);
   shard_for(hash).destroy(sid, hash);
+  owners_->unbind(sid);
   co_return;
 }
 
@@ -218,7 +221,49 @@ Task<std::size_t> MemoryStore::length() {
 
 Task<> MemoryStore::clear() {
   for (std::size_t i = 0; i < options_.shards; ++i) shards_[i].clear();
+  owners_->clear();
   co_return;
+}
+
+Task<> MemoryStore::set_owner(std::string sid, std::string owner, json::object) {
+  auto live = co_await get(sid);
+  if (!live) co_return;
+  owners_->bind(sid, owner);
+}
+
+Task<std::optional<std::string>> MemoryStore::owner_of(std::string sid) {
+  auto owner = owners_->owner_of(sid);
+  if (!owner) co_return std::nullopt;
+  auto live = co_await get(sid);
+  if (!live) {
+    owners_->unbind(sid);
+    co_return std::nullopt;
+  }
+  co_return owner;
+}
+
+Task<std::vector<std::pair<std::string, json::object>>> MemoryStore::sessions_of(std::string owner) {
+  std::vector<std::pair<std::string, json::object>> sessions;
+  for (auto& sid : owners_->ids_of(owner)) {
+    auto session = co_await get(sid);
+    if (!session) {
+      owners_->unbind(sid);  // expired or evicted since it was bound
+      continue;
+    }
+    sessions.emplace_back(std::move(sid), std::move(*session));
+  }
+  co_return sessions;
+}
+
+Task<std::size_t> MemoryStore::destroy_all(std::string owner, std::optional<std::string> except_sid) {
+  std::size_t destroyed = 0;
+  for (auto& sid : owners_->ids_of(owner)) {
+    if (except_sid && sid == *except_sid) continue;
+    auto live = co_await get(sid);
+    if (live) ++destroyed;
+    co_await destroy(std::move(sid));
+  }
+  co_return destroyed;
 }
 
 std::string MemoryStore::describe() const {
@@ -231,6 +276,12 @@ std::size_t MemoryStore::prune_expired() {
   const std::int64_t now = date_now();
   std::size_t removed = 0;
   for (std::size_t i = 0; i < options_.shards; ++i) removed += shards_[i].prune(now);
+  // Bindings of sessions gone by expiry or by eviction go too.
+  std::string text;
+  owners_->retain([&](const std::string& sid) {
+    const std::size_t hash = hash_sid(sid);
+    return shard_for(hash).get(sid, hash, now, text);
+  });
   return removed;
 }
 

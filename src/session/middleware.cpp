@@ -178,12 +178,20 @@ Task<> SessionContext::commit() {
     touched = true;
   }
   const std::string text = data_text(*session);
-  if (should_save(*session, text)) {
+  // A session bound to an owner in this request is saved even unchanged: the index names saved sessions only.
+  if (should_save(*session, text) || session->owner_changed_) {
     if (track_saves) saved_hash = text;
     co_await write(*session);
   } else if (should_touch(*session, text)) {
     co_await store().touch(req.session_id(), session->to_json());
   }
+  co_await bind_owner(*session);
+}
+
+Task<> SessionContext::bind_owner(Session& s) {
+  if (!s.owner_changed_ || !s.owner_ || gone_from_store) co_return;
+  co_await config->options.store->set_owner(s.id(), *s.owner_, s.to_json());
+  s.owner_changed_ = false;
 }
 
 }  // namespace detail

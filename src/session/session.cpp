@@ -7,6 +7,7 @@
 #include <boost/core/demangle.hpp>
 
 #include <array>
+#include <exception>
 #include <stdexcept>
 
 namespace cortado {
@@ -83,6 +84,14 @@ Task<> Session::regenerate(bool keep_data) {
   auto self = shared_from_this();
   auto host = host_;
   co_await host->regenerate(*this, keep_data);
+}
+
+Task<std::optional<std::string>> Session::owner() {
+  auto self = shared_from_this();
+  if (owner_changed_ || owner_ || !host_) co_return owner_;
+  auto host = host_;
+  owner_ = co_await host->owner_of(*this);
+  co_return owner_;
 }
 
 Task<> Session::destroy() {
@@ -167,7 +176,28 @@ Task<> SessionContext::regenerate(Session& s, bool keep_data) {
   ctx.req.slot<detail::SessionSlot>().session = self;
   ctx.track_saves = false;
   s.destroyed_ = false;
+  std::exception_ptr owner_error;
+  if (keep_data && !s.owner_changed_) {
+    // The owner comes along with the data: the new id is bound at the end of the request. A
+    // store without an owner index has no owner to carry. Any other failure is passed on only
+    // after the old session is destroyed, which must happen whatever else fails.
+    std::optional<std::string> owner;
+    try {
+      owner = co_await ctx.config->options.store->owner_of(old_id);
+    } catch (const std::logic_error&) {
+    } catch (...) {
+      owner_error = std::current_exception();
+    }
+    if (owner) {
+      s.owner_ = std::move(owner);
+      s.owner_changed_ = true;
+    }
+  } else if (!keep_data) {
+    s.owner_.reset();
+    s.owner_changed_ = false;
+  }
   co_await ctx.store().destroy(std::move(old_id));
+  if (owner_error) std::rethrow_exception(owner_error);
 }
 
 Task<> SessionContext::destroy(Session& s) {
@@ -195,6 +225,12 @@ Task<> SessionContext::save(Session& s) {
   // Counted as saved only once the store has it: after a failed save that the app caught, the
   // end of the request saves the changes again.
   if (ctx.track_saves) ctx.saved_hash = ctx.data_text(s);
+  co_await ctx.bind_owner(s);
+}
+
+Task<std::optional<std::string>> SessionContext::owner_of(const Session& s) {
+  auto self = s.shared_from_this();
+  co_return co_await config->options.store->owner_of(s.id());
 }
 
 bool SessionContext::is_changed(const Session& s) const { return is_modified(s, data_text(s)); }

@@ -90,6 +90,8 @@ struct SessionContext : SessionHost, std::enable_shared_from_this<SessionContext
   /// Writes the session to the store (with merge_changes: only what changed since it was loaded,
   /// and nothing when the store no longer holds it).
   Task<> write(Session& s);
+  /// Binds the session to the owner set_owner() gave, once it is saved.
+  Task<> bind_owner(Session& s);
   /// The end-of-response step: destroy, save or touch in the store.
   Task<> commit();
 
@@ -99,6 +101,7 @@ struct SessionContext : SessionHost, std::enable_shared_from_this<SessionContext
   Task<> reload(Session& s) override;
   Task<> save(Session& s) override;
   bool is_changed(const Session& s) const override;
+  Task<std::optional<std::string>> owner_of(const Session& s) override;
 };
 
 }  // namespace detail

@@ -5,6 +5,9 @@
 
 #include "cortado/core/task.hpp"
 
+#include <optional>
+#include <string>
+
 namespace cortado {
 
 class Session;
@@ -19,6 +22,8 @@ class SessionHost {
   virtual Task<> reload(Session& s) = 0;
   virtual Task<> save(Session& s) = 0;
   virtual bool is_changed(const Session& s) const = 0;
+  /// The owner the store has bound the session to; a host without a store has none.
+  virtual Task<std::optional<std::string>> owner_of(const Session&) { co_return std::nullopt; }
 };
 
 }  // namespace detail

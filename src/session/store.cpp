@@ -29,6 +29,33 @@ Task<> Store::clear() {
   co_return;
 }
 
+namespace {
+[[noreturn]] void no_owner_index(const Store& store, const char* call) {
+  throw std::logic_error(store.describe() + " does not keep an owner index: " + call +
+                         "() needs a store that implements set_owner, owner_of, sessions_of and destroy_all");
+}
+}  // namespace
+
+Task<> Store::set_owner(std::string, std::string, json::object) {
+  no_owner_index(*this, "set_owner");
+  co_return;
+}
+
+Task<std::optional<std::string>> Store::owner_of(std::string) {
+  no_owner_index(*this, "owner_of");
+  co_return std::nullopt;
+}
+
+Task<std::vector<std::pair<std::string, json::object>>> Store::sessions_of(std::string) {
+  no_owner_index(*this, "sessions_of");
+  co_return std::vector<std::pair<std::string, json::object>>{};
+}
+
+Task<std::size_t> Store::destroy_all(std::string, std::optional<std::string>) {
+  no_owner_index(*this, "destroy_all");
+  co_return 0;
+}
+
 json::value parse_stored_session(std::string_view text) { return parse_json(text, max_session_depth); }
 
 std::optional<std::chrono::system_clock::time_point> session_expiry(const json::object& session) {

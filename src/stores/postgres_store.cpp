@@ -99,6 +99,27 @@ void ensure_table(PGconn* conn, const std::string& table, bool create) {
   }
 }
 
+// The owner index: a side table whose rows go with their session (ON DELETE CASCADE), whoever
+// deletes it: connect-pg-simple's destroy and prune too. connect-pg-simple never reads it.
+std::string owners_table(const PostgresOptions& options) {
+  const std::string table = quote_identifier((options.table.empty() ? "session" : options.table) + "_owners");
+  return options.schema.empty() ? table : quote_identifier(options.schema) + "." + table;
+}
+
+// Creates the side table when missing; says why it could not ("" once it exists).
+std::string ensure_owners_table(PGconn* conn, const PostgresOptions& options, const std::string& table) {
+  const std::string owners = owners_table(options);
+  if (table_exists(conn, owners)) return {};
+  const std::string index = quote_identifier((options.table.empty() ? "session" : options.table) + "_owners_owner");
+  const std::string sql = "CREATE TABLE IF NOT EXISTS " + owners + " (sid varchar PRIMARY KEY REFERENCES " + table +
+                          " (sid) ON DELETE CASCADE, owner text NOT NULL); CREATE INDEX IF NOT EXISTS " + index +
+                          " ON " + owners + " (owner);";
+  const PgResult result(PQexec(conn, sql.c_str()));
+  if (PQresultStatus(result.get()) == PGRES_COMMAND_OK || table_exists(conn, owners)) return {};
+  return "cannot create table " + owners + ": " +
+         (result ? pg_result_error(result.get()) : pg_first_line(PQerrorMessage(conn)));
+}
+
 // A row connect-pg-simple cannot JSON.parse is deleted on get; all() skips it.
 std::optional<json::object> parse_session(const PGresult* result, int row, int column) {
   try {
@@ -112,7 +133,7 @@ std::optional<json::object> parse_session(const PGresult* result, int row, int c
 
 // The statements, verbatim connect-pg-simple's where it has one.
 struct Statements {
-  explicit Statements(const std::string& t)
+  Statements(const std::string& t, const std::string& o)
       : get("SELECT sess FROM " + t + " WHERE sid = $1 AND expire >= to_timestamp($2)"),
         set("INSERT INTO " + t +
             " (sess, expire, sid) SELECT $1, to_timestamp($2), $3 ON CONFLICT (sid) DO UPDATE SET sess=$1, "
@@ -122,19 +143,28 @@ struct Statements {
         all("SELECT sid, sess FROM " + t + " WHERE expire >= to_timestamp($1)"),
         length("SELECT count(*) FROM " + t + " WHERE expire >= to_timestamp($1)"),
         clear("DELETE FROM " + t),
-        prune("DELETE FROM " + t + " WHERE expire < to_timestamp($1)") {}
+        prune("DELETE FROM " + t + " WHERE expire < to_timestamp($1)"),
+        set_owner("INSERT INTO " + o + " (sid, owner) SELECT $1::varchar, $2::text WHERE EXISTS (SELECT 1 FROM " + t +
+                  " WHERE sid = $1::varchar) ON CONFLICT (sid) DO UPDATE SET owner = $2::text"),
+        owner_of("SELECT o.owner FROM " + o + " o JOIN " + t + " s ON s.sid = o.sid WHERE o.sid = $1 AND s.expire >= to_timestamp($2)"),
+        sessions_of("SELECT s.sid, s.sess FROM " + o + " o JOIN " + t +
+                    " s ON s.sid = o.sid WHERE o.owner = $1 AND s.expire >= to_timestamp($2)"),
+        destroy_all("WITH gone AS (DELETE FROM " + t + " WHERE sid IN (SELECT sid FROM " + o +
+                    " WHERE owner = $1 AND sid <> $2) RETURNING expire) SELECT count(*) FROM gone WHERE expire >= to_timestamp($3)") {}
 
   std::string get, set, destroy, touch, all, length, clear, prune;
+  std::string set_owner, owner_of, sessions_of, destroy_all;  // the owner index's
 };
 
 class PostgresStore final : public Store, public std::enable_shared_from_this<PostgresStore> {
  public:
   PostgresStore(std::shared_ptr<const PgSettings> settings, PostgresOptions options, const std::string& table,
-                std::string description)
+                std::string description, std::string owners_error)
       : settings_(std::move(settings)),
         options_(std::move(options)),
-        statements_(table),
-        description_(std::move(description)) {}
+        statements_(table, owners_table(options_)),
+        description_(std::move(description)),
+        owners_error_(std::move(owners_error)) {}
 
   // The pruner goes first (it is declared last): its stop interrupts even a statement in flight
   // (prune_once stops the loop), and the loop's destruction then frees that coroutine and the connection.
@@ -187,6 +217,39 @@ class PostgresStore final : public Store, public std::enable_shared_from_this<Po
 
   std::string describe() const override { return description_; }
 
+  Task<> set_owner(std::string sid, std::string owner, json::object) override {
+    require_owners("set_owner");
+    co_await run("set_owner", statements_.set_owner, params(std::move(sid), std::move(owner)));
+  }
+
+  Task<std::optional<std::string>> owner_of(std::string sid) override {
+    require_owners("owner_of");
+    const PgResult result = co_await run("owner_of", statements_.owner_of, params(std::move(sid), now_seconds()));
+    if (PQntuples(result.get()) == 0) co_return std::nullopt;
+    co_return std::string(PQgetvalue(result.get(), 0, 0));
+  }
+
+  Task<std::vector<std::pair<std::string, json::object>>> sessions_of(std::string owner) override {
+    require_owners("sessions_of");
+    const PgResult result = co_await run("sessions_of", statements_.sessions_of, params(std::move(owner), now_seconds()));
+    std::vector<std::pair<std::string, json::object>> sessions;
+    const int rows = PQntuples(result.get());
+    for (int row = 0; row < rows; ++row) {
+      if (auto session = parse_session(result.get(), row, 1)) {
+        sessions.emplace_back(std::string(PQgetvalue(result.get(), row, 0)), std::move(*session));
+      }
+    }
+    co_return sessions;
+  }
+
+  Task<std::size_t> destroy_all(std::string owner, std::optional<std::string> except_sid) override {
+    require_owners("destroy_all");
+    // An empty id is never a session's (the middleware refuses one), so "" keeps none.
+    const PgResult result = co_await run("destroy_all", statements_.destroy_all,
+                                         params(std::move(owner), except_sid.value_or(""), now_seconds()));
+    co_return static_cast<std::size_t>(std::stoull(PQgetvalue(result.get(), 0, 0)));
+  }
+
   // connect-pg-simple prunes on a timer with its default randomiser (each wait between half and
   // one and a half times the interval, so that processes sharing a table spread out). Called once
   // the store is owned by its shared_ptr: a round's statement needs weak_from_this().
@@ -197,6 +260,11 @@ class PostgresStore final : public Store, public std::enable_shared_from_this<Po
   }
 
  private:
+  void require_owners(const char* call) const {
+    if (!owners_error_.empty())
+      throw std::logic_error("postgres store: " + std::string(call) + "() needs the owner table, but " + owners_error_);
+  }
+
   // The calling io_context's connection for this store, made on its first statement there.
   Task<PgResult> run(const char* what, const std::string& sql, std::vector<std::string> params) {
     const auto executor = co_await boost::asio::this_coro::executor;
@@ -227,6 +295,7 @@ class PostgresStore final : public Store, public std::enable_shared_from_this<Po
   PostgresOptions options_;
   Statements statements_;
   std::string description_;
+  std::string owners_error_;  // why the owner table is missing; "" when it is there
   boost::asio::io_context prune_loop_{1};  // run only by the pruner's thread, one round at a time
   std::unique_ptr<detail::Pruner> pruner_;  // last: stopped and joined before what its rounds use goes
 };
@@ -238,15 +307,18 @@ std::shared_ptr<Store> postgres(std::string conninfo_or_url, PostgresOptions opt
       PgSettings{std::move(conninfo_or_url), options.connect_timeout, options.command_timeout});
   const std::string table = quoted_table(options);
   std::string description;
+  std::string owners_error;
   {
     // Once, blocking: an unreachable server or a missing table fails here, at start-up.
     const PgConnPtr conn = pg_connect_blocking(*settings);
     ensure_table(conn.get(), table, options.create_table_if_missing);
+    owners_error = ensure_owners_table(conn.get(), options, table);
     const std::string host = PQhost(conn.get());
     description = "postgres (" + (host.starts_with('/') ? host : host + ":" + PQport(conn.get())) + "/" +
                   PQdb(conn.get()) + ", table " + table + ")";
   }
-  auto store = std::make_shared<PostgresStore>(std::move(settings), std::move(options), table, std::move(description));
+  auto store = std::make_shared<PostgresStore>(std::move(settings), std::move(options), table, std::move(description),
+                                               std::move(owners_error));
   store->start_pruning();
   return store;
 }

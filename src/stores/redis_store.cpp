@@ -10,6 +10,7 @@
 #include "cortado/core/dates.hpp"
 #include "cortado/session/session_id.hpp"
 
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/this_coro.hpp>
 
 #include <hiredis/hiredis.h>
@@ -24,6 +25,7 @@ namespace cortado::stores {
 namespace {
 
 namespace asio = boost::asio;
+using namespace boost::asio::experimental::awaitable_operators;
 
 // MGET and DEL take this many keys at a time, so that no single command or reply grows unbounded.
 constexpr std::size_t keys_per_command = 1000;
@@ -95,22 +97,45 @@ class RedisStore final : public Store {
     std::string key = options_.prefix + sid;
     // connect-redis: `if (ttl > 0) set ... else destroy`; an unreadable expires (NaN) also lands here.
     if (!ttl || *ttl <= 0) {
-      co_await call(key, redis_command("DEL", key), "DEL");
+      co_await destroy(std::move(sid));
       co_return;
     }
     const std::string value = stringify(json::value(std::move(session)));
+    const std::string seconds = std::to_string(*ttl);
     std::string command = options_.disable_ttl ? redis_command("SET", key, value)
-                                               : redis_command("SET", key, value, "EX", std::to_string(*ttl));
-    if (options_.wait_replicas > 0) {
-      co_await call_and_wait(key, std::move(command));
+                                               : redis_command("SET", key, value, "EX", seconds);
+    const bool bound_ttl = options_.owners && !options_.disable_ttl;  // the owner binding's TTL follows
+    const std::string binding = owner_of_key(sid);
+    if (bound_ttl && options_.wait_replicas == 0) {
+      // The binding's key keeps the session's TTL, in the same round trip (GETEX does nothing to an absent key).
+      auto replies = co_await (call(key, std::move(command), "SET") &&
+                               call(binding, redis_command("GETEX", binding, "EX", seconds), "GETEX"));
+      co_await extend_owner_set(*std::get<1>(replies), seconds);
       co_return;
     }
-    co_await call(key, std::move(command), "SET");
+    if (options_.wait_replicas > 0) co_await call_and_wait(key, std::move(command));
+    else co_await call(key, std::move(command), "SET");
+    if (bound_ttl) {
+      const RedisReplyPtr owner = co_await call(binding, redis_command("GETEX", binding, "EX", seconds), "GETEX");
+      co_await extend_owner_set(*owner, seconds);
+    }
   }
 
   Task<> destroy(std::string sid) override {
     const std::string key = options_.prefix + sid;
-    co_await call(key, redis_command("DEL", key), "DEL");
+    if (!options_.owners) {
+      co_await call(key, redis_command("DEL", key), "DEL");
+      co_return;
+    }
+    // The binding goes with the session, in the same round trip.
+    const std::string binding = owner_of_key(sid);
+    auto replies = co_await (call(key, redis_command("DEL", key), "DEL") &&
+                             call(binding, redis_command("GETDEL", binding), "GETDEL"));
+    const redisReply& owner = *std::get<1>(replies);
+    if (owner.type == REDIS_REPLY_STRING) {
+      const std::string set_key = owner_set_key(reply_text(owner));
+      co_await call(set_key, redis_command("SREM", set_key, sid), "SREM");
+    }
   }
 
   Task<> touch(std::string sid, json::object session) override {
@@ -123,7 +148,105 @@ class RedisStore final : public Store {
     }
     // A TTL of zero or less makes Redis delete the key, as it does for connect-redis.
     const std::string key = options_.prefix + sid;
-    co_await call(key, redis_command("EXPIRE", key, std::to_string(*ttl)), "EXPIRE");
+    const std::string seconds = std::to_string(*ttl);
+    if (!options_.owners) {
+      co_await call(key, redis_command("EXPIRE", key, seconds), "EXPIRE");
+      co_return;
+    }
+    // The binding's key keeps the session's TTL (GETEX does nothing to an absent key).
+    const std::string binding = owner_of_key(sid);
+    auto replies = co_await (call(key, redis_command("EXPIRE", key, seconds), "EXPIRE") &&
+                             call(binding, redis_command("GETEX", binding, "EX", seconds), "GETEX"));
+    co_await extend_owner_set(*std::get<1>(replies), seconds);
+  }
+
+  Task<> set_owner(std::string sid, std::string owner, json::object session) override {
+    require_owners("set_owner");
+    const std::optional<std::int64_t> ttl = ttl_seconds(session);
+    if (!options_.disable_ttl && (!ttl || *ttl <= 0)) co_return;  // set() did not keep it either
+    const std::string key = options_.prefix + sid;
+    const RedisReplyPtr exists = co_await call(key, redis_command("EXISTS", key), "EXISTS");
+    if (exists->type != REDIS_REPLY_INTEGER || exists->integer == 0) co_return;  // gone meanwhile: nothing to index
+    const std::string set_key = owner_set_key(owner);
+    const std::string binding = owner_of_key(sid);
+    RedisReplyPtr previous;
+    if (options_.disable_ttl) {
+      previous = co_await call(binding, redis_command("SET", binding, owner, "GET"), "SET");
+      co_await call(set_key, redis_command("SADD", set_key, sid), "SADD");
+    } else {
+      const std::string seconds = std::to_string(*ttl);
+      previous = co_await call(binding, redis_command("SET", binding, owner, "EX", seconds, "GET"), "SET");
+      co_await call(set_key, redis_command("SADD", set_key, sid), "SADD");
+      // The set lives as long as its longest-lived member: NX gives a new set its first TTL
+      // (GT alone would not, a key without TTL counting as eternal), GT only ever lengthens it.
+      co_await call(set_key, redis_command("EXPIRE", set_key, seconds, "NX"), "EXPIRE");
+      co_await call(set_key, redis_command("EXPIRE", set_key, seconds, "GT"), "EXPIRE");
+    }
+    if (previous->type == REDIS_REPLY_STRING && reply_text(*previous) != owner) {
+      const std::string previous_set = owner_set_key(reply_text(*previous));
+      co_await call(previous_set, redis_command("SREM", previous_set, sid), "SREM");
+    }
+  }
+
+  Task<std::optional<std::string>> owner_of(std::string sid) override {
+    require_owners("owner_of");
+    const std::string key = options_.prefix + sid;
+    const std::string binding = owner_of_key(sid);
+    auto replies = co_await (call(binding, redis_command("GET", binding), "GET") &&
+                             call(key, redis_command("EXISTS", key), "EXISTS"));
+    const redisReply& owner = *std::get<0>(replies);
+    if (owner.type != REDIS_REPLY_STRING) co_return std::nullopt;
+    std::string name = reply_text(owner);
+    if (std::get<1>(replies)->integer == 0) {
+      // Destroyed by a process that does not keep the index (Node): the binding goes now.
+      co_await forget_bindings(name, std::vector<std::string>(1, sid));
+      co_return std::nullopt;
+    }
+    co_return name;
+  }
+
+  Task<std::vector<std::pair<std::string, json::object>>> sessions_of(std::string owner) override {
+    require_owners("sessions_of");
+    const std::vector<std::string> ids = by_slot(co_await members_of(owner));
+    std::vector<std::string> keys;
+    keys.reserve(ids.size());
+    for (const std::string& id : ids) keys.push_back(options_.prefix + id);
+    std::vector<std::pair<std::string, json::object>> sessions;
+    std::vector<std::string> gone;
+    for (std::size_t first = 0; first < keys.size(); first += batch_size(keys, first)) {
+      const std::size_t count = batch_size(keys, first);
+      const RedisReplyPtr reply = co_await call(keys[first], redis_keys_command("MGET", keys, first, count), "MGET");
+      expect(*reply, REDIS_REPLY_ARRAY, "MGET");
+      for (std::size_t i = 0; i < count && i < reply->elements; ++i) {
+        const redisReply& value = *reply->element[i];
+        if (value.type != REDIS_REPLY_STRING || value.len == 0) {
+          gone.push_back(ids[first + i]);  // expired or destroyed without the index: pruned below
+          continue;
+        }
+        std::optional<json::object> session = parse_session(ids[first + i], value);
+        if (session) sessions.emplace_back(ids[first + i], std::move(*session));
+      }
+    }
+    if (!gone.empty()) co_await forget_bindings(owner, std::move(gone));
+    co_return sessions;
+  }
+
+  Task<std::size_t> destroy_all(std::string owner, std::optional<std::string> except_sid) override {
+    require_owners("destroy_all");
+    std::vector<std::string> ids = co_await members_of(owner);
+    if (except_sid) std::erase(ids, *except_sid);
+    std::vector<std::string> keys;
+    keys.reserve(ids.size());
+    for (const std::string& id : ids) keys.push_back(options_.prefix + id);
+    keys = by_slot(std::move(keys));
+    std::size_t destroyed = 0;
+    for (std::size_t first = 0; first < keys.size(); first += batch_size(keys, first)) {
+      const std::size_t count = batch_size(keys, first);
+      const RedisReplyPtr reply = co_await call(keys[first], redis_keys_command("DEL", keys, first, count), "DEL");
+      if (reply->type == REDIS_REPLY_INTEGER) destroyed += static_cast<std::size_t>(reply->integer);
+    }
+    co_await forget_bindings(owner, std::move(ids));
+    co_return destroyed;
   }
 
   Task<std::vector<std::pair<std::string, json::object>>> all() override {
@@ -156,7 +279,12 @@ class RedisStore final : public Store {
   }
 
   Task<> clear() override {
-    const std::vector<std::string> keys = co_await all_keys();
+    std::vector<std::string> keys = co_await all_keys();
+    if (options_.owners) {
+      // The index goes with the sessions: its keys lie outside the prefix (see owner_set_key).
+      for (auto& key : co_await all_keys("owner:" + match_)) keys.push_back(std::move(key));
+      for (auto& key : co_await all_keys("owner-of:" + match_)) keys.push_back(std::move(key));
+    }
     for (std::size_t first = 0; first < keys.size(); first += batch_size(keys, first)) {
       const std::size_t count = batch_size(keys, first);
       co_await call(keys[first], redis_keys_command("DEL", keys, first, count), "DEL");
@@ -207,6 +335,62 @@ class RedisStore final : public Store {
     return count;
   }
 
+  // The index's keys start with "owner:" / "owner-of:" and then the prefix, not with the prefix:
+  // connect-redis's all() and length() SCAN prefix* and would meet (and MGET a set as) them.
+  std::string owner_set_key(std::string_view owner) const { return "owner:" + options_.prefix + std::string(owner); }
+  std::string owner_of_key(std::string_view sid) const { return "owner-of:" + options_.prefix + std::string(sid); }
+
+  void require_owners(const char* call) const {
+    if (!options_.owners) throw std::logic_error(describe() + " was opened with owners = false: " + call + "() needs the owner index");
+  }
+
+  // After a save or touch of a session bound to an owner (`owner` is GETEX's reply): the owner's
+  // set lives at least as long as this session now does.
+  Task<> extend_owner_set(const redisReply& owner, const std::string& seconds) {
+    if (owner.type != REDIS_REPLY_STRING) co_return;
+    const std::string set_key = owner_set_key(reply_text(owner));
+    co_await call(set_key, redis_command("EXPIRE", set_key, seconds, "GT"), "EXPIRE");
+  }
+
+  // The session ids in `owner`'s set.
+  Task<std::vector<std::string>> members_of(const std::string& owner) {
+    const std::string set_key = owner_set_key(owner);
+    const RedisReplyPtr reply = co_await call(set_key, redis_command("SMEMBERS", set_key), "SMEMBERS");
+    expect(*reply, REDIS_REPLY_ARRAY, "SMEMBERS");
+    std::vector<std::string> ids;
+    ids.reserve(reply->elements);
+    for (std::size_t i = 0; i < reply->elements; ++i) ids.push_back(reply_text(*reply->element[i]));
+    co_return ids;
+  }
+
+  // Removes `ids` from `owner`'s set and drops their owner-of keys.
+  Task<> forget_bindings(const std::string& owner, std::vector<std::string> ids) {
+    const std::string set_key = owner_set_key(owner);
+    for (std::size_t first = 0; first < ids.size(); first += keys_per_command) {
+      const std::size_t count = std::min(keys_per_command, ids.size() - first);
+      std::vector<std::string> args;
+      args.reserve(count + 1);
+      args.push_back(set_key);
+      for (std::size_t i = first; i < first + count; ++i) args.push_back(ids[i]);
+      co_await call(set_key, redis_keys_command("SREM", args, 0, args.size()), "SREM");
+    }
+    std::vector<std::string> bindings;
+    bindings.reserve(ids.size());
+    for (const std::string& id : ids) bindings.push_back(owner_of_key(id));
+    bindings = by_slot(std::move(bindings));
+    for (std::size_t first = 0; first < bindings.size(); first += batch_size(bindings, first)) {
+      const std::size_t count = batch_size(bindings, first);
+      co_await call(bindings[first], redis_keys_command("DEL", bindings, first, count), "DEL");
+    }
+  }
+
+  // Keys in hash-slot order, so that batch_size() puts as many in one command as a cluster allows.
+  static std::vector<std::string> by_slot(std::vector<std::string> keys) {
+    std::stable_sort(keys.begin(), keys.end(),
+                     [](const std::string& a, const std::string& b) { return hash_slot(a) < hash_slot(b); });
+    return keys;
+  }
+
   void expect(const redisReply& reply, int type, const char* name) const {
     if (reply.type != type) {
       throw std::runtime_error(std::string("redis store: unexpected reply type ") + std::to_string(reply.type) +
@@ -239,9 +423,10 @@ class RedisStore final : public Store {
     return ms > 0 ? (ms + 999) / 1000 : -(-ms / 1000);  // Math.ceil, for either sign
   }
 
-  // Every key under the prefix, each once (SCAN may return a key twice), from every master; in a
+  // Every key under the prefix (or matching `match`), each once (SCAN may return a key twice), from every master; in a
   // cluster the keys of one slot come out together, so that MGET and DEL batch them.
-  Task<std::vector<std::string>> all_keys() {
+  Task<std::vector<std::string>> all_keys(std::string match = {}) {
+    if (match.empty()) match = match_;
     std::vector<std::string> keys;
     std::unordered_set<std::string> seen;
     const std::vector<RedisEndpoint> masters = co_await router_->masters();
@@ -249,7 +434,7 @@ class RedisStore final : public Store {
       std::string cursor = "0";
       do {
         const RedisReplyPtr reply =
-            co_await router_->execute_at(master, redis_command("SCAN", cursor, "MATCH", match_, "COUNT", scan_count_));
+            co_await router_->execute_at(master, redis_command("SCAN", cursor, "MATCH", match, "COUNT", scan_count_));
         if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2 ||
             reply->element[0]->type != REDIS_REPLY_STRING || reply->element[1]->type != REDIS_REPLY_ARRAY) {
           throw std::runtime_error("redis store: SCAN on " + master.address() + " did not answer [cursor, keys]" +

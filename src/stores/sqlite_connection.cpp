@@ -87,6 +87,12 @@ SqliteConnection::SqliteConnection(const std::string& path, const SqliteConnecti
   // connect-sqlite3's table exactly: untyped columns, `expired` in epoch milliseconds.
   exec(("CREATE TABLE IF NOT EXISTS " + table + " (sid PRIMARY KEY, expired, sess)").c_str(),
        ("create table " + table + " in '" + path + "'").c_str());
+  // The owner index beside it, unknown to connect-sqlite3 (which never reads other tables).
+  const std::string owners = '"' + options.table + "_owners\"";
+  exec(("CREATE TABLE IF NOT EXISTS " + owners + " (sid TEXT PRIMARY KEY, owner TEXT NOT NULL)").c_str(),
+       ("create table " + owners + " in '" + path + "'").c_str());
+  exec(("CREATE INDEX IF NOT EXISTS \"" + options.table + "_owners_owner\" ON " + owners + " (owner)").c_str(),
+       ("index " + owners + " in '" + path + "'").c_str());
   // The table may have existed already, so nothing may have been written yet: take the write
   // lock once so that a file this process cannot write is reported here.
   exec("BEGIN IMMEDIATE; COMMIT", ("write to '" + path + "'").c_str());
@@ -99,6 +105,18 @@ SqliteConnection::SqliteConnection(const std::string& path, const SqliteConnecti
   length_ = SqliteStatement(db, "SELECT COUNT(*) FROM " + table + " WHERE ?1 <= expired", "length");
   clear_ = SqliteStatement(db, "DELETE FROM " + table, "clear");
   prune_ = SqliteStatement(db, "DELETE FROM " + table + " WHERE ?1 > expired", "prune");
+  destroy_binding_ = SqliteStatement(db, "DELETE FROM " + owners + " WHERE sid = ?1", "destroy");
+  clear_bindings_ = SqliteStatement(db, "DELETE FROM " + owners, "clear");
+  prune_bindings_ = SqliteStatement(db, "DELETE FROM " + owners + " WHERE sid NOT IN (SELECT sid FROM " + table + ")", "prune");
+  set_owner_ = SqliteStatement(db, "INSERT OR REPLACE INTO " + owners + " (sid, owner) SELECT ?1, ?2 WHERE EXISTS (SELECT 1 FROM " +
+                                       table + " WHERE sid = ?1)", "set_owner");
+  owner_of_ = SqliteStatement(db, "SELECT o.owner FROM " + owners + " o JOIN " + table +
+                                      " t ON t.sid = o.sid WHERE o.sid = ?1 AND ?2 <= t.expired", "owner_of");
+  sessions_of_ = SqliteStatement(db, "SELECT t.sid, t.sess FROM " + owners + " o JOIN " + table +
+                                         " t ON t.sid = o.sid WHERE o.owner = ?1 AND ?2 <= t.expired", "sessions_of");
+  destroy_owned_ = SqliteStatement(db, "DELETE FROM " + table + " WHERE sid IN (SELECT sid FROM " + owners +
+                                           " WHERE owner = ?1 AND sid <> ?2)", "destroy_all");
+  destroy_owned_bindings_ = SqliteStatement(db, "DELETE FROM " + owners + " WHERE owner = ?1 AND sid <> ?2", "destroy_all");
   begin_ = SqliteStatement(db, "BEGIN IMMEDIATE", "begin");
   commit_ = SqliteStatement(db, "COMMIT", "commit");
   rollback_ = SqliteStatement(db, "ROLLBACK", "rollback");
@@ -161,6 +179,45 @@ void SqliteConnection::touch(const std::string& sid, std::int64_t expired_ms, st
 void SqliteConnection::destroy(const std::string& sid) {
   bind_text(destroy_.get(), 1, sid);
   run(destroy_);
+  bind_text(destroy_binding_.get(), 1, sid);
+  run(destroy_binding_);
+}
+
+void SqliteConnection::set_owner(const std::string& sid, const std::string& owner) {
+  bind_text(set_owner_.get(), 1, sid);
+  bind_text(set_owner_.get(), 2, owner);
+  run(set_owner_);
+}
+
+std::optional<std::string> SqliteConnection::owner_of(const std::string& sid, std::int64_t now_ms) {
+  sqlite3_stmt* s = owner_of_.get();
+  ResetOnExit reset(s);
+  bind_text(s, 1, sid);
+  sqlite3_bind_int64(s, 2, now_ms);
+  const int rc = sqlite3_step(s);
+  if (rc == SQLITE_DONE) return std::nullopt;
+  if (rc != SQLITE_ROW) fail("owner_of failed");
+  return column_text(s, 0);
+}
+
+std::vector<std::pair<std::string, std::string>> SqliteConnection::sessions_of(const std::string& owner, std::int64_t now_ms) {
+  sqlite3_stmt* s = sessions_of_.get();
+  ResetOnExit reset(s);
+  bind_text(s, 1, owner);
+  sqlite3_bind_int64(s, 2, now_ms);
+  std::vector<std::pair<std::string, std::string>> rows;
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) rows.emplace_back(column_text(s, 0), column_text(s, 1));
+  if (rc != SQLITE_DONE) fail("sessions_of failed");
+  return rows;
+}
+
+void SqliteConnection::destroy_owned(const std::string& owner, const std::string& except) {
+  for (SqliteStatement* statement : {&destroy_owned_, &destroy_owned_bindings_}) {
+    bind_text(statement->get(), 1, owner);
+    bind_text(statement->get(), 2, except);
+    run(*statement);
+  }
 }
 
 std::vector<std::pair<std::string, std::string>> SqliteConnection::all(std::int64_t now_ms) {
@@ -182,12 +239,18 @@ std::size_t SqliteConnection::length(std::int64_t now_ms) {
   return static_cast<std::size_t>(sqlite3_column_int64(s, 0));
 }
 
-void SqliteConnection::clear() { run(clear_); }
+void SqliteConnection::clear() {
+  run(clear_);
+  run(clear_bindings_);
+}
 
 std::size_t SqliteConnection::prune(std::int64_t now_ms) {
   sqlite3_bind_int64(prune_.get(), 1, now_ms);
   run(prune_);
-  return static_cast<std::size_t>(sqlite3_changes64(db_.get()));
+  const auto pruned = static_cast<std::size_t>(sqlite3_changes64(db_.get()));
+  // Bindings of sessions gone by expiry here, or deleted by a process that does not keep them (Node).
+  run(prune_bindings_);
+  return pruned;
 }
 
 void SqliteConnection::apply(const SqliteWrite& write, std::int64_t now_ms) {
@@ -197,6 +260,8 @@ void SqliteConnection::apply(const SqliteWrite& write, std::int64_t now_ms) {
     case SqliteWriteKind::destroy: return destroy(write.sid);
     case SqliteWriteKind::clear: return clear();
     case SqliteWriteKind::prune: prune(now_ms); return;
+    case SqliteWriteKind::set_owner: return set_owner(write.sid, write.owner);
+    case SqliteWriteKind::destroy_owned: return destroy_owned(write.owner, write.sid);
   }
 }
 

@@ -73,7 +73,16 @@ class SqliteConnection {
   std::size_t length(std::int64_t now_ms);
   /// Deletes every row.
   void clear();
-  /// Deletes the rows that expired before `now_ms` and says how many went.
+  /// Binds a stored session to `owner` in the side table `<table>_owners` (nothing when it is not stored).
+  void set_owner(const std::string& sid, const std::string& owner);
+  /// The owner of a live session.
+  std::optional<std::string> owner_of(const std::string& sid, std::int64_t now_ms);
+  /// The live sessions bound to `owner`: id and JSON text.
+  std::vector<std::pair<std::string, std::string>> sessions_of(const std::string& owner, std::int64_t now_ms);
+  /// Deletes the sessions bound to `owner` (but `except`) and their bindings.
+  void destroy_owned(const std::string& owner, const std::string& except);
+  /// Deletes the rows that expired before `now_ms` (and the bindings of sessions no longer stored)
+  /// and says how many sessions went.
   std::size_t prune(std::int64_t now_ms);
 
   /// Runs one queued write by its kind (touch and prune compare expiries with `now_ms`); throws
@@ -114,6 +123,15 @@ class SqliteConnection {
   SqliteStatement length_;
   SqliteStatement clear_;
   SqliteStatement prune_;
+  // The owner index: a side table, since connect-sqlite3's INSERT OR REPLACE would reset a column.
+  SqliteStatement destroy_binding_;
+  SqliteStatement clear_bindings_;
+  SqliteStatement prune_bindings_;
+  SqliteStatement set_owner_;
+  SqliteStatement owner_of_;
+  SqliteStatement sessions_of_;
+  SqliteStatement destroy_owned_;
+  SqliteStatement destroy_owned_bindings_;
   SqliteStatement begin_;
   SqliteStatement commit_;
   SqliteStatement rollback_;

@@ -135,6 +135,43 @@ class SqliteStore final : public Store {
     co_await writer_->write(std::move(write));
   }
 
+  Task<> set_owner(std::string sid, std::string owner, json::object) override {
+    SqliteWrite write{.kind = SqliteWriteKind::set_owner, .sid = std::move(sid), .owner = std::move(owner)};
+    co_await writer_->write(std::move(write));
+  }
+
+  Task<std::optional<std::string>> owner_of(std::string sid) override {
+    SqliteWorker& worker = reader();
+    co_return co_await off_thread(worker.executor(), [&] { return worker.connection().owner_of(sid, date_now()); });
+  }
+
+  Task<std::vector<std::pair<std::string, json::object>>> sessions_of(std::string owner) override {
+    SqliteWorker& worker = reader();
+    auto rows = co_await off_thread(worker.executor(), [&] { return worker.connection().sessions_of(owner, date_now()); });
+    std::vector<std::pair<std::string, json::object>> sessions;
+    sessions.reserve(rows.size());
+    for (auto& [sid, text] : rows) {
+      try {
+        json::value parsed = parse_stored_session(text);
+        if (parsed.is_object()) sessions.emplace_back(std::move(sid), std::move(parsed.get_object()));
+      } catch (const std::exception&) {
+      }
+    }
+    co_return sessions;
+  }
+
+  Task<std::size_t> destroy_all(std::string owner, std::optional<std::string> except_sid) override {
+    SqliteWorker& worker = reader();
+    auto rows = co_await off_thread(worker.executor(), [&] { return worker.connection().sessions_of(owner, date_now()); });
+    std::size_t live = 0;
+    for (const auto& row : rows)
+      if (!except_sid || row.first != *except_sid) ++live;
+    // An empty id is never a session's (the middleware refuses one), so "" keeps none.
+    SqliteWrite write{.kind = SqliteWriteKind::destroy_owned, .sid = except_sid.value_or(""), .owner = std::move(owner)};
+    co_await writer_->write(std::move(write));
+    co_return live;
+  }
+
   std::string describe() const override { return "sqlite:" + path_; }
 
  private:

@@ -12,6 +12,7 @@
 //   (e) expiry: Redis TTL / PostgreSQL expire of a cortado-written session equals Node's within
 //       2 s, with --max-age 60000, without (one day), with the URL's ttl; and touch() resets it
 //   (f) two cortado processes on one store share a login
+//   (g) cortado binds owners: Node reads the same sessions and length; Node's destroy leaves cortado's list
 //
 //   node store_sharing.mjs --cortado PATH/TO/session-lab [--redis URL] [--postgres URL]
 //                          [--filter TEXT]... [--verbose]
@@ -439,6 +440,32 @@ async function scenarioF(s) {
   checkEqual(`${t}: first GET /data after logout`, await get(one, '/data', cookie), {});
 }
 
+// (g) A user's sessions: cortado binds owners (Session::set_owner); Node must read and write the
+// same sessions as before (no extra key in its req.session, the same store length), and what Node
+// destroys leaves cortado's list.
+async function scenarioG(s) {
+  const t = `${s.kind}: (g) owners bound by cortado`;
+  // connect-pg-simple has no length(): there, cortado's count stands for what is stored.
+  const nodeCounts = s.kind === 'redis';
+  const before = await get(nodeCounts ? s.node : s.cortado, '/store/length');
+  const one = await login(s.cortado, 'gus');
+  const two = await login(s.cortado, 'gus');
+  const three = await login(s.cortado, 'gus');
+  for (const session of [one, two, three]) await post(s.cortado, '/owner/gus', session.cookie);
+  checkEqual(`${t}: node GET /data has no owner key`, await get(s.node, '/data', one.cookie), { user: 'gus' });
+  if (nodeCounts) checkEqual(`${t}: node GET /store/length counts the sessions only`, await get(s.node, '/store/length'), before + 3);
+  checkEqual(`${t}: cortado GET /store/length agrees`, await get(s.cortado, '/store/length'), before + 3);
+  checkEqual(`${t}: GET /views on node`, await get(s.node, '/views', two.cookie), 1);
+  checkEqual(`${t}: cortado lists the three`, await get(s.cortado, '/owner/gus/sessions', one.cookie),
+    [one.id, two.id, three.id].sort());
+  checkEqual(`${t}: POST /destroy on node`, await post(s.node, '/destroy', two.cookie), 'ok');
+  checkEqual(`${t}: cortado's list loses what node destroyed`, await get(s.cortado, '/owner/gus/sessions', one.cookie),
+    [one.id, three.id].sort());
+  checkEqual(`${t}: cortado logs out everywhere else`, await post(s.cortado, '/owner/gus/destroy-all', one.cookie), 1);
+  checkEqual(`${t}: node sees that session logged out`, await get(s.node, '/get/user', three.cookie), null);
+  checkEqual(`${t}: node still reads the current one`, await get(s.node, '/data', one.cookie), { user: 'gus' });
+}
+
 // --- per store ----------------------------------------------------------------------------------
 
 const wanted = (name) => args.filter.length === 0 || args.filter.some((f) => name.includes(f));
@@ -498,6 +525,7 @@ async function redisSuite(url) {
     await attempt('redis: (c)', () => scenarioC(s));
     await attempt('redis: (d) default cookie', () => scenarioD(s, 'default cookie'));
     await attempt('redis: (e) without max-age', () => scenarioE(s, 'without max-age', 86400));
+    await attempt('redis: (g) owners', () => scenarioG(s));
   };
   await withLabs('redis', 'default flags', base, [], raw, key, abc);
   await withLabs('redis', 'max-age 60000', base, ['--max-age', '60000'], raw, key, async (s) => {
@@ -558,6 +586,7 @@ async function postgresSuite(url) {
     await attempt('postgres: (c)', () => scenarioC(s));
     await attempt('postgres: (d) default cookie', () => scenarioD(s, 'default cookie'));
     await attempt('postgres: (e) without max-age', () => scenarioE(s, 'without max-age', 86400));
+    await attempt('postgres: (g) owners', () => scenarioG(s));
   });
   await withLabs('postgres', 'max-age 60000', url, ['--max-age', '60000'], raw, key, async (s) => {
     await attempt('postgres: (d) max-age', () => scenarioD(s, 'max-age 60000'));

@@ -359,7 +359,134 @@ TYPED_TEST_P(StoreSuite, TheDeepestSessionSurvives) {
   EXPECT_EQ(stringify(all.front().second), text);
 }
 
-REGISTER_TYPED_TEST_SUITE_P(StoreSuite, GetOfAnAbsentIdIsEmpty, SetThenGetGivesTheSameTextInTheSameOrder,
+// A user's sessions: the owner index (Store::set_owner, owner_of, sessions_of, destroy_all).
+namespace store_suite {
+
+/// The ids of `sessions`, sorted.
+inline std::vector<std::string> ids_of(const std::vector<std::pair<std::string, json::object>>& sessions) {
+  std::vector<std::string> ids;
+  for (const auto& [sid, session] : sessions) ids.push_back(sid);
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+inline std::vector<std::string> ids(std::initializer_list<const char*> list) { return {list.begin(), list.end()}; }
+
+/// Stores `sid` ending `from_now` from now and binds it to `owner`.
+inline void owned(Store& store, const std::string& sid, const std::string& owner, milliseconds from_now, int views = 1) {
+  auto session = session_ending_in(from_now, views);
+  testing::run_task(store.set(sid, session));
+  testing::run_task(store.set_owner(sid, owner, session));
+}
+
+}  // namespace store_suite
+
+TYPED_TEST_P(StoreSuite, OwnersListTheirSessions) {
+  using namespace store_suite;
+  Store& store = this->store();
+  owned(store, "a", "alice", std::chrono::hours(1), 1);
+  owned(store, "b", "alice", std::chrono::hours(1), 2);
+  owned(store, "c", "bob", std::chrono::hours(1), 3);
+  run_task(store.set("d", session_ending_in(std::chrono::hours(1), 4)));  // no owner
+  const auto alices = run_task(store.sessions_of("alice"));
+  EXPECT_EQ(ids_of(alices), ids({"a", "b"}));
+  for (const auto& [sid, session] : alices) EXPECT_EQ(views_of(session), sid == "a" ? 1 : 2);
+  EXPECT_EQ(ids_of(run_task(store.sessions_of("bob"))), ids({"c"}));
+  EXPECT_TRUE(run_task(store.sessions_of("nobody")).empty());
+  EXPECT_EQ(run_task(store.owner_of("a")), "alice");
+  EXPECT_EQ(run_task(store.owner_of("c")), "bob");
+  EXPECT_EQ(run_task(store.owner_of("d")), std::nullopt);
+  EXPECT_EQ(run_task(store.owner_of("absent")), std::nullopt);
+  // The index is no session: what all() and length() see (and Node's store) is unchanged.
+  EXPECT_EQ(run_task(store.length()), 4u);
+  EXPECT_EQ(run_task(store.all()).size(), 4u);
+  EXPECT_FALSE(run_task(store.get("a"))->contains("owner"));
+}
+
+TYPED_TEST_P(StoreSuite, DestroyAllKeepsTheExceptedSession) {
+  using namespace store_suite;
+  Store& store = this->store();
+  owned(store, "a", "alice", std::chrono::hours(1));
+  owned(store, "b", "alice", std::chrono::hours(1));
+  owned(store, "b2", "alice", std::chrono::hours(1));
+  owned(store, "c", "bob", std::chrono::hours(1));
+  EXPECT_EQ(run_task(store.destroy_all("alice", std::string("a"))), 2u);
+  EXPECT_TRUE(run_task(store.get("a")));
+  EXPECT_FALSE(run_task(store.get("b")));
+  EXPECT_FALSE(run_task(store.get("b2")));
+  EXPECT_TRUE(run_task(store.get("c")));
+  EXPECT_EQ(ids_of(run_task(store.sessions_of("alice"))), ids({"a"}));
+  EXPECT_EQ(run_task(store.destroy_all("alice")), 1u);
+  EXPECT_FALSE(run_task(store.get("a")));
+  EXPECT_TRUE(run_task(store.sessions_of("alice")).empty());
+  EXPECT_EQ(ids_of(run_task(store.sessions_of("bob"))), ids({"c"}));
+  EXPECT_EQ(run_task(store.destroy_all("nobody")), 0u);
+}
+
+TYPED_TEST_P(StoreSuite, DestroyEndsTheBinding) {
+  using namespace store_suite;
+  Store& store = this->store();
+  owned(store, "a", "alice", std::chrono::hours(1));
+  owned(store, "b", "alice", std::chrono::hours(1));
+  run_task(store.destroy("a"));
+  EXPECT_EQ(ids_of(run_task(store.sessions_of("alice"))), ids({"b"}));
+  EXPECT_EQ(run_task(store.owner_of("a")), std::nullopt);
+  // A session saved again under the old id is not the owner's.
+  run_task(store.set("a", session_ending_in(std::chrono::hours(1))));
+  EXPECT_EQ(run_task(store.owner_of("a")), std::nullopt);
+  EXPECT_EQ(ids_of(run_task(store.sessions_of("alice"))), ids({"b"}));
+}
+
+TYPED_TEST_P(StoreSuite, ClearEmptiesTheIndex) {
+  using namespace store_suite;
+  Store& store = this->store();
+  owned(store, "a", "alice", std::chrono::hours(1));
+  run_task(store.clear());
+  EXPECT_TRUE(run_task(store.sessions_of("alice")).empty());
+  run_task(store.set("a", session_ending_in(std::chrono::hours(1))));
+  EXPECT_EQ(run_task(store.owner_of("a")), std::nullopt);
+  EXPECT_TRUE(run_task(store.sessions_of("alice")).empty());
+}
+
+TYPED_TEST_P(StoreSuite, BindingAgainMovesTheSession) {
+  using namespace store_suite;
+  Store& store = this->store();
+  owned(store, "a", "alice", std::chrono::hours(1));
+  testing::run_task(store.set_owner("a", "bob", session_ending_in(std::chrono::hours(1))));
+  EXPECT_TRUE(run_task(store.sessions_of("alice")).empty());
+  EXPECT_EQ(ids_of(run_task(store.sessions_of("bob"))), ids({"a"}));
+  EXPECT_EQ(run_task(store.owner_of("a")), "bob");
+}
+
+TYPED_TEST_P(StoreSuite, BindingAnAbsentSessionDoesNothing) {
+  using namespace store_suite;
+  Store& store = this->store();
+  run_task(store.set_owner("ghost", "alice", session_ending_in(std::chrono::hours(1))));
+  EXPECT_TRUE(run_task(store.sessions_of("alice")).empty());
+  EXPECT_EQ(run_task(store.owner_of("ghost")), std::nullopt);
+}
+
+// Expiry ends the binding; a touch or a save that extends the session extends it too.
+TYPED_TEST_P(StoreSuite, TheIndexFollowsExpiryTouchAndSave) {
+  using namespace store_suite;
+  Store& store = this->store();
+  owned(store, "expiring", "alice", milliseconds(1000));
+  owned(store, "touched", "alice", milliseconds(1000));
+  owned(store, "saved", "alice", milliseconds(1000));
+  run_task(store.touch("touched", session_ending_in(std::chrono::hours(1))));
+  run_task(store.set("saved", session_ending_in(std::chrono::hours(1), 9)));
+  // One second, then a wait of 2.5: enough for stores that round expiries up to whole seconds.
+  std::this_thread::sleep_for(milliseconds(2500));
+  EXPECT_EQ(ids_of(run_task(store.sessions_of("alice"))), ids({"saved", "touched"}));
+  EXPECT_EQ(run_task(store.owner_of("expiring")), std::nullopt);
+  EXPECT_EQ(run_task(store.owner_of("touched")), "alice");
+  EXPECT_EQ(run_task(store.destroy_all("alice")), 2u);
+  EXPECT_EQ(run_task(store.length()), 0u);
+}
+
+REGISTER_TYPED_TEST_SUITE_P(StoreSuite, OwnersListTheirSessions, DestroyAllKeepsTheExceptedSession,
+                            DestroyEndsTheBinding, ClearEmptiesTheIndex, BindingAgainMovesTheSession,
+                            BindingAnAbsentSessionDoesNothing, TheIndexFollowsExpiryTouchAndSave, GetOfAnAbsentIdIsEmpty, SetThenGetGivesTheSameTextInTheSameOrder,
                             SetReplacesTheWholeSession, DestroyRemovesOnlyThatSession, DestroyOfAnAbsentIdIsNotAnError,
                             IdsAreExactKeys, TouchExtendsTheExpiry, TouchOfAnAbsentIdCreatesNothing,
                             ExpiredSessionIsNotReturned, BrowserSessionCookieIsKept, AllLengthAndClear, ManySessions,

@@ -13,6 +13,7 @@ namespace cortado {
 class MemoryShard;
 namespace detail {
 class Pruner;
+class OwnerIndex;
 }
 
 /// The bound of the MemoryStore that session() makes when given no store. Requests without a
@@ -59,10 +60,16 @@ class MemoryStore final : public Store {
   Task<std::size_t> length() override;
   /// Forgets every session.
   Task<> clear() override;
+  /// Binds a live session to `owner` in a map kept beside the shards; a session already gone is not bound.
+  Task<> set_owner(std::string sid, std::string owner, json::object session) override;
+  Task<std::optional<std::string>> owner_of(std::string sid) override;
+  /// The owner's live sessions; ids whose session has gone (expired, evicted) leave the map.
+  Task<std::vector<std::pair<std::string, json::object>>> sessions_of(std::string owner) override;
+  Task<std::size_t> destroy_all(std::string owner, std::optional<std::string> except_sid) override;
   /// "memory (N shards)", plus the bound when there is one.
   std::string describe() const override;
 
-  /// Removes every expired session now and says how many went; the pruning thread calls it.
+  /// Removes every expired session now (and its owner binding) and says how many went; the pruning thread calls it.
   std::size_t prune_expired();
 
  private:
@@ -73,6 +80,7 @@ class MemoryStore final : public Store {
   std::unique_ptr<MemoryShard[]> shards_;
   /// session_store_sessions{store="memory"}: read at scrape time from the shards' counts.
   MetricsRegistry::CallbackHandle sessions_gauge_;
+  std::unique_ptr<detail::OwnerIndex> owners_;
   std::unique_ptr<detail::Pruner> pruner_;  // last: stopped and joined before the shards go
 };
 

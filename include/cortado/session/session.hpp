@@ -133,6 +133,19 @@ class Session : public std::enable_shared_from_this<Session> {
   /// write the destroyed session back through a reference kept to it). A cookie session is
   /// written with the response's headers: save() does nothing there.
   Task<> save();
+  /// Binds this session to `owner` (a user id, at login) in the store's owner index, so that
+  /// sessions_of(owner) lists it and destroy_all(owner) ends it. Written at the end of the request
+  /// (or by save()), after the session itself, which is saved then even if unchanged. The owner is
+  /// kept beside the session, never in its JSON: Node reads the same session. regenerate() keeps
+  /// the owner with keep_data and drops it otherwise. The store must keep an owner index (every
+  /// store cortado ships does; a custom one without it makes the request fail with its error).
+  void set_owner(std::string owner) {
+    owner_ = std::move(owner);
+    owner_changed_ = true;
+  }
+  /// The owner: the one set in this request, else the one the store has bound (nullopt: none).
+  Task<std::optional<std::string>> owner();
+
   /// Restarts the cookie's lifetime (express-session's touch()).
   void touch() { reset_max_age(); }
   /// cookie.maxAge = cookie.originalMaxAge.
@@ -180,6 +193,10 @@ class Session : public std::enable_shared_from_this<Session> {
   /// Set by every non-const access to the data; cleared by the middleware once it has the text.
   bool data_may_change_ = true;
   bool is_new_ = true;
+  /// set_owner()'s owner, or the store's once owner() has asked it.
+  std::optional<std::string> owner_;
+  /// set_owner() was called and the store has not bound it yet.
+  bool owner_changed_ = false;
 };
 
 }  // namespace cortado

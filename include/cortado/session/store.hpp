@@ -47,6 +47,21 @@ class Store {
   /// Removes every session. By default: throws std::logic_error.
   virtual Task<> clear();
 
+  // A user's sessions. A session can be bound to an owner (a user id); stores that keep an index
+  // of owners answer these without scanning every session. The owner is kept beside the session,
+  // never inside its JSON, so that Node reads the same session. By default each throws
+  // std::logic_error naming the store: the owner is not in the JSON, so all() cannot find it.
+
+  /// Binds the saved session `sid` to `owner` (replacing an earlier owner); `session` is what was
+  /// saved, for its expiry. The binding ends with the session (destroy, expiry, clear).
+  virtual Task<> set_owner(std::string sid, std::string owner, json::object session);
+  /// The owner of a live session, or nullopt when it has none or is gone.
+  virtual Task<std::optional<std::string>> owner_of(std::string sid);
+  /// Every live session bound to `owner`, with its id, in no particular order.
+  virtual Task<std::vector<std::pair<std::string, json::object>>> sessions_of(std::string owner);
+  /// Destroys every session bound to `owner` except `except_sid`; says how many went.
+  virtual Task<std::size_t> destroy_all(std::string owner, std::optional<std::string> except_sid = std::nullopt);
+
   /// One line naming the store, for logs and the demo's inspector ("memory", "sqlite:path", ...).
   virtual std::string describe() const { return "custom store"; }
 };

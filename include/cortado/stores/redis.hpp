@@ -22,6 +22,11 @@ struct RedisOptions {
   bool disable_ttl = false;
   /// The COUNT hint of the SCAN that all(), length() and clear() walk the keys with; zero means 100.
   std::size_t scan_count = 100;
+  /// Keeps the owner index (Session::set_owner, sessions_of, destroy_all) in keys beside the
+  /// sessions: a set "owner:" + prefix + OWNER of session ids and a string "owner-of:" + prefix + ID,
+  /// both expiring with the sessions they name. Costs one more command, in the same round trip,
+  /// per save, touch and destroy. false: the owner calls throw std::logic_error.
+  bool owners = true;
   /// How long connecting (and AUTH, SELECT) may take before calls fail with "cannot reach".
   std::chrono::milliseconds connect_timeout{1000};
   /// How long a connection may wait for its next reply before it is dropped and its calls fail;
