@@ -4,6 +4,7 @@
 #include "cortado/app/response.hpp"
 #include "cortado/core/dates.hpp"
 #include "cortado/core/json.hpp"
+#include "core/digest.hpp"
 
 #include <boost/beast/core/string.hpp>
 #include <boost/json/object.hpp>
@@ -236,15 +237,6 @@ std::string header_text_utf8(std::string_view bytes) {
   return out;
 }
 
-int base64_value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+' || c == '-') return 62;
-  if (c == '/' || c == '_') return 63;
-  return -1;
-}
-
 }  // namespace
 
 std::string escape_log_field(std::string_view value, TextKind kind) {
@@ -312,7 +304,7 @@ std::optional<std::string> basic_auth_user(std::string_view header) {
   while (i < header.size() && header[i] == ' ') ++i;
   std::size_t start = i;
   auto in_alphabet = [](char c) {
-    return base64_value(c) >= 0 || c == '.' || c == '~';
+    return base64_digit(static_cast<unsigned char>(c)) >= 0 || c == '.' || c == '~';
   };
   while (i < header.size() && in_alphabet(header[i])) ++i;
   if (i == start) return std::nullopt;
@@ -325,7 +317,7 @@ std::optional<std::string> basic_auth_user(std::string_view header) {
   unsigned bits = 0;
   int count = 0;
   for (char c : encoded) {
-    int v = base64_value(c);
+    int v = base64_digit(static_cast<unsigned char>(c));
     if (v < 0) continue;
     bits = (bits << 6) | static_cast<unsigned>(v);
     count += 6;

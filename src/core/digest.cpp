@@ -96,4 +96,13 @@ void append_base64(std::string& out, std::span<const unsigned char> bytes, bool 
   if (pad) out.append(rest == 2 ? 1 : 2, '=');
 }
 
+int base64_digit(unsigned char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '+' || c == '-') return 62;
+  if (c == '/' || c == '_') return 63;
+  return -1;
+}
+
 }  // namespace cortado::detail

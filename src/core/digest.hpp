@@ -59,4 +59,8 @@ std::array<unsigned char, 20> sha1(std::string_view data);
 /// with `pad`, '=' fills the last group as Node's `digest('base64')` does.
 void append_base64(std::string& out, std::span<const unsigned char> bytes, bool url_safe = false, bool pad = true);
 
+/// The value of one base64 digit of either alphabet ('+' and '-' are 62, '/' and '_' 63), as
+/// Node's Buffer.from(text, 'base64') reads them; -1 for any other byte.
+int base64_digit(unsigned char c);
+
 }  // namespace cortado::detail

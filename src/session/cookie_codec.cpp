@@ -60,15 +60,6 @@ void add_units(json::object& out, std::string_view text) {
   }
 }
 
-int base64_digit(unsigned char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+' || c == '-') return 62;
-  if (c == '/' || c == '_') return 63;
-  return -1;
-}
-
 }  // namespace
 
 std::optional<std::string_view> cookies_get(std::string_view header, std::string_view name) {
