@@ -127,10 +127,10 @@ class Upload final : public detail::PartSink {
   Upload(const MultipartOptions& options, const std::optional<std::vector<FileField>>& accepted,
          const std::string& dest, std::string_view boundary, StoredPaths stored)
       : limits_(options.limits), dest_(dest), stored_(std::move(stored)),
-        parser_(boundary, static_cast<std::size_t>(std::min<std::uint64_t>(limits_.headerPairs, 1u << 20))) {
+        parser_(boundary, static_cast<std::size_t>(std::min<std::uint64_t>(limits_.header_pairs, 1u << 20))) {
     if (accepted) {
       files_left_.emplace();
-      for (const auto& field : *accepted) files_left_->emplace_back(field.name, field.maxCount);
+      for (const auto& field : *accepted) files_left_->emplace_back(field.name, field.max_count);
     }
   }
 
@@ -170,7 +170,7 @@ class Upload final : public detail::PartSink {
       ++files_seen_;
       if (!name) fail("MISSING_FIELD_NAME");
       if (!filename || filename->empty()) return;  // a file input left empty: no file
-      if (limits_.fieldNameSize && name->size() > *limits_.fieldNameSize) fail("LIMIT_FIELD_KEY");
+      if (limits_.field_name_size && name->size() > *limits_.field_name_size) fail("LIMIT_FIELD_KEY");
       auto fieldname = decode_form_name(*name);
       auto originalname = decode_form_name(*filename);
       take_file_slot(fieldname);
@@ -200,12 +200,12 @@ class Upload final : public detail::PartSink {
 
   void part_data(std::string_view bytes) override {
     if (kind_ == Kind::file) {
-      if (bytes.size() > limits_.fileSize - current_file_.size) fail("LIMIT_FILE_SIZE", current_file_.fieldname);
+      if (bytes.size() > limits_.file_size - current_file_.size) fail("LIMIT_FILE_SIZE", current_file_.fieldname);
       out_->write_all(bytes);
       current_file_.size += bytes.size();
     } else if (kind_ == Kind::field) {
       // One byte past the limit is enough to know it was crossed (multer's fieldSize + 1).
-      auto room = limits_.fieldSize - std::min<std::uint64_t>(limits_.fieldSize, field_value_.size()) + 1;
+      auto room = limits_.field_size - std::min<std::uint64_t>(limits_.field_size, field_value_.size()) + 1;
       field_value_.append(bytes.substr(0, static_cast<std::size_t>(std::min<std::uint64_t>(room, bytes.size()))));
     }
   }
@@ -219,8 +219,8 @@ class Upload final : public detail::PartSink {
     } else if (kind_ == Kind::field) {
       if (!field_name_) fail("MISSING_FIELD_NAME");
       auto name = decode_form_name(*field_name_);
-      if (field_value_.size() > limits_.fieldSize) fail("LIMIT_FIELD_VALUE", name);
-      if (limits_.fieldNameSize && field_name_->size() > *limits_.fieldNameSize) fail("LIMIT_FIELD_KEY");
+      if (field_value_.size() > limits_.field_size) fail("LIMIT_FIELD_VALUE", name);
+      if (limits_.field_name_size && field_name_->size() > *limits_.field_name_size) fail("LIMIT_FIELD_KEY");
       append_field(name, std::move(field_value_));
       field_value_.clear();
     }
@@ -358,14 +358,14 @@ Middleware Multipart::make(std::optional<std::vector<FileField>> accepted) const
 Middleware Multipart::single(std::string name) const {
   std::vector<FileField> fields(1);
   fields[0].name = std::move(name);
-  fields[0].maxCount = 1;
+  fields[0].max_count = 1;
   return make(std::move(fields));
 }
 
 Middleware Multipart::array(std::string name, std::uint64_t max_count) const {
   std::vector<FileField> fields(1);
   fields[0].name = std::move(name);
-  fields[0].maxCount = max_count;
+  fields[0].max_count = max_count;
   return make(std::move(fields));
 }
 

@@ -70,9 +70,9 @@ int main(int argc, char** argv) {
   app.post("/any", upload.any(), answer);
   app.post("/single", upload.single("avatar"), answer);
   app.post("/array", upload.array("photos", 2), answer);
-  app.post("/fields", upload.fields({{.name = "a", .maxCount = 1}, {.name = "b", .maxCount = 2}}), answer);
+  app.post("/fields", upload.fields({{.name = "a", .max_count = 1}, {.name = "b", .max_count = 2}}), answer);
   app.post("/none", upload.none(), answer);
-  MultipartLimits limits{.fieldNameSize = 5, .fieldSize = 8, .fields = 3, .fileSize = 10, .files = 2, .parts = 6};
+  MultipartLimits limits{.field_name_size = 5, .field_size = 8, .fields = 3, .file_size = 10, .files = 2, .parts = 6};
   auto limited = multipart({.dest = dest, .limits = limits});
   app.post("/limited", limited.any(), answer);
 

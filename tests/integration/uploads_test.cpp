@@ -89,7 +89,7 @@ void routes(App& app, const std::string& dest) {
   app.post("/any", upload.any(), [](Request& req, Response& res) { res.json(describe(req)); });
   app.post("/single", upload.single("avatar"), [](Request& req, Response& res) { res.json(describe(req)); });
   app.post("/none", upload.none(), [](Request& req, Response& res) { res.json(describe(req)); });
-  auto limited = multipart({.dest = dest, .limits = {.fields = 3, .fileSize = 10, .files = 2}});
+  auto limited = multipart({.dest = dest, .limits = {.fields = 3, .file_size = 10, .files = 2}});
   app.post("/limited", limited.array("docs", 5), [](Request& req, Response& res) { res.json(describe(req)); });
   auto big = multipart({.dest = dest, .body_limit = 200ull << 20});
   app.post("/big", big.single("blob"), [](Request& req, Response& res) {
@@ -352,7 +352,7 @@ TEST(UploadsReadme, TheExampleServes) {
   test::TempDir dir{"cortado-uploads-readme"};
   fs::create_directories(dir.file("avatars"));
   test::TestServer server([&](App& app) {
-    auto upload = multipart({.dest = dir.file("uploads"), .limits = {.fileSize = 10 << 20, .files = 5}, .body_limit = 64 << 20});
+    auto upload = multipart({.dest = dir.file("uploads"), .limits = {.file_size = 10 << 20, .files = 5}, .body_limit = 64 << 20});
     app.post("/profile", upload.single("avatar"), [&dir](Request& req, Response& res) {
       const UploadedFile* avatar = req.slot<Uploads>().file();  // req.file; null without one
       if (!avatar) throw HttpError(400, "no avatar");

@@ -40,14 +40,14 @@ struct Uploads {
 struct MultipartLimits {
   static constexpr std::uint64_t unlimited = std::numeric_limits<std::uint64_t>::max();
   /// Bytes of a field name; unset: not checked (as multer when the option is absent).
-  std::optional<std::uint64_t> fieldNameSize{};
-  std::uint64_t fieldSize = 1024 * 1024;
+  std::optional<std::uint64_t> field_name_size{};
+  std::uint64_t field_size = 1024 * 1024;
   std::uint64_t fields = unlimited;
-  std::uint64_t fileSize = unlimited;
+  std::uint64_t file_size = unlimited;
   std::uint64_t files = unlimited;
   std::uint64_t parts = unlimited;
   /// Header fields read per part; the rest are ignored.
-  std::uint64_t headerPairs = 2000;
+  std::uint64_t header_pairs = 2000;
 };
 
 struct MultipartOptions {
@@ -78,7 +78,7 @@ class MultipartError : public HttpError {
 /// One form's file fields for fields(): the name and how many files it may carry.
 struct FileField {
   std::string name{};
-  std::uint64_t maxCount = MultipartLimits::unlimited;
+  std::uint64_t max_count = MultipartLimits::unlimited;
 };
 
 /// The factory multer(options) returns: each method makes a middleware that reads a
@@ -94,7 +94,7 @@ class Multipart {
   Middleware single(std::string name) const;
   /// Up to `max_count` files in field `name`.
   Middleware array(std::string name, std::uint64_t max_count = MultipartLimits::unlimited) const;
-  /// Files in the named fields, each up to its maxCount.
+  /// Files in the named fields, each up to its max_count.
   Middleware fields(std::vector<FileField> fields) const;
   /// Text fields only: any file is LIMIT_UNEXPECTED_FILE.
   Middleware none() const;
