@@ -19,6 +19,10 @@ Task<std::optional<std::string>> WebSocket::receive() {
   co_return std::move(message->data);
 }
 
+void on_websocket_open(Request& req, std::function<Task<>(WebSocket&)> hook) {
+  req.slot<detail::WebSocketOpenHooks>().hooks.push_back(std::move(hook));
+}
+
 namespace {
 
 // The host[:port] of an origin ("https://a.example:8443" → "a.example:8443"); "" when it has none.
@@ -65,6 +69,8 @@ Router& Router::ws(std::string_view path, WebSocketHandler handler, http::WebSoc
                  WebSocket sock(connection, req);
                  std::exception_ptr failure;
                  try {
+                   if (auto* open = req.find_slot<detail::WebSocketOpenHooks>())
+                     for (auto& hook : open->hooks) co_await hook(sock);
                    co_await shared->first(sock);
                  } catch (const std::exception& e) {
                    std::cerr << "cortado: WebSocket handler failed: " << e.what() << '\n';

@@ -53,38 +53,30 @@ class WebSocketStream final : public WebSocketConnection,
     co_return message;
   }
 
+  // Not a coroutine: the message is queued when send() is called (in call order, whoever awaits
+  // first), and only the writing waits.
   Task<> send(std::string data, bool binary) override {
-    if (finished_ || closing_ || !ws_.is_open()) co_return;
+    if (finished_ || closing_ || !ws_.is_open()) return nothing();
     queued_ += data.size();
     if (queued_ > max_queue_) {
       // A reader this slow would make the queue grow without end: it is dropped.
       drop();
-      co_return;
+      return nothing();
     }
-    queue_.push_back(WebSocketMessage{std::move(data), binary});
-    if (writing_) co_return;
+    auto& queued = queue_.emplace_back();
+    queued.data = std::move(data);
+    queued.binary = binary;
+    if (writing_) return nothing();
     writing_ = true;
-    while (!queue_.empty() && !finished_) {
-      WebSocketMessage message = std::move(queue_.front());
-      queue_.pop_front();
-      ws_.binary(message.binary);
-      auto [ec, n] =
-          co_await ws_.async_write(boost::asio::buffer(message.data), boost::asio::as_tuple(boost::asio::use_awaitable));
-      queued_ -= message.data.size();
-      if (ec) {
-        queue_.clear();
-        queued_ = 0;
-        break;
-      }
-    }
-    writing_ = false;
+    return write_queue();
   }
 
   Task<> close(std::uint16_t code, std::string reason) override {
-    if (finished_ || closing_ || !ws_.is_open()) co_return;
+    if (finished_ || closing_ || !ws_.is_open()) return nothing();
     closing_ = true;
-    websocket::close_reason why(static_cast<websocket::close_code>(code), reason);  // 4000-4999 too
-    co_await ws_.async_close(why, boost::asio::as_tuple(boost::asio::use_awaitable));
+    // 4000-4999, the app's own codes, too.
+    close_reason_ = websocket::close_reason(static_cast<websocket::close_code>(code), reason);
+    return write_close();
   }
 
   void close_soon(std::uint16_t code, std::string reason) override {
@@ -92,8 +84,10 @@ class WebSocketStream final : public WebSocketConnection,
     boost::asio::post(done_.get_executor(), [weak, code, reason = std::move(reason)]() mutable {
       auto self = weak.lock();
       if (!self || self->finished_ || self->closing_ || !self->ws_.is_open()) return;
+      self->closing_ = true;
+      self->close_reason_ = websocket::close_reason(static_cast<websocket::close_code>(code), reason);
       ++self->spawned_;
-      boost::asio::co_spawn(self->done_.get_executor(), run_close(self, code, std::move(reason)), boost::asio::detached);
+      boost::asio::co_spawn(self->done_.get_executor(), run_close(self), boost::asio::detached);
     });
   }
 
@@ -112,15 +106,41 @@ class WebSocketStream final : public WebSocketConnection,
   }
 
  private:
-  static Task<> run_close(std::shared_ptr<WebSocketStream> self, std::uint16_t code, std::string reason) {
-    co_await self->close(code, std::move(reason));
+  static Task<> nothing() { co_return; }
+
+  Task<> write_queue() {
+    while (!queue_.empty() && !finished_) {
+      // The message stays in the queue while it is written (a deque keeps it in place as others
+      // are added behind it).
+      const WebSocketMessage& message = queue_.front();
+      ws_.binary(message.binary);
+      auto [ec, n] = co_await ws_.async_write(boost::asio::buffer(message.data.data(), message.data.size()),
+                                              boost::asio::as_tuple(boost::asio::use_awaitable));
+      queued_ -= queue_.front().data.size();
+      queue_.pop_front();
+      if (ec) {
+        queue_.clear();
+        queued_ = 0;
+        break;
+      }
+    }
+    writing_ = false;
+  }
+
+  Task<> write_close() {
+    // Failure (the peer gone) needs nothing more: the socket is closed either way.
+    co_await ws_.async_close(close_reason_, boost::asio::as_tuple(boost::asio::use_awaitable));
+  }
+
+  static Task<> run_close(std::shared_ptr<WebSocketStream> self) {
+    co_await self->write_close();
     --self->spawned_;
     self->done_.cancel();
   }
 
   void drop() {
     finished_ = true;
-    queue_.clear();
+    if (!writing_) queue_.clear();  // else the writer, woken by the close, empties it
     queued_ = 0;
     boost::system::error_code ignored;
     conn_.socket.close(ignored);
@@ -131,6 +151,7 @@ class WebSocketStream final : public WebSocketConnection,
   /// Wakes finish() when a spawned close ends.
   boost::asio::steady_timer done_;
   std::deque<WebSocketMessage> queue_;
+  websocket::close_reason close_reason_;
   std::size_t queued_ = 0;
   std::size_t max_queue_;
   int spawned_ = 0;

@@ -182,3 +182,22 @@ TEST(WebSocket, ShutdownClosesSocketsWith1001) {
   EXPECT_EQ(ws.close_code(), 1001u);
   stopper.join();
 }
+
+TEST(WebSocket, SendsFirstThenEchoes) {
+  test::TestServer server([](App& app) {
+    app.ws("/hi", [](WebSocket& sock) -> Task<> {
+      co_await sock.send("a greeting that is longer than fifteen");
+      while (auto text = co_await sock.receive()) {
+        auto copy = *text;
+        co_await sock.send("ok");
+      }
+    });
+  });
+  test::WsClient ws(server.port(), "/hi");
+  ASSERT_EQ(ws.status(), 101);
+  EXPECT_EQ(ws.receive(), "a greeting that is longer than fifteen");
+  ws.send("x");
+  EXPECT_EQ(ws.receive(), "ok");
+  ws.send("y");
+  EXPECT_EQ(ws.receive(), "ok");
+}

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace cortado {
 
@@ -59,5 +60,17 @@ class WebSocket {
 
 /// What app.ws() calls for each socket.
 using WebSocketHandler = std::function<Task<>(WebSocket& sock)>;
+
+/// For middleware: runs `hook` once this request's upgrade has been accepted, before the route's
+/// handler, in the order added (the session middleware saves the session there and binds the
+/// socket to it). Only worth calling when the request is an upgrade (req.get("upgrade")).
+void on_websocket_open(Request& req, std::function<Task<>(WebSocket&)> hook);
+
+namespace detail {
+/// Where on_websocket_open() keeps its hooks (a slot of the request: nothing for other requests).
+struct WebSocketOpenHooks {
+  std::vector<std::function<Task<>(WebSocket&)>> hooks;
+};
+}  // namespace detail
 
 }  // namespace cortado
