@@ -133,3 +133,23 @@ TEST(WebSocketSession, RegenerateElsewhereClosesTheSocketWith4401) {
   EXPECT_EQ(ws.receive(), std::nullopt);
   EXPECT_EQ(ws.close_code(), 4401u);
 }
+
+// The README's example, as written there.
+TEST(WebSocketSession, ReadmeExample) {
+  test::TestServer server([](App& app) {
+    app.use(session({.secret = {"keyboard cat"}}));
+    app.ws("/live", [](WebSocket& sock) -> Task<> {
+      co_await sock.send(stringify(sock.session().data()));  // the session as loaded for the upgrade
+      while (auto text = co_await sock.receive()) {           // nullopt once closed
+        sock.session()["last"] = *text;
+        co_await sock.session().save();  // the store's rules, as for HTTP
+        co_await sock.send("ok");
+      }
+    });  // returning closes with 1000
+  });
+  test::WsClient ws(server.port(), "/live");
+  ASSERT_EQ(ws.status(), 101);
+  EXPECT_NE(ws.receive(), std::nullopt);
+  ws.send("hi");
+  EXPECT_EQ(ws.receive(), "ok");
+}
