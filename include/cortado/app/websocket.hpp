@@ -32,7 +32,8 @@ class WebSocket {
   Task<std::optional<std::string>> receive();
   /// Whether the last message received was binary.
   bool binary() const { return binary_; }
-  /// Sends a text message (must be UTF-8).
+  /// Sends a text message (must be UTF-8). Queued when called, in call order; co_await the Task
+  /// (it writes the queue: a send whose Task is dropped unawaited leaves its message unwritten).
   Task<> send(std::string text) { return connection_->send(std::move(text), false); }
   Task<> send_binary(std::string bytes) { return connection_->send(std::move(bytes), true); }
   /// The close handshake (RFC 6455 7.4: 1000 normal, 4000-4999 the app's own).
