@@ -17,6 +17,7 @@ packages=(
   openssl
   libbrotli-dev libdeflate-dev
   python3-prometheus-client
+  python3-websockets
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -6,6 +6,8 @@
 #include <cortado/cortado.hpp>
 #include <cortado/session/cookie_session.hpp>
 
+#include <boost/json/parse.hpp>
+
 #include <cmath>
 #include <iostream>
 #include <optional>
@@ -201,6 +203,53 @@ void add_routes(App& app, std::shared_ptr<Store> store, bool cookie_store) {
   });
 }
 
+// GET /ws (docs/SESSION_LAB.md): the session data on open; {"set": K, "v": V} sets and saves,
+// answers "ok"; {"get": K} answers the value (as stored now: reloaded) or null. A message that
+// is not one of these gets {"error": ...}. Closed with 4401 when the session ends elsewhere.
+Task<> lab_socket(WebSocket& sock) {
+  co_await sock.send(stringify(data_of(sock.session())));
+  while (auto text = co_await sock.receive()) {
+    // Everything the message asks is copied out before any co_await: nothing points into the
+    // parsed message across a suspension.
+    std::string answer;
+    std::string key;
+    std::optional<json::value> v;
+    enum class Ask { set, get, other } ask = Ask::other;
+    try {
+      auto message = json::parse(*text);
+      const auto* fields = message.if_object();
+      const auto* set = fields ? fields->if_contains("set") : nullptr;
+      const auto* get = fields ? fields->if_contains("get") : nullptr;
+      if (set && set->is_string()) {
+        ask = Ask::set;
+        key = set->get_string();
+        if (const auto* value = fields->if_contains("v")) v = *value;
+      } else if (get && get->is_string()) {
+        ask = Ask::get;
+        key = get->get_string();
+      }
+    } catch (const std::exception& e) {
+      answer = R"({"error":"not JSON"})";
+    }
+    if (ask == Ask::set) {
+      if (!own_property(key, false)) {
+        if (v) sock.session()[key] = std::move(*v);
+        else sock.session().erase(key);  // {"v": undefined} in Node: JSON leaves it out
+      }
+      co_await sock.session().save();
+      answer = "\"ok\"";
+    } else if (ask == Ask::get) {
+      co_await sock.session().reload();
+      const auto& data = std::as_const(sock.session()).data();
+      const auto* value = data.if_contains(key);
+      answer = value ? stringify(*value) : "null";
+    } else if (answer.empty()) {
+      answer = R"({"error":"expected {\"set\": K, \"v\": V} or {\"get\": K}"})";
+    }
+    co_await sock.send(std::move(answer));
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -249,6 +298,11 @@ int main(int argc, char** argv) {
   app.use(body_parser::json({.strict = false}));
   app.use(std::move(sessions));
   add_routes(app, store, lab.cookie_session.has_value());
+  if (!lab.cookie_session) {
+    http::WebSocketOptions ws_options;
+    ws_options.allowed_origins = lab.ws_origins;
+    app.ws("/ws", lab_socket, ws_options);
+  }
   try {
     auto announce = [](std::uint16_t port) { std::cout << "listening on 127.0.0.1:" << port << std::endl; };
     // A certificate or key that cannot be used: one line on stderr and exit code 1 (listen_tls).

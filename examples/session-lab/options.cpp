@@ -116,6 +116,8 @@ LabConfig parse_lab_flags(int argc, char** argv) {
     } else if (flag == "--no-overwrite") {  // --store cookie: cookie-session's overwrite: false
       overwrite = false;
       if (cookie_only_flag.empty()) cookie_only_flag = flag;
+    } else if (flag == "--ws-origin") {
+      lab.ws_origins.emplace_back(value());
     } else if (flag == "--tls-cert") {
       if (!lab.tls) lab.tls.emplace();
       lab.tls->cert_chain_file = value();

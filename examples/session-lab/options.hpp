@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 struct LabConfig {
   std::uint16_t port = 0;
@@ -28,6 +29,8 @@ struct LabConfig {
   std::string log;
   /// --metrics: count requests (metrics()) and serve GET /metrics.
   bool metrics = false;
+  /// --ws-origin ORIGIN (repeatable): the Origins allowed to open GET /ws; none: the request's own host.
+  std::vector<std::string> ws_origins;
 };
 
 /// Reads argv; throws std::invalid_argument with a one-line reason for a bad flag or value.

@@ -28,6 +28,8 @@
 #include "cortado/app/metrics.hpp"
 #include "cortado/app/multipart.hpp"
 #include "cortado/core/metrics.hpp"
+// WebSockets (app.ws), sharing the session.
+#include "cortado/app/websocket.hpp"
 
 #include "cortado/session/cookie_session.hpp"
 #include "cortado/session/memory_store.hpp"

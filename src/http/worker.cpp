@@ -5,6 +5,7 @@
 #include "http/date_cache.hpp"
 #include "http/finish_response.hpp"
 #include "http/request_checks.hpp"
+#include "http/websocket_stream.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -197,6 +198,8 @@ void begin_request(Connection& conn, Exchange& exchange) {
   exchange.file.reset();
   exchange.refused = 0;
   exchange.body = nullptr;
+  exchange.upgrader = nullptr;
+  exchange.upgraded = false;
 }
 
 // RFC 9112 2.2: empty lines before a request line are ignored (old clients send CRLF after a
@@ -348,8 +351,11 @@ void Worker::begin_shutdown() {
   grace_deadline = Clock::now() + server.options.shutdown_grace;
   boost::system::error_code ignored;
   for (auto& listener : listeners) listener.acceptor.close(ignored);
-  for (Connection* conn : connections)
+  for (Connection* conn : connections) {
     if (conn->idle) conn->socket.cancel(ignored);
+    // RFC 6455 7.4.1: 1001, going away.
+    if (conn->websocket) conn->websocket->close_soon(1001, "server shutting down");
+  }
   sweeper.cancel();
 }
 
@@ -534,10 +540,23 @@ Task<> Worker::serve(tcp::socket socket, std::shared_ptr<ssl::context> tls) {
     res.version(11);  // RFC 9110 2.5: the highest 1.x we speak, also to a 1.0 client (as Node)
     // The connection's read deadlines do not apply to the handler (as in Node); shutdown's grace does.
     conn.deadline = Clock::time_point::max();
+    // Only an upgrade request pays for the upgrader (one pointer in this frame otherwise).
+    std::unique_ptr<StreamUpgrader<Stream>> upgrader;
+    if (websocket::is_upgrade(req)) {
+      upgrader = std::make_unique<StreamUpgrader<Stream>>(conn, stream, buffer, req, res, exchange,
+                                                          [&res, &exchange] { run_finished_hooks(res, exchange); });
+      exchange.upgrader = upgrader.get();
+    }
     try {
       co_await server.handler(req, res, exchange);
     } catch (const std::exception& e) {
       answer_internal_error(e, res, exchange);
+    }
+    if (exchange.upgraded) {
+      // The connection was handed over and the handler is done with it: no HTTP after a 101.
+      co_await upgrader->finish();
+      conn.socket.close(ec);
+      co_return;
     }
     if (exchange.refused) answer_unhandled_refusal(res, exchange);
     // After a refused body the stream cannot be trusted (the body is unread): close after this.

@@ -39,6 +39,8 @@ struct Connection {
   /// buffered, then the head of the one that ends the batch. Reused from request to request.
   std::string held;
   std::size_t held_count = 0;
+  /// The WebSocket the connection was handed over to, if any: shutdown closes it with 1001.
+  WebSocketConnection* websocket = nullptr;
 };
 
 /// Beast's parser for one request, with the whole body in a string.

@@ -2,12 +2,15 @@
 
 #include "cortado/app/request.hpp"
 #include "cortado/app/response.hpp"
+#include "cortado/app/websocket.hpp"
+#include "app/access.hpp"
 #include "cortado/core/clock.hpp"
 #include "cortado/session/memory_store.hpp"
 #include "cortado/session/session_id.hpp"
 #include "core/header_text.hpp"
 #include "session/session_context.hpp"
 #include "session/session_slot.hpp"
+#include "session/socket_registry.hpp"
 
 #include <boost/beast/core/string.hpp>
 
@@ -168,6 +171,7 @@ Task<> SessionContext::write(Session& s) {
 
 Task<> SessionContext::commit() {
   if (should_destroy()) {
+    close_sockets_of(req.session_id());
     co_await store().destroy(req.session_id());
     co_return;
   }
@@ -233,6 +237,15 @@ std::shared_ptr<detail::SessionConfig> make_config(SessionOptions options) {
 
 }  // namespace
 
+namespace {
+// The session as loaded for the upgrade is saved (as at the end of a request) and the socket
+// bound to it, so that its destroy or regenerate elsewhere closes the socket.
+Task<> open_socket(std::shared_ptr<detail::SessionContext> ctx, Request& req, WebSocket& sock) {
+  co_await ctx->commit();
+  if (req.has_session()) detail::bind_socket(req.session_id(), sock.connection());
+}
+}  // namespace
+
 Middleware session(SessionOptions options) {
   std::shared_ptr<const detail::SessionConfig> config = make_config(std::move(options));
   return make_middleware([config](Request& req, Response& res, Next next) -> Task<> {
@@ -259,6 +272,7 @@ Middleware session(SessionOptions options) {
       ctx->generate();
     } else if (auto stored = co_await ctx->store().get(*ctx->cookie_id)) {
       if (ctx->past_absolute_lifetime(*stored)) {
+        detail::close_sockets_of(*ctx->cookie_id);
         co_await ctx->store().destroy(*ctx->cookie_id);
         ctx->generate();
       } else {
@@ -267,7 +281,14 @@ Middleware session(SessionOptions options) {
     } else {
       ctx->generate();
     }
+    // A WebSocket upgrade: the session is committed when the socket opens (before the route's
+    // handler) and the socket is bound to it; not again when the socket closes, which would
+    // write back the snapshot loaded at the upgrade over what other requests did meanwhile, or
+    // bring back a session logged out elsewhere. The socket saves with session().save().
+    const bool upgrade = detail::AppAccess::exchange(res).upgrader != nullptr;
+    if (upgrade) on_websocket_open(req, [ctx, &req](WebSocket& sock) { return open_socket(ctx, req, sock); });
     co_await next();
+    if (upgrade && detail::AppAccess::exchange(res).upgraded) co_return;
     co_await ctx->commit();
   });
 }

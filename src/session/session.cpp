@@ -2,6 +2,7 @@
 
 #include "cortado/app/request.hpp"
 #include "session/session_context.hpp"
+#include "session/socket_registry.hpp"
 #include "session/session_slot.hpp"
 
 #include <boost/core/demangle.hpp>
@@ -196,6 +197,7 @@ Task<> SessionContext::regenerate(Session& s, bool keep_data) {
     s.owner_.reset();
     s.owner_changed_ = false;
   }
+  close_sockets_of(old_id);  // the sockets opened on the old identity end with it
   co_await ctx.store().destroy(std::move(old_id));
   if (owner_error) std::rethrow_exception(owner_error);
 }
@@ -205,6 +207,7 @@ Task<> SessionContext::destroy(Session& s) {
   auto& ctx = *this;
   ctx.req.unset_session();
   s.destroyed_ = true;
+  close_sockets_of(s.id_);
   co_await ctx.store().destroy(s.id_);
 }
 

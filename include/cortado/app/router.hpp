@@ -2,6 +2,7 @@
 /// Router: an ordered stack of middleware and routes, mountable at a path (express.Router()).
 
 #include "cortado/app/handler.hpp"
+#include "cortado/app/websocket.hpp"
 
 #include <concepts>
 #include <functional>
@@ -110,6 +111,11 @@ class Router {
     return add_param(std::move(name), std::move(c));
   }
   Router& add_param(std::string name, ParamCallback callback);
+
+  /// A WebSocket route (express-ws's router.ws): a GET upgrade request on `path` that reaches it
+  /// through the middleware is checked (Origin, see WebSocketOptions), answered with 101 and
+  /// handed to `handler`; a GET without the upgrade gets 426. See include/cortado/app/websocket.hpp.
+  Router& ws(std::string_view path, WebSocketHandler handler, http::WebSocketOptions options = {});
 
   /// Adds handlers for `method` ("" = any) on `path`.
   Router& route(std::string_view method, std::string_view path, std::vector<Middleware> handlers);

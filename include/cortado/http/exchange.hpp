@@ -3,6 +3,7 @@
 
 #include "cortado/http/body_reader.hpp"
 #include "cortado/http/file_body.hpp"
+#include "cortado/http/websocket.hpp"
 #include "cortado/core/task.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
@@ -50,6 +51,12 @@ struct Exchange {
   /// is empty and the handler reads it from here. Null when the body was read whole (always
   /// without stream_body).
   BodyReader* body = nullptr;
+  /// Set for a WebSocket upgrade request (Upgrade: websocket on a GET): a handler that takes the
+  /// connection over calls its accept(). Null for every other request.
+  Upgrader* upgrader = nullptr;
+  /// Set once accept() was called: the handler's response is not sent, the connection ends with
+  /// the handler.
+  bool upgraded = false;
 };
 
 /// Called once per request, on the connection's own thread; it fills `res`.
