@@ -79,6 +79,20 @@ std::string expand(std::string_view stored) {
   return text;
 }
 
+// Whether `stored` (compacted or not) expands to a text that starts with `prefix`, without
+// expanding it: a touch compares the stored cookie with the new one this way, without a copy.
+bool expands_with_prefix(std::string_view stored, std::string_view prefix) {
+  if (!stored.starts_with(compacted)) return stored.starts_with(prefix);
+  for (std::size_t i = 1; i < stored.size() && !prefix.empty(); ++i) {
+    const auto c = static_cast<unsigned char>(stored[i]);
+    std::string_view piece = c >= 1 && c <= phrases.size() ? phrases[c - 1] : stored.substr(i, 1);
+    const std::size_t n = std::min(piece.size(), prefix.size());
+    if (piece.substr(0, n) != prefix.substr(0, n)) return false;
+    prefix.remove_prefix(n);
+  }
+  return prefix.empty();
+}
+
 // Where the JSON object starting at text[pos] ('{') ends (one past its '}'). The text is one this
 // store wrote, hence valid JSON: only strings (with their escapes) need care.
 std::size_t object_end(std::string_view text, std::size_t pos) {
@@ -173,12 +187,21 @@ Task<> MemoryStore::destroy(std::string sid) {
 Task<> MemoryStore::touch(std::string sid, json::object session) {
   const std::size_t hash = hash_sid(sid);
   MemoryShard& shard = shard_for(hash);
-  std::string stored;
+  thread_local std::string stored;  // as in get(): nothing suspends while it is in use
   if (!shard.get(sid, hash, date_now(), stored)) co_return;  // absent or expired: express-session's touch does nothing either
-  const std::string old_text = expand(stored);
   // The usual case, on every request that reads a session without changing it: only the cookie
   // changes (often not even that, when it has no expiry), and the data need not be parsed.
-  if (const json::value* cookie = session.if_contains("cookie")) {
+  const json::value* new_cookie = session.if_contains("cookie");
+  if (new_cookie && new_cookie->is_object()) {
+    // The stored text already starts with this very cookie (a JSON object is never a strict
+    // prefix of another, so the stored one is equal): the text and its expiry stay as they are.
+    thread_local std::string lead;
+    lead.assign("{\"cookie\":");
+    stringify_to(lead, *new_cookie);
+    if (expands_with_prefix(stored, lead)) co_return;
+  }
+  const std::string old_text = expand(stored);
+  if (const json::value* cookie = new_cookie) {
     if (auto text = with_leading_cookie(old_text, *cookie)) {
       if (*text != old_text)
         shard.replace_if_unchanged(make_memory_entry(sid, compact(std::move(*text)), expiry_ms(session)), hash, stored);
