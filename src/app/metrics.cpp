@@ -82,6 +82,7 @@ std::uint64_t next_instance() {
 
 Middleware metrics(MetricsOptions options) {
   MetricsRegistry& registry = options.registry ? *options.registry : metrics_registry();
+  registry.mark_read();
   auto state = std::make_shared<MetricsState>(MetricsState{
       next_instance(),
       &registry.histogram_family("http_request_duration_seconds",
@@ -107,6 +108,7 @@ Middleware metrics(MetricsOptions options) {
 
 Middleware metrics_endpoint(MetricsRegistry* registry) {
   MetricsRegistry& r = registry ? *registry : metrics_registry();
+  r.mark_read();
   return make_middleware([&r](Request&, Response& res) {
     res.set("Content-Type", metrics_content_type);
     res.set("Cache-Control", "no-store");

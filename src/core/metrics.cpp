@@ -190,6 +190,7 @@ MetricsRegistry::CallbackHandle::~CallbackHandle() {
 }
 
 std::string MetricsRegistry::expose() const {
+  mark_read();
   std::lock_guard lock(mutex_);
   std::string out;
   for (const auto& [name, f] : families_) {

@@ -28,7 +28,7 @@ constexpr std::array<std::string_view, StoreMetrics::operations> operation_names
 // Times one store call; counts it as an error when the call threw. The timing is taken whether
 // the call returned or threw, so an outage shows in the latency too.
 template <class T>
-Task<T> measured(Task<T> call, Histogram duration, Counter errors) {
+Task<T> timed(Task<T> call, Histogram duration, Counter errors) {
   auto start = SteadyClock::now();
   try {
     if constexpr (std::is_void_v<T>) {
@@ -44,6 +44,14 @@ Task<T> measured(Task<T> call, Histogram duration, Counter errors) {
     errors.inc();
     throw;
   }
+}
+
+// The call itself while nothing reads the metrics: timing it costs a coroutine frame and two
+// clock reads per call, a noticeable part of a request served from the memory store.
+template <class T>
+Task<T> measured(Task<T> call, Histogram duration, Counter errors) {
+  if (!metrics_registry().is_read()) return call;
+  return timed(std::move(call), duration, errors);
 }
 
 }  // namespace

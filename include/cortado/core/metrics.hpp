@@ -1,6 +1,7 @@
 #pragma once
 /// Metrics: counters, gauges and histograms with labels, exposed in the Prometheus text format.
 
+#include <atomic>
 #include <cstddef>
 #include <functional>
 #include <initializer_list>
@@ -145,13 +146,22 @@ class MetricsRegistry {
                                               std::function<double()> read);
 
   /// Every family in the Prometheus text format 0.0.4 (families by name, label sets in order).
+  /// Calling it marks the registry as read (see is_read()).
   std::string expose() const;
+
+  /// Whether anything reads the registry: metrics() or metrics_endpoint() was made with it, or
+  /// expose() was called. Counting costs next to nothing and is always done; a measurement that
+  /// costs more (the session store's call timings: two clock reads and a coroutine frame per
+  /// call) is taken only once the registry is read, so an app without metrics does not pay it.
+  bool is_read() const { return read_.load(std::memory_order_relaxed); }
+  void mark_read() const { read_.store(true, std::memory_order_relaxed); }
 
  private:
   Family& family(Family::Kind kind, std::string_view name, std::string_view help,
                  std::vector<std::string> label_names, std::vector<double> bounds);
 
   mutable std::mutex mutex_;
+  mutable std::atomic<bool> read_{false};
   std::map<std::string, std::unique_ptr<Family>, std::less<>> families_;
   std::size_t next_callback_id_ = 1;
 };
