@@ -8,6 +8,7 @@
 #include "cortado/session/memory_store.hpp"
 #include "cortado/session/session_id.hpp"
 #include "core/header_text.hpp"
+#include "session/scratch_storage.hpp"
 #include "session/session_context.hpp"
 #include "session/session_slot.hpp"
 #include "session/socket_registry.hpp"
@@ -166,7 +167,7 @@ Task<> SessionContext::write(Session& s) {
     s.data() = std::move(merged);
     loaded_data = s.data();
   }
-  co_await store().set(s.id(), s.to_json());
+  co_await store().set(s.id(), s.to_json(scratch_storage()));
 }
 
 Task<> SessionContext::commit() {
@@ -187,7 +188,7 @@ Task<> SessionContext::commit() {
     if (track_saves) saved_hash = text;
     co_await write(*session);
   } else if (should_touch(*session, text)) {
-    co_await store().touch(req.session_id(), session->to_json());
+    co_await store().touch(req.session_id(), session->to_json(scratch_storage()));
   }
   co_await bind_owner(*session);
 }

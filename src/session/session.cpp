@@ -119,16 +119,16 @@ const json::value& Session::get(std::string_view key) const {
   return v ? *v : null_value;
 }
 
-json::object Session::to_json() const {
-  json::object out;
+json::object Session::to_json(json::storage_ptr storage) const {
+  json::object out(storage);
   out.reserve(data_.size() + 1);
   std::size_t index = 0;
   auto position = std::min(cookie_position_, data_.size());
   for (const auto& [key, value] : data_) {
-    if (index++ == position) out.emplace("cookie", cookie_.to_json());
+    if (index++ == position) out.emplace("cookie", cookie_.to_json(storage));
     out.emplace(key, value);
   }
-  if (position == data_.size()) out.emplace("cookie", cookie_.to_json());
+  if (position == data_.size()) out.emplace("cookie", cookie_.to_json(storage));
   return out;
 }
 

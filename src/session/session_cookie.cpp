@@ -75,9 +75,9 @@ void SessionCookie::set_expires(std::optional<Timestamp> when) {
 
 void SessionCookie::reset_max_age() { set_max_age(original_max_age()); }
 
-json::object SessionCookie::to_json() const {
+json::object SessionCookie::to_json(json::storage_ptr storage) const {
   const CookieAttributes& a = attributes;
-  json::object o;
+  json::object o(std::move(storage));
   o.reserve(9);
   if (a.max_age) {
     o.emplace("originalMaxAge", a.max_age->count());

@@ -151,8 +151,9 @@ class Session : public std::enable_shared_from_this<Session> {
   /// cookie.maxAge = cookie.originalMaxAge.
   void reset_max_age() { cookie_.reset_max_age(); }
 
-  /// The stored form: "cookie" (at its stored position, first for a new session), then the data.
-  json::object to_json() const;
+  /// The stored form: "cookie" (at its stored position, first for a new session), then the data,
+  /// its memory from `storage` (the default heap when none is given).
+  json::object to_json(json::storage_ptr storage = {}) const;
   /// JSON.stringify of the data without the cookie: what decides "modified".
   std::string data_text() const { return stringify(data_); }
   /// False while nothing could have changed the data since it was loaded or made (only const

@@ -48,7 +48,7 @@ class SessionCookie {
 
   /// The stored form; keys in Node's order: originalMaxAge, partitioned, priority, expires,
   /// secure, httpOnly, domain, path, sameSite.
-  json::object to_json() const;
+  json::object to_json(json::storage_ptr storage = {}) const;
 
   /// Reads the stored form; missing or ill-typed keys take the defaults, as `new Cookie(stored)` does.
   static SessionCookie from_json(const json::object& stored);
