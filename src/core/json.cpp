@@ -6,9 +6,11 @@
 #include <boost/json/value_stack.hpp>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <vector>
 #include <cmath>
@@ -17,15 +19,65 @@
 namespace cortado {
 namespace {
 
+// What stringify writes through: the output string, grown ahead in steps and written through a
+// pointer, so that the many one-byte writes of a document ({, ", :, ,) are a store each rather
+// than a call that checks the capacity. The string's size is put right when the writer goes.
+class Writer {
+ public:
+  explicit Writer(std::string& out) : out_(out), size_(out.size()) {}
+  ~Writer() { out_.resize(size_); }
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
+
+  Writer& operator+=(char c) {
+    *room(1) = c;
+    ++size_;
+    return *this;
+  }
+  Writer& operator+=(std::string_view s) { return append(s.data(), s.size()); }
+  Writer& append(const char* data, std::size_t n) {
+    if (n) std::memcpy(room(n), data, n);
+    size_ += n;
+    return *this;
+  }
+  Writer& append(const char* first, const char* last) { return append(first, static_cast<std::size_t>(last - first)); }
+  Writer& append(std::size_t n, char c) {
+    std::memset(room(n), c, n);
+    size_ += n;
+    return *this;
+  }
+  /// '"' + s + '"', for a string that needs no escape.
+  void quoted(std::string_view s) {
+    char* p = room(s.size() + 2);
+    *p = '"';
+    if (!s.empty()) std::memcpy(p + 1, s.data(), s.size());
+    p[s.size() + 1] = '"';
+    size_ += s.size() + 2;
+  }
+
+ private:
+  // Room for n more bytes past the written ones.
+  char* room(std::size_t n) {
+    if (out_.size() - size_ < n) [[unlikely]]
+      grow(n);
+    return out_.data() + size_;
+  }
+  // Grows by doubling, so that zero-filling the new part costs a constant per byte written.
+  [[gnu::noinline]] void grow(std::size_t n) { out_.resize(std::max(out_.size() * 2, size_ + n + 64)); }
+
+  std::string& out_;
+  std::size_t size_;
+};
+
 // Number.prototype.toString for a double: shortest digits that round-trip,
 // laid out by ECMAScript's rules (plain up to 1e21, exponent below 1e-6).
-void append_integer(std::string& out, std::int64_t n) {
+void append_integer(Writer& out, std::int64_t n) {
   char buf[24];
   auto r = std::to_chars(buf, buf + sizeof buf, n);
   out.append(buf, r.ptr);
 }
 
-void append_js_number(std::string& out, double d) {
+void append_js_number(Writer& out, double d) {
   if (!std::isfinite(d)) {
     out += "null";
     return;
@@ -40,6 +92,17 @@ void append_js_number(std::string& out, double d) {
     return;
   }
   char buf[64];
+  // A fraction from 1e-6 up writes the shortest round-trip digits without an exponent, in
+  // JavaScript and in to_chars's shortest form whenever it chose no exponent either (a double
+  // this small with a fraction has 17 digits at most; larger whole ones were written above).
+  const double magnitude = std::abs(d);
+  if (magnitude >= 1e-6 && magnitude < 9007199254740992.0) {
+    auto plain = std::to_chars(buf, buf + sizeof buf, d);
+    if (std::find(buf, plain.ptr, 'e') == plain.ptr) {
+      out.append(buf, plain.ptr);
+      return;
+    }
+  }
   auto r = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
   std::string_view sci(buf, r.ptr - buf);  // e.g. "-1.2345e+02"
   bool negative = sci.front() == '-';
@@ -82,14 +145,26 @@ void append_js_number(std::string& out, double d) {
 // lone surrogate (held as its 3-byte form, see parse_json) as \udXXX.
 // Bytes that may need an escape: quote, backslash, controls, and 0xED (a lone surrogate's lead).
 constexpr bool needs_escape_check(unsigned char c) { return c < 0x20 || c == '"' || c == '\\' || c == 0xed; }
+constexpr auto escape_table = [] {
+  std::array<bool, 256> table{};
+  for (unsigned c = 0; c < 256; ++c) table[c] = needs_escape_check(static_cast<unsigned char>(c));
+  return table;
+}();
 
-void append_js_string(std::string& out, std::string_view s) {
+void append_js_string(Writer& out, std::string_view s) {
   static constexpr char hex[] = "0123456789abcdef";
+  // Keys and most values need no escape: the whole string goes in one write.
+  std::size_t plain = 0;
+  while (plain < s.size() && !escape_table[static_cast<unsigned char>(s[plain])]) ++plain;
+  if (plain == s.size()) {
+    out.quoted(s);
+    return;
+  }
   out += '"';
   for (std::size_t i = 0; i < s.size(); ++i) {
     // Most text needs no escape at all: append the run of such bytes in one go.
     std::size_t run = i;
-    while (run < s.size() && !needs_escape_check(static_cast<unsigned char>(s[run]))) ++run;
+    while (run < s.size() && !escape_table[static_cast<unsigned char>(s[run])]) ++run;
     if (run > i) {
       out.append(s.data() + i, run - i);
       i = run;
@@ -138,7 +213,9 @@ std::optional<std::uint32_t> array_index(std::string_view key) {
 
 }  // namespace
 
-void stringify_to(std::string& out, const json::value& v) {
+namespace {
+
+void write_value(Writer& out, const json::value& v) {
   switch (v.kind()) {
     case json::kind::null: out += "null"; break;
     case json::kind::bool_: out += v.get_bool() ? "true" : "false"; break;
@@ -163,7 +240,7 @@ void stringify_to(std::string& out, const json::value& v) {
       for (const auto& item : v.get_array()) {
         if (!first) out += ',';
         first = false;
-        stringify_to(out, item);
+        write_value(out, item);
       }
       out += ']';
       break;
@@ -177,9 +254,16 @@ void stringify_to(std::string& out, const json::value& v) {
         first = false;
         append_js_string(out, key);
         out += ':';
-        stringify_to(out, item);
+        write_value(out, item);
       };
-      // A JavaScript object lists its array-index keys first, in numeric order.
+      // A JavaScript object lists its array-index keys first, in numeric order; most objects
+      // have none, and are written in their own order straight away.
+      auto is_index = [](std::string_view key) { return !key.empty() && key[0] >= '0' && key[0] <= '9' && array_index(key); };
+      if (std::none_of(object.begin(), object.end(), [&](const auto& entry) { return is_index(entry.key()); })) {
+        for (const auto& entry : object) write(entry.key(), entry.value());
+        out += '}';
+        break;
+      }
       std::vector<std::pair<std::uint32_t, const json::key_value_pair*>> indices;
       for (const auto& entry : object)
         if (auto index = array_index(entry.key())) indices.emplace_back(*index, &entry);
@@ -191,6 +275,13 @@ void stringify_to(std::string& out, const json::value& v) {
       break;
     }
   }
+}
+
+}  // namespace
+
+void stringify_to(std::string& out, const json::value& v) {
+  Writer writer(out);
+  write_value(writer, v);
 }
 
 std::string stringify(const json::value& v) {
