@@ -41,6 +41,10 @@ TEST(Stringify, Numbers) {
   EXPECT_EQ(number(-1.5e-10), "-1.5e-10");
   EXPECT_EQ(number(5e-324), "5e-324");
   EXPECT_EQ(number(1.7976931348623157e308), "1.7976931348623157e+308");
+  EXPECT_EQ(number(4503599627370495.5), "4503599627370495.5");  // fractions up to 2^52 take the short path
+  EXPECT_EQ(number(-2251799813685247.8), "-2251799813685247.8");
+  EXPECT_EQ(number(0.0000015), "0.0000015");
+  EXPECT_EQ(number(123.456789), "123.456789");
   EXPECT_EQ(number(9007199254740992.0), "9007199254740992");
   EXPECT_EQ(number(9007199254740994.0), "9007199254740994");
   EXPECT_EQ(number(std::numeric_limits<double>::quiet_NaN()), "null");
