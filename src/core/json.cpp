@@ -62,8 +62,12 @@ class Writer {
       grow(n);
     return out_.data() + size_;
   }
-  // Grows by doubling, so that zero-filling the new part costs a constant per byte written.
-  [[gnu::noinline]] void grow(std::size_t n) { out_.resize(std::max(out_.size() * 2, size_ + n + 64)); }
+  // Into the capacity the string has first (a short text stays in the string itself, without an
+  // allocation), then by doubling, so that zero-filling the new part costs a constant per byte.
+  [[gnu::noinline]] void grow(std::size_t n) {
+    const std::size_t need = size_ + n;
+    out_.resize(need <= out_.capacity() ? out_.capacity() : std::max(need + 64, 2 * out_.capacity()));
+  }
 
   std::string& out_;
   std::size_t size_;
@@ -398,7 +402,13 @@ bool nests_deeper_than(const json::value& v, std::size_t depth) {
 
 json::value parse_json(std::string_view text, std::size_t max_depth) {
   // JavaScript decodes the bytes first: ill-formed UTF-8 becomes U+FFFD before JSON.parse sees it.
-  std::string input = keep_lone_surrogates(to_well_formed_utf8(text));
+  // Most texts (every stored session without non-ASCII data) are ASCII without a \u escape:
+  // nothing to decode or keep, so they are parsed where they lie, without a copy.
+  const bool as_is = std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; }) &&
+                     text.find("\\u") == std::string_view::npos;
+  std::string decoded;
+  if (!as_is) decoded = keep_lone_surrogates(to_well_formed_utf8(text));
+  const std::string_view input = as_is ? text : std::string_view(decoded);
   json::parse_options options;
   options.allow_invalid_utf8 = true;  // only the surrogates kept above remain "invalid"
   options.max_depth = max_depth;
