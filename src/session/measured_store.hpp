@@ -3,6 +3,7 @@
 // (session_store_duration_seconds, session_store_errors_total).
 
 #include "cortado/core/metrics.hpp"
+#include "cortado/session/memory_store.hpp"
 #include "cortado/session/store.hpp"
 
 #include <array>
@@ -25,7 +26,14 @@ struct StoreMetrics {
 /// to the store and its metrics, both kept by the middleware's config.
 class MeasuredStore {
  public:
-  MeasuredStore(Store& store, const StoreMetrics& metrics) : store_(store), metrics_(metrics) {}
+  /// `memory`: the store, when it is a MemoryStore.
+  MeasuredStore(Store& store, const StoreMetrics& metrics, MemoryStore* memory = nullptr)
+      : store_(store), metrics_(metrics), memory_(memory) {}
+
+  /// The MemoryStore to call without a coroutine (get_now, set_now, touch_now) when the store is
+  /// one and nothing times its calls; null otherwise, and the calls below are made.
+  MemoryStore* at_once() const { return memory_ && !metrics_registry().is_read() ? memory_ : nullptr; }
+
   Task<std::optional<json::object>> get(std::string sid) const;
   Task<> set(std::string sid, json::object session) const;
   Task<> destroy(std::string sid) const;
@@ -34,6 +42,7 @@ class MeasuredStore {
  private:
   Store& store_;
   const StoreMetrics& metrics_;
+  MemoryStore* memory_;
 };
 
 }  // namespace cortado::detail

@@ -157,24 +157,29 @@ MemoryShard& MemoryStore::shard_for(std::size_t hash) {
   return shards_[(hash >> 32) % options_.shards];
 }
 
-Task<std::optional<json::object>> MemoryStore::get(std::string sid) {
+Task<std::optional<json::object>> MemoryStore::get(std::string sid) { co_return get_now(sid); }
+
+std::optional<json::object> MemoryStore::get_now(std::string_view sid) {
   const std::size_t hash = hash_sid(sid);
-  // Per-thread buffers: a get copies and parses without allocating for the text (nothing
-  // suspends between filling them and parsing).
+  // Per-thread buffers: a get copies and parses without allocating for the text.
   thread_local std::string stored, text;
-  if (!shard_for(hash).get(sid, hash, date_now(), stored)) co_return std::nullopt;
+  if (!shard_for(hash).get(sid, hash, date_now(), stored)) return std::nullopt;
   expand_into(stored, text);
-  co_return parse_object(text);
+  return parse_object(text);
 }
 
 Task<> MemoryStore::set(std::string sid, json::object session) {
+  set_now(sid, std::move(session));
+  co_return;
+}
+
+void MemoryStore::set_now(std::string_view sid, json::object session) {
   const std::int64_t expires = expiry_ms(session);
   const json::value whole(std::move(session));
   // Serialised before the lock is taken: the lock only guards a pointer swap.
   MemoryEntryPtr entry = make_memory_entry(sid, compact(stringify(whole)), expires);
   const std::size_t hash = hash_sid(sid);
   shard_for(hash).set(std::move(entry), hash, shard_bound_);
-  co_return;
 }
 
 Task<> MemoryStore::destroy(std::string sid) {
@@ -185,10 +190,15 @@ Task<> MemoryStore::destroy(std::string sid) {
 }
 
 Task<> MemoryStore::touch(std::string sid, json::object session) {
+  touch_now(sid, std::move(session));
+  co_return;
+}
+
+void MemoryStore::touch_now(std::string_view sid, json::object session) {
   const std::size_t hash = hash_sid(sid);
   MemoryShard& shard = shard_for(hash);
-  thread_local std::string stored;  // as in get(): nothing suspends while it is in use
-  if (!shard.get(sid, hash, date_now(), stored)) co_return;  // absent or expired: express-session's touch does nothing either
+  thread_local std::string stored;  // as in get_now()
+  if (!shard.get(sid, hash, date_now(), stored)) return;  // absent or expired: express-session's touch does nothing either
   // The usual case, on every request that reads a session without changing it: only the cookie
   // changes (often not even that, when it has no expiry), and the data need not be parsed.
   const json::value* new_cookie = session.if_contains("cookie");
@@ -198,18 +208,18 @@ Task<> MemoryStore::touch(std::string sid, json::object session) {
     thread_local std::string lead;
     lead.assign("{\"cookie\":");
     stringify_to(lead, *new_cookie);
-    if (expands_with_prefix(stored, lead)) co_return;
+    if (expands_with_prefix(stored, lead)) return;
   }
   const std::string old_text = expand(stored);
   if (const json::value* cookie = new_cookie) {
     if (auto text = with_leading_cookie(old_text, *cookie)) {
       if (*text != old_text)
         shard.replace_if_unchanged(make_memory_entry(sid, compact(std::move(*text)), expiry_ms(session)), hash, stored);
-      co_return;
+      return;
     }
   }
   std::optional<json::object> current = parse_object(old_text);
-  if (!current) co_return;
+  if (!current) return;
   // `currentSession.cookie = session.cookie`: the key keeps its place, the rest of the data is untouched.
   if (json::value* cookie = session.if_contains("cookie")) {
     (*current)["cookie"] = std::move(*cookie);
@@ -219,7 +229,6 @@ Task<> MemoryStore::touch(std::string sid, json::object session) {
   const std::int64_t expires = expiry_ms(*current);
   const json::value whole(std::move(*current));
   shard.replace_if_unchanged(make_memory_entry(sid, compact(stringify(whole)), expires), hash, stored);
-  co_return;
 }
 
 Task<std::vector<std::pair<std::string, json::object>>> MemoryStore::all() {

@@ -167,7 +167,11 @@ Task<> SessionContext::write(Session& s) {
     s.data() = std::move(merged);
     loaded_data = s.data();
   }
-  co_await store().set(s.id(), s.to_json(scratch_storage()));
+  if (MemoryStore* memory = store().at_once()) {
+    memory->set_now(s.id(), s.to_json(scratch_storage()));
+  } else {
+    co_await store().set(s.id(), s.to_json(scratch_storage()));
+  }
 }
 
 Task<> SessionContext::commit() {
@@ -188,7 +192,11 @@ Task<> SessionContext::commit() {
     if (track_saves) saved_hash = text;
     co_await write(*session);
   } else if (should_touch(*session, text)) {
-    co_await store().touch(req.session_id(), session->to_json(scratch_storage()));
+    if (MemoryStore* memory = store().at_once()) {
+      memory->touch_now(req.session_id(), session->to_json(scratch_storage()));
+    } else {
+      co_await store().touch(req.session_id(), session->to_json(scratch_storage()));
+    }
   }
   co_await bind_owner(*session);
 }
@@ -269,16 +277,21 @@ Middleware session(SessionOptions options) {
     }
     req.slot<detail::SessionSlot>().id = ctx->cookie_id.value_or("");
     res.on_headers([ctx, &res] { ctx->set_cookie(res); });
-    if (!ctx->cookie_id) {
-      ctx->generate();
-    } else if (auto stored = co_await ctx->store().get(*ctx->cookie_id)) {
-      if (ctx->past_absolute_lifetime(*stored)) {
-        detail::close_sockets_of(*ctx->cookie_id);
-        co_await ctx->store().destroy(*ctx->cookie_id);
-        ctx->generate();
+    std::optional<json::object> stored;
+    if (ctx->cookie_id) {
+      if (MemoryStore* memory = ctx->store().at_once()) {
+        stored = memory->get_now(*ctx->cookie_id);
       } else {
-        ctx->inflate(std::move(*stored));
+        stored = co_await ctx->store().get(*ctx->cookie_id);
       }
+    }
+    if (stored && ctx->past_absolute_lifetime(*stored)) {
+      detail::close_sockets_of(*ctx->cookie_id);
+      co_await ctx->store().destroy(*ctx->cookie_id);
+      stored.reset();
+    }
+    if (stored) {
+      ctx->inflate(std::move(*stored));
     } else {
       ctx->generate();
     }

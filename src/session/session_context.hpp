@@ -22,11 +22,15 @@ namespace detail {
 struct SessionConfig {
   /// Takes the options as given (session() has checked them): needs at least one secret.
   explicit SessionConfig(SessionOptions o)
-      : options(std::move(o)), signer(options.secret), store_metrics(*options.store) {}
+      : options(std::move(o)),
+        signer(options.secret),
+        store_metrics(*options.store),
+        memory_store(dynamic_cast<MemoryStore*>(options.store.get())) {}
 
   SessionOptions options;
   Signer signer;  // options.secret, keyed once
   StoreMetrics store_metrics;  // needs options.store: session() sets a default one first
+  MemoryStore* memory_store;   // options.store when it is one (its calls need no coroutine)
   bool resave = true;
   bool save_uninitialized = true;
   bool unset_destroy = false;
@@ -56,7 +60,7 @@ struct SessionContext : SessionHost, std::enable_shared_from_this<SessionContext
   std::optional<Timestamp> last_touch;
 
   /// The store, its calls counted and timed.
-  MeasuredStore store() const { return {*config->options.store, config->store_metrics}; }
+  MeasuredStore store() const { return {*config->options.store, config->store_metrics, config->memory_store}; }
   /// A new session with a new id, as express-session's generate().
   void generate();
   /// The stored session becomes req.session (express-session's inflate()).

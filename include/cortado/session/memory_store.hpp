@@ -69,6 +69,12 @@ class MemoryStore final : public Store {
   /// "memory (N shards)", plus the bound when there is one.
   std::string describe() const override;
 
+  /// get(), set() and touch() as plain calls, the same work without a coroutine frame: the
+  /// session middleware makes these when its store is a MemoryStore, whose calls never wait.
+  std::optional<json::object> get_now(std::string_view sid);
+  void set_now(std::string_view sid, json::object session);
+  void touch_now(std::string_view sid, json::object session);
+
   /// Removes every expired session now (and its owner binding) and says how many went; the pruning thread calls it.
   std::size_t prune_expired();
 
