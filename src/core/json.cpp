@@ -400,7 +400,7 @@ bool nests_deeper_than(const json::value& v, std::size_t depth) {
   return false;
 }
 
-json::value parse_json(std::string_view text, std::size_t max_depth) {
+json::value parse_json(std::string_view text, std::size_t max_depth, json::storage_ptr storage) {
   // JavaScript decodes the bytes first: ill-formed UTF-8 becomes U+FFFD before JSON.parse sees it.
   // Most texts (every stored session without non-ASCII data) are ASCII without a \u escape:
   // nothing to decode or keep, so they are parsed where they lie, without a copy.
@@ -414,7 +414,7 @@ json::value parse_json(std::string_view text, std::size_t max_depth) {
   options.max_depth = max_depth;
   alignas(std::max_align_t) static thread_local unsigned char scratch[4096];  // parse_json never nests
   json::basic_parser<PreciseHandler> parser(options, scratch, sizeof scratch);
-  parser.handler().stack.reset();
+  parser.handler().stack.reset(std::move(storage));
   boost::system::error_code ec;
   auto used = parser.write_some(false, input.data(), input.size(), ec);
   if (!ec && used < input.size()) ec = json::error::extra_data;

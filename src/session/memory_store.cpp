@@ -23,8 +23,8 @@ std::int64_t expiry_ms(const json::object& session) {
 }
 
 // The stored text is always an object we wrote, but a copy is parsed defensively all the same.
-std::optional<json::object> parse_object(std::string_view text) {
-  json::value v = parse_stored_session(text);
+std::optional<json::object> parse_object(std::string_view text, json::storage_ptr storage = {}) {
+  json::value v = parse_stored_session(text, std::move(storage));
   if (!v.is_object()) return std::nullopt;
   return std::move(v.get_object());
 }
@@ -159,13 +159,13 @@ MemoryShard& MemoryStore::shard_for(std::size_t hash) {
 
 Task<std::optional<json::object>> MemoryStore::get(std::string sid) { co_return get_now(sid); }
 
-std::optional<json::object> MemoryStore::get_now(std::string_view sid) {
+std::optional<json::object> MemoryStore::get_now(std::string_view sid, json::storage_ptr storage) {
   const std::size_t hash = hash_sid(sid);
   // Per-thread buffers: a get copies and parses without allocating for the text.
   thread_local std::string stored, text;
   if (!shard_for(hash).get(sid, hash, date_now(), stored)) return std::nullopt;
   expand_into(stored, text);
-  return parse_object(text);
+  return parse_object(text, std::move(storage));
 }
 
 Task<> MemoryStore::set(std::string sid, json::object session) {

@@ -201,6 +201,14 @@ Task<> SessionContext::commit() {
   co_await bind_owner(*session);
 }
 
+void SessionContext::keep_for_socket() {
+  if (req.has_session()) req.session().move_to_heap();
+  if (loaded_data) {
+    json::object heap(*loaded_data, json::storage_ptr());
+    loaded_data.emplace(std::move(heap));  // emplace, not assignment, so that heap's storage is kept
+  }
+}
+
 Task<> SessionContext::bind_owner(Session& s) {
   if (!s.owner_changed_ || !s.owner_ || gone_from_store) co_return;
   co_await config->options.store->set_owner(s.id(), *s.owner_, s.to_json());
@@ -250,6 +258,7 @@ namespace {
 // The session as loaded for the upgrade is saved (as at the end of a request) and the socket
 // bound to it, so that its destroy or regenerate elsewhere closes the socket.
 Task<> open_socket(std::shared_ptr<detail::SessionContext> ctx, Request& req, WebSocket& sock) {
+  ctx->keep_for_socket();
   co_await ctx->commit();
   if (req.has_session()) detail::bind_socket(req.session_id(), sock.connection());
 }
@@ -280,7 +289,9 @@ Middleware session(SessionOptions options) {
     std::optional<json::object> stored;
     if (ctx->cookie_id) {
       if (MemoryStore* memory = ctx->store().at_once()) {
-        stored = memory->get_now(*ctx->cookie_id);
+        // The request's session lives in a bump allocator: one allocation for its keys and
+        // values instead of one each (a socket's session moves out of it, see open_socket).
+        stored = memory->get_now(*ctx->cookie_id, detail::scratch_storage());
       } else {
         stored = co_await ctx->store().get(*ctx->cookie_id);
       }

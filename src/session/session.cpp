@@ -132,6 +132,15 @@ json::object Session::to_json(json::storage_ptr storage) const {
   return out;
 }
 
+namespace {
+// `target` becomes `source`, memory and storage included: a json::object's assignment keeps the
+// target's storage and copies into it when the two differ, its move construction never copies.
+void take(json::object& target, json::object&& source) noexcept {
+  std::destroy_at(&target);
+  std::construct_at(&target, std::move(source));
+}
+}  // namespace
+
 void Session::load(json::object stored) {
   data_may_change_ = true;
   cookie_position_ = 0;
@@ -151,7 +160,12 @@ void Session::load(json::object stored) {
       ++index;
     }
   }
-  data_ = std::move(stored);
+  take(data_, std::move(stored));
+}
+
+void Session::move_to_heap() {
+  if (data_.storage().get() == json::storage_ptr().get()) return;
+  take(data_, json::object(data_, json::storage_ptr()));
 }
 
 namespace detail {

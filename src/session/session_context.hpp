@@ -98,6 +98,9 @@ struct SessionContext : SessionHost, std::enable_shared_from_this<SessionContext
   Task<> bind_owner(Session& s);
   /// The end-of-response step: destroy, save or touch in the store.
   Task<> commit();
+  /// For a WebSocket's session, kept and edited as long as the socket lives: its data leaves
+  /// the request's bump allocator (Session::move_to_heap).
+  void keep_for_socket();
 
   // Session's operations (SessionHost), as express-session's Session methods do them.
   Task<> regenerate(Session& s, bool keep_data) override;

@@ -56,7 +56,9 @@ Task<std::size_t> Store::destroy_all(std::string, std::optional<std::string>) {
   co_return 0;
 }
 
-json::value parse_stored_session(std::string_view text) { return parse_json(text, max_session_depth); }
+json::value parse_stored_session(std::string_view text, json::storage_ptr storage) {
+  return parse_json(text, max_session_depth, std::move(storage));
+}
 
 std::optional<std::chrono::system_clock::time_point> session_expiry(const json::object& session) {
   const json::value* cookie = session.if_contains("cookie");

@@ -19,9 +19,9 @@ void stringify_to(std::string& out, const json::value& v);
 /// How deeply parse_json lets arrays and objects nest unless told otherwise ([[1]] is 2 deep).
 inline constexpr std::size_t default_json_depth = 64;
 
-/// Parses JSON text; throws std::invalid_argument with a one-line reason when malformed or
-/// nested deeper than `max_depth`.
-json::value parse_json(std::string_view text, std::size_t max_depth = default_json_depth);
+/// Parses JSON text into memory from `storage` (the default heap when none is given); throws
+/// std::invalid_argument with a one-line reason when malformed or nested deeper than `max_depth`.
+json::value parse_json(std::string_view text, std::size_t max_depth = default_json_depth, json::storage_ptr storage = {});
 
 /// True when arrays and objects in `v` nest deeper than `depth` (as parse_json counts). Looks no
 /// deeper than depth + 1, so it is cheap on the shallow values of every day.

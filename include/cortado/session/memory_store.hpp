@@ -71,7 +71,8 @@ class MemoryStore final : public Store {
 
   /// get(), set() and touch() as plain calls, the same work without a coroutine frame: the
   /// session middleware makes these when its store is a MemoryStore, whose calls never wait.
-  std::optional<json::object> get_now(std::string_view sid);
+  /// get_now's session takes its memory from `storage` (the default heap when none is given).
+  std::optional<json::object> get_now(std::string_view sid, json::storage_ptr storage = {});
   void set_now(std::string_view sid, json::object session);
   void touch_now(std::string_view sid, json::object session);
 

@@ -184,6 +184,9 @@ class Session : public std::enable_shared_from_this<Session> {
   friend class detail::CookieSessionContext;
   /// Loads stored JSON into this session (keys reserved by express-session's Session dropped).
   void load(json::object stored);
+  /// Moves the data out of the request's bump allocator (see load()) onto the heap, for a
+  /// session that outlives its request: a WebSocket's, edited for as long as the socket lives.
+  void move_to_heap();
   std::shared_ptr<detail::SessionHost> host_;
   std::string id_;
   json::object data_;

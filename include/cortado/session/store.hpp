@@ -74,7 +74,7 @@ inline constexpr std::size_t max_session_depth = 512;
 
 /// Parses a session's text as a store holds it, up to max_session_depth; throws
 /// std::invalid_argument (as parse_json) when it is malformed or nested deeper.
-json::value parse_stored_session(std::string_view text);
+json::value parse_stored_session(std::string_view text, json::storage_ptr storage = {});
 
 /// When a stored session ends: its cookie.expires read as a date; nullopt when it has none
 /// (a browser-session cookie, which stores keep until destroyed) or it cannot be read.
