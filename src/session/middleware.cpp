@@ -168,9 +168,9 @@ Task<> SessionContext::write(Session& s) {
     loaded_data = s.data();
   }
   if (MemoryStore* memory = store().at_once()) {
-    memory->set_now(s.id(), s.to_json(scratch_storage()));
+    memory->set_now(s.id(), s.to_json(request_storage()));
   } else {
-    co_await store().set(s.id(), s.to_json(scratch_storage()));
+    co_await store().set(s.id(), s.to_json(request_storage()));
   }
 }
 
@@ -193,15 +193,22 @@ Task<> SessionContext::commit() {
     co_await write(*session);
   } else if (should_touch(*session, text)) {
     if (MemoryStore* memory = store().at_once()) {
-      memory->touch_now(req.session_id(), session->to_json(scratch_storage()));
+      memory->touch_now(req.session_id(), session->to_json(request_storage()));
     } else {
-      co_await store().touch(req.session_id(), session->to_json(scratch_storage()));
+      co_await store().touch(req.session_id(), session->to_json(request_storage()));
     }
   }
-  co_await bind_owner(*session);
+  if (session->owner_changed_) co_await bind_owner(*session);
+}
+
+json::storage_ptr SessionContext::request_storage() {
+  if (socket) return scratch_storage();
+  if (!scratch) scratch = scratch_storage();
+  return *scratch;
 }
 
 void SessionContext::keep_for_socket() {
+  socket = true;
   if (req.has_session()) req.session().move_to_heap();
   if (loaded_data) {
     json::object heap(*loaded_data, json::storage_ptr());
@@ -291,7 +298,7 @@ Middleware session(SessionOptions options) {
       if (MemoryStore* memory = ctx->store().at_once()) {
         // The request's session lives in a bump allocator: one allocation for its keys and
         // values instead of one each (a socket's session moves out of it, see open_socket).
-        stored = memory->get_now(*ctx->cookie_id, detail::scratch_storage());
+        stored = memory->get_now(*ctx->cookie_id, ctx->request_storage());
       } else {
         stored = co_await ctx->store().get(*ctx->cookie_id);
       }

@@ -101,6 +101,11 @@ struct SessionContext : SessionHost, std::enable_shared_from_this<SessionContext
   /// For a WebSocket's session, kept and edited as long as the socket lives: its data leaves
   /// the request's bump allocator (Session::move_to_heap).
   void keep_for_socket();
+  /// Memory for the JSON of this request's store calls (scratch_storage.hpp), one allocator for
+  /// them all; once the request is a socket's, each call takes its own, freed when it ends.
+  json::storage_ptr request_storage();
+  std::optional<json::storage_ptr> scratch;
+  bool socket = false;
 
   // Session's operations (SessionHost), as express-session's Session methods do them.
   Task<> regenerate(Session& s, bool keep_data) override;
