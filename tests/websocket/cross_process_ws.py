@@ -1,6 +1,6 @@
 """Two session-lab processes sharing one Redis: a socket open on A is closed with 4401 when its
 session is logged out through B, or when B logs its user out everywhere; broadcasts sent through
-B (to a session, an owner, a room) reach the socket on A; a broadcast A sends reaches its own
+B (to a session, an owner, a room) reach the socket on A (one Redis, or a Redis Cluster); a broadcast A sends reaches its own
 socket once, not a second time when Redis hands A its own message back.
 Usage: cross_process_ws.py BUILD_DIR REDIS_URL"""
 import asyncio
