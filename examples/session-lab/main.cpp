@@ -324,6 +324,7 @@ int main(int argc, char** argv) {
   if (!lab.cookie_session) {
     http::WebSocketOptions ws_options;
     ws_options.allowed_origins = lab.ws_origins;
+    ws_options.require_session = lab.ws_require_session;
     app.ws("/ws", lab_socket, ws_options);
   }
   try {

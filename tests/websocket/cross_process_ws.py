@@ -1,7 +1,8 @@
 """Two session-lab processes sharing one Redis: a socket open on A is closed with 4401 when its
 session is logged out through B, or when B logs its user out everywhere; broadcasts sent through
 B (to a session, an owner, a room) reach the socket on A (one Redis, or a Redis Cluster); a broadcast A sends reaches its own
-socket once, not a second time when Redis hands A its own message back.
+socket once, not a second time when Redis hands A its own message back; a session expiring in
+Redis closes its socket, and --ws-require-session refuses a socket without a stored session.
 Usage: cross_process_ws.py BUILD_DIR REDIS_URL"""
 import asyncio
 import json
@@ -15,11 +16,11 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "support"))
 from session_lab import SessionLab, binary_in  # noqa: E402
 
 import websockets  # noqa: E402
-from websockets.exceptions import ConnectionClosed  # noqa: E402
+from websockets.exceptions import ConnectionClosed, InvalidStatusCode  # noqa: E402
 
 failures = []
 # Generous: the socket must close or hear within this bound at all (it takes milliseconds).
-BOUND = 5
+BOUND = 10
 
 
 def check(what, actual, expected):
@@ -115,16 +116,35 @@ async def main(a, b):
         check("the asking session's socket on B stays open", await recv(laptop_ws), '"laptop stays"')
 
 
+async def expiry(port):
+    # --max-age 1500 and nothing touching the session: Redis lets it go (its TTL rounded up to the
+    # second) and the socket closes with 4401; the lab refuses a socket without a stored session.
+    _, cookie = http(port, "POST", "/set/user", body="ann")
+    url = f"ws://127.0.0.1:{port}/ws"
+    try:
+        async with websockets.connect(url):
+            failures.append("--ws-require-session let a socket without a session in")
+    except InvalidStatusCode as refused:
+        check("no session: refused before the upgrade", refused.status_code, 401)
+    async with websockets.connect(url, extra_headers={"Cookie": cookie}) as ws:
+        await recv(ws)
+        code, _ = await close_code_of(ws)
+        check("an expired session closes its socket", code, 4401)
+
+
 if __name__ == "__main__":
     build, redis_url = sys.argv[1], sys.argv[2]
     store = f"{redis_url}?prefix=wsx{os.getpid()}:"
     with tempfile.TemporaryDirectory() as folder:
         labs = [SessionLab(binary_in(build), ["--port", "0", "--threads", "2", "--store", store],
                            os.path.join(folder, f"lab{i}.log")) for i in range(2)]
+        labs.append(SessionLab(binary_in(build), ["--port", "0", "--store", store, "--max-age", "1500",
+                                                  "--ws-require-session"], os.path.join(folder, "lab2.log")))
         try:
             for lab in labs:
                 lab.start()
             asyncio.run(main(labs[0].port, labs[1].port))
+            asyncio.run(expiry(labs[2].port))
         finally:
             for lab in labs:
                 lab.stop()
