@@ -1,9 +1,9 @@
-"""Two session-lab processes sharing one Redis: a socket open on A is closed with 4401 when its
+"""Two session-lab processes sharing one Redis (or PostgreSQL): a socket open on A is closed with 4401 when its
 session is logged out through B, or when B logs its user out everywhere; broadcasts sent through
 B (to a session, an owner, a room) reach the socket on A (one Redis, or a Redis Cluster); a broadcast A sends reaches its own
 socket once, not a second time when Redis hands A its own message back; a session expiring in
 Redis closes its socket, and --ws-require-session refuses a socket without a stored session.
-Usage: cross_process_ws.py BUILD_DIR REDIS_URL"""
+Usage: cross_process_ws.py BUILD_DIR STORE_URL (redis://, redis-cluster:// or postgresql://)"""
 import asyncio
 import json
 import os
@@ -133,8 +133,9 @@ async def expiry(port):
 
 
 if __name__ == "__main__":
-    build, redis_url = sys.argv[1], sys.argv[2]
-    store = f"{redis_url}?prefix=wsx{os.getpid()}:"
+    build, redis_url = sys.argv[1], sys.argv[2]  # or a postgresql:// URL
+    # A prefix of this run's own on Redis; PostgreSQL's database is this run's alone.
+    store = redis_url if redis_url.startswith("postgres") else f"{redis_url}?prefix=wsx{os.getpid()}:"
     with tempfile.TemporaryDirectory() as folder:
         labs = [SessionLab(binary_in(build), ["--port", "0", "--threads", "2", "--store", store],
                            os.path.join(folder, f"lab{i}.log")) for i in range(2)]
@@ -151,4 +152,4 @@ if __name__ == "__main__":
     if failures:
         print("FAIL:\n  " + "\n  ".join(failures))
         sys.exit(1)
-    print("ok: WebSockets across two processes sharing Redis")
+    print(f"ok: WebSockets across two processes sharing {redis_url.split(':')[0]}")
