@@ -11,7 +11,8 @@
 #include "session/scratch_storage.hpp"
 #include "session/session_context.hpp"
 #include "session/session_slot.hpp"
-#include "session/socket_registry.hpp"
+#include "session/socket_events.hpp"
+#include "session/socket_expiry.hpp"
 
 #include <boost/beast/core/string.hpp>
 
@@ -178,6 +179,7 @@ Task<> SessionContext::commit() {
   if (should_destroy()) {
     close_sockets_of(req.session_id());
     co_await store().destroy(req.session_id());
+    co_await end_session_sockets(*config->options.store, req.session_id());
     co_return;
   }
   if (!req.has_session()) co_return;
@@ -267,12 +269,26 @@ namespace {
 Task<> open_socket(std::shared_ptr<detail::SessionContext> ctx, Request& req, WebSocket& sock) {
   ctx->keep_for_socket();
   co_await ctx->commit();
-  if (req.has_session()) detail::bind_socket(req.session_id(), sock.connection());
+  if (!req.has_session()) co_return;
+  detail::bind_socket(req.session_id(), sock.connection());
+  // Indexed under its user too, for send_to_owner() and destroy_all(); a store without an owner
+  // index has no owners to index.
+  std::optional<std::string> owner;
+  try {
+    owner = co_await req.session().owner();
+  } catch (const std::logic_error&) {
+  }
+  if (owner) detail::bind_socket_owner(*owner, req.session_id(), sock.connection());
+  // Expiry in the store closes it too (4401); the watch ends with the socket.
+  auto stop = co_await detail::watch_socket_expiry(sock.connection(), ctx->config->options.store, req.session_id(),
+                                                   req.session().to_json());
+  on_websocket_close(req, std::move(stop));
 }
 }  // namespace
 
 Middleware session(SessionOptions options) {
   std::shared_ptr<const detail::SessionConfig> config = make_config(std::move(options));
+  detail::subscribe_socket_events(config->options.store);
   return make_middleware([config](Request& req, Response& res, Next next) -> Task<> {
     if (req.has_session()) {  // a second session middleware on the same request does nothing
       co_await next();
@@ -306,10 +322,12 @@ Middleware session(SessionOptions options) {
     if (stored && ctx->past_absolute_lifetime(*stored)) {
       detail::close_sockets_of(*ctx->cookie_id);
       co_await ctx->store().destroy(*ctx->cookie_id);
+      co_await detail::end_session_sockets(*config->options.store, *ctx->cookie_id);
       stored.reset();
     }
     if (stored) {
       ctx->inflate(std::move(*stored));
+      if (detail::AppAccess::exchange(res).upgrader) req.slot<detail::UpgradeSession>().loaded = true;
     } else {
       ctx->generate();
     }

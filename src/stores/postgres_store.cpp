@@ -5,6 +5,7 @@
 #include "cortado/core/clock.hpp"
 #include "connection_registry.hpp"
 #include "postgres_connection.hpp"
+#include "postgres_subscriber.hpp"
 #include "session/pruner.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -13,7 +14,10 @@
 #include <boost/asio/use_future.hpp>
 
 #include <atomic>
+#include <functional>
 #include <future>
+#include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <stop_token>
 
@@ -43,6 +47,36 @@ std::int64_t expire_seconds(const json::object& session, std::chrono::seconds tt
     return ceil_seconds(std::chrono::duration_cast<std::chrono::milliseconds>(expiry->time_since_epoch()).count());
   }
   return ceil_seconds(date_now()) + (ttl > std::chrono::seconds::zero() ? ttl.count() : 86400);
+}
+
+std::string hex_encode(std::string_view bytes) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (const unsigned char c : bytes) {
+    out += digits[c >> 4];
+    out += digits[c & 15];
+  }
+  return out;
+}
+
+// nullopt for anything hex_encode did not write (another program's NOTIFY on the channel).
+std::optional<std::string> hex_decode(std::string_view hex) {
+  if (hex.size() % 2 != 0) return std::nullopt;
+  const auto value = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+  };
+  std::string out;
+  out.reserve(hex.size() / 2);
+  for (std::size_t i = 0; i < hex.size(); i += 2) {
+    const int high = value(hex[i]);
+    const int low = value(hex[i + 1]);
+    if (high < 0 || low < 0) return std::nullopt;
+    out += static_cast<char>(high * 16 + low);
+  }
+  return out;
 }
 
 std::string replace_all(std::string text, std::string_view from, std::string_view to) {
@@ -172,6 +206,25 @@ class PostgresStore final : public Store, public std::enable_shared_from_this<Po
   PostgresStore(const PostgresStore&) = delete;
   PostgresStore& operator=(const PostgresStore&) = delete;
 
+  // Events go over LISTEN/NOTIFY on a channel named after the table: pg_notify on the store's
+  // connections, LISTEN on one connection of its own per process. A payload must be text under
+  // 8000 bytes, so the event goes hex-encoded: a broadcast message of more than about 3.9 KB fails
+  // (the send throws PostgreSQL's "payload string too long").
+  bool shares_events() const override { return true; }
+
+  Task<> publish(std::string message) override {
+    co_await run("publish", "SELECT pg_notify($1, $2)", params(events_channel(), hex_encode(message)));
+  }
+
+  void subscribe(std::function<void(std::string)> on_message) override {
+    std::lock_guard lock(subscriber_mutex_);
+    if (subscriber_) throw std::logic_error(describe() + ": subscribe() called twice");
+    subscriber_ = std::make_unique<PgSubscriber>(settings_, events_channel(),
+                                                 [on_message = std::move(on_message)](std::string payload) {
+                                                   if (auto text = hex_decode(payload)) on_message(std::move(*text));
+                                                 });
+  }
+
   Task<std::optional<json::object>> get(std::string sid) override {
     const PgResult result = co_await run("get", statements_.get, params(sid, now_seconds()));
     if (PQntuples(result.get()) == 0) co_return std::nullopt;
@@ -260,6 +313,14 @@ class PostgresStore final : public Store, public std::enable_shared_from_this<Po
   }
 
  private:
+  // "<schema>.<table>_events", at most 63 bytes (PostgreSQL's identifier length).
+  std::string events_channel() const {
+    std::string channel = (options_.schema.empty() ? "" : options_.schema + ".") +
+                          (options_.table.empty() ? std::string("session") : options_.table) + "_events";
+    if (channel.size() > 63) channel.resize(63);
+    return channel;
+  }
+
   void require_owners(const char* call) const {
     if (!owners_error_.empty())
       throw std::logic_error("postgres store: " + std::string(call) + "() needs the owner table, but " + owners_error_);
@@ -296,6 +357,8 @@ class PostgresStore final : public Store, public std::enable_shared_from_this<Po
   Statements statements_;
   std::string description_;
   std::string owners_error_;  // why the owner table is missing; "" when it is there
+  std::mutex subscriber_mutex_;
+  std::unique_ptr<PgSubscriber> subscriber_;
   boost::asio::io_context prune_loop_{1};  // run only by the pruner's thread, one round at a time
   std::unique_ptr<detail::Pruner> pruner_;  // last: stopped and joined before what its rounds use goes
 };

@@ -35,6 +35,11 @@ struct WebSocketOptions {
   /// permessage-deflate: off by default, because compressing secrets next to attacker-chosen
   /// text leaks them by the compressed length (CRIME/BREACH).
   bool permessage_deflate = false;
+  /// The upgrade needs a session loaded from the store (a logged-in or at least known visitor):
+  /// without one (no cookie, a forged one, a session ended or expired) it gets 401 before the
+  /// upgrade. The app layer checks it with what the session middleware recorded; without that
+  /// middleware before the route, every upgrade is refused.
+  bool require_session = false;
 };
 
 /// One message as received.
@@ -57,6 +62,9 @@ class WebSocketConnection {
   virtual Task<> close(std::uint16_t code, std::string reason) = 0;
   /// Starts the close handshake from any thread (logout elsewhere, shutdown).
   virtual void close_soon(std::uint16_t code, std::string reason) = 0;
+  /// Queues a message from any thread (a broadcast): it is sent on the socket's own thread, under
+  /// the same send queue bound as send() (past it the reader is dropped). A closed socket drops it.
+  virtual void send_soon(std::string data, bool binary) = 0;
   /// The code of the close frame received, or 0.
   virtual std::uint16_t close_code() const = 0;
   virtual bool is_open() const = 0;
