@@ -301,6 +301,17 @@ def under_load(result, name, port, fault, tls, warm=3.0, after=4.0, allowed=None
         times = sorted(s.acked - fault_at for s in verdict.lost)
         print(f"     {name}: lost sessions were acknowledged from {times[0]:+.2f} s to {times[-1]:+.2f} s "
               f"from the fault", flush=True)
+        if os.environ.get("CORTADO_TEST_REDIS_CLUSTER_PORTS"):
+            # Whether Redis still has them (then the reads went astray) or not (the writes were lost).
+            seed = os.environ["CORTADO_TEST_REDIS_CLUSTER_PORTS"].split()[0]
+            sample = verdict.lost[:20]
+            found = 0
+            for lost in sample:
+                sid = urllib.parse.unquote(lost.cookie.split("=", 1)[1])[2:].rsplit(".", 1)[0]
+                out = subprocess.run(["redis-cli", "-c", "-p", seed, "exists", "sess:" + sid],
+                                     capture_output=True, text=True).stdout.strip()
+                found += out == "1"
+            print(f"     {name}: {found} of {len(sample)} lost sessions are in the cluster (redis-cli -c EXISTS)", flush=True)
     result.check(f"{name}: all {len(ledger.sessions)} acknowledged sessions read back",
                  verdict.ok == len(ledger.sessions),
                  f"{len(verdict.lost)} lost, {len(verdict.corrupted)} corrupted, {len(verdict.errors)} errors"
@@ -381,7 +392,7 @@ def part_cluster(args, result):
         grace = reply.cookie
         result.check("Node: login on connect-redis (cluster client)", reply.status == 200 and grace, reply.body)
         result.equal("Node's login read by cortado through nginx", body_of(call(https, "GET", "/get/user", cookie=grace, tls=True)), "grace")
-        call(https, "POST", "/set/cart", {"v": ["tea", 2]}, cookie=grace, tls=True)
+        call(https, "POST", "/set/cart", ["tea", 2], cookie=grace, tls=True)  # the body is the value
         result.equal("cortado's change read by Node", body_of(call(node_port, "GET", "/get/cart", cookie=grace)), ["tea", 2])
         result.equal("cortado's login read by Node", body_of(call(node_port, "GET", "/get/user", cookie=ada)), "ada")
         result.equal("Node counts on from cortado's views", body_of(call(node_port, "GET", "/views", cookie=ada)), 13)
@@ -465,6 +476,7 @@ def part_sentinel(args, result):
     try:
         lab = fleet.start_lab(fleet.ports[0])
         pid = lab.pid
+        fleet.start_nginx()  # --secure true: the cookie is only set over HTTPS, as in production
 
         def master_port():
             out = redis(sentinels[0], "sentinel", "get-master-addr-by-name", "cortado").split()
@@ -484,7 +496,7 @@ def part_sentinel(args, result):
             done = wait_until("the failover (new master with its replica)", whole, WINDOW_LIMIT)
             print(f"     SENTINEL FAILOVER: master :{old} -> :{master_port()} in {done - started:.1f} s", flush=True)
             return done + GRACE
-        under_load(result, "SENTINEL FAILOVER under load (wait_replicas=1)", fleet.ports[0], failover, tls=False,
+        under_load(result, "SENTINEL FAILOVER under load (wait_replicas=1)", fleet.https, failover, tls=True,
                    after=GRACE + 4)
         result.check("session-lab is the same process throughout", lab.alive() and lab.pid == pid)
     except (RuntimeError, OSError, subprocess.SubprocessError, KeyError) as e:
