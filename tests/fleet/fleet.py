@@ -355,70 +355,74 @@ def part_cluster(args, result):
     seeds = os.environ["CORTADO_TEST_REDIS_CLUSTER_URL"]
     fleet = Fleet(args, seeds + "?wait_replicas=1&wait_timeout=1000", 3)
     node = None
+
+    def wanted(phase):
+        return not args.only or phase in args.only
     try:
         fleet.start_labs()
         fleet.start_nginx()
         p1, p2, p3 = fleet.ports
         https = fleet.https
 
-        # Plain HTTP redirects to HTTPS.
-        reply = call(fleet.http, "GET", "/views?x=1")
-        result.equal("nginx: plain HTTP answers 301", reply.status, 301)
+        if wanted("basics"):
+            # Plain HTTP redirects to HTTPS.
+            reply = call(fleet.http, "GET", "/views?x=1")
+            result.equal("nginx: plain HTTP answers 301", reply.status, 301)
 
-        # A login through nginx: `trust proxy` sees X-Forwarded-Proto https, so the Secure cookie is set.
-        conn = http.client.HTTPSConnection("127.0.0.1", https, timeout=15, context=TLS)
-        conn.request("POST", "/login", body=json.dumps({"user": "ada"}), headers={"Content-Type": "application/json"})
-        response = conn.getresponse()
-        response.read()
-        set_cookie = response.getheader("Set-Cookie") or ""
-        conn.close()
-        result.check("login through nginx: 200 with a Secure session cookie (trust proxy + X-Forwarded-Proto)",
-                     response.status == 200 and "; Secure" in set_cookie, f"{response.status} {set_cookie!r}")
-        ada = driver.session_cookie(set_cookie)
-        direct = [body_of(call(p, "GET", "/get/user", cookie=ada)) for p in fleet.ports]
-        result.equal("the login is seen by each of the three processes (direct ports)", direct, ["ada"] * 3)
-        mark = fleet.log_size()
-        counts = [body_of(call(https, "GET", "/views", cookie=ada, tls=True)) for _ in range(12)]
-        result.equal("12 views through nginx count 1..12, whichever process answers", counts, list(range(1, 13)))
-        used = fleet.upstreams_used(mark)
-        result.equal("nginx sent those requests to all three processes (access log)", sorted(used), sorted(fleet.ports))
+            # A login through nginx: `trust proxy` sees X-Forwarded-Proto https, so the Secure cookie is set.
+            conn = http.client.HTTPSConnection("127.0.0.1", https, timeout=15, context=TLS)
+            conn.request("POST", "/login", body=json.dumps({"user": "ada"}), headers={"Content-Type": "application/json"})
+            response = conn.getresponse()
+            response.read()
+            set_cookie = response.getheader("Set-Cookie") or ""
+            conn.close()
+            result.check("login through nginx: 200 with a Secure session cookie (trust proxy + X-Forwarded-Proto)",
+                         response.status == 200 and "; Secure" in set_cookie, f"{response.status} {set_cookie!r}")
+            ada = driver.session_cookie(set_cookie)
+            direct = [body_of(call(p, "GET", "/get/user", cookie=ada)) for p in fleet.ports]
+            result.equal("the login is seen by each of the three processes (direct ports)", direct, ["ada"] * 3)
+            mark = fleet.log_size()
+            counts = [body_of(call(https, "GET", "/views", cookie=ada, tls=True)) for _ in range(12)]
+            result.equal("12 views through nginx count 1..12, whichever process answers", counts, list(range(1, 13)))
+            used = fleet.upstreams_used(mark)
+            result.equal("nginx sent those requests to all three processes (access log)", sorted(used), sorted(fleet.ports))
 
-        # Node: connect-redis on node-redis's createCluster, on the same cluster and secret.
-        node = driver.SessionLab("node", [os.path.join(root, "tests", "compat", "session_lab.js"), "--port", "0",
-                                          "--secret", SECRET, "--store", seeds],
-                                 os.path.join(args.work, "node-lab.log"))
-        node_port = node.start(timeout=30)
-        reply = call(node_port, "POST", "/login", {"user": "grace"})
-        grace = reply.cookie
-        result.check("Node: login on connect-redis (cluster client)", reply.status == 200 and grace, reply.body)
-        result.equal("Node's login read by cortado through nginx", body_of(call(https, "GET", "/get/user", cookie=grace, tls=True)), "grace")
-        call(https, "POST", "/set/cart", ["tea", 2], cookie=grace, tls=True)  # the body is the value
-        result.equal("cortado's change read by Node", body_of(call(node_port, "GET", "/get/cart", cookie=grace)), ["tea", 2])
-        result.equal("cortado's login read by Node", body_of(call(node_port, "GET", "/get/user", cookie=ada)), "ada")
-        result.equal("Node counts on from cortado's views", body_of(call(node_port, "GET", "/views", cookie=ada)), 13)
-        result.equal("and cortado on from Node's", body_of(call(https, "GET", "/views", cookie=ada, tls=True)), 14)
-        call(node_port, "POST", "/logout", cookie=grace)
-        result.equal("Node's logout is seen by cortado", body_of(call(https, "GET", "/get/user", cookie=grace, tls=True)), None)
-        node.stop()
-        node = None
+            # Node: connect-redis on node-redis's createCluster, on the same cluster and secret.
+            node = driver.SessionLab("node", [os.path.join(root, "tests", "compat", "session_lab.js"), "--port", "0",
+                                              "--secret", SECRET, "--store", seeds],
+                                     os.path.join(args.work, "node-lab.log"))
+            node_port = node.start(timeout=30)
+            reply = call(node_port, "POST", "/login", {"user": "grace"})
+            grace = reply.cookie
+            result.check("Node: login on connect-redis (cluster client)", reply.status == 200 and grace, reply.body)
+            result.equal("Node's login read by cortado through nginx", body_of(call(https, "GET", "/get/user", cookie=grace, tls=True)), "grace")
+            call(https, "POST", "/set/cart", ["tea", 2], cookie=grace, tls=True)  # the body is the value
+            result.equal("cortado's change read by Node", body_of(call(node_port, "GET", "/get/cart", cookie=grace)), ["tea", 2])
+            result.equal("cortado's login read by Node", body_of(call(node_port, "GET", "/get/user", cookie=ada)), "ada")
+            result.equal("Node counts on from cortado's views", body_of(call(node_port, "GET", "/views", cookie=ada)), 13)
+            result.equal("and cortado on from Node's", body_of(call(https, "GET", "/views", cookie=ada, tls=True)), 14)
+            call(node_port, "POST", "/logout", cookie=grace)
+            result.equal("Node's logout is seen by cortado", body_of(call(https, "GET", "/get/user", cookie=grace, tls=True)), None)
+            node.stop()
+            node = None
 
-        # Secrets rotated by a rolling restart, as docs/DEPLOYMENT.md says: new first, old kept.
-        fleet.write_env([NEW_SECRET, SECRET])
-        for port in fleet.ports:
-            result.equal(f"rolling restart: process :{port} exits 0 on SIGTERM", fleet.labs[port].stop(), 0)
-            fleet.start_lab(port)
-        result.equal("after adding the new secret: the old cookie still logged in (every process)",
-                     [body_of(call(p, "GET", "/get/user", cookie=ada)) for p in fleet.ports], ["ada"] * 3)
-        reply = call(https, "POST", "/login", {"user": "lin"}, tls=True)
-        lin = reply.cookie
-        result.check("a new login is signed with the new secret", lin and signed_with(lin, NEW_SECRET), str(lin))
-        fleet.write_env([NEW_SECRET])
-        for port in fleet.ports:
-            fleet.labs[port].stop()
-            fleet.start_lab(port)
-        result.equal("after dropping the old secret: the old cookie is no longer logged in",
-                     body_of(call(https, "GET", "/get/user", cookie=ada, tls=True)), None)
-        result.equal("the new one still is", body_of(call(https, "GET", "/get/user", cookie=lin, tls=True)), "lin")
+            # Secrets rotated by a rolling restart, as docs/DEPLOYMENT.md says: new first, old kept.
+            fleet.write_env([NEW_SECRET, SECRET])
+            for port in fleet.ports:
+                result.equal(f"rolling restart: process :{port} exits 0 on SIGTERM", fleet.labs[port].stop(), 0)
+                fleet.start_lab(port)
+            result.equal("after adding the new secret: the old cookie still logged in (every process)",
+                         [body_of(call(p, "GET", "/get/user", cookie=ada)) for p in fleet.ports], ["ada"] * 3)
+            reply = call(https, "POST", "/login", {"user": "lin"}, tls=True)
+            lin = reply.cookie
+            result.check("a new login is signed with the new secret", lin and signed_with(lin, NEW_SECRET), str(lin))
+            fleet.write_env([NEW_SECRET])
+            for port in fleet.ports:
+                fleet.labs[port].stop()
+                fleet.start_lab(port)
+            result.equal("after dropping the old secret: the old cookie is no longer logged in",
+                         body_of(call(https, "GET", "/get/user", cookie=ada, tls=True)), None)
+            result.equal("the new one still is", body_of(call(https, "GET", "/get/user", cookie=lin, tls=True)), "lin")
 
         # Faults under load, through nginx.
         masters = [n for n in cluster_nodes(ports[0]) if n[2] == "master"]
@@ -430,7 +434,8 @@ def part_cluster(args, result):
                            capture_output=True, check=True, timeout=120)
             wait_until("the cluster agreeing after the reshard", lambda: cluster_whole(ports), 60)
             return None
-        under_load(result, "slot migration (200 slots) under load", https, reshard, tls=True)
+        if wanted("reshard"):
+            under_load(result, "slot migration (200 slots) under load", https, reshard, tls=True)
 
         victim = fleet.labs[p3]
 
@@ -438,26 +443,35 @@ def part_cluster(args, result):
             victim.kill()
             # Requests in flight on it may fail (nginx does not resend a POST that reached it).
             return now() + 1.0
-        under_load(result, "a cortado process killed under load", https, kill_process, tls=True, allowed=10)
-        result.equal("the two left serve the earlier sessions", [body_of(call(p, "GET", "/get/user", cookie=lin)) for p in (p1, p2)], ["lin"] * 2)
-        fleet.start_lab(p3)
+        if wanted("process"):
+            ledger = under_load(result, "a cortado process killed under load", https, kill_process, tls=True, allowed=10)
+            verdict = driver.verify_all(p1, ledger.sessions)
+            result.equal("the first process alone serves every session of that run", verdict.ok, len(ledger.sessions))
+            fleet.start_lab(p3)
 
         master = next(n for n in cluster_nodes(ports[0]) if n[2] == "master")
-        survivors = [p for p in ports if p != master[1]]
+        replica = next(n for n in cluster_nodes(ports[0]) if n[3] == master[0])
 
         def kill_master():
             killed_at = now()
             subprocess.run(os.environ["CORTADO_TEST_REDIS_CLUSTER_KILL"] + f" {master[1]}", shell=True, check=False)
-            wait_until("a replica promoted", lambda: all("cluster_state:ok" in redis(p, "cluster", "info") for p in survivors)
-                       and sum(n[2] == "master" for n in cluster_nodes(survivors[0])) == 3, WINDOW_LIMIT)
+            # Its own replica must have taken over before the old master comes back: a master that
+            # restarts without its data (no persistence here) while still in charge of its slots
+            # would hand its replica an empty data set (Redis's warning about masters without
+            # persistence that restart on their own).
+            wait_until("the replica promoted", lambda: redis(replica[1], "role").startswith("master") and
+                       all("cluster_state:ok" in redis(p, "cluster", "info") for p in ports if p != master[1]),
+                       WINDOW_LIMIT)
             # The old master comes back as the new master's replica, so WAIT 1 is met again.
             subprocess.run(os.environ["CORTADO_TEST_REDIS_CLUSTER_START"] + f" {master[1]}", shell=True, check=True)
             whole = wait_until("the cluster whole again", lambda: cluster_whole(ports), WINDOW_LIMIT)
             result.check(f"master killed: whole again within {WINDOW_LIMIT:.0f} s", whole - killed_at < WINDOW_LIMIT,
                          f"{whole - killed_at:.1f} s")
-            print(f"     master :{master[1]} killed; promoted and whole again after {whole - killed_at:.1f} s", flush=True)
+            print(f"     master :{master[1]} killed, its replica :{replica[1]} promoted; whole again (the old one its "
+                  f"replica) after {whole - killed_at:.1f} s", flush=True)
             return whole + GRACE
-        under_load(result, "a master killed under load (wait_replicas=1)", https, kill_master, tls=True, after=GRACE + 4)
+        if wanted("master"):
+            under_load(result, "a master killed under load (wait_replicas=1)", https, kill_master, tls=True, after=GRACE + 4)
         result.equal("the three processes are the ones started before the master was killed",
                      [fleet.labs[p].alive() for p in fleet.ports], [True] * 3)
     except (RuntimeError, OSError, subprocess.SubprocessError, KeyError) as e:
@@ -556,6 +570,8 @@ def main():
     parser.add_argument("part", choices=["cluster", "sentinel", "files"])
     parser.add_argument("--lab", required=True)
     parser.add_argument("--work", required=True)
+    parser.add_argument("--only", action="append", choices=["basics", "reshard", "process", "master"],
+                        help="cluster: run only these phases (repeatable; default all)")
     args = parser.parse_args()
     driver.adopt_orphans()
     result = Result()

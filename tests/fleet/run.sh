@@ -4,7 +4,7 @@
 # processes, nginx and Node, checks them, and stops them. Everything lives in a throw-away folder
 # that is removed at the end; every process started is stopped (EXIT trap).
 #
-#   bash tests/fleet/run.sh BUILD_DIR cluster|sentinel|files
+#   bash tests/fleet/run.sh BUILD_DIR cluster|sentinel|files [--only basics|reshard|process|master]...
 #
 # cluster:  6-node Redis Cluster (3 masters, 3 replicas), 3 processes behind nginx with TLS, Node's
 #           connect-redis on the same cluster, secret rotation, and faults under load (slot
@@ -19,7 +19,7 @@ give_up() {
   echo "fleet: FAIL: $1"
   exit 1
 }
-[ $# -eq 2 ] || give_up "usage: bash tests/fleet/run.sh BUILD_DIR cluster|sentinel|files"
+[ $# -ge 2 ] || give_up "usage: bash tests/fleet/run.sh BUILD_DIR cluster|sentinel|files [--only PHASE]..."
 lab="$(cd "$1" 2>/dev/null && pwd)/examples/session-lab"
 part=$2
 [ -x "$lab" ] || give_up "no $lab: build the session-lab target first"
@@ -56,7 +56,7 @@ disown -a
 
 # In the background, so that a signal reaches this shell at once: it stops fleet.py (which stops
 # its processes), then the EXIT trap stops the Redis servers.
-python3 -B "$here/fleet.py" "$part" --lab "$lab" --work "$work" &
+python3 -B "$here/fleet.py" "$part" --lab "$lab" --work "$work" "${@:3}" &
 pid=$!
 trap 'kill -TERM $pid 2>/dev/null; wait $pid; exit 130' INT
 trap 'kill -TERM $pid 2>/dev/null; wait $pid; exit 143' TERM
