@@ -35,6 +35,7 @@ if [ "$part" = cluster ]; then
 fi
 
 work="$(mktemp -d)" || give_up "mktemp failed"
+# shellcheck disable=SC2317  # called by the EXIT trap
 stop_all() {
   for stop in "$work"/*.stop; do [ -f "$stop" ] && bash "$stop" >/dev/null 2>&1; done
   rm -rf "$work"
