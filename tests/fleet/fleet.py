@@ -238,9 +238,9 @@ class Fleet:
         return os.path.getsize(self.access_log) if os.path.exists(self.access_log) else 0
 
     def stop(self):
-        for lab in self.labs.values():
-            if lab.alive():
-                lab.stop()
+        """Stops everything; returns {port: exit code} of the processes that were still running
+        (0 each: SIGTERM finishes the requests in flight; a sanitizer build exits non-zero on a leak)."""
+        codes = {port: lab.stop() for port, lab in self.labs.items() if lab.alive()}
         if self.nginx and self.nginx.poll() is None:
             self.nginx.send_signal(signal.SIGQUIT)  # graceful
             try:
@@ -248,6 +248,7 @@ class Fleet:
             except subprocess.TimeoutExpired:
                 self.nginx.kill()
                 self.nginx.wait()
+        return codes
 
 
 # --- load with a fault in the middle ------------------------------------------------------------
@@ -478,7 +479,8 @@ def part_cluster(args, result):
     finally:
         if node is not None:
             node.stop()
-        fleet.stop()
+        codes = fleet.stop()
+        result.check("every session-lab exits 0 on SIGTERM at the end", codes and set(codes.values()) == {0}, str(codes))
 
 
 # --- the sentinel part ---------------------------------------------------------------------------
@@ -515,7 +517,8 @@ def part_sentinel(args, result):
     except (RuntimeError, OSError, subprocess.SubprocessError, KeyError) as e:
         result.check("the sentinel fleet ran to the end", False, f"{type(e).__name__}: {e}")
     finally:
-        fleet.stop()
+        codes = fleet.stop()
+        result.check("session-lab exits 0 on SIGTERM at the end", codes and set(codes.values()) == {0}, str(codes))
 
 
 # --- the deploy files ------------------------------------------------------------------------------
