@@ -170,8 +170,9 @@ class Load:
     """A few client threads that loop: write a new session, and every other turn re-read an
     acknowledged one. The pause between requests keeps the load modest (the machine is shared)."""
 
-    def __init__(self, port, ledger, workers=3, pause=0.004):
+    def __init__(self, port, ledger, workers=3, pause=0.004, client=None):
         self.port = port  # a restarted server listens on the same port
+        self.client = client or Client  # called with the port; the fleet test passes an HTTPS one
         self.ledger = ledger
         self.workers = workers
         self.pause = pause
@@ -191,7 +192,7 @@ class Load:
 
     def work(self, number):
         rng = random.Random(number)
-        client = Client(self.port)
+        client = self.client(self.port)
         turn = 0
         while not self.stopping.is_set():
             turn += 1
@@ -215,13 +216,15 @@ class Verdict:
     errors: list = field(default_factory=list)  # no 200 at all
 
 
-def verify_all(port, sessions, threads=2):
-    """Reads every acknowledged session back through the server at `port`."""
+def verify_all(port, sessions, threads=2, client=None):
+    """Reads every acknowledged session back through the server at `port` (with `client(port)`,
+    a Client by default)."""
     verdict = Verdict()
     lock = threading.Lock()
+    client_type = client
 
     def check(part):
-        client = Client(port)
+        client = (client_type or Client)(port)
         for session in part:
             reply = client.call("GET", "/get/k", cookie=session.cookie)
             body = parse_json(reply.body) if reply.status == 200 else None
