@@ -32,6 +32,8 @@
 #include "cortado/app/websocket.hpp"
 
 #include "cortado/session/cookie_session.hpp"
+// Broadcasting to WebSockets: rooms, a session's sockets, a user's.
+#include "cortado/session/broadcast.hpp"
 #include "cortado/session/memory_store.hpp"
 #include "cortado/session/middleware.hpp"
 #include "cortado/session/owners.hpp"

@@ -91,6 +91,21 @@ class WebSocketStream final : public WebSocketConnection,
     });
   }
 
+  void send_soon(std::string data, bool binary) override {
+    std::weak_ptr<WebSocketStream> weak = this->shared_from_this();
+    boost::asio::post(done_.get_executor(), [weak, data = std::move(data), binary]() mutable {
+      auto self = weak.lock();
+      if (!self || self->finished_ || self->closing_ || !self->ws_.is_open()) return;
+      // send() queues it at once; a writer already running writes it, else this one must run
+      // detached, counted so that finish() waits for it before the stream goes away.
+      const bool was_writing = self->writing_;
+      auto writer = self->send(std::move(data), binary);
+      if (was_writing || !self->writing_) return;  // a writer runs already, or it was dropped
+      ++self->spawned_;
+      boost::asio::co_spawn(self->done_.get_executor(), run_detached(self, std::move(writer)), boost::asio::detached);
+    });
+  }
+
   std::uint16_t close_code() const override { return ws_.reason().code; }
   bool is_open() const override { return !finished_ && ws_.is_open(); }
 
@@ -130,6 +145,12 @@ class WebSocketStream final : public WebSocketConnection,
   Task<> write_close() {
     // Failure (the peer gone) needs nothing more: the socket is closed either way.
     co_await ws_.async_close(close_reason_, boost::asio::as_tuple(boost::asio::use_awaitable));
+  }
+
+  static Task<> run_detached(std::shared_ptr<WebSocketStream> self, Task<> task) {
+    co_await std::move(task);  // awaitable is move-only
+    --self->spawned_;
+    self->done_.cancel();
   }
 
   static Task<> run_close(std::shared_ptr<WebSocketStream> self) {

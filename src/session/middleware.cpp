@@ -10,7 +10,7 @@
 #include "core/header_text.hpp"
 #include "session/session_context.hpp"
 #include "session/session_slot.hpp"
-#include "session/socket_registry.hpp"
+#include "session/socket_events.hpp"
 
 #include <boost/beast/core/string.hpp>
 
@@ -173,6 +173,7 @@ Task<> SessionContext::commit() {
   if (should_destroy()) {
     close_sockets_of(req.session_id());
     co_await store().destroy(req.session_id());
+    co_await end_session_sockets(*config->options.store, req.session_id());
     co_return;
   }
   if (!req.has_session()) co_return;
@@ -242,12 +243,22 @@ namespace {
 // bound to it, so that its destroy or regenerate elsewhere closes the socket.
 Task<> open_socket(std::shared_ptr<detail::SessionContext> ctx, Request& req, WebSocket& sock) {
   co_await ctx->commit();
-  if (req.has_session()) detail::bind_socket(req.session_id(), sock.connection());
+  if (!req.has_session()) co_return;
+  detail::bind_socket(req.session_id(), sock.connection());
+  // Indexed under its user too, for send_to_owner() and destroy_all(); a store without an owner
+  // index has no owners to index.
+  std::optional<std::string> owner;
+  try {
+    owner = co_await req.session().owner();
+  } catch (const std::logic_error&) {
+  }
+  if (owner) detail::bind_socket_owner(*owner, req.session_id(), sock.connection());
 }
 }  // namespace
 
 Middleware session(SessionOptions options) {
   std::shared_ptr<const detail::SessionConfig> config = make_config(std::move(options));
+  detail::subscribe_socket_events(config->options.store);
   return make_middleware([config](Request& req, Response& res, Next next) -> Task<> {
     if (req.has_session()) {  // a second session middleware on the same request does nothing
       co_await next();
@@ -274,6 +285,7 @@ Middleware session(SessionOptions options) {
       if (ctx->past_absolute_lifetime(*stored)) {
         detail::close_sockets_of(*ctx->cookie_id);
         co_await ctx->store().destroy(*ctx->cookie_id);
+        co_await detail::end_session_sockets(*config->options.store, *ctx->cookie_id);
         ctx->generate();
       } else {
         ctx->inflate(std::move(*stored));

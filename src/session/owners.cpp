@@ -3,6 +3,7 @@
 
 #include "cortado/app/request.hpp"
 #include "cortado/session/store.hpp"
+#include "session/socket_events.hpp"
 
 #include <optional>
 #include <stdexcept>
@@ -27,7 +28,10 @@ Task<std::size_t> destroy_all(Request& req, std::string owner, bool keep_current
   Store& store = store_of(req);
   std::optional<std::string> except;
   if (keep_current && !req.session_id().empty()) except = req.session_id();
-  co_return co_await store.destroy_all(std::move(owner), std::move(except));
+  auto count = co_await store.destroy_all(owner, except);
+  // Their sockets close too (4401), in every process sharing the store.
+  co_await detail::end_owner_sockets(store, std::move(owner), std::move(except));
+  co_return count;
 }
 
 }  // namespace cortado

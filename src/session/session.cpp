@@ -2,7 +2,7 @@
 
 #include "cortado/app/request.hpp"
 #include "session/session_context.hpp"
-#include "session/socket_registry.hpp"
+#include "session/socket_events.hpp"
 #include "session/session_slot.hpp"
 
 #include <boost/core/demangle.hpp>
@@ -198,7 +198,8 @@ Task<> SessionContext::regenerate(Session& s, bool keep_data) {
     s.owner_changed_ = false;
   }
   close_sockets_of(old_id);  // the sockets opened on the old identity end with it
-  co_await ctx.store().destroy(std::move(old_id));
+  co_await ctx.store().destroy(old_id);
+  co_await end_session_sockets(*ctx.config->options.store, std::move(old_id));  // and in the other processes
   if (owner_error) std::rethrow_exception(owner_error);
 }
 
@@ -209,6 +210,7 @@ Task<> SessionContext::destroy(Session& s) {
   s.destroyed_ = true;
   close_sockets_of(s.id_);
   co_await ctx.store().destroy(s.id_);
+  co_await end_session_sockets(*ctx.config->options.store, s.id_);
 }
 
 Task<> SessionContext::reload(Session& s) {

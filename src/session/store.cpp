@@ -29,6 +29,10 @@ Task<> Store::clear() {
   co_return;
 }
 
+Task<> Store::publish(std::string) { co_return; }
+
+void Store::subscribe(std::function<void(std::string)>) {}
+
 namespace {
 [[noreturn]] void no_owner_index(const Store& store, const char* call) {
   throw std::logic_error(store.describe() + " does not keep an owner index: " + call +

@@ -57,6 +57,9 @@ class WebSocketConnection {
   virtual Task<> close(std::uint16_t code, std::string reason) = 0;
   /// Starts the close handshake from any thread (logout elsewhere, shutdown).
   virtual void close_soon(std::uint16_t code, std::string reason) = 0;
+  /// Queues a message from any thread (a broadcast): it is sent on the socket's own thread, under
+  /// the same send queue bound as send() (past it the reader is dropped). A closed socket drops it.
+  virtual void send_soon(std::string data, bool binary) = 0;
   /// The code of the close frame received, or 0.
   virtual std::uint16_t close_code() const = 0;
   virtual bool is_open() const = 0;

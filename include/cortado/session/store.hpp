@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -61,6 +62,19 @@ class Store {
   virtual Task<std::vector<std::pair<std::string, json::object>>> sessions_of(std::string owner);
   /// Destroys every session bound to `owner` except `except_sid`; says how many went.
   virtual Task<std::size_t> destroy_all(std::string owner, std::optional<std::string> except_sid = std::nullopt);
+
+  // Events between the processes that share the store (a session ended, a WebSocket broadcast),
+  // so that they reach the sockets open in every process. A store shared over the network that
+  // can carry them (Redis: pub/sub) overrides all three; the defaults carry nothing, which is
+  // right for a store only one process uses (memory, cookie).
+
+  /// Whether publish() reaches the other processes sharing the store.
+  virtual bool shares_events() const { return false; }
+  /// Sends `message` to every process subscribed on this store, the publisher's included.
+  virtual Task<> publish(std::string message);
+  /// From now on calls `on_message`, on any thread, with each message published on this store by
+  /// any process. The session middleware calls it once per store.
+  virtual void subscribe(std::function<void(std::string)> on_message);
 
   /// One line naming the store, for logs and the demo's inspector ("memory", "sqlite:path", ...).
   virtual std::string describe() const { return "custom store"; }
