@@ -227,6 +227,27 @@ try {
     await shot(page, 'sessions');
   });
 
+  await step('"Log out" on one row of "Your sessions": that browser\'s open page sees it at once', async () => {
+    await other.goto(`${base}/`);
+    await liveOpen(other);
+    await page.goto(`${base}/sessions`);
+    const action = await page.getAttribute('#sessions tbody tr:not(.current) form', 'action');
+    expect(/^\/sessions\/[^/]+\/logout$/.test(action ?? ''), `the other row's form: ${action}`);
+    // Store::destroy ends that session; the demo tells its pages (send_to_session), which reload.
+    const reloaded = other.waitForEvent('load');
+    await submitForm(page, action);
+    await reloaded;
+    expect(!(await signedIn(other)), 'the second browser\'s open page still shows it signed in');
+    await rowsBecome(tab, 1);
+    // Signed in again for the next step.
+    await other.goto(`${base}/login`);
+    await other.fill('input[name=username]', user);
+    await other.fill('input[name=password]', password);
+    await submitForm(other, '/login');
+    expect(await signedIn(other), 'the second browser could not log in again');
+    await rowsBecome(tab, 2);
+  });
+
   await step('"log out everywhere else" logs the second browser out, and its open page sees it at once', async () => {
     await other.goto(`${base}/`);
     await liveOpen(other);
