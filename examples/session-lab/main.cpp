@@ -166,6 +166,18 @@ void add_routes(App& app, std::shared_ptr<Store> store, bool cookie_store) {
     const std::size_t ended = co_await destroy_all(req, std::string(req.params()["owner"]));
     res.json(ended);
   });
+  // Broadcasting to WebSockets (cortado only): the JSON body, as text, to the sockets of the
+  // session id, of the owner, or of the room named; with a shared store (Redis), in every process.
+  app.post("/ws/send/:audience/:name", [](Request& req, Response& res) -> Task<> {
+    const std::string audience(req.params()["audience"]);
+    std::string name(req.params()["name"]);
+    std::string message = stringify(req.body());
+    if (audience == "session") co_await send_to_session(req, std::move(name), std::move(message));
+    else if (audience == "owner") co_await send_to_owner(req, std::move(name), std::move(message));
+    else if (audience == "room") co_await send_to_room(req, std::move(name), std::move(message));
+    else throw HttpError(404, "audience must be session, owner or room");
+    res.json("ok");
+  });
   app.get("/throw", [](Request&, Response&) { throw std::runtime_error("boom"); });
   app.get("/slow/:ms", [](Request& req, Response& res) -> Task<> {
     co_await sleep_for(std::chrono::milliseconds(std::stoll(std::string(req.params()["ms"]))));
@@ -204,7 +216,8 @@ void add_routes(App& app, std::shared_ptr<Store> store, bool cookie_store) {
 }
 
 // GET /ws (docs/SESSION_LAB.md): the session data on open; {"set": K, "v": V} sets and saves,
-// answers "ok"; {"get": K} answers the value (as stored now: reloaded) or null. A message that
+// answers "ok"; {"get": K} answers the value (as stored now: reloaded) or null; {"join": R} and
+// {"leave": R} (cortado only) put the socket in a room and take it out, answer "ok". A message that
 // is not one of these gets {"error": ...}. Closed with 4401 when the session ends elsewhere.
 Task<> lab_socket(WebSocket& sock) {
   co_await sock.send(stringify(data_of(sock.session())));
@@ -214,7 +227,7 @@ Task<> lab_socket(WebSocket& sock) {
     std::string answer;
     std::string key;
     std::optional<json::value> v;
-    enum class Ask { set, get, other } ask = Ask::other;
+    enum class Ask { set, get, join, leave, other } ask = Ask::other;
     try {
       auto message = json::parse(*text);
       const auto* fields = message.if_object();
@@ -227,6 +240,12 @@ Task<> lab_socket(WebSocket& sock) {
       } else if (get && get->is_string()) {
         ask = Ask::get;
         key = get->get_string();
+      } else if (const auto* room = fields ? fields->if_contains("join") : nullptr; room && room->is_string()) {
+        ask = Ask::join;
+        key = room->get_string();
+      } else if (const auto* room = fields ? fields->if_contains("leave") : nullptr; room && room->is_string()) {
+        ask = Ask::leave;
+        key = room->get_string();
       }
     } catch (const std::exception& e) {
       answer = R"({"error":"not JSON"})";
@@ -246,6 +265,10 @@ Task<> lab_socket(WebSocket& sock) {
         const auto& data = std::as_const(sock.session()).data();
         const auto* value = data.if_contains(key);
         answer = value ? stringify(*value) : "null";
+      } else if (ask == Ask::join || ask == Ask::leave) {
+        if (ask == Ask::join) join(sock, key);
+        else leave(sock, key);
+        answer = "\"ok\"";
       }
     } catch (const std::exception& e) {
       json::object error;  // not a braced list: GCC 12 miscompiles those inside a coroutine
@@ -310,6 +333,7 @@ int main(int argc, char** argv) {
   if (!lab.cookie_session) {
     http::WebSocketOptions ws_options;
     ws_options.allowed_origins = lab.ws_origins;
+    ws_options.require_session = lab.ws_require_session;
     app.ws("/ws", lab_socket, ws_options);
   }
   try {

@@ -118,6 +118,8 @@ LabConfig parse_lab_flags(int argc, char** argv) {
       if (cookie_only_flag.empty()) cookie_only_flag = flag;
     } else if (flag == "--ws-origin") {
       lab.ws_origins.emplace_back(value());
+    } else if (flag == "--ws-require-session") {  // GET /ws needs a stored session, else 401
+      lab.ws_require_session = true;
     } else if (flag == "--tls-cert") {
       if (!lab.tls) lab.tls.emplace();
       lab.tls->cert_chain_file = value();

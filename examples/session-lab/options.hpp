@@ -31,6 +31,7 @@ struct LabConfig {
   bool metrics = false;
   /// --ws-origin ORIGIN (repeatable): the Origins allowed to open GET /ws; none: the request's own host.
   std::vector<std::string> ws_origins;
+  bool ws_require_session = false;
 };
 
 /// Reads argv; throws std::invalid_argument with a one-line reason for a bad flag or value.

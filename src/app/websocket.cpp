@@ -23,6 +23,10 @@ void on_websocket_open(Request& req, std::function<Task<>(WebSocket&)> hook) {
   req.slot<detail::WebSocketOpenHooks>().hooks.push_back(std::move(hook));
 }
 
+void on_websocket_close(Request& req, std::function<void()> hook) {
+  req.slot<detail::WebSocketCloseHooks>().hooks.push_back(std::move(hook));
+}
+
 namespace {
 
 // The host[:port] of an origin ("https://a.example:8443" → "a.example:8443"); "" when it has none.
@@ -61,6 +65,10 @@ Router& Router::ws(std::string_view path, WebSocketHandler handler, http::WebSoc
                    co_return;
                  }
                  if (!origin_allowed(req, shared->second)) throw HttpError(403, "origin not allowed");
+                 if (shared->second.require_session) {
+                   const auto* session = req.find_slot<detail::UpgradeSession>();
+                   if (!session || !session->loaded) throw HttpError(401, "a session is required");
+                 }
                  // The 101 carries what the middleware set for the response (the session cookie).
                  detail::AppAccess::run_header_hooks(res);
                  auto& raw = detail::AppAccess::raw(res);
@@ -79,6 +87,8 @@ Router& Router::ws(std::string_view path, WebSocketHandler handler, http::WebSoc
                  // 1011: the server met a condition it could not handle (RFC 6455 7.4.1).
                  if (failure) co_await sock.close(1011, "internal error");
                  else co_await sock.close(1000, "");
+                 if (auto* closed = req.find_slot<detail::WebSocketCloseHooks>())
+                   for (auto& hook : closed->hooks) hook();
                })});
 }
 

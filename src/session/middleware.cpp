@@ -11,6 +11,7 @@
 #include "session/session_context.hpp"
 #include "session/session_slot.hpp"
 #include "session/socket_events.hpp"
+#include "session/socket_expiry.hpp"
 
 #include <boost/beast/core/string.hpp>
 
@@ -253,6 +254,10 @@ Task<> open_socket(std::shared_ptr<detail::SessionContext> ctx, Request& req, We
   } catch (const std::logic_error&) {
   }
   if (owner) detail::bind_socket_owner(*owner, req.session_id(), sock.connection());
+  // Expiry in the store closes it too (4401); the watch ends with the socket.
+  auto stop = co_await detail::watch_socket_expiry(sock.connection(), ctx->config->options.store, req.session_id(),
+                                                   req.session().to_json());
+  on_websocket_close(req, std::move(stop));
 }
 }  // namespace
 
@@ -289,6 +294,7 @@ Middleware session(SessionOptions options) {
         ctx->generate();
       } else {
         ctx->inflate(std::move(*stored));
+        if (detail::AppAccess::exchange(res).upgrader) req.slot<detail::UpgradeSession>().loaded = true;
       }
     } else {
       ctx->generate();

@@ -86,30 +86,37 @@ std::shared_ptr<RedisConnection> RedisRouter::connection(const asio::any_io_exec
 }
 
 RedisReplyPtr blocking_redis_command(const RedisEndpoint& endpoint, const std::vector<std::string>& args) {
+  const BlockingRedisContext context = blocking_redis_connect(endpoint);
+  return blocking_redis_run(context.get(), endpoint, args);
+}
+
+RedisReplyPtr blocking_redis_run(redisContext* context, const RedisEndpoint& endpoint,
+                                 const std::vector<std::string>& words) {
+  std::vector<const char*> argv;
+  std::vector<std::size_t> lengths;
+  for (const std::string& word : words) {
+    argv.push_back(word.data());
+    lengths.push_back(word.size());
+  }
+  RedisReplyPtr reply(
+      static_cast<redisReply*>(redisCommandArgv(context, static_cast<int>(argv.size()), argv.data(), lengths.data())));
+  if (!reply) throw std::runtime_error("redis store: cannot reach " + endpoint.address() + ": " + context->errstr);
+  return reply;
+}
+
+BlockingRedisContext blocking_redis_connect(const RedisEndpoint& endpoint) {
   const auto to_timeval = [](std::chrono::milliseconds ms) {
     return timeval{static_cast<time_t>(ms.count() / 1000), static_cast<suseconds_t>((ms.count() % 1000) * 1000)};
   };
-  const std::unique_ptr<redisContext, void (*)(redisContext*)> context(
+  BlockingRedisContext context(
       redisConnectWithTimeout(endpoint.host.c_str(), endpoint.port, to_timeval(endpoint.connect_timeout)), redisFree);
   if (!context) throw std::bad_alloc();
   if (context->err != 0) {
     throw std::runtime_error("redis store: cannot reach " + endpoint.address() + ": " + context->errstr);
   }
   redisSetTimeout(context.get(), to_timeval(endpoint.command_timeout));
-  const auto run = [&](const std::vector<std::string>& words) {
-    std::vector<const char*> argv;
-    std::vector<std::size_t> lengths;
-    for (const std::string& word : words) {
-      argv.push_back(word.data());
-      lengths.push_back(word.size());
-    }
-    RedisReplyPtr reply(static_cast<redisReply*>(
-        redisCommandArgv(context.get(), static_cast<int>(argv.size()), argv.data(), lengths.data())));
-    if (!reply) throw std::runtime_error("redis store: cannot reach " + endpoint.address() + ": " + context->errstr);
-    return reply;
-  };
   const auto login = [&](const std::vector<std::string>& words, const std::string& what) {
-    const RedisReplyPtr reply = run(words);
+    const RedisReplyPtr reply = blocking_redis_run(context.get(), endpoint, words);
     if (reply->type == REDIS_REPLY_ERROR) {
       throw std::runtime_error("redis store: " + what + " refused by " + endpoint.address() + ": " +
                                reply_text(*reply));
@@ -123,7 +130,7 @@ RedisReplyPtr blocking_redis_command(const RedisEndpoint& endpoint, const std::v
     }
   }
   if (endpoint.db != 0) login({"SELECT", std::to_string(endpoint.db)}, "SELECT " + std::to_string(endpoint.db));
-  return run(args);
+  return context;
 }
 
 std::unique_ptr<RedisRouter> make_redis_router(RedisTarget target, const RedisOptions& options) {

@@ -18,6 +18,8 @@
 #include <unordered_map>
 #include <vector>
 
+struct redisContext;
+
 namespace cortado::stores {
 
 /// The connections of one store on one io_context, one per server address, made on first use;
@@ -78,5 +80,14 @@ std::unique_ptr<RedisRouter> make_redis_router(RedisTarget target, const RedisOp
 /// says), for what a store does once when it is made; throws std::runtime_error when `endpoint`
 /// cannot be reached or refuses the login. An error reply is returned.
 RedisReplyPtr blocking_redis_command(const RedisEndpoint& endpoint, const std::vector<std::string>& args);
+
+/// A blocking hiredis connection (what blocking_redis_command and the events subscriber use).
+using BlockingRedisContext = std::unique_ptr<redisContext, void (*)(redisContext*)>;
+/// Connects to `endpoint` with its connect timeout and logs in (AUTH, SELECT); commands then
+/// wait at most its command timeout. Throws std::runtime_error as blocking_redis_command does.
+BlockingRedisContext blocking_redis_connect(const RedisEndpoint& endpoint);
+/// One command on such a connection; throws std::runtime_error when the connection fails.
+RedisReplyPtr blocking_redis_run(redisContext* context, const RedisEndpoint& endpoint,
+                                 const std::vector<std::string>& words);
 
 }  // namespace cortado::stores

@@ -4,6 +4,7 @@
 #include "redis_cluster.hpp"
 #include "redis_connection.hpp"
 #include "redis_router.hpp"
+#include "redis_subscriber.hpp"
 #include "redis_url.hpp"
 
 #include "cortado/core/clock.hpp"
@@ -18,6 +19,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <functional>
+#include <mutex>
 #include <stdexcept>
 #include <unordered_set>
 
@@ -68,10 +71,58 @@ bool truthy(const json::value& v) {
 
 std::string reply_text(const redisReply& reply) { return std::string(reply.str, reply.len); }
 
+// Where the events subscriber connects: the server; a cluster's seed nodes (a cluster delivers
+// PUBLISH to the subscribers of every node); the master the sentinels name now.
+std::function<std::vector<RedisEndpoint>()> events_endpoints(RedisTarget target, const RedisOptions& options) {
+  const auto timed = [&options](RedisEndpoint endpoint) {
+    endpoint.connect_timeout = options.connect_timeout;
+    endpoint.command_timeout = options.command_timeout;
+    return endpoint;
+  };
+  std::vector<RedisEndpoint> nodes;
+  for (const RedisEndpoint& node : target.nodes) {
+    // A cluster's seeds log in as its data nodes do; a single server's URL and the sentinels
+    // carry their own login.
+    RedisEndpoint endpoint = node;
+    if (target.topology == RedisTopology::cluster) {
+      endpoint = target.login;
+      endpoint.host = node.host;
+      endpoint.port = node.port;
+    }
+    nodes.push_back(timed(std::move(endpoint)));
+  }
+  if (target.topology != RedisTopology::sentinel) return [nodes] { return nodes; };
+  RedisEndpoint login = timed(target.login);
+  return [sentinels = std::move(nodes), login, name = target.master_name] {
+    std::vector<RedisEndpoint> masters;
+    for (const RedisEndpoint& sentinel : sentinels) {
+      try {
+        const RedisReplyPtr reply = blocking_redis_command(sentinel, {"SENTINEL", "get-master-addr-by-name", name});
+        if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2 || reply->element[0]->type != REDIS_REPLY_STRING ||
+            reply->element[1]->type != REDIS_REPLY_STRING)
+          continue;
+        RedisEndpoint master = login;
+        master.host = reply_text(*reply->element[0]);
+        const int port = std::stoi(reply_text(*reply->element[1]));
+        if (port <= 0 || port > 65535) continue;
+        master.port = static_cast<std::uint16_t>(port);
+        masters.push_back(std::move(master));
+        break;
+      } catch (const std::exception&) {
+        // This sentinel is down (or answered nonsense): the next one may answer.
+      }
+    }
+    return masters;
+  };
+}
+
 class RedisStore final : public Store {
  public:
-  RedisStore(std::unique_ptr<RedisRouter> router, RedisOptions options)
-      : router_(std::move(router)),
+  RedisStore(std::unique_ptr<RedisRouter> router, RedisOptions options,
+             std::function<std::vector<RedisEndpoint>()> events_where)
+      : events_where_(std::move(events_where)),
+        events_channel_(options.prefix + "events"),
+        router_(std::move(router)),
         alive_(std::make_shared<const bool>(true)),
         options_(std::move(options)),
         id_(next_store_id.fetch_add(1)),
@@ -291,6 +342,21 @@ class RedisStore final : public Store {
     }
   }
 
+  // Events go over pub/sub on the channel <prefix>events: PUBLISH on the pipelined connections
+  // (in a cluster, to the channel name's slot master, which passes it to every node), SUBSCRIBE on
+  // one connection of its own per process.
+  bool shares_events() const override { return true; }
+
+  Task<> publish(std::string message) override {
+    co_await call(events_channel_, redis_command("PUBLISH", events_channel_, message), "PUBLISH");
+  }
+
+  void subscribe(std::function<void(std::string)> on_message) override {
+    std::lock_guard lock(subscriber_mutex_);
+    if (subscriber_) throw std::logic_error(describe() + ": subscribe() called twice");
+    subscriber_ = std::make_unique<RedisSubscriber>(events_where_, events_channel_, std::move(on_message));
+  }
+
   std::string describe() const override {
     // The user and password stay out: this line goes to logs and the demo's pages.
     return router_->describe() + " (prefix \"" + options_.prefix + "\")";
@@ -455,12 +521,16 @@ class RedisStore final : public Store {
     co_return keys;
   }
 
+  std::function<std::vector<RedisEndpoint>()> events_where_;
+  std::string events_channel_;
   std::unique_ptr<RedisRouter> router_;
   std::shared_ptr<const bool> alive_;  // the token that tells io_contexts the store is alive
   RedisOptions options_;
   std::uint64_t id_;
   std::string match_;
   std::string scan_count_;
+  std::mutex subscriber_mutex_;
+  std::unique_ptr<RedisSubscriber> subscriber_;  // last: it stops first
 };
 
 }  // namespace
@@ -468,8 +538,9 @@ class RedisStore final : public Store {
 std::shared_ptr<Store> redis(std::string url, RedisOptions options) {
   RedisTarget target = parse_redis_target(url, options);
   if (options.scan_count == 0) options.scan_count = 100;  // connect-redis: `scanCount || 100`
+  auto events_where = events_endpoints(target, options);
   std::unique_ptr<RedisRouter> router = make_redis_router(std::move(target), options);
-  return std::make_shared<RedisStore>(std::move(router), std::move(options));
+  return std::make_shared<RedisStore>(std::move(router), std::move(options), std::move(events_where));
 }
 
 }  // namespace cortado::stores

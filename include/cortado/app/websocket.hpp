@@ -66,11 +66,22 @@ using WebSocketHandler = std::function<Task<>(WebSocket& sock)>;
 /// handler, in the order added (the session middleware saves the session there and binds the
 /// socket to it). Only worth calling when the request is an upgrade (req.get("upgrade")).
 void on_websocket_open(Request& req, std::function<Task<>(WebSocket&)> hook);
+/// For middleware: runs `hook` once the route's handler has returned and the socket is closed
+/// (the session middleware stops the socket's expiry timer there).
+void on_websocket_close(Request& req, std::function<void()> hook);
 
 namespace detail {
 /// Where on_websocket_open() keeps its hooks (a slot of the request: nothing for other requests).
 struct WebSocketOpenHooks {
   std::vector<std::function<Task<>(WebSocket&)>> hooks;
+};
+/// Set by the session middleware on an upgrade request whose session it loaded from the store
+/// (WebSocketOptions::require_session reads it; the app layer knows no sessions).
+struct WebSocketCloseHooks {
+  std::vector<std::function<void()>> hooks;
+};
+struct UpgradeSession {
+  bool loaded = false;
 };
 }  // namespace detail
 

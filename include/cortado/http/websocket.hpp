@@ -35,6 +35,11 @@ struct WebSocketOptions {
   /// permessage-deflate: off by default, because compressing secrets next to attacker-chosen
   /// text leaks them by the compressed length (CRIME/BREACH).
   bool permessage_deflate = false;
+  /// The upgrade needs a session loaded from the store (a logged-in or at least known visitor):
+  /// without one (no cookie, a forged one, a session ended or expired) it gets 401 before the
+  /// upgrade. The app layer checks it with what the session middleware recorded; without that
+  /// middleware before the route, every upgrade is refused.
+  bool require_session = false;
 };
 
 /// One message as received.
