@@ -1,6 +1,7 @@
 // W0, W0t and W0z of BENCHMARKS.md, no session middleware:
 //   GET /        → "ok"                                     (W0; W0t over HTTPS)
 //   GET /json10k → 10 352 bytes of JSON through compression() (W0z, with Accept-Encoding: gzip)
+//   GET /ws      → a WebSocket echoing each message               (bench/run WS)
 // Usage: bench_hello PORT THREADS [CERT KEY]   (with CERT and KEY: HTTPS)
 #include <cortado/cortado.hpp>
 
@@ -24,6 +25,14 @@ int main(int argc, char** argv) {
   }();
   app.use("/json10k", compression());
   app.get("/json10k", [](Request&, Response& res) { res.json(document); });
+
+  // WS: every message sent back as it came (the load generator, bench_ws_load, sends no Origin).
+  app.ws("/ws", [](WebSocket& sock) -> Task<> {
+    while (auto message = co_await sock.receive()) {
+      if (sock.binary()) co_await sock.send_binary(std::move(*message));
+      else co_await sock.send(std::move(*message));
+    }
+  });
 
   const auto port = static_cast<std::uint16_t>(argc > 1 ? std::atoi(argv[1]) : 3000);
   auto announce = [](std::uint16_t p) { std::cout << "listening on 127.0.0.1:" << p << std::endl; };

@@ -71,6 +71,9 @@ Task<> log_out(Site&, Request& req) {
   // they describe the browser rather than the account.
   auto theme = s.get("theme");
   auto lang = s.get("lang");
+  // Gone from the store before regenerate() closes the session's sockets (4401), which it does
+  // before its own destroy: a page that reloads on that close must not find it still there.
+  if (const auto& store = req.session_store()) co_await store->destroy(req.session_id());
   co_await s.regenerate();
   if (!theme.is_null()) s["theme"] = theme;
   if (!lang.is_null()) s["lang"] = lang;

@@ -15,6 +15,7 @@
 // restart), each bound to its user (the store's owner index lists a user's sessions); accounts
 // live in the demo's own SQLite file (default ./demo-users.db), whatever the store.
 #include "../session-lab/stores.hpp"  // the same --store forms as session-lab
+#include "live.hpp"
 #include "pages.hpp"
 #include "passwords.hpp"
 #include "site.hpp"
@@ -136,6 +137,11 @@ int main(int argc, char** argv) {
     res.set("Cache-Control", "public, max-age=3600");
     res.type("css").send(demo::stylesheet());
   });
+  // The live pages' script (live.hpp), before the session middleware too.
+  app.get("/live.js", [](Request&, Response& res) {
+    res.set("Cache-Control", "public, max-age=3600");
+    res.type("js").send(demo::live_script());
+  });
   app.get("/favicon.ico", [](Request&, Response& res) { res.status(204).end(); });
   app.use(body_parser::urlencoded());
   app.use(session({.secret = site.secrets,
@@ -146,6 +152,7 @@ int main(int argc, char** argv) {
                    .cookie = {.max_age = session_lifetime, .same_site = std::string("lax")},
                    // cookie.secure "auto": Secure over HTTPS, so the browser never sends it in the clear.
                    .secure_auto = true}));
+  demo::add_live_routes(app);  // before the routes whose changes it pushes to the other pages
   demo::add_account_routes(app, site);  // first: keeps logins valid and checks CSRF tokens
   demo::add_shop_routes(app, site);
   demo::add_sessions_routes(app, site);

@@ -28,7 +28,8 @@ Page page_for(cortado::Request& req, bool count_view) {
   if (count_view && req.method() == "GET") s["views"] = s.value<std::int64_t>("views", 0) + 1;
   page.views = s.value<std::int64_t>("views", 0);
   page.cart_count = s.get<std::optional<Cart>>("cart").value_or(Cart{}).count();
-  if (s.get("flash").is_array()) {
+  // The live pages' refresh of a list (live.hpp) leaves the messages to the page the person opens.
+  if (s.get("flash").is_array() && req.get("x-live-refresh").empty()) {
     page.flashes = s.get("flash").get_array();
     s.erase("flash");
   }
@@ -63,7 +64,7 @@ void render(cortado::Response& res, const Page& page, std::string_view view, std
   res.status(status);
   res.set("Cache-Control", "no-store");  // the page shows this visitor's session: never cache it
   res.set("Content-Security-Policy",
-          "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+          "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
           "base-uri 'none'");
   res.set("X-Content-Type-Options", "nosniff");
   res.set("Referrer-Policy", "same-origin");

@@ -4,6 +4,7 @@
 // (cortado::destroy_all). The page names a session by a digest of its id: the id itself is a
 // credential and never leaves the server.
 #include "i18n.hpp"
+#include "live.hpp"
 #include "pages.hpp"
 #include "site.hpp"
 
@@ -107,6 +108,7 @@ Task<> log_out_one(Site& site, Request& req, Response& res) {
   }
   if (found != sessions.end()) {
     co_await req.session_store()->destroy(found->first);
+    co_await tell_signed_out(req, found->first);  // its open pages show it at once
     flash(req.session(), "ok", std::string(t(lang_of(req.session()), "sessions.one_done")));
   }
   res.redirect(303, "/sessions");

@@ -250,23 +250,32 @@ Task<> lab_socket(WebSocket& sock) {
     } catch (const std::exception& e) {
       answer = R"({"error":"not JSON"})";
     }
-    if (ask == Ask::set) {
-      if (!own_property(key, false)) {
-        if (v) sock.session()[key] = std::move(*v);
-        else sock.session().erase(key);  // {"v": undefined} in Node: JSON leaves it out
+    // A store that fails (or a reload of a session the store does not have: a new one, never
+    // saved) answers {"error": ...} as the HTTP routes do, and the socket stays open.
+    try {
+      if (ask == Ask::set) {
+        if (!own_property(key, false)) {
+          if (v) sock.session()[key] = std::move(*v);
+          else sock.session().erase(key);  // {"v": undefined} in Node: JSON leaves it out
+        }
+        co_await sock.session().save();
+        answer = "\"ok\"";
+      } else if (ask == Ask::get) {
+        co_await sock.session().reload();
+        const auto& data = std::as_const(sock.session()).data();
+        const auto* value = data.if_contains(key);
+        answer = value ? stringify(*value) : "null";
+      } else if (ask == Ask::join || ask == Ask::leave) {
+        if (ask == Ask::join) join(sock, key);
+        else leave(sock, key);
+        answer = "\"ok\"";
       }
-      co_await sock.session().save();
-      answer = "\"ok\"";
-    } else if (ask == Ask::get) {
-      co_await sock.session().reload();
-      const auto& data = std::as_const(sock.session()).data();
-      const auto* value = data.if_contains(key);
-      answer = value ? stringify(*value) : "null";
-    } else if (ask == Ask::join || ask == Ask::leave) {
-      if (ask == Ask::join) join(sock, key);
-      else leave(sock, key);
-      answer = "\"ok\"";
-    } else if (answer.empty()) {
+    } catch (const std::exception& e) {
+      json::object error;  // not a braced list: GCC 12 miscompiles those inside a coroutine
+      error["error"] = e.what();
+      answer = stringify(error);
+    }
+    if (ask == Ask::other && answer.empty()) {
       answer = R"({"error":"expected {\"set\": K, \"v\": V} or {\"get\": K}"})";
     }
     co_await sock.send(std::move(answer));

@@ -1,7 +1,10 @@
 // Walks the demo site (examples/demo) in Debian's headless chromium, as a person would: sign up,
 // fill a cart, switch theme and language, restart the server and find it all still there, log in
 // from a second browser, log that one out from the first, and check that forged cookies, missing
-// CSRF tokens and password guessing are refused. Saves screenshots of the main pages.
+// CSRF tokens and password guessing are refused. Saves screenshots of the main pages. The live
+// parts: a second tab of the first browser sees the cart badge and "Your sessions" change without a
+// reload, and a page whose session is logged out elsewhere reloads itself signed out (its
+// WebSocket closed with 4401).
 //
 //   node demo.spec.mjs --demo BUILD_DIR/examples/demo [--screenshots DIR] [--store redis://...] [--tls]
 //
@@ -81,6 +84,14 @@ const text = async (page, selector) => (await page.textContent(selector))?.trim(
 const signedIn = async (page) => (await page.locator('#signed-in').count()) > 0;
 const cartCount = async (page) => Number(await text(page, '#cart-count'));
 const shot = (page, name) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+
+// The page's live socket (/live.js) is open: what it is sent from now on reaches it.
+const liveOpen = (page) => page.waitForSelector('html[data-live="open"]', { state: 'attached' });
+// Waits until the page, left alone, shows `want` rows in "Your sessions" / `want` in the cart badge.
+const rowsBecome = (page, want) =>
+  page.waitForFunction((n) => document.querySelectorAll('#sessions tbody tr').length === n, want);
+const badgeBecomes = (page, want) =>
+  page.waitForFunction((n) => document.getElementById('cart-count')?.textContent.trim() === String(n), want);
 
 // Clicks a form's button and waits for the page it leads to (POST, 303, then the GET).
 async function submitForm(page, action, button = 'button[type=submit]') {
@@ -172,6 +183,15 @@ try {
     await submitForm(page, '/preferences');
   });
 
+  // A second tab of the first browser (the same session), left on "Your sessions": the live steps
+  // below watch it change without touching it.
+  const tab = await first.newPage();
+  await step('a second tab on "Your sessions" opens its live socket', async () => {
+    await tab.goto(`${base}/sessions`);
+    await liveOpen(tab);
+    expect(await tab.locator('#sessions tbody tr').count() === 1, 'not one session');
+  });
+
   second = await first.browser().newContext({ viewport: { width: 1100, height: 760 }, ...contextOptions });
   second.setDefaultTimeout(10000);
   const other = await second.newPage();
@@ -185,6 +205,21 @@ try {
     expect(await cartCount(other) === 0, 'the second browser shares the first one\'s cart');
   });
 
+  await step('live: the open tab\'s "Your sessions" lists the new login without a reload', async () => {
+    await rowsBecome(tab, 2);
+  });
+
+  await step('live: add to the cart in one tab, the other tab\'s badge changes', async () => {
+    await page.goto(`${base}/`);
+    const before = await cartCount(page);
+    expect(await cartCount(tab) === before, `the tabs disagree before: ${await cartCount(tab)} and ${before}`);
+    await submitForm(page, '/cart/add', 'input[value=glass] ~ button');
+    await badgeBecomes(tab, before + 1);
+    await page.goto(`${base}/cart`);
+    await submitForm(page, '/cart/remove', 'input[value=glass] ~ button');
+    await badgeBecomes(tab, before);
+  });
+
   await step('"Your sessions" lists both browsers', async () => {
     await page.goto(`${base}/sessions`);
     expect(await page.locator('#sessions tbody tr').count() === 2, 'not two sessions');
@@ -192,9 +227,38 @@ try {
     await shot(page, 'sessions');
   });
 
-  await step('"log out everywhere else" logs the second browser out', async () => {
+  await step('"Log out" on one row of "Your sessions": that browser\'s open page sees it at once', async () => {
+    await other.goto(`${base}/`);
+    await liveOpen(other);
+    await page.goto(`${base}/sessions`);
+    const action = await page.getAttribute('#sessions tbody tr:not(.current) form', 'action');
+    expect(/^\/sessions\/[^/]+\/logout$/.test(action ?? ''), `the other row's form: ${action}`);
+    // Store::destroy ends that session; the demo tells its pages (send_to_session), which reload.
+    const reloaded = other.waitForEvent('load');
+    await submitForm(page, action);
+    await reloaded;
+    expect(!(await signedIn(other)), 'the second browser\'s open page still shows it signed in');
+    await rowsBecome(tab, 1);
+    // Signed in again for the next step.
+    await other.goto(`${base}/login`);
+    await other.fill('input[name=username]', user);
+    await other.fill('input[name=password]', password);
+    await submitForm(other, '/login');
+    expect(await signedIn(other), 'the second browser could not log in again');
+    await rowsBecome(tab, 2);
+  });
+
+  await step('"log out everywhere else" logs the second browser out, and its open page sees it at once', async () => {
+    await other.goto(`${base}/`);
+    await liveOpen(other);
+    expect(await signedIn(other), 'the second browser is not signed in');
+    // Its socket is closed with 4401 and the page reloads itself, signed out.
+    const reloaded = other.waitForEvent('load');
     await submitForm(page, '/sessions/logout-others');
     expect(await page.locator('#sessions tbody tr').count() === 1, 'other sessions are still listed');
+    await reloaded;
+    expect(!(await signedIn(other)), 'the second browser\'s open page still shows it signed in');
+    await rowsBecome(tab, 1);
     await other.goto(`${base}/`);
     expect(!(await signedIn(other)), 'the second browser is still signed in');
     await other.goto(`${base}/sessions`);
@@ -267,6 +331,9 @@ try {
   });
 
   await step('log out: a new session without the user or the cart, the theme kept', async () => {
+    await tab.goto(`${base}/`);
+    await liveOpen(tab);
+    const tabReloaded = tab.waitForEvent('load');
     await page.goto(`${base}/`);
     const before = (await first.cookies(base)).find((c) => c.name === 'connect.sid')?.value;
     await submitForm(page, '/logout');
@@ -275,6 +342,9 @@ try {
     expect(await page.getAttribute('body', 'class') === 'theme-dark', 'the theme was lost');
     const after = (await first.cookies(base)).find((c) => c.name === 'connect.sid')?.value;
     expect(after && after !== before, 'the session id did not change');
+    // The other tab's session ended with this log-out: it reloaded itself, signed out.
+    await tabReloaded;
+    expect(!(await signedIn(tab)), 'the other tab still shows the user signed in');
   });
 } catch (error) {
   failed++;
