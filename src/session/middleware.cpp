@@ -175,11 +175,23 @@ Task<> SessionContext::write(Session& s) {
   }
 }
 
+Task<> SessionContext::destroy_in_store(std::string id) {
+  std::exception_ptr failed;
+  try {
+    co_await store().destroy(id);
+  } catch (...) {
+    failed = std::current_exception();
+  }
+  if (failed) {
+    close_sockets_of(id);  // the session is left all the same
+    std::rethrow_exception(failed);
+  }
+  co_await end_session_sockets(*config->options.store, std::move(id));  // here and in the other processes
+}
+
 Task<> SessionContext::commit() {
   if (should_destroy()) {
-    close_sockets_of(req.session_id());
-    co_await store().destroy(req.session_id());
-    co_await end_session_sockets(*config->options.store, req.session_id());
+    co_await destroy_in_store(req.session_id());
     co_return;
   }
   if (!req.has_session()) co_return;
@@ -320,9 +332,7 @@ Middleware session(SessionOptions options) {
       }
     }
     if (stored && ctx->past_absolute_lifetime(*stored)) {
-      detail::close_sockets_of(*ctx->cookie_id);
-      co_await ctx->store().destroy(*ctx->cookie_id);
-      co_await detail::end_session_sockets(*config->options.store, *ctx->cookie_id);
+      co_await ctx->destroy_in_store(*ctx->cookie_id);
       stored.reset();
     }
     if (stored) {

@@ -211,9 +211,7 @@ Task<> SessionContext::regenerate(Session& s, bool keep_data) {
     s.owner_.reset();
     s.owner_changed_ = false;
   }
-  close_sockets_of(old_id);  // the sockets opened on the old identity end with it
-  co_await ctx.store().destroy(old_id);
-  co_await end_session_sockets(*ctx.config->options.store, std::move(old_id));  // and in the other processes
+  co_await ctx.destroy_in_store(std::move(old_id));  // the sockets opened on the old identity end with it
   if (owner_error) std::rethrow_exception(owner_error);
 }
 
@@ -222,9 +220,7 @@ Task<> SessionContext::destroy(Session& s) {
   auto& ctx = *this;
   ctx.req.unset_session();
   s.destroyed_ = true;
-  close_sockets_of(s.id_);
-  co_await ctx.store().destroy(s.id_);
-  co_await end_session_sockets(*ctx.config->options.store, s.id_);
+  co_await ctx.destroy_in_store(s.id_);
 }
 
 Task<> SessionContext::reload(Session& s) {

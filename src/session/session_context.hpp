@@ -98,6 +98,10 @@ struct SessionContext : SessionHost, std::enable_shared_from_this<SessionContext
   Task<> bind_owner(Session& s);
   /// The end-of-response step: destroy, save or touch in the store.
   Task<> commit();
+  /// Destroys the session in the store, then closes its sockets (4401) in this process and the
+  /// others: after, so that a page reloading on 4401 finds the session gone. When the store
+  /// fails they close all the same (the session is being left), and the error goes on.
+  Task<> destroy_in_store(std::string id);
   /// For a WebSocket's session, kept and edited as long as the socket lives: its data leaves
   /// the request's bump allocator (Session::move_to_heap).
   void keep_for_socket();
