@@ -13,7 +13,7 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
-#include <deque>
+#include <list>
 #include <functional>
 
 namespace cortado::http {
@@ -38,6 +38,9 @@ class WebSocketStream final : public WebSocketConnection,
     websocket::permessage_deflate deflate;
     deflate.server_enable = options.permessage_deflate;
     ws_.set_option(deflate);
+    // A message goes out as one frame, straight from its own buffer: without compression a server
+    // (which does not mask) needs no write buffer of Beast's, 4 KiB kept by each socket that wrote.
+    ws_.auto_fragment(options.permessage_deflate);
   }
 
   websocket::stream<Stream&>& beast() { return ws_; }
@@ -125,7 +128,7 @@ class WebSocketStream final : public WebSocketConnection,
 
   Task<> write_queue() {
     while (!queue_.empty() && !finished_) {
-      // The message stays in the queue while it is written (a deque keeps it in place as others
+      // The message stays in the queue while it is written (a list keeps it in place as others
       // are added behind it).
       const WebSocketMessage& message = queue_.front();
       ws_.binary(message.binary);
@@ -171,7 +174,8 @@ class WebSocketStream final : public WebSocketConnection,
   websocket::stream<Stream&> ws_;
   /// Wakes finish() when a spawned close ends.
   boost::asio::steady_timer done_;
-  std::deque<WebSocketMessage> queue_;
+  /// A list, not a deque: a deque allocates some 600 bytes up front, kept by every idle socket.
+  std::list<WebSocketMessage> queue_;
   websocket::close_reason close_reason_;
   std::size_t queued_ = 0;
   std::size_t max_queue_;
@@ -185,7 +189,7 @@ class WebSocketStream final : public WebSocketConnection,
 template <class Stream>
 class StreamUpgrader final : public Upgrader {
  public:
-  StreamUpgrader(Connection& conn, Stream& stream, const boost::beast::flat_buffer& buffer, RawRequest& req,
+  StreamUpgrader(Connection& conn, Stream& stream, boost::beast::flat_buffer& buffer, RawRequest& req,
                  RawResponse& res, Exchange& exchange, std::function<void()> on_open)
       : conn_(conn), stream_(stream), buffer_(buffer), req_(req), res_(res), exchange_(exchange),
         on_open_(std::move(on_open)) {}
@@ -209,6 +213,7 @@ class StreamUpgrader final : public Upgrader {
     socket->beast().set_option(websocket::stream_base::decorator([fields](websocket::response_type& r) {
       for (const auto& [name, value] : fields) r.insert(name, value);
     }));
+    buffer_.shrink_to_fit();  // empty (see above), and no HTTP is read on this connection again
     conn_.deadline = Clock::time_point::max();  // Beast's own timeouts watch the socket from here
     conn_.idle = false;
     auto [ec] = co_await socket->beast().async_accept(req_, boost::asio::as_tuple(boost::asio::use_awaitable));
@@ -229,7 +234,7 @@ class StreamUpgrader final : public Upgrader {
  private:
   Connection& conn_;
   Stream& stream_;
-  const boost::beast::flat_buffer& buffer_;
+  boost::beast::flat_buffer& buffer_;
   RawRequest& req_;
   RawResponse& res_;
   Exchange& exchange_;
