@@ -8,32 +8,9 @@
 set -uo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-if [ $# -lt 1 ]; then
-  echo "usage: $0 BUILD_DIR [--filter NAME] [--verbose]" >&2
-  echo "0 passed, 1 failed"
-  exit 2
-fi
-build="$(cd "$1" 2>/dev/null && pwd)" || { echo "no build directory $1" >&2; echo "0 passed, 1 failed"; exit 2; }
+source "$here/lab_setup.sh"
+lab_setup "$0 BUILD_DIR [session_compare.mjs options, e.g. --filter NAME --verbose]" "$@"
 shift
-lab="$build/examples/session-lab"
-if [ ! -x "$lab" ]; then
-  echo "no $lab: build it with ninja -C $build session-lab" >&2
-  echo "0 passed, 1 failed"
-  exit 2
-fi
-if ! command -v node >/dev/null; then
-  echo "node is not installed" >&2
-  echo "0 passed, 1 failed"
-  exit 2
-fi
-# The reference needs express and express-session (pinned in package.json): install them once.
-if [ ! -f "$here/node_modules/express-session/package.json" ] || [ ! -f "$here/node_modules/express/package.json" ]; then
-  if [ -f "$here/package-lock.json" ]; then
-    (cd "$here" && npm ci --no-audit --no-fund) >&2 || { echo "npm ci failed" >&2; echo "0 passed, 1 failed"; exit 2; }
-  else
-    (cd "$here" && npm install --no-audit --no-fund) >&2 || { echo "npm install failed" >&2; echo "0 passed, 1 failed"; exit 2; }
-  fi
-fi
 
 cd "$here" || exit 2
 node session_compare.mjs --cortado "$lab" "$@"
