@@ -288,6 +288,9 @@ struct LimitRow {
   int status;
 };
 
+// What ctest and gtest print for a row: its name, not a dump of the struct's bytes.
+void PrintTo(const LimitRow& row, std::ostream* os) { *os << row.name; }
+
 class TlsLimits : public Tls, public ::testing::WithParamInterface<LimitRow> {};
 
 TEST_P(TlsLimits, RefusedAndTheServerRunsOn) {
