@@ -10,6 +10,7 @@
 #include "cortado/session/owners.hpp"
 #include "cortado/session/session.hpp"
 #include "support/session_cookies.hpp"
+#include "support/session_routes.hpp"
 #include "support/test_client.hpp"
 #include "support/test_server.hpp"
 #include "support/ws_client.hpp"
@@ -31,12 +32,7 @@ namespace {
 // "joined"/"left"/"sent" so the test knows it is done. HTTP routes broadcast.
 void routes(App& app, http::WebSocketOptions ws_options = {}) {
   app.server_options().threads = 2;
-  SessionOptions options;
-  options.secret = {"s3cret"};
-  options.store = std::make_shared<MemoryStore>();
-  options.resave = false;
-  options.save_uninitialized = false;
-  app.use(session(options));
+  app.use(session(test::memory_session_options()));
   app.get("/login/:user", [](Request& req, Response& res) {
     req.session()["user"] = req.params()["user"];
     req.session().set_owner(std::string(req.params()["user"]));

@@ -6,6 +6,7 @@
 #include "cortado/session/middleware.hpp"
 #include "cortado/session/session.hpp"
 #include "support/session_cookies.hpp"
+#include "support/session_routes.hpp"
 #include "support/test_client.hpp"
 #include "support/test_server.hpp"
 #include "support/ws_client.hpp"
@@ -25,10 +26,7 @@ namespace {
 
 void guarded(App& app, std::optional<std::chrono::milliseconds> max_age = std::nullopt, bool rolling = false,
              bool save_uninitialized = false) {
-  SessionOptions options;
-  options.secret = {"s3cret"};
-  options.store = std::make_shared<MemoryStore>();
-  options.resave = false;
+  SessionOptions options = test::memory_session_options();
   options.rolling = rolling;
   options.save_uninitialized = save_uninitialized;
   if (max_age) options.cookie.max_age = *max_age;

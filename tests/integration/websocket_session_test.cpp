@@ -7,6 +7,7 @@
 #include "cortado/session/middleware.hpp"
 #include "cortado/session/session.hpp"
 #include "support/session_cookies.hpp"
+#include "support/session_routes.hpp"
 #include "support/test_client.hpp"
 #include "support/test_server.hpp"
 #include "support/ws_client.hpp"
@@ -25,12 +26,7 @@ namespace {
 
 // session-lab's /ws in small: the data on open, {"set"} saves, {"get"} answers.
 void session_routes(App& app) {
-  SessionOptions options;
-  options.secret = {"s3cret"};
-  options.store = std::make_shared<MemoryStore>();
-  options.resave = false;
-  options.save_uninitialized = false;
-  app.use(session(options));
+  app.use(session(test::memory_session_options()));
   app.get("/login", [](Request& req, Response& res) {
     req.session()["user"] = "ann";
     res.send("in");

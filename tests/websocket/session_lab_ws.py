@@ -7,7 +7,6 @@ import json
 import os
 import sys
 import tempfile
-import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "support"))
 from session_lab import SessionLab, binary_in  # noqa: E402
@@ -16,24 +15,7 @@ import websockets  # noqa: E402
 from websockets.exceptions import ConnectionClosed, InvalidStatusCode  # noqa: E402
 from websockets.frames import Opcode  # noqa: E402
 
-failures = []
-
-
-def check(what, actual, expected):
-    if actual != expected:
-        failures.append(f"{what}: expected {expected!r}, got {actual!r}")
-
-
-def http(port, method, path, cookie=None, body=None):
-    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method=method,
-                                     data=json.dumps(body).encode() if body is not None else None)
-    if body is not None:
-        request.add_header("Content-Type", "application/json")
-    if cookie:
-        request.add_header("Cookie", cookie)
-    with urllib.request.urlopen(request, timeout=5) as res:
-        set_cookie = res.headers.get("Set-Cookie")
-        return json.loads(res.read() or b"null"), set_cookie.split(";")[0] if set_cookie else cookie
+from lab_http import check, failures, http  # noqa: E402
 
 
 async def close_code_of(ws):
