@@ -76,10 +76,47 @@ App& App::set(std::string_view name, int value) {
 }
 
 Task<> App::handle(http::RawRequest& raw_req, http::RawResponse& raw_res, http::Exchange& exchange) {
+  if (exchange.upgrader) {
+    co_await handle_upgrade(raw_req, raw_res, exchange);
+    co_return;
+  }
   Request req(raw_req, exchange, *settings_);
   Response res(raw_res, req, exchange);
-  detail::AppAccess::set_app(req, *this, res);
   std::vector<std::string> allowed;
+  auto chain = start_chain(req, res, exchange, allowed);
+  co_await detail::run_chain(chain);
+  end_chain(res);
+}
+
+namespace {
+// An upgrade request's Request and Response, on the heap: a WebSocket route that takes the
+// connection keeps them (req.session() among them) for the socket's life, while the frames of
+// the walk that led to it end.
+struct HeldExchange {
+  HeldExchange(http::RawRequest& raw_req, http::RawResponse& raw_res, http::Exchange& exchange, const Settings& settings)
+      : req(raw_req, exchange, settings), res(raw_res, req, exchange) {}
+  Request req;
+  Response res;
+};
+
+}  // namespace
+
+Task<> App::handle_upgrade(http::RawRequest& raw_req, http::RawResponse& raw_res, http::Exchange& exchange) {
+  auto held = std::make_shared<HeldExchange>(raw_req, raw_res, exchange, *settings_);
+  std::vector<std::string> allowed;
+  auto chain = start_chain(held->req, held->res, exchange, allowed);
+  co_await detail::run_chain(chain);
+  end_chain(held->res);
+  // A WebSocket route accepted the upgrade and left the socket's work to the server, which runs
+  // it once this walk has ended; the request and its response go with it.
+  if (exchange.upgraded && exchange.socket_run) {
+    auto run = std::move(exchange.socket_run);
+    exchange.socket_run = [held, run = std::move(run)]() { return run(); };
+  }
+}
+
+detail::Chain App::start_chain(Request& req, Response& res, http::Exchange& exchange, std::vector<std::string>& allowed) {
+  detail::AppAccess::set_app(req, *this, res);
   detail::Chain chain{.layers = stack_->layers, .req = req, .res = res, .path = req.path()};
   chain.allowed = &allowed;  // only the app's walk collects them
   // A body the server refused after the head (too large, malformed chunks) is raised at the start
@@ -89,7 +126,10 @@ Task<> App::handle(http::RawRequest& raw_req, http::RawResponse& raw_res, http::
   if (exchange.refused == 413) chain.error = std::make_exception_ptr(HttpError(413, "request entity too large"));
   else if (exchange.refused) chain.error = std::make_exception_ptr(HttpError(exchange.refused));
   if (!stack_->params.empty()) chain.param_callbacks = &stack_->params;
-  co_await detail::run_chain(chain);
+  return chain;
+}
+
+void App::end_chain(Response& res) {
   try {
     detail::AppAccess::run_header_hooks(res);
   } catch (const std::exception& e) {

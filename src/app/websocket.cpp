@@ -53,9 +53,38 @@ bool origin_allowed(Request& req, const http::WebSocketOptions& options) {
 
 }  // namespace
 
+namespace {
+
+using WebSocketRoute = std::pair<WebSocketHandler, http::WebSocketOptions>;
+
+// The socket's life, run by the server once the upgrade request's walk through the middleware
+// has ended (Exchange::socket_run): the request (and its session) is kept, the frames of the
+// walk are not.
+Task<> run_socket(std::shared_ptr<WebSocketRoute> route, std::shared_ptr<http::WebSocketConnection> connection,
+                  Request& req) {
+  WebSocket sock(std::move(connection), req);
+  std::exception_ptr failure;
+  try {
+    if (auto* open = req.find_slot<detail::WebSocketOpenHooks>()) {
+      for (auto& hook : open->hooks) co_await hook(sock);
+      open->hooks = {};  // run once; what they captured is not kept for the socket's life
+    }
+    co_await route->first(sock);
+  } catch (const std::exception& e) {
+    std::cerr << "cortado: WebSocket handler failed: " << e.what() << '\n';
+    failure = std::current_exception();
+  }
+  // 1011: the server met a condition it could not handle (RFC 6455 7.4.1).
+  if (failure) co_await sock.close(1011, "internal error");
+  else co_await sock.close(1000, "");
+  if (auto* closed = req.find_slot<detail::WebSocketCloseHooks>())
+    for (auto& hook : closed->hooks) hook();
+}
+
+}  // namespace
+
 Router& Router::ws(std::string_view path, WebSocketHandler handler, http::WebSocketOptions options) {
-  auto shared = std::make_shared<std::pair<WebSocketHandler, http::WebSocketOptions>>(std::move(handler),
-                                                                                      std::move(options));
+  auto shared = std::make_shared<WebSocketRoute>(std::move(handler), std::move(options));
   return route("GET", path, {make_middleware([shared](Request& req, Response& res) -> Task<> {
                  auto& exchange = detail::AppAccess::exchange(res);
                  if (!exchange.upgrader || req.method() != "GET") {
@@ -74,21 +103,10 @@ Router& Router::ws(std::string_view path, WebSocketHandler handler, http::WebSoc
                  auto& raw = detail::AppAccess::raw(res);
                  auto connection = co_await exchange.upgrader->accept(raw.base(), shared->second);
                  if (!connection) co_return;  // the handshake failed; the connection is closed
-                 WebSocket sock(connection, req);
-                 std::exception_ptr failure;
-                 try {
-                   if (auto* open = req.find_slot<detail::WebSocketOpenHooks>())
-                     for (auto& hook : open->hooks) co_await hook(sock);
-                   co_await shared->first(sock);
-                 } catch (const std::exception& e) {
-                   std::cerr << "cortado: WebSocket handler failed: " << e.what() << '\n';
-                   failure = std::current_exception();
-                 }
-                 // 1011: the server met a condition it could not handle (RFC 6455 7.4.1).
-                 if (failure) co_await sock.close(1011, "internal error");
-                 else co_await sock.close(1000, "");
-                 if (auto* closed = req.find_slot<detail::WebSocketCloseHooks>())
-                   for (auto& hook : closed->hooks) hook();
+                 // The socket runs once this request's walk has ended (the app keeps req for it).
+                 exchange.socket_run = [shared, connection = std::move(connection), &req]() {
+                   return run_socket(shared, connection, req);
+                 };
                })});
 }
 

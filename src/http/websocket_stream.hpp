@@ -47,12 +47,22 @@ class WebSocketStream final : public WebSocketConnection,
 
   Task<std::optional<WebSocketMessage>> receive() override {
     if (finished_ || !ws_.is_open()) co_return std::nullopt;
-    boost::beast::flat_buffer buffer;
-    auto [ec, n] = co_await ws_.async_read(buffer, boost::asio::as_tuple(boost::asio::use_awaitable));
-    if (ec) co_return std::nullopt;  // closed by the peer, by us, by a limit (Beast sent 1009/1007)
+    // The message is read into its own string, grown as it comes: an idle socket holds no read
+    // buffer while it waits (a flat_buffer would prepare 1.5 KB for each), a message that fits the
+    // string's inline capacity costs no allocation, and nothing is copied after the read. The
+    // size limit holds all the same: Beast checks it on each frame's header.
     WebSocketMessage message;
+    std::size_t used = 0;
+    for (;;) {
+      if (used == message.data.size()) message.data.resize(used == 0 ? message.data.capacity() : used * 2);
+      auto [ec, n] = co_await ws_.async_read_some(boost::asio::buffer(message.data.data() + used, message.data.size() - used),
+                                                  boost::asio::as_tuple(boost::asio::use_awaitable));
+      used += n;
+      if (ec) co_return std::nullopt;  // closed by the peer, by us, by a limit (Beast sent 1009/1007)
+      if (ws_.is_message_done()) break;
+    }
+    message.data.resize(used);
     message.binary = ws_.got_binary();
-    message.data.assign(static_cast<const char*>(buffer.data().data()), buffer.size());
     co_return message;
   }
 
@@ -218,6 +228,9 @@ class StreamUpgrader final : public Upgrader {
     conn_.idle = false;
     auto [ec] = co_await socket->beast().async_accept(req_, boost::asio::as_tuple(boost::asio::use_awaitable));
     if (ec) co_return nullptr;
+    // The decorator's copy of the fields is needed for the 101 only; Beast would keep it for the
+    // socket's life.
+    socket->beast().set_option(websocket::stream_base::decorator([](websocket::response_type&) {}));
     res_.result(101);  // what the request logs and metrics see
     socket_ = socket;
     conn_.websocket = socket.get();

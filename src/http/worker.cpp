@@ -553,7 +553,16 @@ Task<> Worker::serve(tcp::socket socket, std::shared_ptr<ssl::context> tls) {
       answer_internal_error(e, res, exchange);
     }
     if (exchange.upgraded) {
-      // The connection was handed over and the handler is done with it: no HTTP after a 101.
+      // The connection was handed over: no HTTP after a 101. The response was sent with it.
+      res = RawResponse{};
+      if (exchange.socket_run) {
+        try {
+          co_await exchange.socket_run();
+        } catch (const std::exception& e) {
+          std::cerr << "cortado: WebSocket failed: " << e.what() << '\n';
+        }
+        exchange.socket_run = nullptr;
+      }
       co_await upgrader->finish();
       conn.socket.close(ec);
       co_return;

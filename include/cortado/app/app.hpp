@@ -84,6 +84,11 @@ class App : public Router {
   std::unique_ptr<http::Server> server_;
   http::Server& server();
 
+  // One request's walk through the stack, in the parts handle() and handle_upgrade() share.
+  detail::Chain start_chain(Request& req, Response& res, http::Exchange& exchange, std::vector<std::string>& allowed);
+  static void end_chain(Response& res);
+  Task<> handle_upgrade(http::RawRequest& raw_req, http::RawResponse& raw_res, http::Exchange& exchange);
+
   // res.render() merges res.locals in between app.locals and its own.
   friend class Response;
   std::string render(std::string_view name, const json::object& locals, const json::object* res_locals) const;

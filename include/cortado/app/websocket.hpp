@@ -16,9 +16,12 @@ namespace cortado {
 
 class Session;
 
-/// An open WebSocket. The handler runs on the connection's own thread, inside the middleware
-/// chain of the upgrade request: req.session() and the rest of the request stay valid until it
-/// returns, and the socket is closed (1000) when it returns.
+/// An open WebSocket. The upgrade request goes through the middleware chain as any request does,
+/// and that walk ends when the socket opens (code a middleware runs after its `co_await next()`
+/// runs then, not when the socket closes). The handler runs after it, on the connection's own
+/// thread, with the request kept: req.session() and the rest of the request stay valid until it
+/// returns, and the socket is closed (1000) when it returns. Only the request and the socket are
+/// kept for the socket's life, not the frames of the walk (an idle socket's memory).
 ///
 ///   app.ws("/echo", [](WebSocket& sock) -> Task<> {
 ///     while (auto text = co_await sock.receive()) co_await sock.send(*text);

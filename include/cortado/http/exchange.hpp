@@ -57,6 +57,10 @@ struct Exchange {
   /// Set once accept() was called: the handler's response is not sent, the connection ends with
   /// the handler.
   bool upgraded = false;
+  /// Set by a handler that accepted the upgrade and goes on with the socket: the server runs it
+  /// once the handler has returned, so that the socket keeps nothing of the request's handling
+  /// (its coroutine frames) but what this holds. The connection ends when it returns.
+  std::function<Task<>()> socket_run{};
 };
 
 /// Called once per request, on the connection's own thread; it fills `res`.
