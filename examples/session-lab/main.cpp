@@ -215,6 +215,54 @@ void add_routes(App& app, std::shared_ptr<Store> store, bool cookie_store) {
   });
 }
 
+// One message of GET /ws, read: what it asks, copied out of the parsed JSON (nothing points into
+// it across a suspension). Parsed in a plain function, so that the parse's locals are not part of
+// the socket's coroutine frame, which every idle socket keeps.
+struct LabAsk {
+  enum class Kind { set, get, join, leave, other } kind = Kind::other;
+  std::string key;
+  std::optional<json::value> v;
+  std::string answer;  // set when the message is answered without the session
+};
+
+LabAsk read_ask(const std::string& text) {
+  LabAsk ask;
+  try {
+    auto message = json::parse(text);
+    const auto* fields = message.if_object();
+    auto text_field = [fields](const char* name) -> const json::string* {
+      const auto* value = fields ? fields->if_contains(name) : nullptr;
+      return value && value->is_string() ? &value->get_string() : nullptr;
+    };
+    using Kind = LabAsk::Kind;
+    for (auto [name, kind] : {std::pair{"set", Kind::set}, {"get", Kind::get}, {"join", Kind::join}, {"leave", Kind::leave}}) {
+      if (const auto* key = text_field(name)) {
+        ask.kind = kind;
+        ask.key = *key;
+        break;
+      }
+    }
+    if (ask.kind == Kind::set)
+      if (const auto* value = fields->if_contains("v")) ask.v = *value;
+  } catch (const std::exception&) {
+    ask.answer = R"({"error":"not JSON"})";
+    return ask;
+  }
+  if (ask.kind == LabAsk::Kind::other) ask.answer = R"({"error":"expected {\"set\": K, \"v\": V} or {\"get\": K}"})";
+  return ask;
+}
+
+std::string error_answer(const std::exception& e) {
+  json::object error;
+  error["error"] = e.what();
+  return stringify(error);
+}
+
+std::string value_answer(const Session& session, const std::string& key) {
+  const auto* value = session.data().if_contains(key);
+  return value ? stringify(*value) : "null";
+}
+
 // GET /ws (docs/SESSION_LAB.md): the session data on open; {"set": K, "v": V} sets and saves,
 // answers "ok"; {"get": K} answers the value (as stored now: reloaded) or null; {"join": R} and
 // {"leave": R} (cortado only) put the socket in a room and take it out, answer "ok". A message that
@@ -222,63 +270,36 @@ void add_routes(App& app, std::shared_ptr<Store> store, bool cookie_store) {
 Task<> lab_socket(WebSocket& sock) {
   co_await sock.send(stringify(data_of(sock.session())));
   while (auto text = co_await sock.receive()) {
-    // Everything the message asks is copied out before any co_await: nothing points into the
-    // parsed message across a suspension.
-    std::string answer;
-    std::string key;
-    std::optional<json::value> v;
-    enum class Ask { set, get, join, leave, other } ask = Ask::other;
-    try {
-      auto message = json::parse(*text);
-      const auto* fields = message.if_object();
-      const auto* set = fields ? fields->if_contains("set") : nullptr;
-      const auto* get = fields ? fields->if_contains("get") : nullptr;
-      if (set && set->is_string()) {
-        ask = Ask::set;
-        key = set->get_string();
-        if (const auto* value = fields->if_contains("v")) v = *value;
-      } else if (get && get->is_string()) {
-        ask = Ask::get;
-        key = get->get_string();
-      } else if (const auto* room = fields ? fields->if_contains("join") : nullptr; room && room->is_string()) {
-        ask = Ask::join;
-        key = room->get_string();
-      } else if (const auto* room = fields ? fields->if_contains("leave") : nullptr; room && room->is_string()) {
-        ask = Ask::leave;
-        key = room->get_string();
-      }
-    } catch (const std::exception& e) {
-      answer = R"({"error":"not JSON"})";
-    }
+    LabAsk ask = read_ask(*text);
     // A store that fails (or a reload of a session the store does not have: a new one, never
     // saved) answers {"error": ...} as the HTTP routes do, and the socket stays open.
     try {
-      if (ask == Ask::set) {
-        if (!own_property(key, false)) {
-          if (v) sock.session()[key] = std::move(*v);
-          else sock.session().erase(key);  // {"v": undefined} in Node: JSON leaves it out
-        }
-        co_await sock.session().save();
-        answer = "\"ok\"";
-      } else if (ask == Ask::get) {
-        co_await sock.session().reload();
-        const auto& data = std::as_const(sock.session()).data();
-        const auto* value = data.if_contains(key);
-        answer = value ? stringify(*value) : "null";
-      } else if (ask == Ask::join || ask == Ask::leave) {
-        if (ask == Ask::join) join(sock, key);
-        else leave(sock, key);
-        answer = "\"ok\"";
+      switch (ask.kind) {
+        case LabAsk::Kind::set:
+          if (!own_property(ask.key, false)) {
+            if (ask.v) sock.session()[ask.key] = std::move(*ask.v);
+            else sock.session().erase(ask.key);  // {"v": undefined} in Node: JSON leaves it out
+          }
+          co_await sock.session().save();
+          ask.answer = "\"ok\"";
+          break;
+        case LabAsk::Kind::get:
+          co_await sock.session().reload();
+          ask.answer = value_answer(std::as_const(sock.session()), ask.key);
+          break;
+        case LabAsk::Kind::join:
+        case LabAsk::Kind::leave:
+          if (ask.kind == LabAsk::Kind::join) join(sock, ask.key);
+          else leave(sock, ask.key);
+          ask.answer = "\"ok\"";
+          break;
+        case LabAsk::Kind::other:
+          break;
       }
     } catch (const std::exception& e) {
-      json::object error;  // not a braced list: GCC 12 miscompiles those inside a coroutine
-      error["error"] = e.what();
-      answer = stringify(error);
+      ask.answer = error_answer(e);
     }
-    if (ask == Ask::other && answer.empty()) {
-      answer = R"({"error":"expected {\"set\": K, \"v\": V} or {\"get\": K}"})";
-    }
-    co_await sock.send(std::move(answer));
+    co_await sock.send(std::move(ask.answer));
   }
 }
 

@@ -12,12 +12,6 @@
 
 namespace cortado {
 
-Task<std::optional<std::string>> WebSocket::receive() {
-  auto message = co_await connection_->receive();
-  if (!message) co_return std::nullopt;
-  binary_ = message->binary;
-  co_return std::move(message->data);
-}
 
 void on_websocket_open(Request& req, std::function<Task<>(WebSocket&)> hook) {
   req.slot<detail::WebSocketOpenHooks>().hooks.push_back(std::move(hook));

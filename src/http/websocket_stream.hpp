@@ -45,25 +45,25 @@ class WebSocketStream final : public WebSocketConnection,
 
   websocket::stream<Stream&>& beast() { return ws_; }
 
-  Task<std::optional<WebSocketMessage>> receive() override {
+  Task<std::optional<std::string>> receive(bool& binary) override {
     if (finished_ || !ws_.is_open()) co_return std::nullopt;
     // The message is read into its own string, grown as it comes: an idle socket holds no read
     // buffer while it waits (a flat_buffer would prepare 1.5 KB for each), a message that fits the
     // string's inline capacity costs no allocation, and nothing is copied after the read. The
     // size limit holds all the same: Beast checks it on each frame's header.
-    WebSocketMessage message;
+    std::string data;
     std::size_t used = 0;
     for (;;) {
-      if (used == message.data.size()) message.data.resize(used == 0 ? message.data.capacity() : used * 2);
-      auto [ec, n] = co_await ws_.async_read_some(boost::asio::buffer(message.data.data() + used, message.data.size() - used),
+      if (used == data.size()) data.resize(used == 0 ? data.capacity() : used * 2);
+      auto [ec, n] = co_await ws_.async_read_some(boost::asio::buffer(data.data() + used, data.size() - used),
                                                   boost::asio::as_tuple(boost::asio::use_awaitable));
       used += n;
       if (ec) co_return std::nullopt;  // closed by the peer, by us, by a limit (Beast sent 1009/1007)
       if (ws_.is_message_done()) break;
     }
-    message.data.resize(used);
-    message.binary = ws_.got_binary();
-    co_return message;
+    data.resize(used);
+    binary = ws_.got_binary();
+    co_return data;
   }
 
   // Not a coroutine: the message is queued when send() is called (in call order, whoever awaits
@@ -88,7 +88,8 @@ class WebSocketStream final : public WebSocketConnection,
     if (finished_ || closing_ || !ws_.is_open()) return nothing();
     closing_ = true;
     // 4000-4999, the app's own codes, too.
-    close_reason_ = websocket::close_reason(static_cast<websocket::close_code>(code), reason);
+    close_code_ = code;
+    close_text_ = std::move(reason);
     return write_close();
   }
 
@@ -98,7 +99,8 @@ class WebSocketStream final : public WebSocketConnection,
       auto self = weak.lock();
       if (!self || self->finished_ || self->closing_ || !self->ws_.is_open()) return;
       self->closing_ = true;
-      self->close_reason_ = websocket::close_reason(static_cast<websocket::close_code>(code), reason);
+      self->close_code_ = code;
+      self->close_text_ = std::move(reason);
       ++self->spawned_;
       boost::asio::co_spawn(self->done_.get_executor(), run_close(self), boost::asio::detached);
     });
@@ -157,7 +159,8 @@ class WebSocketStream final : public WebSocketConnection,
 
   Task<> write_close() {
     // Failure (the peer gone) needs nothing more: the socket is closed either way.
-    co_await ws_.async_close(close_reason_, boost::asio::as_tuple(boost::asio::use_awaitable));
+    websocket::close_reason reason(static_cast<websocket::close_code>(close_code_), close_text_);
+    co_await ws_.async_close(reason, boost::asio::as_tuple(boost::asio::use_awaitable));
   }
 
   static Task<> run_detached(std::shared_ptr<WebSocketStream> self, Task<> task) {
@@ -186,7 +189,9 @@ class WebSocketStream final : public WebSocketConnection,
   boost::asio::steady_timer done_;
   /// A list, not a deque: a deque allocates some 600 bytes up front, kept by every idle socket.
   std::list<WebSocketMessage> queue_;
-  websocket::close_reason close_reason_;
+  // Not a websocket::close_reason, whose text is 123 bytes kept inline by every socket.
+  std::uint16_t close_code_ = 0;
+  std::string close_text_;
   std::size_t queued_ = 0;
   std::size_t max_queue_;
   int spawned_ = 0;

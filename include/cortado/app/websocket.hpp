@@ -32,7 +32,7 @@ class WebSocket {
       : connection_(std::move(connection)), req_(req) {}
 
   /// The next message (text or binary, see binary()); nullopt once the socket is closed.
-  Task<std::optional<std::string>> receive();
+  Task<std::optional<std::string>> receive() { return connection_->receive(binary_); }
   /// Whether the last message received was binary.
   bool binary() const { return binary_; }
   /// Sends a text message (must be UTF-8). Queued when called, in call order; co_await the Task

@@ -42,7 +42,7 @@ struct WebSocketOptions {
   bool require_session = false;
 };
 
-/// One message as received.
+/// One message, as queued for sending.
 struct WebSocketMessage {
   std::string data;
   bool binary = false;
@@ -53,8 +53,9 @@ struct WebSocketMessage {
 class WebSocketConnection {
  public:
   virtual ~WebSocketConnection() = default;
-  /// The next message; nullopt once the socket is closed (by either side, a limit or an error).
-  virtual Task<std::optional<WebSocketMessage>> receive() = 0;
+  /// The next message, text or binary as `binary` then says (it must outlive the call); nullopt
+  /// once the socket is closed (by either side, a limit or an error).
+  virtual Task<std::optional<std::string>> receive(bool& binary) = 0;
   /// Queues a message and returns once it is written, or at once when another send is writing
   /// (it writes this one after its own). A closed socket drops it.
   virtual Task<> send(std::string data, bool binary) = 0;
