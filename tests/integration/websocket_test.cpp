@@ -5,6 +5,7 @@
 #include "support/test_server.hpp"
 #include "support/ws_client.hpp"
 
+#include <atomic>
 #include <gtest/gtest.h>
 
 #include <string>
@@ -169,6 +170,26 @@ TEST(WebSocket, UpgradeGoesThroughTheMiddleware) {
   test::WsClient ws(server.port(), "/echo", {{"Authorization", "Bearer ok"}});
   ASSERT_EQ(ws.status(), 101);
   EXPECT_EQ(ws.response()["x-seen"], "yes");
+}
+
+// The walk through the middleware ends when the socket opens; the handler runs after it, with the
+// request (params, headers, what the middleware left) kept.
+TEST(WebSocket, TheMiddlewareWalkEndsBeforeTheHandlerRuns) {
+  auto walked = std::make_shared<std::atomic<bool>>(false);
+  test::TestServer server([walked](App& app) {
+    app.use([walked](Request& req, Response&, Next next) -> Task<> {
+      req.slot<std::string>() = "left by the middleware";
+      co_await next();
+      *walked = true;
+    });
+    app.ws("/rooms/:room", [walked](WebSocket& sock) -> Task<> {
+      co_await sock.send(std::string(*walked ? "after" : "inside") + " " + std::string(sock.request().params()["room"]) + " " +
+                         sock.request().slot<std::string>() + " " + std::string(sock.request().get("x-tag")));
+    });
+  });
+  test::WsClient ws(server.port(), "/rooms/blue", {{"X-Tag", "t1"}});
+  ASSERT_EQ(ws.status(), 101);
+  EXPECT_EQ(ws.receive(), "after blue left by the middleware t1");
 }
 
 TEST(WebSocket, ShutdownClosesSocketsWith1001) {
