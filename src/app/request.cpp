@@ -80,7 +80,7 @@ std::string_view Request::joined_field(std::string_view field) const {
     if (!value.empty()) value += cookie ? "; " : ", ";
     value += f.value();
   }
-  return joined_.emplace_back(std::move(name), std::move(value)).second;
+  return joined_.emplace_front(std::move(name), std::move(value)).second;
 }
 
 bool Request::has_header(std::string_view field) const { return raw_.find(field) != raw_.end(); }
