@@ -2,11 +2,13 @@
 session is logged out through B, or when B logs its user out everywhere; broadcasts sent through
 B (to a session, an owner, a room) reach the socket on A (one Redis, or a Redis Cluster); a broadcast A sends reaches its own
 socket once, not a second time when Redis hands A its own message back; a session expiring in
-Redis closes its socket, and --ws-require-session refuses a socket without a stored session.
-Usage: cross_process_ws.py BUILD_DIR STORE_URL (redis://, redis-cluster:// or postgresql://)"""
+Redis closes its socket, and --ws-require-session refuses a socket without a stored session. Behind
+Sentinel, a logout through B still closes A's socket after a SENTINEL FAILOVER.
+Usage: cross_process_ws.py BUILD_DIR STORE_URL (redis://, redis-cluster://, redis-sentinel:// or postgresql://)"""
 import asyncio
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -99,6 +101,48 @@ async def main(a, b):
         check("the asking session's socket on B stays open", await recv(laptop_ws), '"laptop stays"')
 
 
+def sentinel_master(port):
+    out = subprocess.run(["redis-cli", "-p", str(port), "sentinel", "get-master-addr-by-name", "cortado"],
+                         capture_output=True, text=True, timeout=10).stdout.split()
+    return out[1] if len(out) == 2 else None
+
+
+def fail_over(sentinel_ports):
+    """SENTINEL FAILOVER, then until both processes log in again (their store connections follow
+    the new master); False when that does not happen within a minute."""
+    before = sentinel_master(sentinel_ports[0])
+    subprocess.run(["redis-cli", "-p", str(sentinel_ports[0]), "sentinel", "failover", "cortado"],
+                   capture_output=True, timeout=10)
+    deadline = time.monotonic() + 60
+    started = time.monotonic()
+    while time.monotonic() < deadline and sentinel_master(sentinel_ports[0]) == before:
+        time.sleep(0.2)
+    after = sentinel_master(sentinel_ports[0])
+    print(f"SENTINEL FAILOVER: master :{before} -> :{after} in {time.monotonic() - started:.1f} s")
+    return after != before
+
+
+async def after_failover(a, b):
+    # A logout through B, after the master moved: the processes' listening connections follow it
+    # (or hear the new master's messages through the old one, now its replica).
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            cookie, _ = login(a, "cy")
+            http(b, "GET", "/id", cookie)
+            break
+        except OSError:  # a 500 (HTTPError) or a refused connection while the store reconnects
+            if time.monotonic() > deadline:
+                failures.append("no login succeeded within a minute of the failover")
+                return
+            time.sleep(0.2)
+    async with websockets.connect(f"ws://127.0.0.1:{a}/ws", extra_headers={"Cookie": cookie}) as ws:
+        check("data on open, after the failover", json.loads(await recv(ws)), {"user": "cy"})
+        http(b, "POST", "/logout", cookie)
+        code, _ = await close_code_of(ws)
+        check("after a Sentinel failover, logout through B closes A's socket", code, 4401)
+
+
 async def expiry(port):
     # --max-age 1500 and nothing touching the session: Redis lets it go (its TTL rounded up to the
     # second) and the socket closes with 4401; the lab refuses a socket without a stored session.
@@ -118,7 +162,8 @@ async def expiry(port):
 if __name__ == "__main__":
     build, redis_url = sys.argv[1], sys.argv[2]  # or a postgresql:// URL
     # A prefix of this run's own on Redis; PostgreSQL's database is this run's alone.
-    store = redis_url if redis_url.startswith("postgres") else f"{redis_url}?prefix=wsx{os.getpid()}:"
+    joiner = "&" if "?" in redis_url else "?"
+    store = redis_url if redis_url.startswith("postgres") else f"{redis_url}{joiner}prefix=wsx{os.getpid()}:"
     with tempfile.TemporaryDirectory() as folder:
         labs = [SessionLab(binary_in(build), ["--port", "0", "--threads", "2", "--store", store],
                            os.path.join(folder, f"lab{i}.log")) for i in range(2)]
@@ -128,6 +173,12 @@ if __name__ == "__main__":
             for lab in labs:
                 lab.start()
             asyncio.run(main(labs[0].port, labs[1].port))
+            if redis_url.startswith("redis-sentinel"):
+                ports = os.environ["CORTADO_TEST_REDIS_SENTINEL_PORTS"].split()
+                if fail_over(ports):
+                    asyncio.run(after_failover(labs[0].port, labs[1].port))
+                else:
+                    failures.append("SENTINEL FAILOVER did not move the master within a minute")
             asyncio.run(expiry(labs[2].port))
         finally:
             for lab in labs:
