@@ -12,12 +12,45 @@
 #include <boost/asio/use_future.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <utility>
 
 namespace cortado::stores {
 
 SqliteWriter::SqliteWriter(const std::string& path, const SqliteConnectionOptions& options, std::size_t batch_limit)
-    : batch_limit_(std::max<std::size_t>(batch_limit, 1)), worker_(path, options) {}
+    : batch_limit_(std::max<std::size_t>(batch_limit, 1)), checkpointer_(path, options), worker_(path, options) {
+  worker_.connection().on_commit([this](int wal_pages) { wal_grew(wal_pages); });
+}
+
+namespace {
+
+void report(const std::string& error) {
+  // A failed checkpoint leaves the WAL as it was, to be copied at a later round: the writes are safe in it.
+  if (!error.empty()) std::fprintf(stderr, "sqlite store: checkpoint failed: %s\n", error.c_str());
+}
+
+}  // namespace
+
+void SqliteWriter::wal_grew(int wal_pages) {
+  if (wal_pages >= restart_pages) {
+    // Copies what the checkpointing thread has not (the pages committed since its last round
+    // began), so that the next transaction starts the WAL again from its beginning. Returns at
+    // once, to be tried after the next commit, while that thread's round runs.
+    report(worker_.connection().checkpoint().error);
+    return;
+  }
+  if (wal_pages < checkpoint_pages || checkpointing_.exchange(true, std::memory_order_acq_rel)) return;
+  boost::asio::post(checkpointer_.executor(), [this] {
+    std::string error = checkpointer_.connection().checkpoint().error;
+    // SQLite flushes the database file only in a checkpoint that copied the whole WAL, which one
+    // running beside the writer seldom does: flushed here, the pages this round copied do not
+    // pile up for the writer's checkpoint to flush.
+    if (error.empty()) error = checkpointer_.connection().sync_database();
+    report(error);
+    checkpoints_.fetch_add(1, std::memory_order_relaxed);
+    checkpointing_.store(false, std::memory_order_release);
+  });
+}
 
 Task<> SqliteWriter::write(SqliteWrite write) {
   const boost::asio::any_io_executor caller = co_await boost::asio::this_coro::executor;
