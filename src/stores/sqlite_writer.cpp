@@ -32,15 +32,23 @@ void report(const std::string& error) {
 }  // namespace
 
 void SqliteWriter::wal_grew(int wal_pages) {
+  if (wal_pages < last_wal_pages_) next_checkpoint_pages_ = checkpoint_pages;  // the WAL started again
+  last_wal_pages_ = wal_pages;
   if (wal_pages >= restart_pages) {
     // Copies what the checkpointing thread has not (the pages committed since its last round
-    // began), so that the next transaction starts the WAL again from its beginning. Returns at
-    // once, to be tried after the next commit, while that thread's round runs.
+    // began), so that the next transaction starts the WAL again from its beginning. Waits for
+    // a round under way first: a round can take long (its fsync of a WAL the writer keeps
+    // growing), and without waiting the writer would grow the WAL without bound meanwhile.
+    const std::lock_guard lock(checkpoint_mutex_);
     report(worker_.connection().checkpoint().error);
     return;
   }
-  if (wal_pages < checkpoint_pages || checkpointing_.exchange(true, std::memory_order_acq_rel)) return;
+  if (wal_pages < next_checkpoint_pages_ || checkpointing_.exchange(true, std::memory_order_acq_rel)) return;
+  // A round per checkpoint_pages committed, as SQLite's own: pages that every round finds
+  // changed again (a busy session's) are not copied and flushed over and over.
+  next_checkpoint_pages_ = wal_pages + checkpoint_pages;
   boost::asio::post(checkpointer_.executor(), [this] {
+    const std::lock_guard lock(checkpoint_mutex_);
     std::string error = checkpointer_.connection().checkpoint().error;
     // SQLite flushes the database file only in a checkpoint that copied the whole WAL, which one
     // running beside the writer seldom does: flushed here, the pages this round copied do not

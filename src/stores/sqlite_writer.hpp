@@ -60,7 +60,8 @@ class SqliteWriter {
   /// transaction that finds all of it copied, which a checkpoint running beside the writer never
   /// leaves, since the writer commits meanwhile. So past this many pages the writer copies the
   /// rest itself after its commit, as SQLite's own checkpoint would, but with most pages
-  /// already copied and flushed by the checkpointing thread. It keeps the WAL near 16 MiB.
+  /// already copied and flushed by the checkpointing thread (waiting for a round under way to
+  /// end first). It keeps the WAL near 16 MiB.
   static constexpr int restart_pages = 4 * checkpoint_pages;
 
  private:
@@ -90,6 +91,9 @@ class SqliteWriter {
   std::vector<SqliteBatchEntry*> entries_;
   std::atomic<std::size_t> batches_{0};
   std::atomic<std::size_t> checkpoints_{0};
+  int last_wal_pages_ = 0;                   // the writer's thread's: the WAL's length at the last commit
+  int next_checkpoint_pages_ = checkpoint_pages;  // and the length at which to start the next round
+  std::mutex checkpoint_mutex_;  // held by a checkpoint, the writer's or the checkpointing thread's
   std::atomic<bool> checkpointing_{false};  // a checkpoint is posted to checkpointer_ or running
   // Its own thread and connection copy the WAL into the database, fsyncs included, while the
   // writer goes on committing (WAL allows both at once): run in the writer's COMMIT, as SQLite
