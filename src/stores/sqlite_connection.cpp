@@ -265,6 +265,41 @@ void SqliteConnection::apply(const SqliteWrite& write, std::int64_t now_ms) {
   }
 }
 
+void SqliteConnection::on_commit(std::function<void(int)> listener) {
+  on_commit_ = std::move(listener);
+  // Replaces the automatic checkpoint's own hook (sqlite3_wal_autocheckpoint sets this hook too).
+  sqlite3_wal_hook(db_.get(), &SqliteConnection::wal_hook, this);
+}
+
+int SqliteConnection::wal_hook(void* self, sqlite3*, const char*, int wal_pages) {
+  // Nothing may leave through SQLite's C frames; a checkpoint not started now is started after a later commit.
+  try {
+    static_cast<SqliteConnection*>(self)->on_commit_(wal_pages);
+  } catch (...) {
+  }
+  return SQLITE_OK;
+}
+
+SqliteCheckpoint SqliteConnection::checkpoint() noexcept {
+  SqliteCheckpoint done;
+  const int rc = sqlite3_wal_checkpoint_v2(db_.get(), "main", SQLITE_CHECKPOINT_PASSIVE, &done.wal_pages, &done.copied_pages);
+  // BUSY: another connection is checkpointing; what is left goes at a later round.
+  if (rc == SQLITE_BUSY) return SqliteCheckpoint{};
+  if (rc != SQLITE_OK) done.error = sqlite3_errmsg(db_.get());
+  return done;
+}
+
+std::string SqliteConnection::sync_database() noexcept {
+  sqlite3_file* file = nullptr;
+  if (sqlite3_file_control(db_.get(), "main", SQLITE_FCNTL_FILE_POINTER, &file) != SQLITE_OK || file == nullptr ||
+      file->pMethods == nullptr) {
+    return "no database file";
+  }
+  // Through the VFS, as SQLite syncs after a checkpoint (synchronous=NORMAL: no F_FULLFSYNC).
+  const int rc = file->pMethods->xSync(file, SQLITE_SYNC_NORMAL);
+  return rc == SQLITE_OK ? std::string() : std::string(sqlite3_errstr(rc));
+}
+
 std::string SqliteConnection::begin() { return try_run(begin_); }
 
 std::string SqliteConnection::commit() { return try_run(commit_); }

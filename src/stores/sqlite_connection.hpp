@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,6 +39,15 @@ class SqliteStatement {
  private:
   sqlite3_stmt* stmt_ = nullptr;
   const char* what_ = "";
+};
+
+/// What a checkpoint did: the WAL's length and how much of it is now in the database, in pages.
+struct SqliteCheckpoint {
+  /// SQLite's reason when it failed, else "".
+  std::string error;
+  /// -1 when unknown (another checkpoint was running).
+  int wal_pages = -1;
+  int copied_pages = -1;
 };
 
 /// How a connection is set up; SqliteOptions minus what only the store needs.
@@ -101,6 +111,20 @@ class SqliteConnection {
   /// which some errors (a full disk, an I/O error) do.
   bool in_transaction() const { return sqlite3_get_autocommit(db_.get()) == 0; }
 
+  /// Replaces SQLite's automatic checkpoint (which runs inside the COMMIT that grows the WAL past
+  /// 1000 pages, fsyncs included) with `listener`, called after each commit of this connection
+  /// with the WAL's length in pages, on this connection's thread, so that the caller decides
+  /// where and when to checkpoint.
+  void on_commit(std::function<void(int wal_pages)> listener);
+  /// A PASSIVE checkpoint: copies what it can of the WAL into the database without waiting for
+  /// any lock nor holding up a writer of any connection (another checkpoint running makes it
+  /// return at once, wal_pages -1).
+  SqliteCheckpoint checkpoint() noexcept;
+  /// Flushes the database file's written pages to the disk (fdatasync). A checkpoint during
+  /// which the WAL grew leaves them unflushed (SQLite flushes only in one that copies the whole
+  /// WAL), so the one that finally does would have them all to flush at once.
+  [[nodiscard]] std::string sync_database() noexcept;
+
  private:
   struct CloseDb {
     void operator()(sqlite3* db) const;
@@ -112,6 +136,7 @@ class SqliteConnection {
   // Steps a statement that returns no rows, then resets it; SQLite's reason when it failed, else "".
   std::string try_run(SqliteStatement& statement);
   [[noreturn]] void fail(const std::string& what) const;
+  static int wal_hook(void* self, sqlite3* db, const char* schema, int wal_pages);
 
   // First member, so destroyed last: after every statement, also when the constructor throws.
   std::unique_ptr<sqlite3, CloseDb> db_;
@@ -135,6 +160,7 @@ class SqliteConnection {
   SqliteStatement begin_;
   SqliteStatement commit_;
   SqliteStatement rollback_;
+  std::function<void(int)> on_commit_;
 };
 
 }  // namespace cortado::stores

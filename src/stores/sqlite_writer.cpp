@@ -12,12 +12,53 @@
 #include <boost/asio/use_future.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <utility>
 
 namespace cortado::stores {
 
 SqliteWriter::SqliteWriter(const std::string& path, const SqliteConnectionOptions& options, std::size_t batch_limit)
-    : batch_limit_(std::max<std::size_t>(batch_limit, 1)), worker_(path, options) {}
+    : batch_limit_(std::max<std::size_t>(batch_limit, 1)), checkpointer_(path, options), worker_(path, options) {
+  worker_.connection().on_commit([this](int wal_pages) { wal_grew(wal_pages); });
+}
+
+namespace {
+
+void report(const std::string& error) {
+  // A failed checkpoint leaves the WAL as it was, to be copied at a later round: the writes are safe in it.
+  if (!error.empty()) std::fprintf(stderr, "sqlite store: checkpoint failed: %s\n", error.c_str());
+}
+
+}  // namespace
+
+void SqliteWriter::wal_grew(int wal_pages) {
+  if (wal_pages < last_wal_pages_) next_checkpoint_pages_ = checkpoint_pages;  // the WAL started again
+  last_wal_pages_ = wal_pages;
+  if (wal_pages >= restart_pages) {
+    // Copies what the checkpointing thread has not (the pages committed since its last round
+    // began), so that the next transaction starts the WAL again from its beginning. Waits for
+    // a round under way first: a round can take long (its fsync of a WAL the writer keeps
+    // growing), and without waiting the writer would grow the WAL without bound meanwhile.
+    const std::lock_guard lock(checkpoint_mutex_);
+    report(worker_.connection().checkpoint().error);
+    return;
+  }
+  if (wal_pages < next_checkpoint_pages_ || checkpointing_.exchange(true, std::memory_order_acq_rel)) return;
+  // A round per checkpoint_pages committed, as SQLite's own: pages that every round finds
+  // changed again (a busy session's) are not copied and flushed over and over.
+  next_checkpoint_pages_ = wal_pages + checkpoint_pages;
+  boost::asio::post(checkpointer_.executor(), [this] {
+    const std::lock_guard lock(checkpoint_mutex_);
+    std::string error = checkpointer_.connection().checkpoint().error;
+    // SQLite flushes the database file only in a checkpoint that copied the whole WAL, which one
+    // running beside the writer seldom does: flushed here, the pages this round copied do not
+    // pile up for the writer's checkpoint to flush.
+    if (error.empty()) error = checkpointer_.connection().sync_database();
+    report(error);
+    checkpoints_.fetch_add(1, std::memory_order_relaxed);
+    checkpointing_.store(false, std::memory_order_release);
+  });
+}
 
 Task<> SqliteWriter::write(SqliteWrite write) {
   const boost::asio::any_io_executor caller = co_await boost::asio::this_coro::executor;

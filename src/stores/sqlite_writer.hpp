@@ -50,6 +50,19 @@ class SqliteWriter {
 
   /// How many batches have been run (each one transaction): for tests and measurements.
   std::size_t batches() const { return batches_.load(std::memory_order_relaxed); }
+  /// How many checkpoints the checkpointing thread has run: for tests and measurements.
+  std::size_t checkpoints() const { return checkpoints_.load(std::memory_order_relaxed); }
+
+  /// WAL pages after which a commit hands a checkpoint to the checkpointing thread (SQLite's
+  /// automatic checkpoint starts at as many).
+  static constexpr int checkpoint_pages = 1000;
+  /// SQLite starts the WAL again from its beginning (rather than growing it) only in a
+  /// transaction that finds all of it copied, which a checkpoint running beside the writer never
+  /// leaves, since the writer commits meanwhile. So past this many pages the writer copies the
+  /// rest itself after its commit, as SQLite's own checkpoint would, but with most pages
+  /// already copied and flushed by the checkpointing thread (waiting for a round under way to
+  /// end first). It keeps the WAL near 16 MiB.
+  static constexpr int restart_pages = 4 * checkpoint_pages;
 
  private:
   // A suspended write() call. Its entry and its count of calls away live in the caller's
@@ -67,6 +80,8 @@ class SqliteWriter {
   void take_batch();
   void commit_batch_taken();
   static void resume(Waiting waiting);
+  // On the writer's thread, after each commit: starts a checkpoint where one is due.
+  void wal_grew(int wal_pages);
 
   const std::size_t batch_limit_;
   std::mutex mutex_;
@@ -75,6 +90,16 @@ class SqliteWriter {
   std::vector<Waiting> batch_;  // drain()'s, reused
   std::vector<SqliteBatchEntry*> entries_;
   std::atomic<std::size_t> batches_{0};
+  std::atomic<std::size_t> checkpoints_{0};
+  int last_wal_pages_ = 0;                   // the writer's thread's: the WAL's length at the last commit
+  int next_checkpoint_pages_ = checkpoint_pages;  // and the length at which to start the next round
+  std::mutex checkpoint_mutex_;  // held by a checkpoint, the writer's or the checkpointing thread's
+  std::atomic<bool> checkpointing_{false};  // a checkpoint is posted to checkpointer_ or running
+  // Its own thread and connection copy the WAL into the database, fsyncs included, while the
+  // writer goes on committing (WAL allows both at once): run in the writer's COMMIT, as SQLite
+  // does by default, they held up every write queued meanwhile for milliseconds. Declared before
+  // worker_, so that it outlives the writer's thread, which posts to it.
+  SqliteWorker checkpointer_;
   SqliteWorker worker_;  // last: its thread, which runs drain(), is joined before the queue goes
 };
 

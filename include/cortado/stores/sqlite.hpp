@@ -22,6 +22,8 @@ struct SqliteOptions {
   /// writes: the writes (set, touch, destroy) that arrive while it is busy go into its next
   /// transaction together, up to 256, and each caller resumes once that transaction has
   /// committed. The others read, which WAL lets them do while it writes; with 1, it does both.
+  /// One more thread, always, copies the WAL into the database (SQLite's checkpoint, fsyncs
+  /// included) while the writer goes on committing.
   std::size_t threads = 2;
 };
 

@@ -12,6 +12,8 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include <cstdint>
+#include <filesystem>
 #include <string>
 #include <thread>
 #include <vector>
@@ -160,6 +162,32 @@ TEST_F(SqliteWriterTest, WriteAndWaitBlocksUntilCommitted) {
   } catch (const std::runtime_error& e) {
     EXPECT_STREQ(e.what(), "sqlite store: set failed: database is locked");
   }
+}
+
+// The WAL is copied into the database by the checkpointing thread, not in the writer's commits,
+// and still starts again from its beginning (its file stays small) under writes that never stop.
+TEST_F(SqliteWriterTest, TheCheckpointingThreadKeepsTheWalSmallUnderEndlessWrites) {
+  lock_->release();
+  // Each commit adds at least one page to the WAL: without the WAL starting again, it would end
+  // with at least `commits` pages.
+  constexpr int commits = 8 * SqliteWriter::restart_pages;
+  spawn([this]() -> Task<> {
+    for (int i = 0; i < commits; ++i) {
+      SqliteWrite write = set(numbered("s", i), std::string(100, 'x'));
+      co_await writer_.write(std::move(write));
+    }
+  });
+  ctx_.run();
+  EXPECT_EQ(errors_, "");
+  EXPECT_EQ(raw_.one("SELECT COUNT(*) FROM sessions"), std::to_string(commits));
+  // Posted once the WAL passed checkpoint_pages, long before the last commit.
+  EXPECT_GE(writer_.checkpoints(), 1u);
+  constexpr std::uintmax_t frame_bytes = 24 + 4096;  // a WAL frame's header and page (the default size)
+  const std::uintmax_t wal_bytes = std::filesystem::file_size(path_ + "-wal");
+  // restart_pages and the pages of the few commits (one or two pages each) until the WAL starts again.
+  EXPECT_LE(wal_bytes, 32 + frame_bytes * (SqliteWriter::restart_pages + 16)) << "the WAL did not start again";
+  // The rows were copied into the database file itself.
+  EXPECT_GT(std::filesystem::file_size(path_), 100u * commits);
 }
 
 }  // namespace
