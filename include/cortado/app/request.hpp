@@ -14,6 +14,7 @@
 #include <concepts>
 #include <array>
 #include <deque>
+#include <list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -217,8 +218,9 @@ class Request {
   bool has_body_ = false;
   mutable std::optional<json::object> query_;
   mutable std::optional<Cookies> cookies_;
-  /// The lists made of repeated fields, by lower-case name (get() returns views into them).
-  mutable std::deque<std::pair<std::string, std::string>> joined_;
+  /// The lists made of repeated fields, by lower-case name (get() returns views into them, which
+  /// a list keeps valid as it grows; a deque would too, but allocates on construction, twice per request).
+  mutable std::list<std::pair<std::string, std::string>> joined_;
   std::vector<std::pair<std::type_index, std::shared_ptr<void>>> slots_;
   App* app_ = nullptr;
   const Response* res_ = nullptr;
