@@ -612,7 +612,8 @@ ReadResult parsed_request(RequestParser& parser, Exchange& exchange, unsigned re
 
 // Awaits: the head may come in pieces, and a body after it. Reads one request under the head and
 // body timeouts, its trailer fields into exchange.trailers. The parser lives in this frame (about
-// 780 bytes with it; Asio recycles frames of up to 1020), not in serve's, which every idle keep-alive connection holds.
+// 780 bytes with it; Asio recycles frames of up to 1020), not in serve's, which every idle
+// keep-alive connection holds.
 template <class Stream>
 Task<ReadResult> Worker::read_request(Connection& conn, Stream& stream, boost::beast::flat_buffer& buffer,
                                       Exchange& exchange) {
