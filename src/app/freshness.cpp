@@ -34,17 +34,21 @@ std::optional<std::time_t> parse_http_date(std::string_view text) {
   return std::nullopt;
 }
 
-std::string weak_etag(std::string_view body) {
+void append_weak_etag(std::string& tag, std::string_view body) {
   const auto digest = detail::sha1(body);
   char length[20];
   const auto end = std::to_chars(length, length + sizeof length, body.size(), 16).ptr;
-  std::string tag;
-  tag.reserve(3 + sizeof length + 1 + 27 + 1);
+  tag.reserve(tag.size() + 3 + sizeof length + 1 + 27 + 1);
   tag += "W/\"";
   tag.append(length, end);
   tag += '-';
   detail::append_base64(tag, digest, false, false);  // the etag package cuts the base64 to 27 characters
   tag += '"';
+}
+
+std::string weak_etag(std::string_view body) {
+  std::string tag;
+  append_weak_etag(tag, body);
   return tag;
 }
 
