@@ -331,13 +331,14 @@ Middleware session(SessionOptions options) {
     }
     auto ctx = std::make_shared<detail::SessionContext>(config, req);
     req.slot<detail::SessionSlot>().store = config->options.store;
+    req.slot<detail::SessionSlot>().context = ctx;
     const auto& cookies = req.cookies();
     if (auto raw = cookies.find(config->options.name); raw != cookies.end()) {
       auto id = config->signer.unsign_cookie(raw->second);
       if (id && !id->empty()) ctx->cookie_id = std::move(*id);
     }
     req.slot<detail::SessionSlot>().id = ctx->cookie_id.value_or("");
-    res.on_headers([ctx, &res] { ctx->set_cookie(res); });
+    res.on_headers([context = ctx.get(), &res] { context->set_cookie(res); });  // the slot keeps it alive
     std::optional<json::object> stored;
     if (ctx->cookie_id) {
       if (MemoryStore* memory = ctx->store().at_once()) {
