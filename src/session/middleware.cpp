@@ -172,7 +172,12 @@ Task<> SessionContext::write(Session& s, const std::string* text) {
   }
   if (MemoryStore* memory = store().at_once()) {
     // The memory store keeps text: written straight from the data's text when it can be.
-    std::optional<std::string> stored = stored_text(s, text ? *text : data_text(s));
+    std::string made;
+    if (!text) {
+      made = data_text(s);
+      text = &made;
+    }
+    std::optional<std::string> stored = stored_text(s, *text);
     if (stored) memory->set_text_now(s.id(), std::move(*stored), cookie_expiry(s.cookie()));
     else memory->set_now(s.id(), s.to_json(request_storage()));
   } else {
