@@ -5,6 +5,7 @@
 #include "core/digest.hpp"
 #include "core/header_text.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <ctime>
@@ -34,17 +35,21 @@ std::optional<std::time_t> parse_http_date(std::string_view text) {
   return std::nullopt;
 }
 
-std::string weak_etag(std::string_view body) {
+void append_weak_etag(std::string& tag, std::string_view body) {
   const auto digest = detail::sha1(body);
   char length[20];
   const auto end = std::to_chars(length, length + sizeof length, body.size(), 16).ptr;
-  std::string tag;
-  tag.reserve(3 + sizeof length + 1 + 27 + 1);
+  tag.reserve(tag.size() + 3 + sizeof length + 1 + 27 + 1);
   tag += "W/\"";
   tag.append(length, end);
   tag += '-';
   detail::append_base64(tag, digest, false, false);  // the etag package cuts the base64 to 27 characters
   tag += '"';
+}
+
+std::string weak_etag(std::string_view body) {
+  std::string tag;
+  append_weak_etag(tag, body);
   return tag;
 }
 
@@ -59,6 +64,13 @@ bool is_fresh(const Request& req, const Response& res) {
   if (req.method() != "GET" && req.method() != "HEAD") return false;
   unsigned code = res.status_code();
   if (!((code >= 200 && code < 300) || code == 304)) return false;
+  // Most requests carry neither validator: one pass over the fields' codes says so, cheaper than
+  // two lookups by name (each a search comparing names case-insensitively).
+  using field = boost::beast::http::field;
+  const auto& fields = req.raw();
+  if (std::none_of(fields.begin(), fields.end(),
+                   [](const auto& f) { return f.name() == field::if_none_match || f.name() == field::if_modified_since; }))
+    return false;
   auto none_match = req.get("if-none-match");
   auto modified_since = req.get("if-modified-since");
   if (none_match.empty() && modified_since.empty()) return false;

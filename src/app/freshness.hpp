@@ -13,6 +13,8 @@ class Response;
 
 /// W/"<length in hex>-<first 27 characters of base64 SHA-1>", the `etag` package's weak form.
 std::string weak_etag(std::string_view body);
+/// Appends weak_etag(body) to `out` (a response reuses one buffer instead of a string each).
+void append_weak_etag(std::string& out, std::string_view body);
 /// The `send` package's ETag for a file: W/"<size hex>-<mtime in ms, hex>".
 std::string file_etag(std::uint64_t size, std::uint64_t mtime_ms);
 /// An IMF-fixdate as seconds since the epoch; nullopt when it is not one.

@@ -85,14 +85,19 @@ void Response::mark_finished() {
 void Response::finish_body(std::string body, bool text) {
   mark_finished();
   if (text) {
-    auto type = get("content-type");
+    auto type = raw_[beast_http::field::content_type];  // by the field's code: no lookup by name
     if (type.empty()) {
       raw_.set(beast_http::field::content_type, "text/html; charset=utf-8");
     } else if (type.find("charset") == std::string_view::npos) {
       raw_.set(beast_http::field::content_type, std::string(type) + "; charset=utf-8");
     }
   }
-  if (req_.settings().etag && get("etag").empty()) raw_.set(beast_http::field::etag, weak_etag(body));
+  if (req_.settings().etag && raw_[beast_http::field::etag].empty()) {
+    thread_local std::string tag;  // the header copies it: one buffer per thread serves every response
+    tag.clear();
+    append_weak_etag(tag, body);
+    raw_.set(beast_http::field::etag, tag);
+  }
   unsigned code = status_code();
   if (is_fresh(req_, *this)) raw_.result(code = 304);
   if (code == 204 || code == 304) {
@@ -112,7 +117,7 @@ void Response::send_bytes(std::string_view bytes) {
 }
 
 void Response::json(const json::value& value) {
-  if (get("content-type").empty()) raw_.set(beast_http::field::content_type, "application/json; charset=utf-8");
+  if (raw_[beast_http::field::content_type].empty()) raw_.set(beast_http::field::content_type, "application/json; charset=utf-8");
   finish_body(stringify(value), true);
 }
 

@@ -80,20 +80,27 @@ std::array<unsigned char, 20> sha1(std::string_view data) {
 void append_base64(std::string& out, std::span<const unsigned char> bytes, bool url_safe, bool pad) {
   const char* alphabet = url_safe ? "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
                                   : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::size_t i = 0;
-  for (; i + 3 <= bytes.size(); i += 3) {
+  // Sized once and written in place: an append per group cost more than the encoding (every
+  // signed cookie and every ETag goes through here).
+  const std::size_t whole = bytes.size() / 3 * 3;
+  const std::size_t rest = bytes.size() - whole;
+  const std::size_t start = out.size();
+  out.resize(start + whole / 3 * 4 + (rest == 0 ? 0 : pad ? 4 : rest + 1));
+  char* to = out.data() + start;
+  for (std::size_t i = 0; i < whole; i += 3) {
     const unsigned triple = (unsigned{bytes[i]} << 16) | (unsigned{bytes[i + 1]} << 8) | bytes[i + 2];
-    const char group[4] = {alphabet[(triple >> 18) & 63], alphabet[(triple >> 12) & 63], alphabet[(triple >> 6) & 63],
-                           alphabet[triple & 63]};
-    out.append(group, 4);
+    *to++ = alphabet[(triple >> 18) & 63];
+    *to++ = alphabet[(triple >> 12) & 63];
+    *to++ = alphabet[(triple >> 6) & 63];
+    *to++ = alphabet[triple & 63];
   }
-  const std::size_t rest = bytes.size() - i;
   if (rest == 0) return;
-  const unsigned triple = (unsigned{bytes[i]} << 16) | (rest == 2 ? unsigned{bytes[i + 1]} << 8 : 0u);
-  out += alphabet[(triple >> 18) & 63];
-  out += alphabet[(triple >> 12) & 63];
-  if (rest == 2) out += alphabet[(triple >> 6) & 63];
-  if (pad) out.append(rest == 2 ? 1 : 2, '=');
+  const unsigned triple = (unsigned{bytes[whole]} << 16) | (rest == 2 ? unsigned{bytes[whole + 1]} << 8 : 0u);
+  *to++ = alphabet[(triple >> 18) & 63];
+  *to++ = alphabet[(triple >> 12) & 63];
+  if (rest == 2) *to++ = alphabet[(triple >> 6) & 63];
+  if (pad) *to++ = '=';
+  if (pad && rest == 1) *to = '=';
 }
 
 int base64_digit(unsigned char c) {

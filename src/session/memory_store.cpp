@@ -16,11 +16,12 @@ namespace {
 
 constexpr std::size_t min_entries_per_shard = 64;
 
-std::int64_t expiry_ms(const json::object& session) {
-  const auto expiry = session_expiry(session);
+std::int64_t expiry_ms(std::optional<std::chrono::system_clock::time_point> expiry) {
   if (!expiry) return std::numeric_limits<std::int64_t>::max();
   return std::chrono::duration_cast<std::chrono::milliseconds>(expiry->time_since_epoch()).count();
 }
+
+std::int64_t expiry_ms(const json::object& session) { return expiry_ms(session_expiry(session)); }
 
 // The stored text is always an object we wrote, but a copy is parsed defensively all the same.
 std::optional<json::object> parse_object(std::string_view text, json::storage_ptr storage = {}) {
@@ -113,14 +114,14 @@ std::size_t object_end(std::string_view text, std::size_t pos) {
 
 // The stored text with its cookie replaced by `cookie`, without parsing the rest, when the
 // cookie comes first (as in every session the middleware makes); nullopt otherwise.
-std::optional<std::string> with_leading_cookie(std::string_view text, const json::value& cookie) {
+// `cookie_text` is the new cookie's JSON (an object).
+std::optional<std::string> with_leading_cookie(std::string_view text, std::string_view cookie_text) {
   constexpr std::string_view lead = "{\"cookie\":";
-  if (!text.starts_with(lead) || !cookie.is_object() || text.size() <= lead.size() || text[lead.size()] != '{')
-    return std::nullopt;
+  if (!text.starts_with(lead) || text.size() <= lead.size() || text[lead.size()] != '{') return std::nullopt;
   const std::size_t end = object_end(text, lead.size());
   if (end == std::string_view::npos) return std::nullopt;
   std::string out(lead);
-  stringify_to(out, cookie);
+  out += cookie_text;
   out.append(text.substr(end));
   return out;
 }
@@ -197,7 +198,7 @@ Task<> MemoryStore::touch(std::string sid, json::object session) {
 void MemoryStore::touch_now(std::string_view sid, json::object session) {
   const std::size_t hash = hash_sid(sid);
   MemoryShard& shard = shard_for(hash);
-  thread_local std::string stored;  // as in get_now()
+  thread_local std::string stored, lead;  // as in get_now()
   if (!shard.get(sid, hash, date_now(), stored)) return;  // absent or expired: express-session's touch does nothing either
   // The usual case, on every request that reads a session without changing it: only the cookie
   // changes (often not even that, when it has no expiry), and the data need not be parsed.
@@ -205,14 +206,13 @@ void MemoryStore::touch_now(std::string_view sid, json::object session) {
   if (new_cookie && new_cookie->is_object()) {
     // The stored text already starts with this very cookie (a JSON object is never a strict
     // prefix of another, so the stored one is equal): the text and its expiry stay as they are.
-    thread_local std::string lead;
     lead.assign("{\"cookie\":");
     stringify_to(lead, *new_cookie);
     if (expands_with_prefix(stored, lead)) return;
   }
   const std::string old_text = expand(stored);
-  if (const json::value* cookie = new_cookie) {
-    if (auto text = with_leading_cookie(old_text, *cookie)) {
+  if (const json::value* cookie = new_cookie; cookie && cookie->is_object()) {
+    if (auto text = with_leading_cookie(old_text, std::string_view(lead).substr(10))) {
       if (*text != old_text)
         shard.replace_if_unchanged(make_memory_entry(sid, compact(std::move(*text)), expiry_ms(session)), hash, stored);
       return;
@@ -229,6 +229,33 @@ void MemoryStore::touch_now(std::string_view sid, json::object session) {
   const std::int64_t expires = expiry_ms(*current);
   const json::value whole(std::move(*current));
   shard.replace_if_unchanged(make_memory_entry(sid, compact(stringify(whole)), expires), hash, stored);
+}
+
+void MemoryStore::set_text_now(std::string_view sid, std::string text,
+                               std::optional<std::chrono::system_clock::time_point> expiry) {
+  MemoryEntryPtr entry = make_memory_entry(sid, compact(std::move(text)), expiry_ms(expiry));
+  const std::size_t hash = hash_sid(sid);
+  shard_for(hash).set(std::move(entry), hash, shard_bound_);
+}
+
+void MemoryStore::touch_cookie_now(std::string_view sid, std::string_view cookie_text,
+                                   std::optional<std::chrono::system_clock::time_point> expiry) {
+  const std::size_t hash = hash_sid(sid);
+  MemoryShard& shard = shard_for(hash);
+  thread_local std::string stored, lead;  // as in touch_now()
+  if (!shard.get(sid, hash, date_now(), stored)) return;
+  lead.assign("{\"cookie\":");
+  lead += cookie_text;
+  if (expands_with_prefix(stored, lead)) return;
+  const std::string old_text = expand(stored);
+  if (auto text = with_leading_cookie(old_text, cookie_text)) {
+    if (*text != old_text) shard.replace_if_unchanged(make_memory_entry(sid, compact(std::move(*text)), expiry_ms(expiry)), hash, stored);
+    return;
+  }
+  // A stored text whose cookie does not come first (written by other means): touch_now's way.
+  json::object session;
+  session["cookie"] = parse_json(cookie_text);
+  touch_now(sid, std::move(session));
 }
 
 Task<std::vector<std::pair<std::string, json::object>>> MemoryStore::all() {

@@ -11,6 +11,7 @@
 #include "session/scratch_storage.hpp"
 #include "session/session_context.hpp"
 #include "session/session_slot.hpp"
+#include "session/session_text.hpp"
 #include "session/socket_events.hpp"
 #include "session/socket_expiry.hpp"
 
@@ -140,7 +141,7 @@ void SessionContext::set_cookie(Response& res) {
   res.append("Set-Cookie", s.cookie().serialize(o.name, config->signer.sign_cookie(req.session_id())));
 }
 
-Task<> SessionContext::write(Session& s) {
+Task<> SessionContext::write(Session& s, const std::string* text) {
   // What no store would read back is not written: the request fails instead of every later one.
   for (const auto& [key, value] : s.data())
     if (nests_deeper_than(value, max_session_depth - 1))
@@ -167,9 +168,18 @@ Task<> SessionContext::write(Session& s) {
     }
     s.data() = std::move(merged);
     loaded_data = s.data();
+    text = nullptr;  // the data changed since
   }
   if (MemoryStore* memory = store().at_once()) {
-    memory->set_now(s.id(), s.to_json(request_storage()));
+    // The memory store keeps text: written straight from the data's text when it can be.
+    std::string made;
+    if (!text) {
+      made = data_text(s);
+      text = &made;
+    }
+    std::optional<std::string> stored = stored_text(s, *text);
+    if (stored) memory->set_text_now(s.id(), std::move(*stored), cookie_expiry(s.cookie()));
+    else memory->set_now(s.id(), s.to_json(request_storage()));
   } else {
     co_await store().set(s.id(), s.to_json(request_storage()));
   }
@@ -189,6 +199,17 @@ Task<> SessionContext::destroy_in_store(std::string id) {
   co_await end_session_sockets(*config->options.store, std::move(id));  // here and in the other processes
 }
 
+namespace {
+// Only the cookie counts in a touch: its text alone, no object of the whole session. A plain
+// function, so that the per-thread buffer is never held across a suspension.
+void touch_in_memory(MemoryStore& memory, std::string_view sid, const SessionCookie& cookie) {
+  thread_local std::string text;
+  text.clear();
+  append_cookie_json(text, cookie);
+  memory.touch_cookie_now(sid, text, cookie_expiry(cookie));
+}
+}  // namespace
+
 Task<> SessionContext::commit() {
   if (should_destroy()) {
     co_await destroy_in_store(req.session_id());
@@ -204,10 +225,10 @@ Task<> SessionContext::commit() {
   // A session bound to an owner in this request is saved even unchanged: the index names saved sessions only.
   if (should_save(*session, text) || session->owner_changed_) {
     if (track_saves) saved_hash = text;
-    co_await write(*session);
+    co_await write(*session, &text);
   } else if (should_touch(*session, text)) {
     if (MemoryStore* memory = store().at_once()) {
-      memory->touch_now(req.session_id(), session->to_json(request_storage()));
+      touch_in_memory(*memory, req.session_id(), session->cookie());
     } else {
       co_await store().touch(req.session_id(), session->to_json(request_storage()));
     }
@@ -315,13 +336,14 @@ Middleware session(SessionOptions options) {
     }
     auto ctx = std::make_shared<detail::SessionContext>(config, req);
     req.slot<detail::SessionSlot>().store = config->options.store;
+    req.slot<detail::SessionSlot>().context = ctx;
     const auto& cookies = req.cookies();
     if (auto raw = cookies.find(config->options.name); raw != cookies.end()) {
       auto id = config->signer.unsign_cookie(raw->second);
       if (id && !id->empty()) ctx->cookie_id = std::move(*id);
     }
     req.slot<detail::SessionSlot>().id = ctx->cookie_id.value_or("");
-    res.on_headers([ctx, &res] { ctx->set_cookie(res); });
+    res.on_headers([context = ctx.get(), &res] { context->set_cookie(res); });  // the slot keeps it alive
     std::optional<json::object> stored;
     if (ctx->cookie_id) {
       if (MemoryStore* memory = ctx->store().at_once()) {

@@ -92,8 +92,11 @@ struct SessionContext : SessionHost, std::enable_shared_from_this<SessionContext
   /// The on-headers step: Set-Cookie when the rules say so.
   void set_cookie(Response& res);
   /// Writes the session to the store (with merge_changes: only what changed since it was loaded,
-  /// and nothing when the store no longer holds it).
-  Task<> write(Session& s);
+  /// and nothing when the store no longer holds it). `text`, when given, is data_text(s) now.
+  Task<> write(Session& s, const std::string* text = nullptr);
+  /// stringify(s.to_json()) made from `data_text` (data_text(s)) without building the object
+  /// (session_text.cpp); nullopt when the keys call for the object's own ordering.
+  static std::optional<std::string> stored_text(const Session& s, std::string_view data_text);
   /// Binds the session to the owner set_owner() gave, once it is saved.
   Task<> bind_owner(Session& s);
   /// The end-of-response step: destroy, save or touch in the store.

@@ -24,6 +24,10 @@ struct SessionSlot {
   /// cookie_session(): makes `session` on the first req.session(), as cookie-session reads its
   /// cookie only when req.session is first read. Dropped by unset_session().
   std::function<std::shared_ptr<Session>()> load;
+  /// The session middleware's state for this request (SessionContext), kept until the request
+  /// ends: its Set-Cookie hook holds a plain pointer to it, which std::function stores without
+  /// an allocation (a shared_ptr in the capture took one per request).
+  std::shared_ptr<const void> context;
 };
 
 }  // namespace cortado::detail

@@ -75,6 +75,11 @@ class MemoryStore final : public Store {
   std::optional<json::object> get_now(std::string_view sid, json::storage_ptr storage = {});
   void set_now(std::string_view sid, json::object session);
   void touch_now(std::string_view sid, json::object session);
+  /// set_now and touch_now given the text already: the session's JSON as stringify writes it,
+  /// or its cookie's, and the expiry that text's cookie.expires reads as (nullopt for none).
+  void set_text_now(std::string_view sid, std::string text, std::optional<std::chrono::system_clock::time_point> expiry);
+  void touch_cookie_now(std::string_view sid, std::string_view cookie_text,
+                        std::optional<std::chrono::system_clock::time_point> expiry);
 
   /// Removes every expired session now (and its owner binding) and says how many went; the pruning thread calls it.
   std::size_t prune_expired();

@@ -45,6 +45,16 @@ TEST(DecodeUriComponent, FailsWhereJavaScriptThrowsUriError) {
   }
 }
 
+// ASCII is checked 8 bytes at a time: what follows a long ASCII run is checked all the same,
+// wherever it falls against those 8-byte words.
+TEST(DecodeUriComponent, ChecksWhatFollowsALongAsciiRun) {
+  for (std::string run : {"", "a", "abcdefg", "abcdefgh", "abcdefghijklmno", "abcdefghijklmnop"}) {
+    EXPECT_EQ(decode_uri_component(run + "%E2%82%AC" + run), run + "\xE2\x82\xAC" + run);
+    for (const char* bad : {"%C3%28", "%80", "%ED%A0%80", "%C3"})
+      EXPECT_FALSE(decode_uri_component(run + bad + run).has_value()) << run << bad;
+  }
+}
+
 TEST(EncodeUriComponent, MatchesNode) {
   // encodeURIComponent(s)
   EXPECT_EQ(encode_uri_component("abc"), "abc");
