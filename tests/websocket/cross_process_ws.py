@@ -128,7 +128,7 @@ async def after_failover(a, b):
     deadline = time.monotonic() + 60
     while True:
         try:
-            cookie, _ = login(a, "cy")
+            cookie, sid = login(a, "cy")
             http(b, "GET", "/id", cookie)
             break
         except OSError:  # a 500 (HTTPError) or a refused connection while the store reconnects
@@ -138,6 +138,22 @@ async def after_failover(a, b):
             time.sleep(0.2)
     async with websockets.connect(f"ws://127.0.0.1:{a}/ws", extra_headers={"Cookie": cookie}) as ws:
         check("data on open, after the failover", json.loads(await recv(ws)), {"user": "cy"})
+        # A's listening connection may be reconnecting (Sentinel drops the old master's clients):
+        # B's broadcasts are sent until one reaches A, then the ones still on their way are read.
+        heard = False
+        deadline = time.monotonic() + 30
+        while not heard and time.monotonic() < deadline:
+            http(b, "POST", f"/ws/send/session/{sid}", body="probe")
+            try:
+                heard = await asyncio.wait_for(ws.recv(), 1) == '"probe"'
+            except asyncio.TimeoutError:
+                pass
+        check("after the failover, B's broadcasts reach A again", heard, True)
+        while True:
+            try:
+                await asyncio.wait_for(ws.recv(), 0.5)
+            except asyncio.TimeoutError:
+                break
         http(b, "POST", "/logout", cookie)
         code, _ = await close_code_of(ws)
         check("after a Sentinel failover, logout through B closes A's socket", code, 4401)
