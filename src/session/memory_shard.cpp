@@ -5,6 +5,7 @@
 #include <cstring>
 #include <functional>
 #include <limits>
+#include <memory>
 #include <new>
 #include <stdexcept>
 
@@ -25,7 +26,10 @@ void free_lru_list(MemoryEntry* newest) {
 
 }  // namespace
 
-void MemoryEntryDeleter::operator()(MemoryEntry* entry) const noexcept { ::operator delete(entry); }
+void MemoryEntryDeleter::operator()(MemoryEntry* entry) const noexcept {
+  std::destroy_at(entry);  // its snapshot
+  ::operator delete(entry);
+}
 
 MemoryEntryPtr make_memory_entry(std::string_view key, std::string_view text, std::int64_t expires_ms) {
   constexpr std::size_t max_size = std::numeric_limits<std::uint32_t>::max();
@@ -37,7 +41,8 @@ MemoryEntryPtr make_memory_entry(std::string_view key, std::string_view text, st
                                          nullptr,
                                          expires_ms,
                                          static_cast<std::uint32_t>(key.size()),
-                                         static_cast<std::uint32_t>(text.size())};
+                                         static_cast<std::uint32_t>(text.size()),
+                                         {}};
   char* bytes = reinterpret_cast<char*>(entry + 1);
   if (!key.empty()) std::memcpy(bytes, key.data(), key.size());
   if (!text.empty()) std::memcpy(bytes + key.size(), text.data(), text.size());
@@ -102,7 +107,8 @@ void MemoryShard::grow() {
   buckets_.swap(bigger);
 }
 
-bool MemoryShard::get(std::string_view key, std::size_t hash, std::int64_t now_ms, std::string& text) {
+bool MemoryShard::get(std::string_view key, std::size_t hash, std::int64_t now_ms, std::string& text,
+                      detail::SnapshotPtr* snapshot) {
   std::lock_guard lock(mutex_);
   MemoryEntry** slot = find_slot(key, hash);
   MemoryEntry* entry = *slot;
@@ -114,7 +120,15 @@ bool MemoryShard::get(std::string_view key, std::size_t hash, std::int64_t now_m
   unlink_lru(entry);
   push_newest(entry);
   text.assign(entry->text());
+  if (snapshot) *snapshot = entry->snapshot;
   return true;
+}
+
+void MemoryShard::attach(std::string_view key, std::size_t hash, std::string_view expected, detail::SnapshotPtr snapshot) {
+  std::lock_guard lock(mutex_);
+  MemoryEntry* entry = *find_slot(key, hash);
+  if (entry != nullptr && entry->text() == expected) entry->snapshot.swap(snapshot);
+  // `snapshot` now holds the one replaced, if any: freed after the lock, as it goes out of scope.
 }
 
 void MemoryShard::set(MemoryEntryPtr entry, std::size_t hash, std::size_t bound) {
@@ -137,6 +151,7 @@ void MemoryShard::replace_if_unchanged(MemoryEntryPtr entry, std::size_t hash, s
   std::lock_guard lock(mutex_);
   MemoryEntry** slot = find_slot(entry->key(), hash);
   if (*slot == nullptr || (*slot)->text() != expected) return;
+  if (!entry->snapshot) entry->snapshot = (*slot)->snapshot;
   replace(slot, entry.release());
 }
 

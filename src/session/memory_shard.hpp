@@ -3,6 +3,8 @@
 // that each hold key, JSON text and expiry in a single allocation (memory per session is
 // what limits a memory store, so no std::string or map node is spent per entry).
 
+#include "cortado/session/session_snapshot.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -23,6 +25,9 @@ struct MemoryEntry {
   std::int64_t expires_ms;  // ms since the epoch; INT64_MAX when it never expires
   std::uint32_t key_size;
   std::uint32_t text_size;
+  /// The data parsed, once a request has read it without changing it (null until then, and
+  /// again after each set); a touch, which changes the cookie only, keeps it.
+  detail::SnapshotPtr snapshot;
 
   /// The session id.
   std::string_view key() const { return {reinterpret_cast<const char*>(this + 1), key_size}; }
@@ -52,14 +57,19 @@ class MemoryShard {
   MemoryShard(const MemoryShard&) = delete;
   MemoryShard& operator=(const MemoryShard&) = delete;
 
-  /// Copies the live entry's text into `text` (whose memory may be reused) and marks it as just
-  /// used; false when absent, or expired (then it is removed).
-  bool get(std::string_view key, std::size_t hash, std::int64_t now_ms, std::string& text);
+  /// Copies the live entry's text into `text` (whose memory may be reused), and its snapshot into
+  /// `snapshot` when given, and marks it as just used; false when absent, or expired (then it is removed).
+  bool get(std::string_view key, std::size_t hash, std::int64_t now_ms, std::string& text,
+           detail::SnapshotPtr* snapshot = nullptr);
+
+  /// Gives the entry its snapshot if its text is still `expected` (the text the snapshot was made from).
+  void attach(std::string_view key, std::size_t hash, std::string_view expected, detail::SnapshotPtr snapshot);
 
   /// Inserts or replaces; past `bound` entries (0 = unbounded) the least recently used goes.
   void set(MemoryEntryPtr entry, std::size_t hash, std::size_t bound);
 
-  /// Replaces the entry only if its text is still `expected` (a touch lost to a concurrent set is fine).
+  /// Replaces the entry only if its text is still `expected` (a touch lost to a concurrent set is
+  /// fine). A touch changes the cookie only: the old entry's snapshot goes to the new one.
   void replace_if_unchanged(MemoryEntryPtr entry, std::size_t hash, std::string_view expected);
 
   /// Removes the entry if present.

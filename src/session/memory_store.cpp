@@ -3,6 +3,7 @@
 
 #include "cortado/core/clock.hpp"
 #include "memory_shard.hpp"
+#include "session/session_text.hpp"
 #include "owner_index.hpp"
 #include "pruner.hpp"
 
@@ -169,6 +170,55 @@ std::optional<json::object> MemoryStore::get_now(std::string_view sid, json::sto
   return parse_object(text, std::move(storage));
 }
 
+std::optional<MemoryStore::Loaded> MemoryStore::load_now(std::string_view sid, json::storage_ptr storage) {
+  const std::size_t hash = hash_sid(sid);
+  thread_local std::string stored, text;  // as in get_now()
+  Loaded loaded;
+  if (!shard_for(hash).get(sid, hash, date_now(), stored, &loaded.snapshot)) return std::nullopt;
+  expand_into(stored, text);
+  if (const std::size_t end = detail::read_leading_cookie(text, loaded.cookie); end != 0) {
+    loaded.cookie_read = true;
+    if (loaded.snapshot) return loaded;
+    // The data alone: `{"cookie":{…},"a":1}` is read from its ',' made a '{'; `{"cookie":{…}}` has none.
+    if (text[end] == '}') {
+      loaded.object.emplace(storage);
+      return loaded;
+    }
+    text[end] = '{';
+    loaded.object = parse_object(std::string_view(text).substr(end), storage);
+    // A data key "cookie" as well (a text not written by the middleware): read the whole.
+    if (loaded.object && !loaded.object->contains("cookie")) return loaded;
+    text[end] = ',';
+    loaded.cookie_read = false;
+    loaded.cookie = SessionCookie{};
+  }
+  loaded.snapshot.reset();  // kept with a text whose cookie is not first: read the whole, as get does
+  loaded.object = parse_object(text, std::move(storage));
+  if (!loaded.object) return std::nullopt;
+  return loaded;
+}
+
+void MemoryStore::keep_snapshot_now(std::string_view sid, const json::object& data, std::string data_text) {
+  const std::size_t hash = hash_sid(sid);
+  MemoryShard& shard = shard_for(hash);
+  thread_local std::string stored, text;  // as in get_now()
+  if (!shard.get(sid, hash, date_now(), stored)) return;
+  expand_into(stored, text);
+  // The entry's data must still be `data_text`, right after its cookie: `{"cookie":{…}` then
+  // `}` for no data, or `,` and the data's members.
+  SessionCookie cookie;
+  const std::size_t end = detail::read_leading_cookie(text, cookie);
+  if (end == 0 || data_text.size() < 2) return;
+  const std::string_view rest = std::string_view(text).substr(end);
+  const std::string_view members = std::string_view(data_text).substr(1);
+  const bool same = members == "}" ? rest == "}" : rest.size() == members.size() + 1 && rest.front() == ',' && rest.substr(1) == members;
+  if (!same) return;
+  boost::intrusive_ptr<detail::SessionSnapshot> snapshot(new detail::SessionSnapshot);
+  snapshot->data = json::object(data, json::storage_ptr());  // the heap: it outlives the request
+  snapshot->text = std::move(data_text);
+  shard.attach(sid, hash, stored, std::move(snapshot));
+}
+
 Task<> MemoryStore::set(std::string sid, json::object session) {
   set_now(sid, std::move(session));
   co_return;
@@ -232,8 +282,9 @@ void MemoryStore::touch_now(std::string_view sid, json::object session) {
 }
 
 void MemoryStore::set_text_now(std::string_view sid, std::string text,
-                               std::optional<std::chrono::system_clock::time_point> expiry) {
+                               std::optional<std::chrono::system_clock::time_point> expiry, detail::SnapshotPtr snapshot) {
   MemoryEntryPtr entry = make_memory_entry(sid, compact(std::move(text)), expiry_ms(expiry));
+  entry->snapshot = std::move(snapshot);
   const std::size_t hash = hash_sid(sid);
   shard_for(hash).set(std::move(entry), hash, shard_bound_);
 }

@@ -75,6 +75,39 @@ void SessionContext::generate() {
 void SessionContext::inflate(json::object stored) {
   auto session = std::make_shared<Session>(shared_from_this(), *cookie_id, SessionCookie{});
   session->load(std::move(stored));
+  loaded(std::move(session));
+}
+
+void SessionContext::inflate(SessionCookie cookie, SnapshotPtr data) {
+  auto session = std::make_shared<Session>(shared_from_this(), *cookie_id, SessionCookie{});
+  session->adopt(std::move(cookie), 0, std::move(data));
+  loaded(std::move(session));
+}
+
+void SessionContext::inflate(SessionCookie cookie, json::object data) {
+  auto session = std::make_shared<Session>(shared_from_this(), *cookie_id, SessionCookie{});
+  session->load(std::move(cookie), std::move(data));
+  loaded(std::move(session));
+}
+
+SessionContext::Found SessionContext::load_from_memory(MemoryStore& memory) {
+  // The request's session lives in a bump allocator: one allocation for its keys and values
+  // instead of one each (a socket's session moves out of it, see open_socket).
+  auto loaded = memory.load_now(*cookie_id, request_storage());
+  if (!loaded) return Found::absent;
+  // createdAt is a data key: a snapshot's data holds it as the stored object does.
+  if (past_absolute_lifetime(loaded->snapshot ? loaded->snapshot->data : *loaded->object)) return Found::past_lifetime;
+  if (loaded->snapshot) {
+    inflate(std::move(loaded->cookie), std::move(loaded->snapshot));
+    return Found::loaded;
+  }
+  if (loaded->cookie_read) inflate(std::move(loaded->cookie), std::move(*loaded->object));
+  else inflate(std::move(*loaded->object));
+  parsed_from_memory = true;
+  return Found::loaded;
+}
+
+void SessionContext::loaded(std::shared_ptr<Session> session) {
   session->is_new_ = false;
   original_id = *cookie_id;
   original_hash = session->data_text();
@@ -143,7 +176,7 @@ void SessionContext::set_cookie(Response& res) {
 
 Task<> SessionContext::write(Session& s, const std::string* text) {
   // What no store would read back is not written: the request fails instead of every later one.
-  for (const auto& [key, value] : s.data())
+  for (const auto& [key, value] : std::as_const(s).data())
     if (nests_deeper_than(value, max_session_depth - 1))
       throw std::runtime_error("session value \"" + std::string(key) + "\" is nested too deeply to be stored (more than " +
                                std::to_string(max_session_depth) + " levels)");
@@ -178,7 +211,8 @@ Task<> SessionContext::write(Session& s, const std::string* text) {
       text = &made;
     }
     std::optional<std::string> stored = stored_text(s, *text);
-    if (stored) memory->set_text_now(s.id(), std::move(*stored), cookie_expiry(s.cookie()));
+    // Saved unchanged (resave, rolling): the entry keeps the data the session still shares.
+    if (stored) memory->set_text_now(s.id(), std::move(*stored), cookie_expiry(s.cookie()), s.shared_);
     else memory->set_now(s.id(), s.to_json(request_storage()));
   } else {
     co_await store().set(s.id(), s.to_json(request_storage()));
@@ -210,6 +244,15 @@ void touch_in_memory(MemoryStore& memory, std::string_view sid, const SessionCoo
 }
 }  // namespace
 
+void SessionContext::keep_snapshot(const Session& s) {
+  // Only data nothing could have changed (no access but const since it was parsed): a change
+  // that leaves the text as it was can still change a value's kind (3 for 3.0), which a parse
+  // of the text would not give back.
+  if (!parsed_from_memory || s.data_may_have_changed() || s.id() != original_id) return;
+  parsed_from_memory = false;
+  if (MemoryStore* memory = store().at_once()) memory->keep_snapshot_now(s.id(), s.data(), original_hash);
+}
+
 Task<> SessionContext::commit() {
   if (should_destroy()) {
     co_await destroy_in_store(req.session_id());
@@ -233,6 +276,7 @@ Task<> SessionContext::commit() {
       co_await store().touch(req.session_id(), session->to_json(request_storage()));
     }
   }
+  keep_snapshot(*session);
   if (session->owner_changed_) co_await bind_owner(*session);
 }
 
@@ -344,22 +388,21 @@ Middleware session(SessionOptions options) {
     }
     req.slot<detail::SessionSlot>().id = ctx->cookie_id.value_or("");
     res.on_headers([context = ctx.get(), &res] { context->set_cookie(res); });  // the slot keeps it alive
-    std::optional<json::object> stored;
-    if (ctx->cookie_id) {
-      if (MemoryStore* memory = ctx->store().at_once()) {
-        // The request's session lives in a bump allocator: one allocation for its keys and
-        // values instead of one each (a socket's session moves out of it, see open_socket).
-        stored = memory->get_now(*ctx->cookie_id, ctx->request_storage());
-      } else {
-        stored = co_await ctx->store().get(*ctx->cookie_id);
+    bool loaded = false;
+    if (MemoryStore* memory = ctx->store().at_once(); memory && ctx->cookie_id) {
+      const auto found = ctx->load_from_memory(*memory);  // a plain call: the memory store never waits
+      if (found == detail::SessionContext::Found::past_lifetime) co_await ctx->destroy_in_store(*ctx->cookie_id);
+      loaded = found == detail::SessionContext::Found::loaded;
+    } else if (ctx->cookie_id) {
+      std::optional<json::object> stored = co_await ctx->store().get(*ctx->cookie_id);
+      if (stored && ctx->past_absolute_lifetime(*stored)) {
+        co_await ctx->destroy_in_store(*ctx->cookie_id);
+        stored.reset();
       }
+      if (stored) ctx->inflate(std::move(*stored));
+      loaded = stored.has_value();
     }
-    if (stored && ctx->past_absolute_lifetime(*stored)) {
-      co_await ctx->destroy_in_store(*ctx->cookie_id);
-      stored.reset();
-    }
-    if (stored) {
-      ctx->inflate(std::move(*stored));
+    if (loaded) {
       if (detail::AppAccess::exchange(res).upgrader) req.slot<detail::UpgradeSession>().loaded = true;
     } else {
       ctx->generate();

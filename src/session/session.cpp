@@ -4,6 +4,7 @@
 #include "session/session_context.hpp"
 #include "session/socket_events.hpp"
 #include "session/session_slot.hpp"
+#include "session/session_text.hpp"
 
 #include <boost/core/demangle.hpp>
 
@@ -115,20 +116,21 @@ Task<> Session::save() {
 
 const json::value& Session::get(std::string_view key) const {
   static const json::value null_value;
-  const json::value* v = data_.if_contains(key);
+  const json::value* v = view().if_contains(key);
   return v ? *v : null_value;
 }
 
 json::object Session::to_json(json::storage_ptr storage) const {
+  const json::object& data = view();
   json::object out(storage);
-  out.reserve(data_.size() + 1);
+  out.reserve(data.size() + 1);
   std::size_t index = 0;
-  auto position = std::min(cookie_position_, data_.size());
-  for (const auto& [key, value] : data_) {
+  auto position = std::min(cookie_position_, data.size());
+  for (const auto& [key, value] : data) {
     if (index++ == position) out.emplace("cookie", cookie_.to_json(storage));
     out.emplace(key, value);
   }
-  if (position == data_.size()) out.emplace("cookie", cookie_.to_json(storage));
+  if (position == data.size()) out.emplace("cookie", cookie_.to_json(storage));
   return out;
 }
 
@@ -141,17 +143,18 @@ void take(json::object& target, json::object&& source) noexcept {
 }
 }  // namespace
 
-void Session::load(json::object stored) {
-  data_may_change_ = true;
-  cookie_position_ = 0;
-  cookie_ = SessionCookie{};
+namespace detail {
+
+std::pair<SessionCookie, std::size_t> split_stored_session(json::object& stored) {
+  SessionCookie cookie;
+  std::size_t position = 0;
   // The stored object becomes the data once its cookie and reserved keys are out: no key is
   // copied, and the order of the rest stays.
   std::size_t index = 0;
   for (auto it = stored.begin(); it != stored.end();) {
     if (it->key() == "cookie") {
-      cookie_position_ = index;
-      if (it->value().is_object()) cookie_ = SessionCookie::from_json(it->value().get_object());
+      position = index;
+      if (it->value().is_object()) cookie = SessionCookie::from_json(it->value().get_object());
       it = stored.stable_erase(it);
     } else if (reserved_key(it->key())) {
       it = stored.stable_erase(it);
@@ -160,7 +163,40 @@ void Session::load(json::object stored) {
       ++index;
     }
   }
+  return {std::move(cookie), position};
+}
+
+}  // namespace detail
+
+void Session::load(json::object stored) {
+  data_may_change_ = true;
+  shared_.reset();
+  std::tie(cookie_, cookie_position_) = detail::split_stored_session(stored);
   take(data_, std::move(stored));
+}
+
+void Session::load(SessionCookie cookie, json::object data) {
+  data_may_change_ = true;
+  shared_.reset();
+  detail::split_stored_session(data);  // the reserved keys (it holds no "cookie")
+  cookie_ = std::move(cookie);
+  cookie_position_ = 0;
+  take(data_, std::move(data));
+}
+
+void Session::adopt(SessionCookie cookie, std::size_t cookie_position, detail::SnapshotPtr data) {
+  data_may_change_ = true;
+  cookie_ = std::move(cookie);
+  cookie_position_ = cookie_position;
+  data_.clear();
+  shared_ = std::move(data);
+}
+
+void Session::unshare() {
+  // Into this session's own storage (the request's bump allocator, or the heap for a socket's).
+  json::object copy(shared_->data, data_.storage());
+  take(data_, std::move(copy));
+  shared_.reset();
 }
 
 void Session::move_to_heap() {
@@ -185,6 +221,7 @@ Task<> SessionContext::regenerate(Session& s, bool keep_data) {
   s.is_new_ = true;
   if (!keep_data) {
     s.data_.clear();
+    s.shared_.reset();
     ctx.stamp_creation(s);  // a new session starts a new absolute lifetime
   }
   ctx.req.slot<detail::SessionSlot>().id = s.id_;

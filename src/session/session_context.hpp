@@ -58,6 +58,9 @@ struct SessionContext : SessionHost, std::enable_shared_from_this<SessionContext
   bool gone_from_store = false;
   /// When the loaded session was last written or touched (for touch_after).
   std::optional<Timestamp> last_touch;
+  /// The session was parsed from the memory store's text (it kept no snapshot of it): left
+  /// unchanged, it goes back to the store at the end of the request, to be kept parsed.
+  bool parsed_from_memory = false;
 
   /// The store, its calls counted and timed.
   MeasuredStore store() const { return {*config->options.store, config->store_metrics, config->memory_store}; }
@@ -65,8 +68,20 @@ struct SessionContext : SessionHost, std::enable_shared_from_this<SessionContext
   void generate();
   /// The stored session becomes req.session (express-session's inflate()).
   void inflate(json::object stored);
+  /// The same for a session the memory store keeps parsed: its data shared until changed.
+  void inflate(SessionCookie cookie, SnapshotPtr data);
+  /// The same given the cookie read apart and the rest of the stored object.
+  void inflate(SessionCookie cookie, json::object data);
+  enum class Found { absent, loaded, past_lifetime };
+  /// Loads the session from the memory store (a plain call: it never waits) and inflates it;
+  /// past_lifetime: found, but to be destroyed (absolute_lifetime).
+  Found load_from_memory(MemoryStore& memory);
+  /// inflate()'s part after the data is in the session.
+  void loaded(std::shared_ptr<Session> session);
   /// Session::load, for the fuzz target that loads stored JSON into a session of its own.
   static void load(Session& session, const json::object& stored) { session.load(stored); }
+  /// Session::adopt, for the tests of a shared snapshot.
+  static void adopt(Session& session, SnapshotPtr data) { session.adopt(SessionCookie{}, 0, std::move(data)); }
   /// A new cookie from the options (secure "auto" decided for this request).
   SessionCookie new_cookie() const;
   /// A new id from genid or the default generator.
@@ -101,6 +116,8 @@ struct SessionContext : SessionHost, std::enable_shared_from_this<SessionContext
   Task<> bind_owner(Session& s);
   /// The end-of-response step: destroy, save or touch in the store.
   Task<> commit();
+  /// Hands a session parsed from the memory store and left unchanged back to it, to be kept parsed.
+  void keep_snapshot(const Session& s);
   /// Destroys the session in the store, then closes its sockets (4401) in this process and the
   /// others: after, so that a page reloading on 4401 finds the session gone. When the store
   /// fails they close all the same (the session is being left), and the error goes on.

@@ -6,13 +6,27 @@
 #include "cortado/session/session_cookie.hpp"
 
 #include <chrono>
+#include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 
 namespace cortado::detail {
 
 /// Appends stringify(cookie.to_json()): the same text, byte for byte.
 void append_cookie_json(std::string& out, const SessionCookie& cookie);
+
+/// Reads the cookie at the start of a stored text as stored_text() writes it,
+/// `{"cookie":{...}` then `,` or `}`, into `cookie` as SessionCookie::from_json would, without a
+/// JSON parser: the memory store does it on every get. Returns the length of that start, up to
+/// and including the cookie's closing brace, or 0 when the text does not follow append_cookie_json's
+/// form exactly (escaped strings, fractional or huge numbers, other keys): parse it then.
+std::size_t read_leading_cookie(std::string_view text, SessionCookie& cookie);
+
+/// Takes "cookie" (its value and its position among the data keys) and the keys express-session
+/// reserves out of a stored session, leaving its data.
+std::pair<SessionCookie, std::size_t> split_stored_session(json::object& stored);
 
 /// What a store reads as the cookie's expiry from that text (session_expiry() of it).
 std::optional<std::chrono::system_clock::time_point> cookie_expiry(const SessionCookie& cookie);

@@ -252,5 +252,58 @@ TEST(Session, AbsoluteLifetimeEndsAnActiveSession) {
   EXPECT_NE(id_of(cookie_pair(expired)), id_of(pair));
 }
 
+// The memory store keeps a session's data parsed once a request has read it without changing it,
+// and the next reads share it: what each request sees must be what a parse of the stored text
+// gives, kinds included, and a change must reach only the session that made it.
+TEST(Session, MemorySessionsReadAgainSeeWhatWasStoredAndChangesStayTheirs) {
+  test::TestServer server([](App& app) {
+    app.use(body_parser::json({.strict = false}));
+    SessionOptions options;
+    options.secret = {"s3cret"};
+    options.cookie.max_age = std::chrono::milliseconds(60'000);  // every read touches: a new expiry in the text
+    app.use(session(options));  // the default store: memory
+    app.post("/set/:key", [](Request& req, Response& res) {
+      req.session()[req.params()["key"]] = req.body();
+      res.json("ok");
+    });
+    app.get("/get/:key", [](Request& req, Response& res) { res.json(req.session().get(req.params()["key"])); });
+    app.get("/kind/:key", [](Request& req, Response& res) {
+      const json::value& v = req.session().get(req.params()["key"]);
+      res.send(v.is_int64() ? "int64" : v.is_double() ? "double" : v.is_string() ? "string" : "other");
+    });
+    // as_int64() throws on anything but an int64: a copy that turned 3 into 3.0 would fail here.
+    app.get("/bump/:key", [](Request& req, Response& res) {
+      auto& s = req.session();
+      const std::string key(req.params()["key"]);
+      s[key] = s.get(key).as_int64() + 1;
+      res.json(s.get(key));
+    });
+    app.get("/erase/:key", [](Request& req, Response& res) {
+      req.session().erase(req.params()["key"]);
+      res.json(req.session().data());
+    });
+  });
+  const auto port = server.port();
+  const test::HeaderList json_body{{"Content-Type", "application/json"}};
+  auto first = test::request(port, "POST", "/set/n", json_body, "3");
+  const auto ann = cookie_pair(first);
+  test::request(port, "POST", "/set/s", {{"Content-Type", "application/json"}, {"Cookie", ann}}, "\"x\"");
+  auto bob_first = test::request(port, "POST", "/set/n", json_body, "100");
+  const auto bob = cookie_pair(bob_first);
+  for (int i = 0; i < 3; ++i) {  // parsed, then kept, then shared
+    EXPECT_EQ(test::get(port, "/get/n", {{"Cookie", ann}}).body, "3");
+    EXPECT_EQ(test::get(port, "/kind/n", {{"Cookie", ann}}).body, "int64");
+    EXPECT_EQ(test::get(port, "/get/n", {{"Cookie", bob}}).body, "100");
+  }
+  EXPECT_EQ(test::get(port, "/bump/n", {{"Cookie", ann}}).body, "4");
+  EXPECT_EQ(test::get(port, "/get/n", {{"Cookie", ann}}).body, "4");
+  EXPECT_EQ(test::get(port, "/get/s", {{"Cookie", ann}}).body, "\"x\"");
+  EXPECT_EQ(test::get(port, "/get/n", {{"Cookie", bob}}).body, "100");
+  EXPECT_EQ(test::get(port, "/erase/s", {{"Cookie", ann}}).body, R"({"n":4})");
+  EXPECT_EQ(test::get(port, "/get/s", {{"Cookie", ann}}).body, "null");
+  EXPECT_EQ(test::get(port, "/bump/n", {{"Cookie", bob}}).body, "101");
+  EXPECT_EQ(test::get(port, "/get/n", {{"Cookie", ann}}).body, "4");
+}
+
 }  // namespace
 }  // namespace cortado

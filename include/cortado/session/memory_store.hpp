@@ -2,11 +2,16 @@
 /// MemoryStore: sessions in this process's memory, sharded, pruned, optionally bounded.
 
 #include "cortado/core/metrics.hpp"
+#include "cortado/session/session_cookie.hpp"
+#include "cortado/session/session_snapshot.hpp"
 #include "cortado/session/store.hpp"
 
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
 
 namespace cortado {
 
@@ -77,9 +82,29 @@ class MemoryStore final : public Store {
   void touch_now(std::string_view sid, json::object session);
   /// set_now and touch_now given the text already: the session's JSON as stringify writes it,
   /// or its cookie's, and the expiry that text's cookie.expires reads as (nullopt for none).
-  void set_text_now(std::string_view sid, std::string text, std::optional<std::chrono::system_clock::time_point> expiry);
+  /// A snapshot given with it is the data of that text (a session saved unchanged keeps its own).
+  void set_text_now(std::string_view sid, std::string text, std::optional<std::chrono::system_clock::time_point> expiry,
+                    detail::SnapshotPtr snapshot = {});
   void touch_cookie_now(std::string_view sid, std::string_view cookie_text,
                         std::optional<std::chrono::system_clock::time_point> expiry);
+
+  /// What load_now() found. When the text starts with its cookie (every text the session
+  /// middleware writes), the cookie is read without a parser, and the data is the snapshot's,
+  /// shared, or else `object`, parsed alone. Otherwise `object` is the whole stored object.
+  struct Loaded {
+    bool cookie_read = false;
+    SessionCookie cookie;
+    detail::SnapshotPtr snapshot;
+    std::optional<json::object> object;
+  };
+  /// get_now() for the session middleware: the data of a session read before without being
+  /// changed is not parsed again (the entry keeps it parsed, see keep_snapshot_now()).
+  std::optional<Loaded> load_now(std::string_view sid, json::storage_ptr storage = {});
+  /// Keeps a copy of `data` with the entry: the data of a session load_now() parsed, left
+  /// unchanged, and `data_text` its stringify; only if the entry's data is still that text.
+  /// The later loads share it instead of parsing: the copy is made once, the parse saved on
+  /// every read until the data changes.
+  void keep_snapshot_now(std::string_view sid, const json::object& data, std::string data_text);
 
   /// Removes every expired session now (and its owner binding) and says how many went; the pruning thread calls it.
   std::size_t prune_expired();

@@ -4,6 +4,7 @@
 #include "cortado/app/http_error.hpp"
 #include "cortado/core/json.hpp"
 #include "cortado/session/session_cookie.hpp"
+#include "cortado/session/session_snapshot.hpp"
 #include "cortado/session/typed_value.hpp"
 #include "cortado/core/task.hpp"
 
@@ -58,12 +59,12 @@ class Session : public std::enable_shared_from_this<Session> {
   /// The value under `key`, created as null if absent (JavaScript's assignment target).
   json::value& operator[](std::string_view key) {
     data_may_change_ = true;
-    return data_[key];
+    return own()[key];
   }
   /// The value under `key` converted to T, or `fallback` when absent or of another type.
   template <class T>
   T value(std::string_view key, T fallback) const {
-    const json::value* v = data_.if_contains(key);
+    const json::value* v = view().if_contains(key);
     if (!v) return fallback;
     auto converted = json::try_value_to<T>(*v);
     return converted ? *converted : fallback;
@@ -76,7 +77,7 @@ class Session : public std::enable_shared_from_this<Session> {
   /// when the key is absent or null, and SessionValueError when it holds something that is not a U.
   template <class T>
   T get(std::string_view key) const {
-    const json::value* v = data_.if_contains(key);
+    const json::value* v = view().if_contains(key);
     if constexpr (detail::is_std_optional<T>::value) {
       if (!v || v->is_null()) return std::nullopt;
       return T(convert<typename T::value_type>(key, *v, typeid(T)));
@@ -92,20 +93,20 @@ class Session : public std::enable_shared_from_this<Session> {
   void set(std::string_view key, T&& value) {
     json::value converted = json::value_from(std::forward<T>(value), data_.storage());
     data_may_change_ = true;
-    data_[key] = std::move(converted);
+    own()[key] = std::move(converted);
   }
-  bool contains(std::string_view key) const { return data_.contains(key); }
+  bool contains(std::string_view key) const { return view().contains(key); }
   /// delete req.session[key].
   void erase(std::string_view key) {
     data_may_change_ = true;
-    data_.stable_erase(key);  // JavaScript keeps the order
+    own().stable_erase(key);  // JavaScript keeps the order
   }
   /// Every data key, without "cookie", in insertion order.
   json::object& data() {
     data_may_change_ = true;
-    return data_;
+    return own();
   }
-  const json::object& data() const { return data_; }
+  const json::object& data() const { return view(); }
   /// The session cookie: max_age() and its attributes (expires, originalMaxAge as max_age, ...).
   SessionCookie& cookie() { return cookie_; }
   const SessionCookie& cookie() const { return cookie_; }
@@ -114,7 +115,7 @@ class Session : public std::enable_shared_from_this<Session> {
   /// valid), so this one was made for it.
   bool is_new() const { return is_new_; }
   /// cookie-session's isPopulated: the session holds at least one key.
-  bool is_populated() const { return !data_.empty(); }
+  bool is_populated() const { return !view().empty(); }
   /// cookie-session's isChanged: new, or its data (or id) is not what came with the request.
   bool is_changed() const;
 
@@ -155,7 +156,7 @@ class Session : public std::enable_shared_from_this<Session> {
   /// its memory from `storage` (the default heap when none is given).
   json::object to_json(json::storage_ptr storage = {}) const;
   /// JSON.stringify of the data without the cookie: what decides "modified".
-  std::string data_text() const { return stringify(data_); }
+  std::string data_text() const { return shared_ ? shared_->text : stringify(data_); }
   /// False while nothing could have changed the data since it was loaded or made (only const
   /// access so far): then its text is still the one taken then, and need not be made again.
   bool data_may_have_changed() const { return data_may_change_; }
@@ -184,12 +185,28 @@ class Session : public std::enable_shared_from_this<Session> {
   friend class detail::CookieSessionContext;
   /// Loads stored JSON into this session (keys reserved by express-session's Session dropped).
   void load(json::object stored);
+  /// Loads a snapshot the memory store keeps parsed: the data is shared, and copied into this
+  /// session's own object only when something asks to change it (own()).
+  void adopt(SessionCookie cookie, std::size_t cookie_position, detail::SnapshotPtr data);
+  /// load() given the cookie apart (read first, at position 0) and the rest of the stored object.
+  void load(SessionCookie cookie, json::object data);
+  /// The data as it reads now: the shared snapshot's, or this session's own.
+  const json::object& view() const { return shared_ ? shared_->data : data_; }
+  /// The data to change: first copied out of the snapshot if it is still shared.
+  json::object& own() {
+    if (shared_) [[unlikely]]
+      unshare();
+    return data_;
+  }
+  void unshare();
   /// Moves the data out of the request's bump allocator (see load()) onto the heap, for a
   /// session that outlives its request: a WebSocket's, edited for as long as the socket lives.
   void move_to_heap();
   std::shared_ptr<detail::SessionHost> host_;
   std::string id_;
   json::object data_;
+  /// While set, the data is this snapshot's (data_ is empty) and has not been changed.
+  detail::SnapshotPtr shared_;
   SessionCookie cookie_;
   std::size_t cookie_position_ = 0;
   /// destroy() has run (and regenerate() has not given it a new identity since).

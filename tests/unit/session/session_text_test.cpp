@@ -157,3 +157,91 @@ TEST(SessionText, TouchOfATextWhoseCookieIsNotFirstKeepsItsPlace) {
 
 }  // namespace
 }  // namespace cortado
+
+namespace cortado {
+namespace {
+
+// What SessionCookie::from_json reads from the same text, as its stored form for comparing.
+std::string cookie_as_parsed(std::string_view text) {
+  const json::value whole = parse_json(text);
+  return stringify(SessionCookie::from_json(whole.at("cookie").as_object()).to_json());
+}
+
+TEST(SessionText, LeadingCookieReadsAsTheParserReadsIt) {
+  int fast = 0;
+  for (const auto& cookie : cookies()) {
+    std::string cookie_text;
+    detail::append_cookie_json(cookie_text, cookie);
+    for (std::string_view rest : {"}", ",\"views\":3}"}) {
+      const std::string text = "{\"cookie\":" + cookie_text + std::string(rest);
+      SessionCookie read;
+      read.attributes.domain = "left over";  // replaced whole, never merged
+      const std::size_t end = detail::read_leading_cookie(text, read);
+      if (end == 0) continue;  // not the plain form: the caller parses instead
+      ++fast;
+      EXPECT_EQ(end, 10 + cookie_text.size()) << text;
+      EXPECT_EQ(stringify(read.to_json()), cookie_as_parsed(text)) << text;
+    }
+  }
+  // Every cookie but the one with escapes and a number past 15 digits takes the fast way.
+  EXPECT_EQ(fast, 2 * (static_cast<int>(cookies().size()) - 1));
+}
+
+TEST(SessionText, LeadingCookieRefusesWhatItCannotReadExactly) {
+  for (std::string_view text : {
+           R"({"cookie":{"originalMaxAge":1.5,"expires":null,"httpOnly":true,"path":"/"}})",          // a fraction
+           R"({"cookie":{"originalMaxAge":1e3,"expires":null,"httpOnly":true,"path":"/"}})",          // an exponent
+           R"({"cookie":{"originalMaxAge":0123,"expires":null,"httpOnly":true,"path":"/"}})",         // a leading zero
+           R"({"cookie":{"originalMaxAge":1234567890123456,"expires":null,"httpOnly":true}})",       // 16 digits
+           R"({"cookie":{"originalMaxAge":null,"expires":null,"httpOnly":true,"path":"/\u0061"}})",  // an escape
+           R"({"cookie":{"originalMaxAge":null,"expires":null,"path":"/"}})",                        // no httpOnly
+           R"({"cookie":{"expires":null,"originalMaxAge":null,"httpOnly":true}})",                   // another order
+           R"({"cookie":{"originalMaxAge":null, "expires":null,"httpOnly":true}})",                  // a space
+           R"({"cookie":{"originalMaxAge":null,"expires":null,"httpOnly":true,"extra":1}})",         // another key
+           R"({"cookie":{"originalMaxAge":null,"expires":null,"httpOnly":true}x)",                   // then not , or }
+           R"({"views":1,"cookie":{"originalMaxAge":null,"expires":null,"httpOnly":true}})",         // not first
+           R"({"cookie":{"originalMaxAge":null,"expires":null,"httpOnly":true)",                     // cut short
+       }) {
+    SessionCookie read;
+    EXPECT_EQ(detail::read_leading_cookie(text, read), 0u) << text;
+  }
+}
+
+}  // namespace
+}  // namespace cortado
+
+namespace cortado {
+namespace {
+
+// A session that shares the memory store's snapshot copies it before the first change: the
+// snapshot, shared by other requests, never changes, and the session reads as if it held its own.
+TEST(SessionSnapshot, ChangesCopyFirstAndNeverReachTheSharedData) {
+  boost::intrusive_ptr<detail::SessionSnapshot> snapshot(new detail::SessionSnapshot);
+  snapshot->data = parse_json(R"({"n":3,"list":[1,2],"s":"x"})").as_object();
+  snapshot->text = stringify(snapshot->data);
+  Session a(nullptr, "a", SessionCookie{});
+  Session b(nullptr, "b", SessionCookie{});
+  detail::SessionContext::adopt(a, snapshot);
+  detail::SessionContext::adopt(b, snapshot);
+  EXPECT_EQ(a.get("n"), 3);
+  EXPECT_EQ(a.value("n", 0), 3);
+  EXPECT_EQ(a.get<std::vector<int>>("list"), (std::vector<int>{1, 2}));
+  EXPECT_TRUE(a.contains("s"));
+  EXPECT_TRUE(a.is_populated());
+  EXPECT_EQ(a.data_text(), R"({"n":3,"list":[1,2],"s":"x"})");
+  EXPECT_EQ(stringify(std::as_const(a).data()), R"({"n":3,"list":[1,2],"s":"x"})");
+  EXPECT_EQ(stringify(a.to_json()), R"({"cookie":)" + stringify(SessionCookie{}.to_json()) + R"(,"n":3,"list":[1,2],"s":"x"})");
+
+  a["n"] = 4;
+  a["list"].as_array().push_back(3);
+  b.erase("s");
+  b.set("t", true);
+  EXPECT_EQ(a.data_text(), R"({"n":4,"list":[1,2,3],"s":"x"})");
+  EXPECT_EQ(b.data_text(), R"({"n":3,"list":[1,2],"t":true})");
+  EXPECT_EQ(snapshot->text, R"({"n":3,"list":[1,2],"s":"x"})");
+  EXPECT_EQ(stringify(snapshot->data), snapshot->text);
+  EXPECT_EQ(snapshot->use_count(), 1);  // both let go of it once they had their own
+}
+
+}  // namespace
+}  // namespace cortado
