@@ -1,6 +1,6 @@
 #include "http/date_cache.hpp"
 
-#include "cortado/core/clock.hpp"
+#include "http/coarse_clock.hpp"
 #include "cortado/core/dates.hpp"
 
 #include <chrono>
@@ -12,7 +12,7 @@ std::string_view current_http_date() {
   // Every response needs it and the value changes once a second: format it only then.
   thread_local std::chrono::sys_seconds cached_second{};
   thread_local std::string text;
-  const auto now = std::chrono::floor<std::chrono::seconds>(now_ms());
+  const auto now = coarse_wall_second();
   if (now != cached_second || text.empty()) {
     text = http_date(Timestamp(now));
     cached_second = now;

@@ -2,6 +2,7 @@
 
 #include "cortado/core/metrics.hpp"
 #include "cortado/core/status.hpp"
+#include "http/coarse_clock.hpp"
 #include "http/date_cache.hpp"
 #include "http/finish_response.hpp"
 #include "http/request_checks.hpp"
@@ -456,13 +457,13 @@ class StreamedBody final : public BodyReader {
     if (!sent) co_return false;
     if (parser_.get()[beast_http::field::expect] == "100-continue") {
       static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
-      conn_.deadline = Clock::now() + worker_.server.options.write_timeout;
+      conn_.deadline = coarse_steady_now() + worker_.server.options.write_timeout;
       auto [write_ec, n] = co_await asio::async_write(stream_, asio::buffer(go_on), use_tuple);
       conn_.deadline = Clock::time_point::max();
       if (write_ec) co_return false;
     }
     if (parser_.chunked()) approved_head_.emplace(static_cast<const beast_http::fields&>(parser_.get()));
-    deadline_ = Clock::now() + timeout_;
+    deadline_ = coarse_steady_now() + timeout_;
     co_return true;
   }
 
@@ -519,7 +520,7 @@ Task<> Worker::serve(tcp::socket socket, std::shared_ptr<ssl::context> tls) {
     if (stopping) break;
     if (buffer.size() == 0) {
       // Between requests: the keep-alive timeout applies until the next request's first byte.
-      conn.deadline = Clock::now() + server.options.idle_timeout;
+      conn.deadline = coarse_steady_now() + server.options.idle_timeout;
       bool started = co_await read_next_request(conn, stream, buffer);
       if (!started) break;
     }
@@ -627,7 +628,7 @@ template <class Stream>
 Task<ReadResult> Worker::read_request(Connection& conn, Stream& stream, boost::beast::flat_buffer& buffer,
                                       Exchange& exchange) {
   const auto& opt = server.options;
-  conn.deadline = Clock::now() + opt.head_timeout;
+  conn.deadline = coarse_steady_now() + opt.head_timeout;
   // Beast unfolds obs-fold into spaces; Node refuses it, and so do we (RFC 9112 5.2 allows
   // either), so that a proxy in front that reads the fold otherwise cannot be played against us.
   // That needs the whole head in the buffer before Beast parses it.
@@ -725,7 +726,7 @@ Task<> Worker::refuse(Connection& conn, Stream& stream, unsigned status) {
 template <class Stream>
 Task<bool> Worker::write_response(Connection& conn, Stream& stream, const RawRequest& req, const RawResponse& res,
                                   Exchange& exchange) {
-  conn.deadline = Clock::now() + server.options.write_timeout;
+  conn.deadline = coarse_steady_now() + server.options.write_timeout;
   bool head = req.method() == beast_http::verb::head;
   append_head(conn.held, res);
   bool written = false;
@@ -747,7 +748,7 @@ Task<bool> Worker::write_response(Connection& conn, Stream& stream, const RawReq
 template <class Stream>
 Task<bool> Worker::send_held(Connection& conn, Stream& stream) {
   if (conn.held.empty()) co_return true;
-  conn.deadline = Clock::now() + server.options.write_timeout;
+  conn.deadline = coarse_steady_now() + server.options.write_timeout;
   auto [write_ec, n] = co_await asio::async_write(stream, asio::buffer(conn.held), use_tuple);
   forget_held(conn);
   co_return !write_ec;
@@ -770,7 +771,7 @@ Task<bool> Worker::write_with_file(Connection& conn, Stream& stream, std::string
       co_return false;
     }
     if (n == 0 && !piece.empty()) co_return false;
-    conn.deadline = Clock::now() + server.options.write_timeout;
+    conn.deadline = coarse_steady_now() + server.options.write_timeout;
     std::array<asio::const_buffer, 2> wire{asio::buffer(head.data(), head.size()), asio::buffer(piece.data(), n)};
     auto [write_ec, written] = co_await asio::async_write(stream, wire, use_tuple);
     if (write_ec) co_return false;
