@@ -170,7 +170,8 @@ std::optional<json::object> MemoryStore::get_now(std::string_view sid, json::sto
   return parse_object(text, std::move(storage));
 }
 
-std::optional<MemoryStore::Loaded> MemoryStore::load_now(std::string_view sid, json::storage_ptr storage) {
+std::optional<MemoryStore::Loaded> MemoryStore::load_now(std::string_view sid,
+                                                        const std::function<json::storage_ptr()>& storage) {
   const std::size_t hash = hash_sid(sid);
   thread_local std::string stored, text;  // as in get_now()
   Loaded loaded;
@@ -179,13 +180,14 @@ std::optional<MemoryStore::Loaded> MemoryStore::load_now(std::string_view sid, j
   if (const std::size_t end = detail::read_leading_cookie(text, loaded.cookie); end != 0) {
     loaded.cookie_read = true;
     if (loaded.snapshot) return loaded;
+    const json::storage_ptr memory = storage();
     // The data alone: `{"cookie":{…},"a":1}` is read from its ',' made a '{'; `{"cookie":{…}}` has none.
     if (text[end] == '}') {
-      loaded.object.emplace(storage);
+      loaded.object.emplace(memory);
       return loaded;
     }
     text[end] = '{';
-    loaded.object = parse_object(std::string_view(text).substr(end), storage);
+    loaded.object = parse_object(std::string_view(text).substr(end), memory);
     // A data key "cookie" as well (a text not written by the middleware): read the whole.
     if (loaded.object && !loaded.object->contains("cookie")) return loaded;
     text[end] = ',';
@@ -193,7 +195,7 @@ std::optional<MemoryStore::Loaded> MemoryStore::load_now(std::string_view sid, j
     loaded.cookie = SessionCookie{};
   }
   loaded.snapshot.reset();  // kept with a text whose cookie is not first: read the whole, as get does
-  loaded.object = parse_object(text, std::move(storage));
+  loaded.object = parse_object(text, storage());
   if (!loaded.object) return std::nullopt;
   return loaded;
 }

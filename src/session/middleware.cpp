@@ -93,7 +93,7 @@ void SessionContext::inflate(SessionCookie cookie, json::object data) {
 SessionContext::Found SessionContext::load_from_memory(MemoryStore& memory) {
   // The request's session lives in a bump allocator: one allocation for its keys and values
   // instead of one each (a socket's session moves out of it, see open_socket).
-  auto loaded = memory.load_now(*cookie_id, request_storage());
+  auto loaded = memory.load_now(*cookie_id, [this] { return request_storage(); });
   if (!loaded) return Found::absent;
   // createdAt is a data key: a snapshot's data holds it as the stored object does.
   if (past_absolute_lifetime(loaded->snapshot ? loaded->snapshot->data : *loaded->object)) return Found::past_lifetime;

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -99,7 +100,8 @@ class MemoryStore final : public Store {
   };
   /// get_now() for the session middleware: the data of a session read before without being
   /// changed is not parsed again (the entry keeps it parsed, see keep_snapshot_now()).
-  std::optional<Loaded> load_now(std::string_view sid, json::storage_ptr storage = {});
+  /// `storage` gives the memory for what is parsed; it is asked only when something is.
+  std::optional<Loaded> load_now(std::string_view sid, const std::function<json::storage_ptr()>& storage);
   /// Keeps a copy of `data` with the entry: the data of a session load_now() parsed, left
   /// unchanged, and `data_text` its stringify; only if the entry's data is still that text.
   /// The later loads share it instead of parsing: the copy is made once, the parse saved on

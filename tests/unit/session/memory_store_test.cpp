@@ -329,9 +329,11 @@ std::string stored_with(std::string_view data_members) {
   return R"({"cookie":)" + plain_cookie + (data_members.empty() ? "" : "," + std::string(data_members)) + "}";
 }
 
+json::storage_ptr heap() { return {}; }
+
 // load_now, then what a request that changes nothing hands back.
 MemoryStore::Loaded load_and_keep(MemoryStore& store, std::string_view sid) {
-  auto loaded = store.load_now(sid);
+  auto loaded = store.load_now(sid, heap);
   EXPECT_TRUE(loaded);
   if (!loaded) return {};
   if (!loaded->snapshot && loaded->object) store.keep_snapshot_now(sid, *loaded->object, stringify(*loaded->object));
@@ -341,7 +343,7 @@ MemoryStore::Loaded load_and_keep(MemoryStore& store, std::string_view sid) {
 TEST(MemoryStore, LoadReadsTheCookieApartAndTheDataAlone) {
   MemoryStore store(no_pruning());
   run_task(store.set("sid", object_of(stored_with(R"("a":1,"b":[2.5,"x"])"))));
-  auto loaded = store.load_now("sid");
+  auto loaded = store.load_now("sid", heap);
   ASSERT_TRUE(loaded);
   EXPECT_TRUE(loaded->cookie_read);
   EXPECT_FALSE(loaded->snapshot);
@@ -354,13 +356,13 @@ TEST(MemoryStore, LoadOfACookieNotFirstGivesTheWholeObject) {
   MemoryStore store(no_pruning());
   const std::string text = R"({"a":1,"cookie":)" + plain_cookie + "}";
   run_task(store.set("sid", object_of(text)));
-  auto loaded = store.load_now("sid");
+  auto loaded = store.load_now("sid", heap);
   ASSERT_TRUE(loaded && loaded->object);
   EXPECT_FALSE(loaded->cookie_read);
   EXPECT_EQ(stringify(*loaded->object), text);
   // Kept all the same (its data is what it is); the next load still reads the whole object.
   store.keep_snapshot_now("sid", object_of(R"({"a":1})"), R"({"a":1})");
-  auto again = store.load_now("sid");
+  auto again = store.load_now("sid", heap);
   ASSERT_TRUE(again && again->object);
   EXPECT_FALSE(again->snapshot);
   EXPECT_EQ(stringify(*again->object), text);
@@ -371,8 +373,8 @@ TEST(MemoryStore, AnUnchangedReadIsKeptParsedAndSharedByTheNextLoads) {
   const std::string members = R"("n":3,"big":18446744073709551615,"f":1.5,"e":1e300,"s":"x","o":{"a":[null,true]})";
   run_task(store.set("sid", object_of(stored_with(members))));
   load_and_keep(store, "sid");
-  auto first = store.load_now("sid");
-  auto second = store.load_now("sid");
+  auto first = store.load_now("sid", heap);
+  auto second = store.load_now("sid", heap);
   ASSERT_TRUE(first && second && first->snapshot);
   EXPECT_EQ(first->snapshot.get(), second->snapshot.get());
   EXPECT_TRUE(first->cookie_read);
@@ -394,17 +396,17 @@ TEST(MemoryStore, ASetDropsTheSnapshotAndATouchKeepsIt) {
   MemoryStore store(no_pruning());
   run_task(store.set("sid", object_of(stored_with(R"("v":1)"))));
   load_and_keep(store, "sid");
-  ASSERT_TRUE(store.load_now("sid")->snapshot);
+  ASSERT_TRUE(store.load_now("sid", heap)->snapshot);
   // A touch with another expiry: same data, new cookie, read from the new text.
   const std::string later = R"({"originalMaxAge":60000,"expires":"2999-06-01T00:00:00.000Z","httpOnly":true,"path":"/"})";
   store.touch_cookie_now("sid", later, std::nullopt);
-  auto touched = store.load_now("sid");
+  auto touched = store.load_now("sid", heap);
   ASSERT_TRUE(touched && touched->snapshot);
   EXPECT_EQ(stringify(touched->cookie.to_json()), later);
   EXPECT_EQ(touched->snapshot->text, R"({"v":1})");
   // New data: parsed again.
   store.set_text_now("sid", stored_with(R"("v":2)"), std::nullopt);
-  auto set = store.load_now("sid");
+  auto set = store.load_now("sid", heap);
   ASSERT_TRUE(set && set->object);
   EXPECT_FALSE(set->snapshot);
   EXPECT_EQ(stringify(*set->object), R"({"v":2})");
@@ -415,22 +417,22 @@ TEST(MemoryStore, AStaleReadIsNotKept) {
   // the store holds v=2 now, and must not take A's copy for it.
   MemoryStore store(no_pruning());
   run_task(store.set("sid", object_of(stored_with(R"("v":1)"))));
-  auto a = store.load_now("sid");
+  auto a = store.load_now("sid", heap);
   ASSERT_TRUE(a && a->object);
   store.set_text_now("sid", stored_with(R"("v":2)"), std::nullopt);
   store.keep_snapshot_now("sid", *a->object, stringify(*a->object));
-  auto next = store.load_now("sid");
+  auto next = store.load_now("sid", heap);
   ASSERT_TRUE(next && next->object);
   EXPECT_FALSE(next->snapshot);
   EXPECT_EQ(stringify(*next->object), R"({"v":2})");
   // Data that only ends like the stored data is not it either.
   store.set_text_now("sid", stored_with(R"("a":0,"v":2)"), std::nullopt);
   store.keep_snapshot_now("sid", object_of(R"({"v":2})"), R"({"v":2})");
-  EXPECT_FALSE(store.load_now("sid")->snapshot);
+  EXPECT_FALSE(store.load_now("sid", heap)->snapshot);
   // An empty session is kept too.
   store.set_text_now("sid", stored_with(""), std::nullopt);
   load_and_keep(store, "sid");
-  auto empty = store.load_now("sid");
+  auto empty = store.load_now("sid", heap);
   ASSERT_TRUE(empty && empty->snapshot);
   EXPECT_TRUE(empty->snapshot->data.empty());
 }
