@@ -43,9 +43,13 @@ bool valid_path(std::string_view path) {
 
 }  // namespace
 
-Cookies parse_cookies(std::string_view header) {
-  Cookies cookies;
-  if (header.size() < 2) return cookies;  // cookie.parse: too short to hold a pair
+namespace {
+
+// cookie.parse's walk: each name=value pair in order, the name and value trimmed and a quoted
+// value unquoted, the value not yet decoded. `on_pair` returns true to stop.
+template <class OnPair>
+void for_each_cookie(std::string_view header, OnPair&& on_pair) {
+  if (header.size() < 2) return;  // cookie.parse: too short to hold a pair
   while (!header.empty()) {
     auto semi = header.find(';');
     auto pair = header.substr(0, semi);
@@ -53,14 +57,38 @@ Cookies parse_cookies(std::string_view header) {
     auto eq = pair.find('=');
     if (eq == std::string_view::npos) continue;
     auto name = text::trim(pair.substr(0, eq));
-    if (cookies.contains(name)) continue;  // the first occurrence wins
     auto value = text::trim(pair.substr(eq + 1));
     if (!value.empty() && value.front() == '"' && value.back() == '"')
       value = value.size() == 1 ? std::string_view{} : value.substr(1, value.size() - 2);
-    auto decoded = decode_uri_component(value);
-    cookies.add(std::string(name), decoded ? std::move(*decoded) : std::string(value));
+    if (on_pair(name, value)) return;
   }
+}
+
+// decodeURIComponent, or the value as it is where that throws (cookie.parse's tryDecode).
+std::string decoded_value(std::string_view value) {
+  auto decoded = decode_uri_component(value);
+  return decoded ? std::move(*decoded) : std::string(value);
+}
+
+}  // namespace
+
+Cookies parse_cookies(std::string_view header) {
+  Cookies cookies;
+  for_each_cookie(header, [&](std::string_view name, std::string_view value) {
+    if (!cookies.contains(name)) cookies.add(std::string(name), decoded_value(value));  // the first occurrence wins
+    return false;
+  });
   return cookies;
+}
+
+std::optional<std::string> find_cookie(std::string_view header, std::string_view name) {
+  std::optional<std::string> found;
+  for_each_cookie(header, [&](std::string_view pair_name, std::string_view value) {
+    if (pair_name != name) return false;
+    found = decoded_value(value);  // the first occurrence, as parse_cookies keeps
+    return true;
+  });
+  return found;
 }
 
 std::string serialize_cookie(std::string_view name, std::string_view value, const CookieAttributes& a) {

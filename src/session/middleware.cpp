@@ -381,9 +381,9 @@ Middleware session(SessionOptions options) {
     auto ctx = std::make_shared<detail::SessionContext>(config, req);
     req.slot<detail::SessionSlot>().store = config->options.store;
     req.slot<detail::SessionSlot>().context = ctx;
-    const auto& cookies = req.cookies();
-    if (auto raw = cookies.find(config->options.name); raw != cookies.end()) {
-      auto id = config->signer.unsign_cookie(raw->second);
+    // Only its own cookie is looked for (as req.cookies() would read it): no map of them all.
+    if (auto raw = find_cookie(req.get("cookie"), config->options.name)) {
+      auto id = config->signer.unsign_cookie(*raw);
       if (id && !id->empty()) ctx->cookie_id = std::move(*id);
     }
     req.slot<detail::SessionSlot>().id = ctx->cookie_id.value_or("");

@@ -56,6 +56,8 @@ class Cookies {
 /// `cookie.parse`: pairs split on ';', names and values trimmed, quotes removed, the first
 /// occurrence of a name kept, values decoded with decodeURIComponent when that succeeds.
 Cookies parse_cookies(std::string_view header);
+/// parse_cookies(header)'s value for `name`, without parsing the other pairs; nullopt when absent.
+std::optional<std::string> find_cookie(std::string_view header, std::string_view name);
 
 /// SameSite as Node takes it: `true` (Strict), `false` (left out), or "strict", "lax", "none"
 /// (any case; "true" is Strict too).

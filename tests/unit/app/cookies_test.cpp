@@ -189,3 +189,34 @@ TEST(SetCookieHeader, MaxAgeIsFlooredToSeconds) {
 
 }  // namespace
 }  // namespace cortado
+namespace cortado {
+namespace {
+
+// find_cookie is parse_cookies for one name: the same value, or nothing, on every header.
+TEST(Cookies, FindCookieGivesWhatParseCookiesKeepsForTheName) {
+  const std::vector<std::string_view> headers{
+      "",
+      "a",
+      "a=1",
+      "a=1; b=2; a=3",                 // the first occurrence wins
+      " a = 1 ;b=\"quoted\" ; c=\"",   // spaces, quotes, a lone quote
+      "b=%E2%82%AC; a=%ZZ; c=%",      // decodable, and not (kept as is)
+      "x; a=1; =empty; b=",           // no '=', an empty name, an empty value
+      "connect.sid=s%3Aabc.def; other=1",
+      "a=1;;;b=2",
+  };
+  for (std::string_view header : headers) {
+    const Cookies all = parse_cookies(header);
+    for (std::string_view name : {"a", "b", "c", "", "connect.sid", "missing"}) {
+      auto found = find_cookie(header, name);
+      auto it = all.find(name);
+      ASSERT_EQ(found.has_value(), it != all.end()) << header << " / " << name;
+      if (found) {
+        EXPECT_EQ(*found, it->second) << header << " / " << name;
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace cortado
