@@ -27,23 +27,26 @@ void free_lru_list(MemoryEntry* newest) {
 }  // namespace
 
 void MemoryEntryDeleter::operator()(MemoryEntry* entry) const noexcept {
-  std::destroy_at(entry);  // its snapshot
+  if (entry->has_snapshot) std::destroy_at(entry->snapshot_slot());
   ::operator delete(entry);
 }
 
-MemoryEntryPtr make_memory_entry(std::string_view key, std::string_view text, std::int64_t expires_ms) {
-  constexpr std::size_t max_size = std::numeric_limits<std::uint32_t>::max();
+MemoryEntryPtr make_memory_entry(std::string_view key, std::string_view text, std::int64_t expires_ms,
+                                 detail::SnapshotPtr snapshot) {
+  constexpr std::size_t max_size = std::numeric_limits<std::uint32_t>::max() >> 1;  // text_size's 31 bits
   if (key.size() > max_size || text.size() > max_size)
     throw std::length_error("session too large for the memory store");
-  void* memory = ::operator new(sizeof(MemoryEntry) + key.size() + text.size());
+  const std::size_t slot = snapshot ? sizeof(detail::SnapshotPtr) : 0;
+  void* memory = ::operator new(sizeof(MemoryEntry) + slot + key.size() + text.size());
   auto* entry = new (memory) MemoryEntry{nullptr,
                                          nullptr,
                                          nullptr,
                                          expires_ms,
                                          static_cast<std::uint32_t>(key.size()),
                                          static_cast<std::uint32_t>(text.size()),
-                                         {}};
-  char* bytes = reinterpret_cast<char*>(entry + 1);
+                                         snapshot ? 1u : 0u};
+  if (snapshot) std::construct_at(entry->snapshot_slot(), std::move(snapshot));
+  char* bytes = const_cast<char*>(entry->key().data());
   if (!key.empty()) std::memcpy(bytes, key.data(), key.size());
   if (!text.empty()) std::memcpy(bytes + key.size(), text.data(), text.size());
   return MemoryEntryPtr(entry);
@@ -120,15 +123,20 @@ bool MemoryShard::get(std::string_view key, std::size_t hash, std::int64_t now_m
   unlink_lru(entry);
   push_newest(entry);
   text.assign(entry->text());
-  if (snapshot) *snapshot = entry->snapshot;
+  if (snapshot) *snapshot = entry->snapshot();
   return true;
 }
 
 void MemoryShard::attach(std::string_view key, std::size_t hash, std::string_view expected, detail::SnapshotPtr snapshot) {
   std::lock_guard lock(mutex_);
-  MemoryEntry* entry = *find_slot(key, hash);
-  if (entry != nullptr && entry->text() == expected) entry->snapshot.swap(snapshot);
-  // `snapshot` now holds the one replaced, if any: freed after the lock, as it goes out of scope.
+  MemoryEntry** slot = find_slot(key, hash);
+  if (*slot == nullptr || (*slot)->text() != expected) return;
+  if ((*slot)->has_snapshot) {
+    (*slot)->snapshot_slot()->swap(snapshot);  // the one replaced is freed after the lock, with `snapshot`
+    return;
+  }
+  MemoryEntry* old = *slot;
+  replace(slot, make_memory_entry(old->key(), old->text(), old->expires_ms, std::move(snapshot)).release());
 }
 
 void MemoryShard::set(MemoryEntryPtr entry, std::size_t hash, std::size_t bound) {
@@ -151,7 +159,6 @@ void MemoryShard::replace_if_unchanged(MemoryEntryPtr entry, std::size_t hash, s
   std::lock_guard lock(mutex_);
   MemoryEntry** slot = find_slot(entry->key(), hash);
   if (*slot == nullptr || (*slot)->text() != expected) return;
-  if (!entry->snapshot) entry->snapshot = (*slot)->snapshot;
   replace(slot, entry.release());
 }
 

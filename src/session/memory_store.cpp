@@ -251,7 +251,8 @@ void MemoryStore::touch_now(std::string_view sid, json::object session) {
   const std::size_t hash = hash_sid(sid);
   MemoryShard& shard = shard_for(hash);
   thread_local std::string stored, lead;  // as in get_now()
-  if (!shard.get(sid, hash, date_now(), stored)) return;  // absent or expired: express-session's touch does nothing either
+  detail::SnapshotPtr snapshot;  // a touch leaves the data as it is: the new entry keeps it
+  if (!shard.get(sid, hash, date_now(), stored, &snapshot)) return;  // absent or expired: express-session's touch does nothing either
   // The usual case, on every request that reads a session without changing it: only the cookie
   // changes (often not even that, when it has no expiry), and the data need not be parsed.
   const json::value* new_cookie = session.if_contains("cookie");
@@ -266,7 +267,7 @@ void MemoryStore::touch_now(std::string_view sid, json::object session) {
   if (const json::value* cookie = new_cookie; cookie && cookie->is_object()) {
     if (auto text = with_leading_cookie(old_text, std::string_view(lead).substr(10))) {
       if (*text != old_text)
-        shard.replace_if_unchanged(make_memory_entry(sid, compact(std::move(*text)), expiry_ms(session)), hash, stored);
+        shard.replace_if_unchanged(make_memory_entry(sid, compact(std::move(*text)), expiry_ms(session), snapshot), hash, stored);
       return;
     }
   }
@@ -280,13 +281,12 @@ void MemoryStore::touch_now(std::string_view sid, json::object session) {
   }
   const std::int64_t expires = expiry_ms(*current);
   const json::value whole(std::move(*current));
-  shard.replace_if_unchanged(make_memory_entry(sid, compact(stringify(whole)), expires), hash, stored);
+  shard.replace_if_unchanged(make_memory_entry(sid, compact(stringify(whole)), expires, snapshot), hash, stored);
 }
 
 void MemoryStore::set_text_now(std::string_view sid, std::string text,
                                std::optional<std::chrono::system_clock::time_point> expiry, detail::SnapshotPtr snapshot) {
-  MemoryEntryPtr entry = make_memory_entry(sid, compact(std::move(text)), expiry_ms(expiry));
-  entry->snapshot = std::move(snapshot);
+  MemoryEntryPtr entry = make_memory_entry(sid, compact(std::move(text)), expiry_ms(expiry), std::move(snapshot));
   const std::size_t hash = hash_sid(sid);
   shard_for(hash).set(std::move(entry), hash, shard_bound_);
 }
@@ -296,13 +296,14 @@ void MemoryStore::touch_cookie_now(std::string_view sid, std::string_view cookie
   const std::size_t hash = hash_sid(sid);
   MemoryShard& shard = shard_for(hash);
   thread_local std::string stored, lead;  // as in touch_now()
-  if (!shard.get(sid, hash, date_now(), stored)) return;
+  detail::SnapshotPtr snapshot;  // as in touch_now()
+  if (!shard.get(sid, hash, date_now(), stored, &snapshot)) return;
   lead.assign("{\"cookie\":");
   lead += cookie_text;
   if (expands_with_prefix(stored, lead)) return;
   const std::string old_text = expand(stored);
   if (auto text = with_leading_cookie(old_text, cookie_text)) {
-    if (*text != old_text) shard.replace_if_unchanged(make_memory_entry(sid, compact(std::move(*text)), expiry_ms(expiry)), hash, stored);
+    if (*text != old_text) shard.replace_if_unchanged(make_memory_entry(sid, compact(std::move(*text)), expiry_ms(expiry), snapshot), hash, stored);
     return;
   }
   // A stored text whose cookie does not come first (written by other means): touch_now's way.
