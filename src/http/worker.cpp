@@ -335,6 +335,11 @@ Task<> Worker::sweep_loop() {
 void Worker::sweep(Clock::time_point now) {
   bool grace_over = stopping && now >= grace_deadline;
   for (Connection* conn : connections) {
+    if (conn->watcher && !grace_over && now >= conn->deadline) {
+      conn->deadline = Clock::time_point::max();  // the watcher sets the next one
+      conn->watcher->deadline_passed();
+      continue;
+    }
     if (now >= conn->deadline || grace_over) {
       conn->timed_out = true;
       conn->deadline = Clock::time_point::max();
