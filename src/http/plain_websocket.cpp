@@ -38,7 +38,7 @@ bool is_control(std::uint8_t opcode) { return opcode >= 8; }
 }  // namespace
 
 PlainWebSocket::PlainWebSocket(Connection& conn, const WebSocketOptions& options)
-    : conn_(conn), events_(conn.socket.get_executor(), Clock::time_point::max()),
+    : conn_(conn), context_(static_cast<asio::io_context&>(conn.socket.get_executor().context())),
       max_queue_(options.max_send_queue), max_message_(options.max_message), idle_timeout_(options.idle_timeout) {}
 
 void PlainWebSocket::start() {
@@ -68,7 +68,7 @@ void PlainWebSocket::deadline_passed() {
     if (!writing_) {
       writing_ = true;
       ++spawned_;
-      asio::co_spawn(events_.get_executor(), run_detached(shared_from_this(), write_queue()), asio::detached);
+      asio::co_spawn(context_, run_detached(shared_from_this(), write_queue()), asio::detached);
     }
     return;
   }
@@ -96,26 +96,27 @@ PlainWebSocket::Fed PlainWebSocket::feed(std::span<unsigned char> bytes, std::si
         used = at;
         return Fed::failed;
       }
-      frame_ = *header;
+      mask_ = header->mask;
+      opcode_ = header->opcode;
+      fin_ = header->fin;
       frame_left_ = header->length;
       frame_offset_ = 0;
       in_frame_ = true;
-      if (frame_.opcode == static_cast<std::uint8_t>(Opcode::text) ||
-          frame_.opcode == static_cast<std::uint8_t>(Opcode::binary)) {
+      if (opcode_ == static_cast<std::uint8_t>(Opcode::text) || opcode_ == static_cast<std::uint8_t>(Opcode::binary)) {
         in_message_ = true;
-        message_binary_ = frame_.opcode == static_cast<std::uint8_t>(Opcode::binary);
+        message_binary_ = opcode_ == static_cast<std::uint8_t>(Opcode::binary);
         utf8_.reset();
         // A message in one frame (the usual) is read into a string of its size at once.
-        if (frame_.fin) message_.reserve(frame_.length);
+        if (fin_) message_.reserve(header->length);
       }
     }
     const auto take = static_cast<std::size_t>(std::min<std::uint64_t>(frame_left_, bytes.size() - at));
     auto piece = bytes.subspan(at, take);
-    unmask(piece, frame_.mask, frame_offset_);
-    frame_offset_ += take;
+    unmask(piece, mask_, frame_offset_);
+    frame_offset_ = static_cast<std::uint8_t>((frame_offset_ + take) % 4);
     frame_left_ -= take;
     at += take;
-    if (is_control(frame_.opcode)) {
+    if (is_control(opcode_)) {
       control_.append(reinterpret_cast<const char*>(piece.data()), piece.size());
     } else {
       if (!message_binary_ && !utf8_.add(piece)) {
@@ -139,7 +140,7 @@ PlainWebSocket::Fed PlainWebSocket::feed(std::span<unsigned char> bytes, std::si
 
 // A whole frame has arrived: a message may be complete, or a control frame to act on.
 PlainWebSocket::Fed PlainWebSocket::frame_done() {
-  switch (frame_.opcode) {
+  switch (opcode_) {
     case static_cast<std::uint8_t>(Opcode::ping):
       if (!closing_) enqueue(Opcode::pong, std::move(control_));  // RFC 6455 5.5.3: its payload back
       control_ = std::string();
@@ -175,7 +176,7 @@ PlainWebSocket::Fed PlainWebSocket::frame_done() {
     default:
       break;
   }
-  if (!frame_.fin) return Fed::need_more;  // a fragment: the message goes on
+  if (!fin_) return Fed::need_more;  // a fragment: the message goes on
   in_message_ = false;
   if (!message_binary_ && !utf8_.complete()) {
     fail_code_ = 1007;  // the text ends inside a character
@@ -296,17 +297,17 @@ Task<> PlainWebSocket::close(std::uint16_t code, std::string reason) {
 
 void PlainWebSocket::close_soon(std::uint16_t code, std::string reason) {
   std::weak_ptr<PlainWebSocket> weak = shared_from_this();
-  asio::post(events_.get_executor(), [weak, code, reason = std::move(reason)]() mutable {
+  asio::post(context_, [weak, code, reason = std::move(reason)]() mutable {
     auto self = weak.lock();
     if (!self || self->finished_ || self->closing_ || self->closed_) return;
     ++self->spawned_;
-    asio::co_spawn(self->events_.get_executor(), run_close(self, code, std::move(reason)), asio::detached);
+    asio::co_spawn(self->context_, run_close(self, code, std::move(reason)), asio::detached);
   });
 }
 
 void PlainWebSocket::send_soon(std::string data, bool binary) {
   std::weak_ptr<PlainWebSocket> weak = shared_from_this();
-  asio::post(events_.get_executor(), [weak, data = std::move(data), binary]() mutable {
+  asio::post(context_, [weak, data = std::move(data), binary]() mutable {
     auto self = weak.lock();
     if (!self || self->finished_ || self->closing_ || self->closed_) return;
     // send() queues it at once; a writer already running writes it, else this one must run
@@ -315,7 +316,7 @@ void PlainWebSocket::send_soon(std::string data, bool binary) {
     auto writer = self->send(std::move(data), binary);
     if (was_writing || !self->writing_) return;  // a writer runs already, or it was dropped
     ++self->spawned_;
-    asio::co_spawn(self->events_.get_executor(), run_detached(self, std::move(writer)), asio::detached);
+    asio::co_spawn(self->context_, run_detached(self, std::move(writer)), asio::detached);
   });
 }
 
@@ -398,9 +399,14 @@ void PlainWebSocket::drop() {
   conn_.socket.close(ignored);
 }
 
-void PlainWebSocket::notify() { events_.cancel(); }
+void PlainWebSocket::notify() {
+  if (events_) events_->cancel();
+}
 
-Task<> PlainWebSocket::wait_event() { co_await events_.async_wait(use_tuple); }
+Task<> PlainWebSocket::wait_event() {
+  if (!events_) events_ = std::make_unique<asio::steady_timer>(context_, Clock::time_point::max());
+  co_await events_->async_wait(use_tuple);
+}
 
 Task<> PlainWebSocket::finish() {
   finished_ = true;

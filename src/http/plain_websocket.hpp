@@ -11,7 +11,10 @@
 #include "http/websocket_frame.hpp"
 #include "http/worker.hpp"
 
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+
+#include <array>
 
 #include <cstdint>
 #include <list>
@@ -73,8 +76,11 @@ class PlainWebSocket final : public WebSocketConnection,
   static Task<> run_close(std::shared_ptr<PlainWebSocket> self, std::uint16_t code, std::string reason);
 
   Connection& conn_;
+  /// The connection's thread, where work from other threads is posted.
+  boost::asio::io_context& context_;
   /// An event, not a clock: never expires, and cancel() wakes whoever waits (finish(), close()).
-  boost::asio::steady_timer events_;
+  /// Made when first waited for (closing only): a timer is 120 bytes each idle socket would keep.
+  std::unique_ptr<boost::asio::steady_timer> events_;
   /// A list, not a deque: a deque allocates some 600 bytes up front, kept by every idle socket.
   std::list<Outgoing> queue_;
   /// The message being received (empty, unallocated, between messages).
@@ -84,9 +90,7 @@ class PlainWebSocket final : public WebSocketConnection,
   std::string pending_;
   /// A control frame's payload while it arrives (at most 125 bytes).
   std::string control_;
-  FrameHeader frame_;
-  std::uint64_t frame_left_ = 0;    // payload bytes of frame_ still to come
-  std::uint64_t frame_offset_ = 0;  // payload bytes of frame_ already seen (the mask cycles over them)
+  std::uint64_t frame_left_ = 0;  // payload bytes of the current frame still to come
   std::size_t queued_ = 0;
   std::size_t max_queue_;
   std::size_t max_message_;
@@ -94,6 +98,11 @@ class PlainWebSocket final : public WebSocketConnection,
   int spawned_ = 0;
   std::array<unsigned char, 14> header_{};  // a header split across reads
   std::uint8_t header_have_ = 0;
+  // The current frame, as much of its header as its payload needs.
+  std::array<unsigned char, 4> mask_{};
+  std::uint8_t frame_offset_ = 0;  // payload bytes already seen, modulo 4 (where the mask goes on)
+  std::uint8_t opcode_ = 0;
+  bool fin_ = false;
   Utf8Check utf8_;
   std::uint16_t close_code_ = 0;
   std::uint16_t fail_code_ = 0;
