@@ -237,7 +237,8 @@ Task<std::optional<std::string>> PlainWebSocket::receive(bool& binary) {
     // The peer's close frame (answered with its code), or a protocol error (closed with ours).
     pending_ = std::string();
     message_ = std::string();
-    if (!closing_) begin_close(fed == Fed::closed ? close_code_ : fail_code_, {});
+    // A close without a code is answered with 1000, as Beast answers it.
+    if (!closing_) begin_close(fed == Fed::failed ? fail_code_ : close_code_ != 0 ? close_code_ : 1000, {});
     co_await flush();
     co_await drain_to_eof();
     break;
@@ -272,8 +273,7 @@ void PlainWebSocket::enqueue(Opcode opcode, std::string data) {
 void PlainWebSocket::begin_close(std::uint16_t code, std::string_view reason) {
   closing_ = true;
   std::string payload;
-  // No code (the peer's close had none): an empty close frame, as RFC 6455 5.5.1 allows.
-  if (code != 0) {
+  if (code != 0) {  // 0: an empty close frame
     payload.push_back(static_cast<char>(code >> 8));
     payload.push_back(static_cast<char>(code & 0xff));
     payload.append(reason.substr(0, 123));  // a control frame carries at most 125 bytes

@@ -129,7 +129,7 @@ struct Worker {
   Task<> sweep_loop();
   // The connection's steps, one instantiation for PlainStream and one for TlsStream (worker.cpp).
   template <class Stream>
-  Task<> serve(boost::asio::ip::tcp::socket socket, std::shared_ptr<boost::asio::ssl::context> tls);
+  Task<> serve(Connection conn, std::shared_ptr<boost::asio::ssl::context> tls);
   template <class Stream>
   Task<bool> read_next_request(Connection& conn, Stream& stream, boost::beast::flat_buffer& buffer);
   template <class Stream>
