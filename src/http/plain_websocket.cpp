@@ -2,12 +2,14 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
 #include <algorithm>
+#include <limits>
 
 namespace cortado::http {
 
@@ -17,6 +19,9 @@ using tcp = asio::ip::tcp;
 namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+/// For the wait of an idle socket: a deferred operation is awaited in the socket's own frame,
+/// where use_awaitable would start a coroutine (192 bytes, kept while the socket waits).
+constexpr auto deferred_tuple = asio::as_tuple(asio::deferred);
 
 /// How long the peer has to answer our close frame, or to close TCP after the close handshake
 /// (Beast's handshake timeout, which bounded the close before).
@@ -39,7 +44,10 @@ bool is_control(std::uint8_t opcode) { return opcode >= 8; }
 
 PlainWebSocket::PlainWebSocket(Connection& conn, const WebSocketOptions& options)
     : conn_(conn), context_(static_cast<asio::io_context&>(conn.socket.get_executor().context())),
-      max_queue_(options.max_send_queue), max_message_(options.max_message), idle_timeout_(options.idle_timeout) {}
+      max_queue_(options.max_send_queue),
+      // 0: no limit, as Beast's read_message_max(0) meant.
+      max_message_(options.max_message == 0 ? std::numeric_limits<std::uint64_t>::max() : options.max_message),
+      idle_timeout_(options.idle_timeout) {}
 
 void PlainWebSocket::start() {
   conn_.watcher = this;
@@ -193,7 +201,7 @@ std::optional<std::string> PlainWebSocket::take_message(bool& binary) {
 }
 
 Task<std::optional<std::string>> PlainWebSocket::receive(bool& binary) {
-  if (finished_ || closed_ || reading_) co_return std::nullopt;
+  if (finished_ || closed_ || reading_) co_return std::nullopt;  // one reader at a time
   reading_ = true;
   for (;;) {
     Fed fed = Fed::need_more;
@@ -209,7 +217,7 @@ Task<std::optional<std::string>> PlainWebSocket::receive(bool& binary) {
       auto buffer = scratch();
       std::size_t n = conn_.socket.read_some(asio::buffer(buffer.data(), buffer.size()), ec);  // non-blocking
       if (would_block(ec)) {
-        auto [wait_ec] = co_await conn_.socket.async_wait(tcp::socket::wait_read, use_tuple);
+        auto [wait_ec] = co_await conn_.socket.async_wait(tcp::socket::wait_read, deferred_tuple);
         if (!wait_ec && !closed_ && !finished_) continue;
         ec = wait_ec ? wait_ec : asio::error::operation_aborted;  // closed by a timeout, a drop, finish()
       }

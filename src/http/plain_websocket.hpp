@@ -93,7 +93,7 @@ class PlainWebSocket final : public WebSocketConnection,
   std::uint64_t frame_left_ = 0;  // payload bytes of the current frame still to come
   std::size_t queued_ = 0;
   std::size_t max_queue_;
-  std::size_t max_message_;
+  std::uint64_t max_message_;
   std::chrono::milliseconds idle_timeout_;
   int spawned_ = 0;
   std::array<unsigned char, 14> header_{};  // a header split across reads
