@@ -1,12 +1,10 @@
 // The WebSocket frame header (RFC 6455 5.2) as PlainWebSocket reads and writes it: every length
-// form, masks, the bits and opcodes refused, a header split across reads; the UTF-8 check of
-// text messages across pieces; the handshake's accept key and refusals.
-#include "http/utf8_check.hpp"
+// form, masks, the bits and opcodes refused, a header split across reads.
 #include "http/websocket_frame.hpp"
-#include "http/websocket_handshake.hpp"
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -140,87 +138,6 @@ TEST(FrameHeader, CloseCodesAPeerMaySend) {
     EXPECT_TRUE(valid_close_code(code)) << code;
   for (std::uint16_t code : {0, 999, 1004, 1005, 1006, 1014, 1015, 1016, 2999})
     EXPECT_FALSE(valid_close_code(code)) << code;
-}
-
-bool utf8(std::initializer_list<std::string> pieces) {
-  Utf8Check check;
-  for (const auto& piece : pieces)
-    if (!check.add(std::span(reinterpret_cast<const unsigned char*>(piece.data()), piece.size()))) return false;
-  return check.complete();
-}
-
-TEST(Utf8Check, ValidatesAcrossPieces) {
-  EXPECT_TRUE(utf8({"plain ascii"}));
-  EXPECT_TRUE(utf8({"caf\xc3\xa9", " \xe2\x82\xac", " \xf0\x9f\x98\x80"}));
-  EXPECT_TRUE(utf8({"\xf0\x9f", "\x98", "\x80"}));  // one character in three pieces
-  EXPECT_TRUE(utf8({"\xed\x9f\xbf", "\xf4\x8f\xbf\xbf"}));  // U+D7FF, U+10FFFF
-  EXPECT_FALSE(utf8({"\xc3\x28"}));                 // a lead byte without its continuation
-  EXPECT_FALSE(utf8({"\x80"}));                     // a stray continuation byte
-  EXPECT_FALSE(utf8({"\xc0\xaf"}));                 // overlong '/'
-  EXPECT_FALSE(utf8({"\xe0\x80\xaf"}));             // overlong, three bytes
-  EXPECT_FALSE(utf8({"\xed\xa0\x80"}));             // a surrogate
-  EXPECT_FALSE(utf8({"\xf4\x90\x80\x80"}));         // past U+10FFFF
-  EXPECT_FALSE(utf8({"\xf5\x80\x80\x80"}));
-  EXPECT_FALSE(utf8({"ends inside \xe2\x82"}));     // the message ends mid-character
-}
-
-TEST(Utf8Check, FailsAtTheFirstBadByteBeforeTheMessageEnds) {
-  Utf8Check check;
-  std::string first = "ok \xe2";
-  std::string second = "\x28 and more";
-  EXPECT_TRUE(check.add(std::span(reinterpret_cast<const unsigned char*>(first.data()), first.size())));
-  EXPECT_FALSE(check.add(std::span(reinterpret_cast<const unsigned char*>(second.data()), second.size())));
-}
-
-RawRequest upgrade_request() {
-  RawRequest req{beast_http::verb::get, "/ws", 11};
-  req.set(beast_http::field::host, "example.com");
-  req.set(beast_http::field::connection, "keep-alive, Upgrade");
-  req.set(beast_http::field::upgrade, "websocket");
-  req.set(beast_http::field::sec_websocket_key, "dGhlIHNhbXBsZSBub25jZQ==");
-  req.set(beast_http::field::sec_websocket_version, "13");
-  return req;
-}
-
-TEST(WebSocketHandshake, AcceptKeyIsTheRfcExample) {
-  // RFC 6455 1.3.
-  EXPECT_EQ(websocket_accept_key("dGhlIHNhbXBsZSBub25jZQ=="), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
-}
-
-TEST(WebSocketHandshake, Answers101WithTheExtraFields) {
-  boost::beast::http::fields extra;
-  extra.insert("Set-Cookie", "sid=abc; Path=/");
-  extra.insert(beast_http::field::content_length, "0");  // a body's fields stay out of a 101
-  bool accepted = false;
-  auto text = handshake_response(upgrade_request(), extra, accepted);
-  EXPECT_TRUE(accepted);
-  EXPECT_EQ(text.rfind("HTTP/1.1 101 Switching Protocols\r\n", 0), 0u);
-  EXPECT_NE(text.find("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"), std::string::npos);
-  EXPECT_NE(text.find("Set-Cookie: sid=abc; Path=/\r\n"), std::string::npos);
-  EXPECT_EQ(text.find("Content-Length"), std::string::npos);
-  EXPECT_EQ(text.substr(text.size() - 4), "\r\n\r\n");
-}
-
-TEST(WebSocketHandshake, RefusesWhatBeastRefuses) {
-  auto refused = [](auto change) {
-    auto req = upgrade_request();
-    change(req);
-    bool accepted = true;
-    auto text = handshake_response(req, {}, accepted);
-    return accepted ? std::string("accepted") : text.substr(9, 3);
-  };
-  EXPECT_EQ(refused([](RawRequest&) {}), "accepted");
-  EXPECT_EQ(refused([](RawRequest& r) { r.version(10); }), "400");
-  EXPECT_EQ(refused([](RawRequest& r) { r.method(beast_http::verb::post); }), "400");
-  EXPECT_EQ(refused([](RawRequest& r) { r.erase(beast_http::field::host); }), "400");
-  EXPECT_EQ(refused([](RawRequest& r) { r.set(beast_http::field::connection, "keep-alive"); }), "400");
-  EXPECT_EQ(refused([](RawRequest& r) { r.set(beast_http::field::upgrade, "h2c"); }), "400");
-  EXPECT_EQ(refused([](RawRequest& r) { r.erase(beast_http::field::sec_websocket_key); }), "400");
-  EXPECT_EQ(refused([](RawRequest& r) { r.set(beast_http::field::sec_websocket_key, "short=="); }), "400");
-  EXPECT_EQ(refused([](RawRequest& r) { r.set(beast_http::field::sec_websocket_key, "dGhlIHNhbXBsZSBub25jZQ!!"); }),
-            "400");
-  EXPECT_EQ(refused([](RawRequest& r) { r.erase(beast_http::field::sec_websocket_version); }), "400");
-  EXPECT_EQ(refused([](RawRequest& r) { r.set(beast_http::field::sec_websocket_version, "8"); }), "426");
 }
 
 }  // namespace
