@@ -260,22 +260,24 @@ Task<std::optional<std::string>> PlainWebSocket::receive(bool& binary) {
 // first), and only the writing waits.
 Task<> PlainWebSocket::send(std::string data, bool binary) {
   if (finished_ || closing_ || closed_) return nothing();
-  queued_ += data.size();
-  if (queued_ > max_queue_) {
-    // A reader this slow would make the queue grow without end: it is dropped.
-    drop();
-    return nothing();
-  }
-  enqueue(binary ? Opcode::binary : Opcode::text, std::move(data));
+  if (!enqueue(binary ? Opcode::binary : Opcode::text, std::move(data))) return nothing();
   if (writing_) return nothing();
   writing_ = true;
   return write_queue();
 }
 
-void PlainWebSocket::enqueue(Opcode opcode, std::string data) {
+bool PlainWebSocket::enqueue(Opcode opcode, std::string data) {
+  queued_ += data.size();
+  if (queued_ > max_queue_ && opcode != Opcode::close) {
+    // A reader this slow (or a client sending pings faster than it reads the pongs) would make
+    // the queue grow without end: it is dropped.
+    drop();
+    return false;
+  }
   auto& out = queue_.emplace_back();
   out.data = std::move(data);
   out.opcode = opcode;
+  return true;
 }
 
 void PlainWebSocket::begin_close(std::uint16_t code, std::string_view reason) {
@@ -352,7 +354,7 @@ Task<> PlainWebSocket::write_queue() {
     wire[1] = asio::buffer(out.data);
     auto [ec, n] = co_await asio::async_write(conn_.socket, wire, use_tuple);
     const bool was_close = queue_.front().opcode == Opcode::close;
-    queued_ -= std::min(queued_, queue_.front().data.size());
+    queued_ -= std::min(queued_, queue_.front().data.size());  // drop() may have zeroed it meanwhile
     queue_.pop_front();
     if (ec) break;
     if (was_close) {
@@ -362,10 +364,9 @@ Task<> PlainWebSocket::write_queue() {
       break;
     }
   }
-  if (!queue_.empty()) {
-    queue_.clear();  // the socket failed, or closed: nothing more can go out
-    queued_ = 0;
-  }
+  // All written, or the socket failed or closed: nothing more can go out.
+  queue_.clear();
+  queued_ = 0;
   writing_ = false;
   notify();
 }

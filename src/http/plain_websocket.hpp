@@ -62,7 +62,8 @@ class PlainWebSocket final : public WebSocketConnection,
   Fed feed(std::span<unsigned char> bytes, std::size_t& used);
   Fed frame_done();
   std::optional<std::string> take_message(bool& binary);
-  void enqueue(Opcode opcode, std::string data);
+  /// Queues a frame under the send queue bound; false when the socket was dropped instead.
+  bool enqueue(Opcode opcode, std::string data);
   void begin_close(std::uint16_t code, std::string_view reason);
   void activity();
   void drop();
