@@ -2,7 +2,8 @@
 // between the test and the wire): what Beast's client and Python's websockets do not send.
 // Control frames answered with their payload, fragments with control frames between them, a
 // header split across writes, several messages in one write, and each protocol error closed
-// with its code (RFC 6455 7.4.1), the server closing TCP after the close handshake.
+// with its code (RFC 6455 7.4.1), the server closing TCP after the close handshake; and which
+// sockets still take Beast's stream (permessage-deflate).
 #include "cortado/app/app.hpp"
 #include "support/test_client.hpp"
 #include "support/test_server.hpp"
@@ -29,6 +30,9 @@ void echo_routes(App& app) {
       else co_await sock.send(*text);
     }
   });
+  app.ws("/deflate", [](WebSocket& sock) -> Task<> {
+    while (auto text = co_await sock.receive()) co_await sock.send(*text);
+  }, {.permessage_deflate = true});
   app.ws("/quiet", [](WebSocket& sock) -> Task<> {
     while (co_await sock.receive()) {
     }
@@ -72,10 +76,11 @@ struct Frame {
 // A raw WebSocket over test::Connection: the handshake, then bytes in and frames out.
 class RawSocket {
  public:
-  RawSocket(std::uint16_t port, std::string_view path) : conn_(port) {
+  RawSocket(std::uint16_t port, std::string_view path, std::string_view extra_fields = {}) : conn_(port) {
     std::string request = "GET " + std::string(path) + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
                           "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+                          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n" +
+                          std::string(extra_fields) + "\r\n";
     conn_.send(request);
     // The head only: read byte by byte so that nothing after it is taken from the socket.
     std::string head;
@@ -86,7 +91,10 @@ class RawSocket {
     }
     status_ = head.size() > 12 ? std::stoi(head.substr(9, 3)) : 0;
     accept_ok_ = head.find("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n") != std::string::npos;
+    head_ = head;
   }
+
+  const std::string& head() const { return head_; }
 
   int status() const { return status_; }
   bool accept_ok() const { return accept_ok_; }
@@ -136,6 +144,7 @@ class RawSocket {
   }
 
   test::Connection conn_;
+  std::string head_;
   int status_ = 0;
   bool accept_ok_ = false;
   bool eof_ = false;
@@ -161,6 +170,21 @@ TEST(WebSocketFrames, HandshakeAnswersTheRfcAcceptKey) {
   RawSocket ws(server.port(), "/echo");
   EXPECT_EQ(ws.status(), 101);
   EXPECT_TRUE(ws.accept_ok());
+}
+
+TEST(WebSocketFrames, DeflateIsNegotiatedOnlyWhereTheRouteTurnsItOn) {
+  test::TestServer server(echo_routes);
+  const std::string offer = "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n";
+  RawSocket plain(server.port(), "/echo", offer);  // off by default: our own data phase, no extension
+  ASSERT_EQ(plain.status(), 101);
+  EXPECT_EQ(plain.head().find("permessage-deflate"), std::string::npos);
+  plain.send(frame(0x81, "uncompressed"));
+  auto echo = plain.read_frame();
+  ASSERT_TRUE(echo);
+  EXPECT_EQ(echo->payload, "uncompressed");
+  RawSocket deflate(server.port(), "/deflate", offer);  // on: Beast's stream accepts the offer
+  ASSERT_EQ(deflate.status(), 101);
+  EXPECT_NE(deflate.head().find("permessage-deflate"), std::string::npos);
 }
 
 TEST(WebSocketFrames, PingIsAnsweredWithItsOwnPayload) {
