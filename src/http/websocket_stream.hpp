@@ -1,8 +1,13 @@
 #pragma once
 // The WebSocket over a connection's stream (plain or TLS): Beast's websocket::stream, and the
 // Upgrader the worker puts in the Exchange of an upgrade request. Included by worker.cpp only.
+// An uncompressed socket over plain TCP (the default) is a PlainWebSocket instead, whose idle
+// state is a fraction of Beast's; TLS keeps Beast's stream, since OpenSSL may hold decrypted
+// bytes that the socket's readiness would not show, and so does permessage-deflate.
 
 #include "cortado/http/websocket.hpp"
+#include "http/plain_websocket.hpp"
+#include "http/websocket_handshake.hpp"
 #include "http/worker.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -10,6 +15,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
@@ -214,7 +220,13 @@ class StreamUpgrader final : public Upgrader {
     exchange_.upgraded = true;
     // RFC 6455 4.1: a client sends no frame before the 101; bytes already buffered after the
     // request would be lost to Beast's stream, so such a client is refused.
-    if (buffer_.size() != 0 || socket_ || conn_.socket.is_open() == false) co_return nullptr;
+    if (buffer_.size() != 0 || socket_ || plain_ || conn_.socket.is_open() == false) co_return nullptr;
+    if constexpr (std::is_same_v<Stream, PlainStream>) {
+      if (!options.permessage_deflate) {
+        auto plain = co_await accept_plain(extra, options);
+        co_return plain;
+      }
+    }
     auto socket = std::make_shared<WebSocketStream<Stream>>(conn_, stream_, options);
     std::vector<std::pair<std::string, std::string>> fields;
     for (const auto& field : extra) {
@@ -247,9 +259,31 @@ class StreamUpgrader final : public Upgrader {
   Task<> finish() {
     conn_.websocket = nullptr;
     if (socket_) co_await socket_->finish();
+    if (plain_) co_await plain_->finish();
   }
 
  private:
+  // The handshake for a PlainWebSocket: the checks Beast makes, the 101 (or the refusal) in one
+  // write under Beast's handshake timeout.
+  Task<std::shared_ptr<WebSocketConnection>> accept_plain(const boost::beast::http::fields& extra,
+                                                          const WebSocketOptions& options) {
+    bool accepted = false;
+    std::string response = handshake_response(req_, extra, accepted);
+    buffer_.shrink_to_fit();  // empty (see accept), and no HTTP is read on this connection again
+    conn_.idle = false;
+    conn_.deadline = Clock::now() + std::chrono::seconds(10);
+    auto [ec, n] = co_await boost::asio::async_write(conn_.socket, boost::asio::buffer(response),
+                                                     boost::asio::as_tuple(boost::asio::use_awaitable));
+    conn_.deadline = Clock::time_point::max();
+    if (ec || !accepted) co_return nullptr;
+    plain_ = std::make_shared<PlainWebSocket>(conn_, options);
+    plain_->start();
+    res_.result(101);  // what the request logs and metrics see
+    conn_.websocket = plain_.get();
+    if (on_open_) on_open_();
+    co_return plain_;
+  }
+
   Connection& conn_;
   Stream& stream_;
   boost::beast::flat_buffer& buffer_;
@@ -258,6 +292,7 @@ class StreamUpgrader final : public Upgrader {
   Exchange& exchange_;
   std::function<void()> on_open_;
   std::shared_ptr<WebSocketStream<Stream>> socket_;
+  std::shared_ptr<PlainWebSocket> plain_;
 };
 
 }  // namespace cortado::http

@@ -312,9 +312,9 @@ Task<> Worker::accept_loop(Listener& listener) {
       continue;
     }
     if (tls)
-      asio::co_spawn(ioc, serve<TlsStream>(std::move(socket), std::move(tls)), asio::detached);
+      asio::co_spawn(ioc, serve<TlsStream>(Connection(std::move(socket)), std::move(tls)), asio::detached);
     else
-      asio::co_spawn(ioc, serve<PlainStream>(std::move(socket), nullptr), asio::detached);
+      asio::co_spawn(ioc, serve<PlainStream>(Connection(std::move(socket)), nullptr), asio::detached);
   }
 }
 
@@ -336,6 +336,11 @@ Task<> Worker::sweep_loop() {
 void Worker::sweep(Clock::time_point now) {
   bool grace_over = stopping && now >= grace_deadline;
   for (Connection* conn : connections) {
+    if (conn->watcher && !grace_over && now >= conn->deadline) {
+      conn->deadline = Clock::time_point::max();  // the watcher sets the next one
+      conn->watcher->deadline_passed();
+      continue;
+    }
     if (now >= conn->deadline || grace_over) {
       conn->timed_out = true;
       conn->deadline = Clock::time_point::max();
@@ -489,9 +494,11 @@ class StreamedBody final : public BodyReader {
 
 // One connection: its requests read, answered and written in turn until either side ends it.
 // A TLS connection first completes its handshake, under the handshake timeout.
+// The connection is the parameter itself: a coroutine keeps each parameter in its frame for its
+// whole life, so a socket parameter moved into a local Connection would keep a dead 88-byte copy
+// in every connection's frame.
 template <class Stream>
-Task<> Worker::serve(tcp::socket socket, std::shared_ptr<ssl::context> tls) {
-  Connection conn(std::move(socket));
+Task<> Worker::serve(Connection conn, std::shared_ptr<ssl::context> tls) {
   Registration registration(*this, conn);
   boost::system::error_code ec;
   Exchange exchange{.remote = conn.socket.remote_endpoint(ec), .trailers = {}, .file = {}, .secure = is_tls<Stream>,

@@ -26,6 +26,17 @@ namespace cortado::http {
 using Clock = std::chrono::steady_clock;
 struct Worker;
 
+/// Told by the sweeper when a connection's deadline has passed, instead of the connection's
+/// operations being cancelled (a WebSocket of our own: its keep-alive ping and idle timeout run
+/// on the connection's deadline rather than on a timer of each socket's).
+class DeadlineWatcher {
+ public:
+  virtual void deadline_passed() = 0;
+
+ protected:
+  ~DeadlineWatcher() = default;
+};
+
 /// What the server tracks of one open connection (lives in the connection's coroutine frame).
 struct Connection {
   explicit Connection(boost::asio::ip::tcp::socket s) : socket(std::move(s)) {}
@@ -41,6 +52,8 @@ struct Connection {
   std::size_t held_count = 0;
   /// The WebSocket the connection was handed over to, if any: shutdown closes it with 1001.
   WebSocketConnection* websocket = nullptr;
+  /// Set while a PlainWebSocket runs on the connection (it handles its deadline itself).
+  DeadlineWatcher* watcher = nullptr;
 };
 
 /// Beast's parser for one request, with the whole body in a string.
@@ -116,7 +129,7 @@ struct Worker {
   Task<> sweep_loop();
   // The connection's steps, one instantiation for PlainStream and one for TlsStream (worker.cpp).
   template <class Stream>
-  Task<> serve(boost::asio::ip::tcp::socket socket, std::shared_ptr<boost::asio::ssl::context> tls);
+  Task<> serve(Connection conn, std::shared_ptr<boost::asio::ssl::context> tls);
   template <class Stream>
   Task<bool> read_next_request(Connection& conn, Stream& stream, boost::beast::flat_buffer& buffer);
   template <class Stream>
