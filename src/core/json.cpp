@@ -25,7 +25,11 @@ namespace {
 class Writer {
  public:
   explicit Writer(std::string& out) : out_(out), size_(out.size()) {}
-  ~Writer() { out_.resize(size_); }
+  /// Writes from `out`'s start and leaves its size alone: for a scratch buffer reused as it is.
+  Writer(std::string& out, std::nullptr_t) : out_(out), size_(0), trim_(false) {}
+  ~Writer() {
+    if (trim_) out_.resize(size_);
+  }
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
 
@@ -71,6 +75,11 @@ class Writer {
 
   std::string& out_;
   std::size_t size_;
+  bool trim_ = true;
+
+ public:
+  const char* data() const { return out_.data(); }
+  std::size_t size() const { return size_; }
 };
 
 // Number.prototype.toString for a double: shortest digits that round-trip,
@@ -79,6 +88,41 @@ void append_integer(Writer& out, std::int64_t n) {
   char buf[24];
   auto r = std::to_chars(buf, buf + sizeof buf, n);
   out.append(buf, r.ptr);
+}
+
+// The fractions most documents hold (prices, measures: 1.25, 186.25, 0.1) without the shortest-
+// digits search: d is m / 10^k for an integer m of at most 15 digits and k from 1 to 8 exactly when
+// the division m / 10^k, correctly rounded as IEEE division is, gives d back. Then m's digits are
+// JavaScript's: no two decimals of 15 significant digits or fewer round to the same double
+// (DBL_DIG), so no shorter text names d, and the smallest such k leaves no trailing zero in m.
+// |d| from 1e-6 (below it JavaScript writes an exponent) and below 1e15 / 10^k; false otherwise,
+// and the general path below writes d.
+bool append_short_decimal(Writer& out, double d) {
+  static constexpr double powers[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8};
+  const double magnitude = std::abs(d);
+  if (!(magnitude >= 1e-6)) return false;
+  for (int k = 1; k <= 8; ++k) {
+    const double scaled = magnitude * powers[k];
+    if (scaled >= 1e15) return false;
+    // The nearest integer (a conversion, not a call to nearbyint); a wrong guess only fails the test.
+    const auto m = static_cast<std::uint64_t>(scaled + 0.5);
+    if (static_cast<double>(m) / powers[k] != magnitude) continue;
+    char digits[24];
+    const auto end = std::to_chars(digits, digits + sizeof digits, m).ptr;
+    const auto length = static_cast<int>(end - digits);
+    if (d < 0) out += '-';
+    if (length > k) {
+      out.append(digits, end - k);
+      out += '.';
+      out.append(end - k, end);
+    } else {
+      out += "0.";
+      out.append(static_cast<std::size_t>(k - length), '0');
+      out.append(digits, end);
+    }
+    return true;
+  }
+  return false;
 }
 
 void append_js_number(Writer& out, double d) {
@@ -95,6 +139,7 @@ void append_js_number(Writer& out, double d) {
     append_integer(out, static_cast<std::int64_t>(d));
     return;
   }
+  if (append_short_decimal(out, d)) return;
   char buf[64];
   // A fraction from 1e-6 up writes the shortest round-trip digits without an exponent, in
   // JavaScript and in to_chars's shortest form whenever it chose no exponent either (a double
@@ -155,10 +200,24 @@ constexpr auto escape_table = [] {
   return table;
 }();
 
+// Whether one of the 8 bytes in `w` is one escape_table marks: the bit tricks for "some byte is
+// below n" and "some byte is zero" (after an xor with the byte sought), exact for the word as a whole.
+constexpr bool word_needs_escape(std::uint64_t w) {
+  constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+  auto has_zero = [](std::uint64_t x) { return (x - ones) & ~x & highs; };
+  return (((w - ones * 0x20) & ~w & highs) | has_zero(w ^ (ones * '"')) | has_zero(w ^ (ones * '\\')) |
+          has_zero(w ^ (ones * 0xed))) != 0;
+}
+
 void append_js_string(Writer& out, std::string_view s) {
   static constexpr char hex[] = "0123456789abcdef";
-  // Keys and most values need no escape: the whole string goes in one write.
+  // Keys and most values need no escape: the whole string goes in one write. The scan takes
+  // eight bytes a step while it can.
   std::size_t plain = 0;
+  for (std::uint64_t word; plain + 8 <= s.size(); plain += 8) {
+    std::memcpy(&word, s.data() + plain, 8);
+    if (word_needs_escape(word)) break;
+  }
   while (plain < s.size() && !escape_table[static_cast<unsigned char>(s[plain])]) ++plain;
   if (plain == s.size()) {
     out.quoted(s);
@@ -289,9 +348,13 @@ void stringify_to(std::string& out, const json::value& v) {
 }
 
 std::string stringify(const json::value& v) {
-  std::string out;
-  stringify_to(out, v);
-  return out;
+  // Written into a buffer kept per thread (its bytes zero-filled once, when it grows), then copied
+  // into a string of the exact size: one allocation, where a new string grown by doubling was
+  // reallocated, copied and zero-filled a dozen times for a 10 KiB document.
+  thread_local std::string scratch;
+  Writer writer(scratch, nullptr);
+  write_value(writer, v);
+  return std::string(writer.data(), writer.size());
 }
 
 namespace {
