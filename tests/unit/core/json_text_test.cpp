@@ -87,7 +87,7 @@ TEST(Stringify, ShortDecimalsHaveTheShortestDigits) {
 }
 
 TEST(Stringify, EscapesAnywhereInALongString) {
-  // Long strings are scanned eight bytes a step: each escape at each position of a 40-byte string
+  // Long strings are scanned eight bytes a step: each escape at each position of a 47-byte string
   // of text that needs none (ASCII, U+007F, 2- and 3-byte UTF-8 with every high byte but a lone
   // surrogate's lead), and of the same string with nothing to escape.
   const std::string filler = "ab\x7f\xC3\xA9\xE2\x82\xAC" "cd\xEF\xBB\xBF~ 0123456789ABCDEFGHIJKLMNOPQRSTUV";
@@ -95,13 +95,18 @@ TEST(Stringify, EscapesAnywhereInALongString) {
   const std::pair<std::string, std::string> escapes[] = {
       {"\"", "\\\""}, {"\\", "\\\\"}, {"\n", "\\n"}, {std::string(1, '\0'), "\\u0000"}, {"\x1f", "\\u001f"},
       {"\xED\xA0\x80", "\\ud800"}, {"\xED\xBF\xBF", "\\udfff"}};
-  for (std::size_t at = 0; at <= 40; ++at)
-    for (const auto& [raw, escaped] : escapes) {
-      std::string text(filler, 0, at), expected = "\"";
-      text.append(raw).append(filler, at);
-      expected.append(filler, 0, at).append(escaped).append(filler, at).append("\"");
-      EXPECT_EQ(stringify(json::string(text)), expected) << "at " << at;
-    }
+  // Strings of up to 16 bytes are copied as two words that overlap: every length, every position.
+  for (std::size_t length : {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 47}) {
+    const std::string plain = filler.substr(0, length);
+    EXPECT_EQ(stringify(json::string(plain)), '"' + plain + '"') << "length " << length;
+    for (std::size_t at = 0; at <= length; ++at)
+      for (const auto& [raw, escaped] : escapes) {
+        std::string text(plain, 0, at), expected = "\"";
+        text.append(raw).append(plain, at);
+        expected.append(plain, 0, at).append(escaped).append(plain, at).append("\"");
+        EXPECT_EQ(stringify(json::string(text)), expected) << "length " << length << " at " << at;
+      }
+  }
 }
 
 }  // namespace
