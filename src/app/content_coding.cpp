@@ -49,7 +49,13 @@ std::string deflate_encode(std::string_view data, int level, bool gzip) {
   std::size_t written = gzip ? libdeflate_gzip_compress(&c, data.data(), data.size(), buffer.get(), capacity)
                              : libdeflate_zlib_compress(&c, data.data(), data.size(), buffer.get(), capacity);
   if (written == 0) throw std::runtime_error("libdeflate: compression failed");
-  return std::string(buffer.get(), written);
+  std::string out(buffer.get(), written);
+  // A thread keeps what a day's responses need, not the largest body it ever compressed.
+  if (capacity > (std::size_t{1} << 20)) {
+    buffer.reset();
+    capacity = 0;
+  }
+  return out;
 }
 
 std::string brotli_encode(std::string_view data, int quality) {

@@ -391,9 +391,15 @@ std::string stringify(const json::value& v) {
   // into a string of the exact size: one allocation, where a new string grown by doubling was
   // reallocated, copied and zero-filled a dozen times for a 10 KiB document.
   thread_local std::string scratch;
-  Writer writer(scratch, nullptr);
-  write_value(writer, v);
-  return std::string(writer.data(), writer.size());
+  std::string text;
+  {
+    Writer writer(scratch, nullptr);
+    write_value(writer, v);
+    text.assign(writer.data(), writer.size());
+  }
+  // A thread keeps what a day's responses need, not the largest document it ever wrote.
+  if (scratch.size() > (std::size_t{1} << 20)) std::string().swap(scratch);
+  return text;
 }
 
 namespace {

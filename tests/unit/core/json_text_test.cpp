@@ -111,3 +111,19 @@ TEST(Stringify, EscapesAnywhereInALongString) {
 
 }  // namespace
 }  // namespace cortado
+
+namespace cortado {
+namespace {
+
+TEST(Stringify, LargeDocumentsAndSmallOnesAfter) {
+  // stringify writes through a buffer kept per thread, let go of past 1 MiB: a large document,
+  // then small ones, each whole and alone.
+  const std::string large(3 << 20, 'x');
+  EXPECT_EQ(stringify(json::value(json::string(large))), '"' + large + '"');
+  EXPECT_EQ(stringify(json::value(json::array{1, "a", 2.5})), R"([1,"a",2.5])");
+  EXPECT_EQ(stringify(json::value(json::string(large))).size(), large.size() + 2);
+  EXPECT_EQ(stringify(json::value(nullptr)), "null");
+}
+
+}  // namespace
+}  // namespace cortado
