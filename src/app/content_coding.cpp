@@ -35,13 +35,26 @@ libdeflate_compressor& compressor_for(int level) {
 
 std::string deflate_encode(std::string_view data, int level, bool gzip) {
   auto& c = compressor_for(level);
-  std::string out(gzip ? libdeflate_gzip_compress_bound(&c, data.size()) : libdeflate_zlib_compress_bound(&c, data.size()),
-                  '\0');
+  // Written into a buffer kept per thread, then copied into a string of the encoded size: a string
+  // of the bound's size was zero-filled, and kept all of it (the input's size) after the resize.
+  thread_local std::unique_ptr<char[]> buffer;
+  thread_local std::size_t capacity = 0;
+  const std::size_t bound =
+      gzip ? libdeflate_gzip_compress_bound(&c, data.size()) : libdeflate_zlib_compress_bound(&c, data.size());
+  if (capacity < bound) {
+    buffer = std::make_unique_for_overwrite<char[]>(bound);
+    capacity = bound;
+  }
   // "deflate" in HTTP is the zlib wrapper, what Node's createDeflate() writes.
-  std::size_t written = gzip ? libdeflate_gzip_compress(&c, data.data(), data.size(), out.data(), out.size())
-                             : libdeflate_zlib_compress(&c, data.data(), data.size(), out.data(), out.size());
+  std::size_t written = gzip ? libdeflate_gzip_compress(&c, data.data(), data.size(), buffer.get(), capacity)
+                             : libdeflate_zlib_compress(&c, data.data(), data.size(), buffer.get(), capacity);
   if (written == 0) throw std::runtime_error("libdeflate: compression failed");
-  out.resize(written);
+  std::string out(buffer.get(), written);
+  // A thread keeps what a day's responses need, not the largest body it ever compressed.
+  if (capacity > (std::size_t{1} << 20)) {
+    buffer.reset();
+    capacity = 0;
+  }
   return out;
 }
 

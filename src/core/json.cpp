@@ -19,13 +19,29 @@
 namespace cortado {
 namespace {
 
+// Whether a byte of `w` needs an escape in a JSON string as JavaScript writes it (a control, '"',
+// '\\', or 0xED, a lone surrogate's lead; escape_table below marks the same bytes): the bit tricks
+// for "some byte is below n" and "some byte is zero" (after an xor with the byte sought), exact for
+// the word as a whole. For 4- and 8-byte words.
+template <class Word>
+constexpr bool word_needs_escape(Word w) {
+  constexpr Word ones = static_cast<Word>(0x0101010101010101ull), highs = static_cast<Word>(0x8080808080808080ull);
+  auto has_zero = [](Word x) { return static_cast<Word>((x - ones) & ~x & highs); };
+  return ((static_cast<Word>(w - ones * 0x20) & ~w & highs) | has_zero(w ^ static_cast<Word>(ones * '"')) |
+          has_zero(w ^ static_cast<Word>(ones * '\\')) | has_zero(w ^ static_cast<Word>(ones * 0xed))) != 0;
+}
+
 // What stringify writes through: the output string, grown ahead in steps and written through a
 // pointer, so that the many one-byte writes of a document ({, ", :, ,) are a store each rather
 // than a call that checks the capacity. The string's size is put right when the writer goes.
 class Writer {
  public:
   explicit Writer(std::string& out) : out_(out), size_(out.size()) {}
-  ~Writer() { out_.resize(size_); }
+  /// Writes from `out`'s start and leaves its size alone: for a scratch buffer reused as it is.
+  Writer(std::string& out, std::nullptr_t) : out_(out), size_(0), trim_(false) {}
+  ~Writer() {
+    if (trim_) out_.resize(size_);
+  }
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
 
@@ -45,6 +61,41 @@ class Writer {
     std::memset(room(n), c, n);
     size_ += n;
     return *this;
+  }
+  /// '"' + s + '"' when no byte of s is marked in `escapes`, copied and checked in one pass
+  /// (keys and short values: a call to memcpy and a scan before it cost more than the bytes);
+  /// false, with nothing written, when one is.
+  /// Up to 16 bytes: two words that overlap cover them, read, checked and written whole.
+  bool quoted_if_plain(std::string_view s, const bool* escapes) {
+    const std::size_t n = s.size();
+    char* p = room(n + 2);
+    const char* from = s.data();
+    if (n >= 8) {
+      if (!copy_two_words<std::uint64_t>(p + 1, from, n)) return false;
+    } else if (n >= 4) {
+      if (!copy_two_words<std::uint32_t>(p + 1, from, n)) return false;
+    } else {
+      for (std::size_t i = 0; i < n; ++i) {
+        if (escapes[static_cast<unsigned char>(from[i])]) return false;
+        p[i + 1] = from[i];
+      }
+    }
+    p[0] = '"';
+    p[n + 1] = '"';
+    size_ += n + 2;
+    return true;
+  }
+  // The n bytes (sizeof(Word) <= n <= 2 * sizeof(Word)) at `from` copied to `to` as the first
+  // and the last word, unless one needs an escape.
+  template <class Word>
+  static bool copy_two_words(char* to, const char* from, std::size_t n) {
+    Word first, last;
+    std::memcpy(&first, from, sizeof first);
+    std::memcpy(&last, from + n - sizeof last, sizeof last);
+    if (word_needs_escape(first) || word_needs_escape(last)) return false;
+    std::memcpy(to, &first, sizeof first);
+    std::memcpy(to + n - sizeof last, &last, sizeof last);
+    return true;
   }
   /// '"' + s + '"', for a string that needs no escape.
   void quoted(std::string_view s) {
@@ -71,6 +122,11 @@ class Writer {
 
   std::string& out_;
   std::size_t size_;
+  bool trim_ = true;
+
+ public:
+  const char* data() const { return out_.data(); }
+  std::size_t size() const { return size_; }
 };
 
 // Number.prototype.toString for a double: shortest digits that round-trip,
@@ -79,6 +135,41 @@ void append_integer(Writer& out, std::int64_t n) {
   char buf[24];
   auto r = std::to_chars(buf, buf + sizeof buf, n);
   out.append(buf, r.ptr);
+}
+
+// The fractions most documents hold (prices, measures: 1.25, 186.25, 0.1) without the shortest-
+// digits search: d is m / 10^k for an integer m of at most 15 digits and k from 1 to 8 exactly when
+// the division m / 10^k, correctly rounded as IEEE division is, gives d back. Then m's digits are
+// JavaScript's: no two decimals of 15 significant digits or fewer round to the same double
+// (DBL_DIG), so no shorter text names d, and the smallest such k leaves no trailing zero in m.
+// |d| from 1e-6 (below it JavaScript writes an exponent) and below 1e15 / 10^k; false otherwise,
+// and the general path below writes d.
+bool append_short_decimal(Writer& out, double d) {
+  static constexpr double powers[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8};
+  const double magnitude = std::abs(d);
+  if (!(magnitude >= 1e-6)) return false;
+  for (int k = 1; k <= 8; ++k) {
+    const double scaled = magnitude * powers[k];
+    if (scaled >= 1e15) return false;
+    // The nearest integer (a conversion, not a call to nearbyint); a wrong guess only fails the test.
+    const auto m = static_cast<std::uint64_t>(scaled + 0.5);
+    if (static_cast<double>(m) / powers[k] != magnitude) continue;
+    char digits[24];
+    const auto end = std::to_chars(digits, digits + sizeof digits, m).ptr;
+    const auto length = static_cast<int>(end - digits);
+    if (d < 0) out += '-';
+    if (length > k) {
+      out.append(digits, end - k);
+      out += '.';
+      out.append(end - k, end);
+    } else {
+      out += "0.";
+      out.append(static_cast<std::size_t>(k - length), '0');
+      out.append(digits, end);
+    }
+    return true;
+  }
+  return false;
 }
 
 void append_js_number(Writer& out, double d) {
@@ -95,6 +186,7 @@ void append_js_number(Writer& out, double d) {
     append_integer(out, static_cast<std::int64_t>(d));
     return;
   }
+  if (append_short_decimal(out, d)) return;
   char buf[64];
   // A fraction from 1e-6 up writes the shortest round-trip digits without an exponent, in
   // JavaScript and in to_chars's shortest form whenever it chose no exponent either (a double
@@ -157,8 +249,14 @@ constexpr auto escape_table = [] {
 
 void append_js_string(Writer& out, std::string_view s) {
   static constexpr char hex[] = "0123456789abcdef";
-  // Keys and most values need no escape: the whole string goes in one write.
+  if (s.size() <= 16 && out.quoted_if_plain(s, escape_table.data())) return;
+  // Keys and most values need no escape: the whole string goes in one write. The scan takes
+  // eight bytes a step while it can.
   std::size_t plain = 0;
+  for (std::uint64_t word; plain + 8 <= s.size(); plain += 8) {
+    std::memcpy(&word, s.data() + plain, 8);
+    if (word_needs_escape(word)) break;
+  }
   while (plain < s.size() && !escape_table[static_cast<unsigned char>(s[plain])]) ++plain;
   if (plain == s.size()) {
     out.quoted(s);
@@ -289,9 +387,19 @@ void stringify_to(std::string& out, const json::value& v) {
 }
 
 std::string stringify(const json::value& v) {
-  std::string out;
-  stringify_to(out, v);
-  return out;
+  // Written into a buffer kept per thread (its bytes zero-filled once, when it grows), then copied
+  // into a string of the exact size: one allocation, where a new string grown by doubling was
+  // reallocated, copied and zero-filled a dozen times for a 10 KiB document.
+  thread_local std::string scratch;
+  std::string text;
+  {
+    Writer writer(scratch, nullptr);
+    write_value(writer, v);
+    text.assign(writer.data(), writer.size());
+  }
+  // A thread keeps what a day's responses need, not the largest document it ever wrote.
+  if (scratch.size() > (std::size_t{1} << 20)) std::string().swap(scratch);
+  return text;
 }
 
 namespace {
