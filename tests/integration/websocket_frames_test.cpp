@@ -163,6 +163,14 @@ void expect_closed_with(std::uint16_t port, const std::string& bytes, std::uint1
   EXPECT_TRUE(ws.closed_by_server());
 }
 
+// The next frame the server sends has this opcode and payload.
+void expect_frame(RawSocket& ws, int opcode, std::string_view payload) {
+  auto got = ws.read_frame();
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->opcode, opcode);
+  EXPECT_EQ(got->payload, payload);
+}
+
 }  // namespace
 
 TEST(WebSocketFrames, HandshakeAnswersTheRfcAcceptKey) {
@@ -199,10 +207,7 @@ TEST(WebSocketFrames, PingIsAnsweredWithItsOwnPayload) {
   EXPECT_EQ(pong->payload, "payload of the ping");
   ws.send(frame(0x8a, "unasked pong"));  // ignored, no answer
   ws.send(frame(0x81, "still here"));
-  auto echo = ws.read_frame();
-  ASSERT_TRUE(echo);
-  EXPECT_EQ(echo->opcode, 1);
-  EXPECT_EQ(echo->payload, "still here");
+  expect_frame(ws, 1, "still here");
 }
 
 TEST(WebSocketFrames, FragmentsWithControlFramesBetweenThem) {
@@ -211,14 +216,8 @@ TEST(WebSocketFrames, FragmentsWithControlFramesBetweenThem) {
   ASSERT_EQ(ws.status(), 101);
   // "h\xc3\xa9llo": the two bytes of é in different fragments; a ping between them.
   ws.send(frame(0x01, "h\xc3") + frame(0x89, "mid") + frame(0x00, "\xa9l") + frame(0x80, "lo"));
-  auto pong = ws.read_frame();
-  ASSERT_TRUE(pong);
-  EXPECT_EQ(pong->opcode, 10);
-  EXPECT_EQ(pong->payload, "mid");
-  auto echo = ws.read_frame();
-  ASSERT_TRUE(echo);
-  EXPECT_EQ(echo->opcode, 1);
-  EXPECT_EQ(echo->payload, "h\xc3\xa9llo");
+  expect_frame(ws, 10, "mid");
+  expect_frame(ws, 1, "h\xc3\xa9llo");
 }
 
 TEST(WebSocketFrames, HeaderAndPayloadSplitAcrossWrites) {
@@ -231,10 +230,7 @@ TEST(WebSocketFrames, HeaderAndPayloadSplitAcrossWrites) {
     ws.send(std::string_view(&c, 1));
     std::this_thread::sleep_for(1ms);  // separate segments (not a timing assertion)
   }
-  auto echo = ws.read_frame();
-  ASSERT_TRUE(echo);
-  EXPECT_EQ(echo->opcode, 2);
-  EXPECT_EQ(echo->payload, big);
+  expect_frame(ws, 2, big);
 }
 
 TEST(WebSocketFrames, SeveralMessagesInOneWriteComeBackInOrder) {
