@@ -39,14 +39,8 @@ std::string_view refusal_reason(const RawRequest& req) {
 }
 
 void append_fields(std::string& out, const boost::beast::http::fields& extra) {
-  for (const auto& field : extra) {
-    auto name = field.name();
-    // The handshake's own fields, and none that would describe a body.
-    if (name == bh::field::content_length || name == bh::field::content_type || name == bh::field::transfer_encoding ||
-        name == bh::field::connection || name == bh::field::upgrade)
-      continue;
-    out.append(field.name_string()).append(": ").append(field.value()).append("\r\n");
-  }
+  for (const auto& field : extra)
+    if (sent_with_101(field.name())) out.append(field.name_string()).append(": ").append(field.value()).append("\r\n");
 }
 
 std::string refusal_response(unsigned status, std::string_view reason, const boost::beast::http::fields& extra) {
@@ -84,6 +78,11 @@ std::string handshake_response(const RawRequest& req, const boost::beast::http::
   append_fields(out, extra);
   out.append("\r\n");
   return out;
+}
+
+bool sent_with_101(bh::field name) {
+  return name != bh::field::content_length && name != bh::field::content_type && name != bh::field::transfer_encoding &&
+         name != bh::field::connection && name != bh::field::upgrade;
 }
 
 }  // namespace cortado::http

@@ -19,6 +19,10 @@ namespace cortado::http {
 /// says which.
 std::string handshake_response(const RawRequest& req, const boost::beast::http::fields& extra, bool& accepted);
 
+/// Whether an extra field given for the 101 goes into it: not the handshake's own fields, nor any
+/// that would describe a body. Both paths (Beast's stream and PlainWebSocket) filter with it.
+bool sent_with_101(boost::beast::http::field name);
+
 /// Sec-WebSocket-Accept for a Sec-WebSocket-Key: base64(SHA-1(key + the RFC's GUID)).
 std::string websocket_accept_key(std::string_view key);
 

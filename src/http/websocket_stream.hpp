@@ -230,11 +230,7 @@ class StreamUpgrader final : public Upgrader {
     auto socket = std::make_shared<WebSocketStream<Stream>>(conn_, stream_, options);
     std::vector<std::pair<std::string, std::string>> fields;
     for (const auto& field : extra) {
-      auto name = field.name();
-      using f = boost::beast::http::field;
-      if (name == f::content_length || name == f::content_type || name == f::transfer_encoding ||
-          name == f::connection || name == f::upgrade)
-        continue;
+      if (!sent_with_101(field.name())) continue;
       fields.emplace_back(std::string(field.name_string()), std::string(field.value()));
     }
     socket->beast().set_option(websocket::stream_base::decorator([fields](websocket::response_type& r) {
