@@ -247,7 +247,14 @@ struct Fixture {
 // server would refuse the request or close the connection.
 std::optional<http::RawRequest> read_request(std::string_view& stream, http::Exchange& exchange) {
   while (stream.starts_with("\r\n")) stream.remove_prefix(2);  // RFC 9112 2.2, as the worker
-  if (stream.empty() || http::has_obs_fold(http::head_so_far(stream))) return std::nullopt;
+  if (stream.empty()) return std::nullopt;
+  const auto scan = http::scan_head(stream);
+  // The worker's one pass must tell what the separate walks tell.
+  if (scan.folded != http::has_obs_fold(http::head_so_far(stream)))
+    fuzz::finding("scan_head and has_obs_fold disagree on a fold");
+  if (!scan.folded && scan.complete != http::head_complete(stream))
+    fuzz::finding("scan_head and head_complete disagree on the blank line");
+  if (scan.folded) return std::nullopt;
   const http::ServerOptions limits;
   bh::request_parser<bh::string_body> parser;
   parser.header_limit(static_cast<std::uint32_t>(limits.header_limit));

@@ -317,6 +317,36 @@ std::optional<std::uint32_t> array_index(std::string_view key) {
 
 namespace {
 
+void write_value(Writer& out, const json::value& v);
+
+void write_object(Writer& out, const json::object& object) {
+  out += '{';
+  bool first = true;
+  auto write = [&](std::string_view key, const json::value& item) {
+    if (!first) out += ',';
+    first = false;
+    append_js_string(out, key);
+    out += ':';
+    write_value(out, item);
+  };
+  // A JavaScript object lists its array-index keys first, in numeric order; most objects
+  // have none, and are written in their own order straight away.
+  auto is_index = [](std::string_view key) { return !key.empty() && key[0] >= '0' && key[0] <= '9' && array_index(key); };
+  if (std::none_of(object.begin(), object.end(), [&](const auto& entry) { return is_index(entry.key()); })) {
+    for (const auto& entry : object) write(entry.key(), entry.value());
+    out += '}';
+    return;
+  }
+  std::vector<std::pair<std::uint32_t, const json::key_value_pair*>> indices;
+  for (const auto& entry : object)
+    if (auto index = array_index(entry.key())) indices.emplace_back(*index, &entry);
+  std::sort(indices.begin(), indices.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (const auto& [index, entry] : indices) write(entry->key(), entry->value());
+  for (const auto& entry : object)
+    if (indices.empty() || !array_index(entry.key())) write(entry.key(), entry.value());
+  out += '}';
+}
+
 void write_value(Writer& out, const json::value& v) {
   switch (v.kind()) {
     case json::kind::null: out += "null"; break;
@@ -347,36 +377,29 @@ void write_value(Writer& out, const json::value& v) {
       out += ']';
       break;
     }
-    case json::kind::object: {
-      const auto& object = v.get_object();
-      out += '{';
-      bool first = true;
-      auto write = [&](std::string_view key, const json::value& item) {
-        if (!first) out += ',';
-        first = false;
-        append_js_string(out, key);
-        out += ':';
-        write_value(out, item);
-      };
-      // A JavaScript object lists its array-index keys first, in numeric order; most objects
-      // have none, and are written in their own order straight away.
-      auto is_index = [](std::string_view key) { return !key.empty() && key[0] >= '0' && key[0] <= '9' && array_index(key); };
-      if (std::none_of(object.begin(), object.end(), [&](const auto& entry) { return is_index(entry.key()); })) {
-        for (const auto& entry : object) write(entry.key(), entry.value());
-        out += '}';
-        break;
-      }
-      std::vector<std::pair<std::uint32_t, const json::key_value_pair*>> indices;
-      for (const auto& entry : object)
-        if (auto index = array_index(entry.key())) indices.emplace_back(*index, &entry);
-      std::sort(indices.begin(), indices.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-      for (const auto& [index, entry] : indices) write(entry->key(), entry->value());
-      for (const auto& entry : object)
-        if (indices.empty() || !array_index(entry.key())) write(entry.key(), entry.value());
-      out += '}';
-      break;
-    }
+    case json::kind::object: write_object(out, v.get_object()); break;
   }
+}
+
+}  // namespace
+
+namespace {
+
+// Writes with `write` into a buffer kept per thread (its bytes zero-filled once, when it grows),
+// then copies into a string of the exact size: one allocation, where a new string grown by
+// doubling was reallocated, copied and zero-filled a dozen times for a 10 KiB document.
+template <typename Write>
+std::string written(Write write) {
+  thread_local std::string scratch;
+  std::string text;
+  {
+    Writer writer(scratch, nullptr);
+    write(writer);
+    text.assign(writer.data(), writer.size());
+  }
+  // A thread keeps what a day's responses need, not the largest document it ever wrote.
+  if (scratch.size() > (std::size_t{1} << 20)) std::string().swap(scratch);
+  return text;
 }
 
 }  // namespace
@@ -386,20 +409,17 @@ void stringify_to(std::string& out, const json::value& v) {
   write_value(writer, v);
 }
 
+void stringify_to(std::string& out, const json::object& o) {
+  Writer writer(out);
+  write_object(writer, o);
+}
+
 std::string stringify(const json::value& v) {
-  // Written into a buffer kept per thread (its bytes zero-filled once, when it grows), then copied
-  // into a string of the exact size: one allocation, where a new string grown by doubling was
-  // reallocated, copied and zero-filled a dozen times for a 10 KiB document.
-  thread_local std::string scratch;
-  std::string text;
-  {
-    Writer writer(scratch, nullptr);
-    write_value(writer, v);
-    text.assign(writer.data(), writer.size());
-  }
-  // A thread keeps what a day's responses need, not the largest document it ever wrote.
-  if (scratch.size() > (std::size_t{1} << 20)) std::string().swap(scratch);
-  return text;
+  return written([&](Writer& w) { write_value(w, v); });
+}
+
+std::string stringify(const json::object& o) {
+  return written([&](Writer& w) { write_object(w, o); });
 }
 
 namespace {

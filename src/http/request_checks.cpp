@@ -5,6 +5,7 @@
 #include <boost/beast/core/string.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <map>
 #include <string>
@@ -21,6 +22,15 @@ std::size_t blank_line(std::string_view text) {
   }
   return std::string_view::npos;
 }
+
+// The bytes RFC 3986 allows in a Host (reg-name or IP literal, with port), as a table: it is
+// checked on every request, and find_first_not_of would search the list once per byte.
+constexpr std::array<bool, 256> host_bytes = [] {
+  std::array<bool, 256> table{};
+  for (unsigned char c : std::string_view("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:[]%"))
+    table[c] = true;
+  return table;
+}();
 
 // The framing fields of a head, gathered in one pass over every field, each looked at by name:
 // fields::equal_range gives a span of the list that holds only the named fields when Beast has
@@ -65,9 +75,7 @@ Framing framing_of(const RawRequest& req) {
 bool bad_host(const Framing& f, unsigned version) {
   if (f.hosts > 1 || (f.hosts == 0 && version >= 11)) return true;
   if (f.hosts == 0) return false;
-  static constexpr std::string_view allowed =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:[]%";
-  return f.host.find_first_not_of(allowed) != std::string_view::npos;
+  return !std::all_of(f.host.begin(), f.host.end(), [](char c) { return host_bytes[static_cast<unsigned char>(c)]; });
 }
 
 // One Content-Length, one number: "5, 5" and repeated fields are refused as Node does (RFC 9110
@@ -92,6 +100,22 @@ std::string_view head_so_far(std::string_view buffered) {
 }
 
 bool head_complete(std::string_view buffered) { return blank_line(buffered) != std::string_view::npos; }
+
+HeadScan scan_head(std::string_view buffered) {
+  HeadScan scan;
+  for (auto at = buffered.find('\n'); at != std::string_view::npos; at = buffered.find('\n', at + 1)) {
+    const std::string_view rest = buffered.substr(at + 1);
+    if (rest.starts_with('\n') || rest.starts_with("\r\n")) {
+      scan.complete = true;
+      break;
+    }
+    if (rest.starts_with(' ') || rest.starts_with('\t')) {
+      scan.folded = true;  // refused whole: whether the head is complete no longer matters
+      break;
+    }
+  }
+  return scan;
+}
 
 bool has_obs_fold(std::string_view head) {
   return head.find("\n ") != std::string_view::npos || head.find("\n\t") != std::string_view::npos;

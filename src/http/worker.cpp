@@ -215,8 +215,9 @@ bool skip_empty_lines(boost::beast::flat_buffer& buffer) {
 enum class HeadState { partial, ready, folded };
 
 HeadState head_state(std::string_view text, std::size_t header_limit) {
-  if (has_obs_fold(head_so_far(text))) return HeadState::folded;
-  if (head_complete(text) || text.size() > header_limit) return HeadState::ready;
+  const auto scan = scan_head(text);
+  if (scan.folded) return HeadState::folded;
+  if (scan.complete || text.size() > header_limit) return HeadState::ready;
   return HeadState::partial;
 }
 

@@ -288,7 +288,7 @@ json::storage_ptr SessionContext::request_storage() {
 
 void SessionContext::keep_for_socket() {
   socket = true;
-  scratch.reset();  // its 1 KiB is not kept for the socket's life
+  scratch.reset();  // its inline bytes are not kept for the socket's life
   if (req.has_session()) req.session().move_to_heap();
   if (loaded_data) {
     json::object heap(*loaded_data, json::storage_ptr());

@@ -7,7 +7,7 @@
 
 namespace cortado::detail {
 
-/// A fresh reference-counted bump allocator with 1 KiB inline (more comes from the heap when a
+/// A fresh reference-counted bump allocator with 512 bytes inline (more comes from the heap when a
 /// session is larger). Never for a value that is edited for long: nothing is freed until the end.
 boost::json::storage_ptr scratch_storage();
 

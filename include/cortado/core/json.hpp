@@ -13,8 +13,13 @@ namespace json = boost::json;
 /// escapes, key order as stored), so that cortado and Node produce identical text.
 std::string stringify(const json::value& v);
 
+/// The same for an object, written where it is: passed as a json::value it would first be copied
+/// into a new value, with an allocation for its table and each of its strings.
+std::string stringify(const json::object& o);
+
 /// Appends JSON.stringify(v) to `out`.
 void stringify_to(std::string& out, const json::value& v);
+void stringify_to(std::string& out, const json::object& o);
 
 /// How deeply parse_json lets arrays and objects nest unless told otherwise ([[1]] is 2 deep).
 inline constexpr std::size_t default_json_depth = 64;
