@@ -171,7 +171,11 @@ void SessionContext::set_cookie(Response& res) {
     touched = true;
   }
   const auto& o = config->options;
-  res.append("Set-Cookie", s.cookie().serialize(o.name, config->signer.sign_cookie(req.session_id())));
+  // The same id signed by the same secret: the value the client sent, without a second HMAC.
+  if (!sent_cookie.empty() && cookie_id == req.session_id())
+    res.append("Set-Cookie", s.cookie().serialize(o.name, sent_cookie));
+  else
+    res.append("Set-Cookie", s.cookie().serialize(o.name, config->signer.sign_cookie(req.session_id())));
 }
 
 Task<> SessionContext::write(Session& s, const std::string* text) {
@@ -383,8 +387,11 @@ Middleware session(SessionOptions options) {
     req.slot<detail::SessionSlot>().context = ctx;
     // Only its own cookie is looked for (as req.cookies() would read it): no map of them all.
     if (auto raw = find_cookie(req.get("cookie"), config->options.name)) {
-      auto id = config->signer.unsign_cookie(*raw);
-      if (id && !id->empty()) ctx->cookie_id = std::move(*id);
+      auto verified = config->signer.verify_cookie(*raw);
+      if (verified && !verified->id.empty()) {
+        ctx->cookie_id = std::move(verified->id);
+        if (verified->by_signing_secret) ctx->sent_cookie = std::move(*raw);
+      }
     }
     req.slot<detail::SessionSlot>().id = ctx->cookie_id.value_or("");
     res.on_headers([context = ctx.get(), &res] { context->set_cookie(res); });  // the slot keeps it alive

@@ -44,6 +44,9 @@ struct SessionContext : SessionHost, std::enable_shared_from_this<SessionContext
   std::shared_ptr<const SessionConfig> config;
   Request& req;
   std::optional<std::string> cookie_id;  // the verified id the client sent
+  /// The cookie value the client sent when the signing secret made it: what sign_cookie(cookie_id)
+  /// would compute again for the Set-Cookie of a touched or rolling session. Empty otherwise.
+  std::string sent_cookie;
   std::string original_id;
   /// The data's text when loaded or made (express-session keeps a hash of it; the text itself
   /// is as short, and comparing it needs no hashing).

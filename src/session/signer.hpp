@@ -4,6 +4,7 @@
 
 #include "core/digest.hpp"
 
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -28,8 +29,20 @@ class Signer {
   /// a valid signature.
   std::optional<std::string> unsign_cookie(std::string_view raw_cookie_value) const;
 
+  /// unsign_cookie's answer, and whether the first secret (the one that signs) made the
+  /// signature: then sign_cookie(id) would give back the very value the client sent.
+  struct Verified {
+    std::string id;
+    bool by_signing_secret = false;
+  };
+  std::optional<Verified> verify_cookie(std::string_view raw_cookie_value) const;
+
  private:
+  /// The index of the secret whose signature `signed_value` carries, if any.
+  std::optional<std::size_t> verify(std::string_view value, std::string_view signed_value) const;
+
   std::vector<HmacSha256> keys_;
+  std::uint64_t generation_;  // tells this signer's entries in the per-thread cache of verified values
 };
 
 }  // namespace cortado::detail

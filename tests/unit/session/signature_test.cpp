@@ -1,4 +1,5 @@
 #include "cortado/session/signature.hpp"
+#include "session/signer.hpp"
 
 #include <gtest/gtest.h>
 
@@ -96,3 +97,50 @@ TEST(Signature, EmptyIdRoundTripsForTheCallerToReject) {
 
 }  // namespace
 }  // namespace cortado
+
+// The session middleware's Signer remembers the values it verified (per thread); what it
+// remembers must never let through a value it would refuse, nor carry over to other secrets.
+TEST(Signer, AValueVerifiedBeforeIsStillCheckedExactly) {
+  const std::vector<std::string> secrets{"keyboard cat", "old cat"};
+  const cortado::detail::Signer signer(secrets);
+  const std::string good = signer.sign_cookie("abc");
+  for (int round = 0; round < 3; ++round) {
+    auto verified = signer.verify_cookie(good);
+    ASSERT_TRUE(verified);
+    EXPECT_EQ(verified->id, "abc");
+    EXPECT_TRUE(verified->by_signing_secret);
+    // Each byte changed, with the good value remembered: refused every time.
+    for (std::size_t i = 0; i < good.size(); ++i) {
+      std::string forged = good;
+      forged[i] = forged[i] == 'A' ? 'B' : 'A';
+      EXPECT_FALSE(signer.verify_cookie(forged)) << forged;
+    }
+    EXPECT_FALSE(signer.verify_cookie(good + "A"));
+    EXPECT_FALSE(signer.verify_cookie(good.substr(0, good.size() - 1)));
+  }
+}
+
+TEST(Signer, TellsWhetherTheSigningSecretMadeTheSignature) {
+  const std::vector<std::string> old_only{"old cat"};
+  const std::string by_old = cortado::detail::Signer(old_only).sign_cookie("abc");
+  const std::vector<std::string> rotated{"keyboard cat", "old cat"};
+  const cortado::detail::Signer signer(rotated);
+  for (int round = 0; round < 2; ++round) {
+    auto verified = signer.verify_cookie(by_old);
+    ASSERT_TRUE(verified);
+    EXPECT_EQ(verified->id, "abc");
+    EXPECT_FALSE(verified->by_signing_secret);  // a Set-Cookie must sign it again, with the new secret
+  }
+}
+
+TEST(Signer, WhatOneSignerVerifiedIsNothingToAnother) {
+  const std::vector<std::string> first{"keyboard cat"};
+  const std::vector<std::string> second{"another cat"};
+  const cortado::detail::Signer a(first);
+  const cortado::detail::Signer b(second);
+  const std::string value = a.sign_cookie("abc");
+  ASSERT_TRUE(a.verify_cookie(value));
+  EXPECT_FALSE(b.verify_cookie(value));
+  EXPECT_FALSE(b.unsign_cookie(value));
+  EXPECT_TRUE(a.unsign_cookie(value));
+}
