@@ -65,13 +65,15 @@ void expand_into(std::string_view stored, std::string& text) {
     return;
   }
   text.reserve(stored.size() + 96);
-  for (std::size_t i = 1; i < stored.size(); ++i) {
-    const auto c = static_cast<unsigned char>(stored[i]);
-    if (c >= 1 && c <= phrases.size()) {
-      text += phrases[c - 1];
-    } else {
-      text += stored[i];
-    }
+  auto is_phrase = [](char c) { return static_cast<unsigned char>(c) >= 1 && static_cast<unsigned char>(c) <= phrases.size(); };
+  // The text between phrases is copied a run at a time, not a byte at a time.
+  for (std::size_t i = 1; i < stored.size();) {
+    std::size_t run_end = i;
+    while (run_end < stored.size() && !is_phrase(stored[run_end])) ++run_end;
+    text.append(stored, i, run_end - i);
+    if (run_end == stored.size()) break;
+    text += phrases[static_cast<unsigned char>(stored[run_end]) - 1];
+    i = run_end + 1;
   }
 }
 
