@@ -5,6 +5,7 @@
 #include "cortado/core/json.hpp"
 #include "cortado/http/exchange.hpp"
 
+#include <boost/container/small_vector.hpp>
 #include <boost/json/object.hpp>
 
 #include <chrono>
@@ -144,7 +145,9 @@ class Response {
   const Request& req_;
   http::Exchange& exchange_;
   json::object locals_;
-  std::vector<std::function<void()>> header_hooks_;
+  /// Two inline (the session's Set-Cookie hook, a logger's or metrics' clock): the first push
+  /// into a vector took an allocation on every session request.
+  boost::container::small_vector<std::function<void()>, 2> header_hooks_;
   bool finished_ = false;
   bool hooks_ran_ = false;
 };
