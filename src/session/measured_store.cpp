@@ -77,6 +77,11 @@ Task<std::optional<json::object>> MeasuredStore::get(std::string sid) const {
   return measured(store_.get(std::move(sid)), metrics_.duration[StoreMetrics::load], metrics_.errors[StoreMetrics::load]);
 }
 
+Task<std::optional<json::object>> MeasuredStore::get_into(std::string sid, json::storage_ptr storage) const {
+  return measured(store_.get_into(std::move(sid), std::move(storage)), metrics_.duration[StoreMetrics::load],
+                  metrics_.errors[StoreMetrics::load]);
+}
+
 Task<> MeasuredStore::set(std::string sid, json::object session) const {
   return measured(store_.set(std::move(sid), std::move(session)), metrics_.duration[StoreMetrics::save],
                   metrics_.errors[StoreMetrics::save]);

@@ -163,6 +163,10 @@ MemoryShard& MemoryStore::shard_for(std::size_t hash) {
 
 Task<std::optional<json::object>> MemoryStore::get(std::string sid) { co_return get_now(sid); }
 
+Task<std::optional<json::object>> MemoryStore::get_into(std::string sid, json::storage_ptr storage) {
+  co_return get_now(sid, std::move(storage));
+}
+
 std::optional<json::object> MemoryStore::get_now(std::string_view sid, json::storage_ptr storage) {
   const std::size_t hash = hash_sid(sid);
   // Per-thread buffers: a get copies and parses without allocating for the text.

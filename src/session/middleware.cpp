@@ -401,7 +401,7 @@ Middleware session(SessionOptions options) {
       if (found == detail::SessionContext::Found::past_lifetime) co_await ctx->destroy_in_store(*ctx->cookie_id);
       loaded = found == detail::SessionContext::Found::loaded;
     } else if (ctx->cookie_id) {
-      std::optional<json::object> stored = co_await ctx->store().get(*ctx->cookie_id);
+      std::optional<json::object> stored = co_await ctx->store().get_into(*ctx->cookie_id, ctx->request_storage());
       if (stored && ctx->past_absolute_lifetime(*stored)) {
         co_await ctx->destroy_in_store(*ctx->cookie_id);
         stored.reset();

@@ -155,10 +155,11 @@ std::string ensure_owners_table(PGconn* conn, const PostgresOptions& options, co
 }
 
 // A row connect-pg-simple cannot JSON.parse is deleted on get; all() skips it.
-std::optional<json::object> parse_session(const PGresult* result, int row, int column) {
+std::optional<json::object> parse_session(const PGresult* result, int row, int column, json::storage_ptr storage = {}) {
   try {
     json::value value = parse_stored_session(std::string_view(PQgetvalue(result, row, column),
-                                                    static_cast<std::size_t>(PQgetlength(result, row, column))));
+                                                    static_cast<std::size_t>(PQgetlength(result, row, column))),
+                                             std::move(storage));
     if (value.is_object()) return std::move(value.get_object());
   } catch (const std::invalid_argument&) {
   }
@@ -225,10 +226,12 @@ class PostgresStore final : public Store, public std::enable_shared_from_this<Po
                                                  });
   }
 
-  Task<std::optional<json::object>> get(std::string sid) override {
+  Task<std::optional<json::object>> get(std::string sid) override { return get_into(std::move(sid), {}); }
+
+  Task<std::optional<json::object>> get_into(std::string sid, json::storage_ptr storage) override {
     const PgResult result = co_await run("get", statements_.get, params(sid, now_seconds()));
     if (PQntuples(result.get()) == 0) co_return std::nullopt;
-    std::optional<json::object> session = parse_session(result.get(), 0, 0);
+    std::optional<json::object> session = parse_session(result.get(), 0, 0, std::move(storage));
     if (!session) co_await destroy(std::move(sid));
     co_return session;
   }

@@ -132,7 +132,9 @@ class RedisStore final : public Store {
     router_->owner = alive_;
   }
 
-  Task<std::optional<json::object>> get(std::string sid) override {
+  Task<std::optional<json::object>> get(std::string sid) override { return get_into(std::move(sid), {}); }
+
+  Task<std::optional<json::object>> get_into(std::string sid, json::storage_ptr storage) override {
     const std::string key = options_.prefix + sid;
     const RedisReplyPtr reply = co_await call(key, redis_command("GET", key), "GET");
     if (reply->type == REDIS_REPLY_NIL) co_return std::nullopt;
@@ -140,7 +142,7 @@ class RedisStore final : public Store {
     if (reply->len == 0) co_return std::nullopt;  // connect-redis: `if (!data) return cb()`
     // Redis's TTL alone says what has expired: touch() moves only the TTL, so the stored
     // cookie.expires may lie in the past of a session that is still live (connect-redis too).
-    co_return parse_session(sid, *reply);
+    co_return parse_session(sid, *reply, std::move(storage));
   }
 
   Task<> set(std::string sid, json::object session) override {
@@ -465,15 +467,17 @@ class RedisStore final : public Store {
   }
 
   // JSON.parse as connect-redis calls it: malformed text fails the call; a non-object is no session.
-  std::optional<json::object> parse_session(const std::string& sid, const redisReply& reply) const {
-    json::value parsed;
+  std::optional<json::object> parse_session(const std::string& sid, const redisReply& reply,
+                                            json::storage_ptr storage = {}) const {
+    // Emplaced, not assigned: assigning a value made on other memory would copy it.
+    std::optional<json::value> parsed;
     try {
-      parsed = parse_stored_session(std::string_view(reply.str, reply.len));
+      parsed.emplace(parse_stored_session(std::string_view(reply.str, reply.len), std::move(storage)));
     } catch (const std::exception& e) {
       throw std::runtime_error("redis store: session " + session_id_digest(sid) + " does not hold JSON: " + e.what());
     }
-    if (!parsed.is_object()) return std::nullopt;
-    return std::move(parsed.get_object());
+    if (!parsed->is_object()) return std::nullopt;
+    return std::move(parsed->get_object());
   }
 
   // connect-redis's _getTTL: ceil((cookie.expires - now) / 1000), else the ttl option.

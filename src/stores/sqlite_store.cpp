@@ -71,21 +71,24 @@ class SqliteStore final : public Store {
   SqliteStore(const SqliteStore&) = delete;
   SqliteStore& operator=(const SqliteStore&) = delete;
 
-  Task<std::optional<json::object>> get(std::string sid) override {
+  Task<std::optional<json::object>> get(std::string sid) override { return get_into(std::move(sid), {}); }
+
+  Task<std::optional<json::object>> get_into(std::string sid, json::storage_ptr storage) override {
     SqliteWorker& worker = reader();
     std::optional<std::string> text =
         co_await off_thread(worker.executor(), [&] { return worker.connection().get(sid, date_now()); });
     if (!text) co_return std::nullopt;
     // Parsed here rather than on the reader: the few readers serve every I/O thread.
-    json::value parsed;
+    // Emplaced, not assigned: assigning a value made on other memory would copy it.
+    std::optional<json::value> parsed;
     try {
-      parsed = parse_stored_session(*text);
+      parsed.emplace(parse_stored_session(*text, std::move(storage)));
     } catch (const std::exception& e) {
       throw std::runtime_error("sqlite store: session " + session_id_digest(sid) +
                                " holds malformed JSON: " + e.what());
     }
-    if (!parsed.is_object()) co_return std::nullopt;
-    co_return std::move(parsed.get_object());
+    if (!parsed->is_object()) co_return std::nullopt;
+    co_return std::move(parsed->get_object());
   }
 
   Task<> set(std::string sid, json::object session) override {

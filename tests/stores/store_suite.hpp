@@ -19,6 +19,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/json/monotonic_resource.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -160,6 +161,22 @@ TYPED_TEST_P(StoreSuite, SetThenGetGivesTheSameTextInTheSameOrder) {
   const auto got = run_task(this->store().get("sid"));
   ASSERT_TRUE(got);
   EXPECT_EQ(stringify(*got), text);
+}
+
+// get_into: the same session as get(), in the memory it is given (the request's bump allocator,
+// in the session middleware). Every store here parses into it.
+TYPED_TEST_P(StoreSuite, GetIntoGivesTheSameSession) {
+  const std::string expires = iso_date(std::chrono::system_clock::now() + std::chrono::hours(1));
+  const std::string text = R"({"cookie":{"originalMaxAge":3600000,"expires":")" + expires +
+                           R"(","httpOnly":true,"path":"/"},"user":{"name":"ann","roles":["a","b"]},"n":3})";
+  run_task(this->store().set("sid", store_suite::object_of(text)));
+  boost::json::monotonic_resource memory;
+  const json::storage_ptr storage(&memory);
+  const auto got = run_task(this->store().get_into("sid", storage));
+  ASSERT_TRUE(got);
+  EXPECT_EQ(stringify(*got), text);
+  EXPECT_TRUE(*got->storage() == *storage) << "the session is not in the memory given";
+  EXPECT_FALSE(run_task(this->store().get_into("absent", storage)));
 }
 
 TYPED_TEST_P(StoreSuite, SetReplacesTheWholeSession) {
@@ -486,7 +503,7 @@ TYPED_TEST_P(StoreSuite, TheIndexFollowsExpiryTouchAndSave) {
 
 REGISTER_TYPED_TEST_SUITE_P(StoreSuite, OwnersListTheirSessions, DestroyAllKeepsTheExceptedSession,
                             DestroyEndsTheBinding, ClearEmptiesTheIndex, BindingAgainMovesTheSession,
-                            BindingAnAbsentSessionDoesNothing, TheIndexFollowsExpiryTouchAndSave, GetOfAnAbsentIdIsEmpty, SetThenGetGivesTheSameTextInTheSameOrder,
+                            BindingAnAbsentSessionDoesNothing, TheIndexFollowsExpiryTouchAndSave, GetOfAnAbsentIdIsEmpty, SetThenGetGivesTheSameTextInTheSameOrder, GetIntoGivesTheSameSession,
                             SetReplacesTheWholeSession, DestroyRemovesOnlyThatSession, DestroyOfAnAbsentIdIsNotAnError,
                             IdsAreExactKeys, TouchExtendsTheExpiry, TouchOfAnAbsentIdCreatesNothing,
                             ExpiredSessionIsNotReturned, BrowserSessionCookieIsKept, AllLengthAndClear, ManySessions,

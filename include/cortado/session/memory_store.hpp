@@ -54,6 +54,7 @@ class MemoryStore final : public Store {
 
   /// A parsed copy of the stored text; an expired session is deleted and reported absent.
   Task<std::optional<json::object>> get(std::string sid) override;
+  Task<std::optional<json::object>> get_into(std::string sid, json::storage_ptr storage) override;
   /// Keeps JSON.stringify(session) and its cookie.expires; may evict the least recently used.
   Task<> set(std::string sid, json::object session) override;
   /// Forgets the session.

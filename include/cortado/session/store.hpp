@@ -27,6 +27,14 @@ class Store {
   /// The stored session (the whole JSON object, "cookie" included), or nullopt when absent or expired.
   virtual Task<std::optional<json::object>> get(std::string sid) = 0;
 
+  /// get(), with the session's keys and values in memory from `storage`: the session middleware
+  /// passes the request's bump allocator, so that a store that parses text makes one allocation
+  /// for the whole session instead of one per key. By default the store's get(), on the heap.
+  virtual Task<std::optional<json::object>> get_into(std::string sid, json::storage_ptr storage) {
+    (void)storage;
+    return get(std::move(sid));
+  }
+
   /// Stores `session` under `sid`, replacing what was there.
   virtual Task<> set(std::string sid, json::object session) = 0;
 
