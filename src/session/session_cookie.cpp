@@ -51,20 +51,18 @@ std::optional<std::int64_t> SessionCookie::max_age() const {
 }
 
 void SessionCookie::set_max_age(std::optional<std::int64_t> ms) {
+  if (!ms) {  // a browser-session cookie: no clock to read (every touch of one comes here)
+    attributes.max_age.reset();
+    attributes.expires.reset();
+    return;
+  }
   // Past a JavaScript Date's range Node makes an Invalid Date, which its serialize refuses.
   constexpr std::int64_t limit = 8'640'000'000'000'000;
   const Timestamp now = now_ms();
   const std::int64_t now_count = now.time_since_epoch().count();
-  if (ms && (*ms > limit - now_count || *ms < -limit - now_count)) {
-    throw std::out_of_range("cookie maxAge is out of range");
-  }
-  if (ms) {
-    attributes.max_age = milliseconds(*ms);
-    attributes.expires = now + milliseconds(*ms);
-  } else {
-    attributes.max_age.reset();
-    attributes.expires.reset();
-  }
+  if (*ms > limit - now_count || *ms < -limit - now_count) throw std::out_of_range("cookie maxAge is out of range");
+  attributes.max_age = milliseconds(*ms);
+  attributes.expires = now + milliseconds(*ms);
 }
 
 void SessionCookie::set_expires(std::optional<Timestamp> when) {
