@@ -65,7 +65,8 @@ void SessionContext::generate() {
   auto session = std::make_shared<Session>(shared_from_this(), id, new_cookie());
   stamp_creation(*session);  // before original_hash: it does not count as a modification
   req.slot<detail::SessionSlot>().id = id;
-  original_id = id;
+  made_id = id;
+  loaded_by_cookie_id = false;
   original_hash = session->data_text();
   session->data_may_change_ = false;
   track_saves = true;
@@ -109,7 +110,7 @@ SessionContext::Found SessionContext::load_from_memory(MemoryStore& memory) {
 
 void SessionContext::loaded(std::shared_ptr<Session> session) {
   session->is_new_ = false;
-  original_id = *cookie_id;
+  loaded_by_cookie_id = true;
   original_hash = session->data_text();
   session->data_may_change_ = false;
   if (!config->resave) saved_hash = original_hash;
@@ -132,11 +133,11 @@ std::string SessionContext::data_text(const Session& s) const {
 }
 
 bool SessionContext::is_modified(const Session& s, std::string_view text) const {
-  return original_id != s.id() || original_hash != text;
+  return original_id() != s.id() || original_hash != text;
 }
 
 bool SessionContext::is_saved(const Session& s, std::string_view text) const {
-  return original_id == s.id() && saved_hash && *saved_hash == text;
+  return original_id() == s.id() && saved_hash && *saved_hash == text;
 }
 
 bool SessionContext::should_save(const Session& s, std::string_view text) const {
@@ -163,7 +164,7 @@ bool SessionContext::should_destroy() const {
 void SessionContext::set_cookie(Response& res) {
   if (!req.has_session()) return;
   auto& s = req.session();
-  if (gone_from_store && s.id() == original_id) return;  // a cookie for a session that no longer exists
+  if (gone_from_store && s.id() == original_id()) return;  // a cookie for a session that no longer exists
   if (!should_set_cookie(s)) return;
   if (s.cookie().attributes.secure.value_or(false) && !is_secure()) return;  // a secure cookie only over HTTPS
   if (!touched) {
@@ -184,7 +185,7 @@ Task<> SessionContext::write(Session& s, const std::string* text) {
     if (nests_deeper_than(value, max_session_depth - 1))
       throw std::runtime_error("session value \"" + std::string(key) + "\" is nested too deeply to be stored (more than " +
                                std::to_string(max_session_depth) + " levels)");
-  if (loaded_data && s.id() == original_id) {
+  if (loaded_data && s.id() == original_id()) {
     auto current = co_await store().get(s.id());
     if (!current) {
       // Destroyed (a logout in another request) or expired since this request loaded it:
@@ -252,7 +253,7 @@ void SessionContext::keep_snapshot(const Session& s) {
   // Only data nothing could have changed (no access but const since it was parsed): a change
   // that leaves the text as it was can still change a value's kind (3 for 3.0), which a parse
   // of the text would not give back.
-  if (!parsed_from_memory || s.data_may_have_changed() || s.id() != original_id) return;
+  if (!parsed_from_memory || s.data_may_have_changed() || s.id() != original_id()) return;
   parsed_from_memory = false;
   if (MemoryStore* memory = store().at_once()) memory->keep_snapshot_now(s.id(), s.data(), original_hash);
 }

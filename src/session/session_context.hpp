@@ -47,7 +47,11 @@ struct SessionContext : SessionHost, std::enable_shared_from_this<SessionContext
   /// The cookie value the client sent when the signing secret made it: what sign_cookie(cookie_id)
   /// would compute again for the Set-Cookie of a touched or rolling session. Empty otherwise.
   std::string sent_cookie;
-  std::string original_id;
+  /// The id the session had when loaded or made: for a loaded one the cookie's id itself (a load
+  /// made a copy of it per request), for a made one its new id.
+  const std::string& original_id() const { return loaded_by_cookie_id ? *cookie_id : made_id; }
+  std::string made_id;
+  bool loaded_by_cookie_id = false;
   /// The data's text when loaded or made (express-session keeps a hash of it; the text itself
   /// is as short, and comparing it needs no hashing).
   std::string original_hash;
