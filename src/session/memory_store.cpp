@@ -65,7 +65,10 @@ void expand_into(std::string_view stored, std::string& text) {
     return;
   }
   text.reserve(stored.size() + 96);
-  auto is_phrase = [](char c) { return static_cast<unsigned char>(c) >= 1 && static_cast<unsigned char>(c) <= phrases.size(); };
+  auto is_phrase = [](char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return byte >= 1 && byte <= phrases.size();
+  };
   // The text between phrases is copied a run at a time, not a byte at a time.
   for (std::size_t i = 1; i < stored.size();) {
     std::size_t run_end = i;

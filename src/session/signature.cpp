@@ -62,8 +62,9 @@ class RecentlyVerified {
   // From the value's last 8 bytes, which end its signature: spread evenly for real values, and a
   // forger can pick any slot whatever the hash (it only pushes a value out).
   static std::size_t slot(std::string_view value) {
+    const std::size_t n = std::min<std::size_t>(8, value.size());
     std::uint64_t tail = 0;
-    std::memcpy(&tail, value.data() + value.size() - std::min<std::size_t>(8, value.size()), std::min<std::size_t>(8, value.size()));
+    std::memcpy(&tail, value.data() + value.size() - n, n);
     static_assert(slots == 256, "the shift below keeps 8 bits");
     return static_cast<std::size_t>((tail * 0x9E3779B97F4A7C15ull) >> 56);
   }
