@@ -112,11 +112,14 @@ std::string Signer::sign(std::string_view value) const {
   return out;
 }
 
-std::optional<std::size_t> Signer::verify(std::string_view value, std::string_view signed_value) const {
-  const std::string_view given = signed_value.substr(value.size() + 1);
+std::optional<Signer::Signed> Signer::verify(std::string_view signed_value) const {
+  const auto dot = signed_value.rfind('.');
+  if (dot == std::string_view::npos) return std::nullopt;
+  const std::string_view value = signed_value.substr(0, dot);
+  const std::string_view given = signed_value.substr(dot + 1);
   // Lengths differ only when the input is malformed, which says nothing about the secret.
   if (given.size() != mac_text_size) return std::nullopt;
-  if (auto secret = recently_verified().find(generation_, signed_value)) return secret;
+  if (auto secret = recently_verified().find(generation_, signed_value)) return Signed{value, *secret};
   // Per thread: one buffer for every request's check instead of an allocation each.
   thread_local std::string expected;
   expected.reserve(mac_text_size + 1);
@@ -127,18 +130,16 @@ std::optional<std::size_t> Signer::verify(std::string_view value, std::string_vi
     append_mac(expected, keys_[i], value);
     if (CRYPTO_memcmp(expected.data(), given.data(), mac_text_size) == 0) {
       recently_verified().remember(generation_, signed_value, i);
-      return i;
+      return Signed{value, i};
     }
   }
   return std::nullopt;
 }
 
 std::optional<std::string> Signer::unsign(std::string_view signed_value) const {
-  const auto dot = signed_value.rfind('.');
-  if (dot == std::string_view::npos) return std::nullopt;
-  const std::string_view value = signed_value.substr(0, dot);
-  if (!verify(value, signed_value)) return std::nullopt;
-  return std::string(value);
+  auto signed_by = verify(signed_value);
+  if (!signed_by) return std::nullopt;
+  return std::string(signed_by->value);
 }
 
 std::string Signer::sign_cookie(std::string_view sid) const {
@@ -158,13 +159,9 @@ std::optional<std::string> Signer::unsign_cookie(std::string_view raw_cookie_val
 
 std::optional<Signer::Verified> Signer::verify_cookie(std::string_view raw_cookie_value) const {
   if (!raw_cookie_value.starts_with(cookie_prefix)) return std::nullopt;
-  const std::string_view signed_value = raw_cookie_value.substr(cookie_prefix.size());
-  const auto dot = signed_value.rfind('.');
-  if (dot == std::string_view::npos) return std::nullopt;
-  const std::string_view value = signed_value.substr(0, dot);
-  const auto secret = verify(value, signed_value);
-  if (!secret) return std::nullopt;
-  return Verified{std::string(value), *secret == 0};
+  auto signed_by = verify(raw_cookie_value.substr(cookie_prefix.size()));
+  if (!signed_by) return std::nullopt;
+  return Verified{std::string(signed_by->value), signed_by->secret == 0};
 }
 
 }  // namespace detail

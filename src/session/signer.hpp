@@ -38,8 +38,13 @@ class Signer {
   std::optional<Verified> verify_cookie(std::string_view raw_cookie_value) const;
 
  private:
-  /// The index of the secret whose signature `signed_value` carries, if any.
-  std::optional<std::size_t> verify(std::string_view value, std::string_view signed_value) const;
+  /// What `signed_value` signs (the part before its last '.'), and the index of the secret whose
+  /// signature it carries; nullopt when none does.
+  struct Signed {
+    std::string_view value;
+    std::size_t secret;
+  };
+  std::optional<Signed> verify(std::string_view signed_value) const;
 
   std::vector<HmacSha256> keys_;
   std::uint64_t generation_;  // tells this signer's entries in the per-thread cache of verified values
