@@ -409,11 +409,6 @@ void stringify_to(std::string& out, const json::value& v) {
   write_value(writer, v);
 }
 
-void stringify_to(std::string& out, const json::object& o) {
-  Writer writer(out);
-  write_object(writer, o);
-}
-
 std::string stringify(const json::value& v) {
   return written([&](Writer& w) { write_value(w, v); });
 }

@@ -153,8 +153,9 @@ std::string Signer::sign_cookie(std::string_view sid) const {
 }
 
 std::optional<std::string> Signer::unsign_cookie(std::string_view raw_cookie_value) const {
-  if (!raw_cookie_value.starts_with(cookie_prefix)) return std::nullopt;
-  return unsign(raw_cookie_value.substr(cookie_prefix.size()));
+  auto verified = verify_cookie(raw_cookie_value);
+  if (!verified) return std::nullopt;
+  return std::move(verified->id);
 }
 
 std::optional<Signer::Verified> Signer::verify_cookie(std::string_view raw_cookie_value) const {

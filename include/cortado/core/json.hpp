@@ -19,7 +19,6 @@ std::string stringify(const json::object& o);
 
 /// Appends JSON.stringify(v) to `out`.
 void stringify_to(std::string& out, const json::value& v);
-void stringify_to(std::string& out, const json::object& o);
 
 /// How deeply parse_json lets arrays and objects nest unless told otherwise ([[1]] is 2 deep).
 inline constexpr std::size_t default_json_depth = 64;
