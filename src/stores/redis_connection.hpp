@@ -30,7 +30,7 @@ struct RedisReplyFree {
 /// A parsed reply; the caller owns it.
 using RedisReplyPtr = std::unique_ptr<redisReply, RedisReplyFree>;
 
-/// `argc` arguments in RESP, encoded by hiredis's redisFormatCommandArgv.
+/// `argc` arguments in RESP (an array of bulk strings), as Redis reads a command.
 std::string redis_format(std::size_t argc, const char* const* argv, const std::size_t* lengths);
 
 /// One command in RESP. Variadic rather than an initializer_list: GCC 12 miscompiles braced
