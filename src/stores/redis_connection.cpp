@@ -6,6 +6,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include <hiredis/alloc.h>
 #include <hiredis/hiredis.h>
 
 #include <sys/socket.h>
@@ -63,6 +64,20 @@ std::string redis_format(std::size_t argc, const char* const* argv, const std::s
     *at++ = '\r';
     *at++ = '\n';
   }
+  return out;
+}
+
+RedisReplyPtr redis_reply_pair(RedisReplyPtr first, RedisReplyPtr second) noexcept {
+  // Allocated as hiredis allocates its own replies, so that freeReplyObject frees the three.
+  auto* pair = static_cast<redisReply*>(hi_calloc(1, sizeof(redisReply)));
+  if (pair == nullptr) return nullptr;
+  RedisReplyPtr out(pair);
+  pair->type = REDIS_REPLY_ARRAY;
+  pair->element = static_cast<redisReply**>(hi_calloc(2, sizeof(redisReply*)));
+  if (pair->element == nullptr) return nullptr;
+  pair->elements = 2;
+  pair->element[0] = first.release();
+  pair->element[1] = second.release();
   return out;
 }
 
@@ -136,11 +151,16 @@ void RedisConnection::on_read(std::uint64_t generation, error_code ec, std::size
     if (parsed == nullptr) break;
     RedisReplyPtr reply(static_cast<redisReply*>(parsed));
     if (!waiting()) return drop("unexpected reply from " + endpoint_.address());
-    if (pairs_.front() && !held_) {
-      held_ = std::move(reply);  // the first of a pair: the second decides unless this one failed
+    const RedisReplies expected = pairs_.front();
+    if (expected != RedisReplies::one && !held_) {
+      held_ = std::move(reply);  // the first of two: kept until the second comes
       continue;
     }
-    if (pairs_.front() && held_->type == REDIS_REPLY_ERROR) reply = std::move(held_);
+    if (expected == RedisReplies::last_of_two && held_->type == REDIS_REPLY_ERROR) reply = std::move(held_);
+    if (expected == RedisReplies::both) {
+      reply = redis_reply_pair(std::move(held_), std::move(reply));
+      if (!reply) return drop("out of memory");
+    }
     held_.reset();
     pairs_.pop_front();
     resume_oldest(std::move(reply));

@@ -51,12 +51,23 @@ std::string redis_command(const Args&... args) {
 std::string redis_keys_command(std::string_view name, const std::vector<std::string>& args, std::size_t first,
                                std::size_t count);
 
+/// Which replies the caller of a request gets.
+enum class RedisReplies {
+  one,          // `text` is one command
+  last_of_two,  // two commands: the second's reply, or the first's when that is an error (execute_pair)
+  both,         // two commands: both replies, as an array of two (execute_both)
+};
+
 /// What one caller sends: one encoded command, or two that must run back to back (ASKING and the
-/// redirected command, a write and its WAIT).
+/// redirected command, a write and its WAIT, a save and its owner binding's TTL).
 struct RedisRequest {
   std::string text;
-  bool pair = false;  // `text` holds two commands: the caller gets one reply (see execute_pair)
+  RedisReplies replies = RedisReplies::one;
 };
+
+/// An array reply holding `first` and `second`, as EXEC answers two commands: what a caller of
+/// two commands gets when it wants both replies. Null only when memory ran out.
+RedisReplyPtr redis_reply_pair(RedisReplyPtr first, RedisReplyPtr second) noexcept;
 
 /// One pipelined connection to Redis (see PipelinedConnection); hiredis only encodes commands
 /// and parses replies, the socket is Asio's.
@@ -73,13 +84,19 @@ class RedisConnection final : public PipelinedConnection<RedisConnection, RedisR
   /// with the reply to `second`, or with the reply to `first` when that is an error.
   Task<RedisReplyPtr> execute_pair(std::string first, std::string second) {
     first += second;
-    return send(RedisRequest{std::move(first), true});
+    return send(RedisRequest{std::move(first), RedisReplies::last_of_two});
+  }
+  /// Sends `first` and `second` adjacently and resumes with both replies, as an array of two
+  /// (redis_reply_pair): one round trip and one wait for two keys on the same server.
+  Task<RedisReplyPtr> execute_both(std::string first, std::string second) {
+    first += second;
+    return send(RedisRequest{std::move(first), RedisReplies::both});
   }
 
  private:
   void add_unsent(RedisRequest request) override {
     unsent_ += request.text;
-    pairs_.push_back(request.pair);
+    pairs_.push_back(request.replies);
   }
   // Called when every caller is dropped, so the pair marks go with them.
   void forget_unsent() override {
@@ -104,8 +121,8 @@ class RedisConnection final : public PipelinedConnection<RedisConnection, RedisR
   bool writing_ = false;
   std::string unsent_;   // encoded commands not yet handed to the socket
   std::string sending_;  // the batch the current async_write sends
-  std::deque<bool> pairs_;  // per waiting caller, oldest first: whether it awaits two replies
-  RedisReplyPtr held_;      // the first reply of the oldest caller's pair, when it came
+  std::deque<RedisReplies> pairs_;  // per waiting caller, oldest first: which replies it awaits
+  RedisReplyPtr held_;              // the first reply of the oldest caller's two, when it came
   std::array<char, 16384> read_buffer_{};
 };
 

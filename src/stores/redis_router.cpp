@@ -5,6 +5,7 @@
 #include "redis_cluster.hpp"
 #include "redis_sentinel.hpp"
 
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/this_coro.hpp>
 
 #include <hiredis/hiredis.h>
@@ -16,6 +17,7 @@ namespace cortado::stores {
 namespace {
 
 namespace asio = boost::asio;
+using namespace boost::asio::experimental::awaitable_operators;
 
 // One server: the store's connection of each io_context, as before clusters, with no lookup by
 // address on the way (the single-server path is the one the benchmarks measure).
@@ -34,6 +36,13 @@ class SingleRouter final : public RedisRouter {
     const std::shared_ptr<RedisConnection> connection = own_connection(executor);
     // Both are queued before either reply is awaited, one after the other on one connection.
     co_return co_await connection->execute_pair(std::move(command), std::move(then));
+  }
+
+  Task<RedisReplyPtr> execute_both(std::string_view, std::string first, std::string_view,
+                                   std::string second) override {
+    const auto executor = co_await asio::this_coro::executor;
+    const std::shared_ptr<RedisConnection> connection = own_connection(executor);
+    co_return co_await connection->execute_both(std::move(first), std::move(second));
   }
 
   Task<std::vector<RedisEndpoint>> masters() override {
@@ -61,6 +70,14 @@ class SingleRouter final : public RedisRouter {
 std::string reply_text(const redisReply& reply) { return std::string(reply.str, reply.len); }
 
 }  // namespace
+
+Task<RedisReplyPtr> RedisRouter::execute_both(std::string_view first_key, std::string first,
+                                              std::string_view second_key, std::string second) {
+  auto replies = co_await (execute(first_key, std::move(first)) && execute(second_key, std::move(second)));
+  RedisReplyPtr both = redis_reply_pair(std::move(std::get<0>(replies)), std::move(std::get<1>(replies)));
+  if (!both) throw std::bad_alloc();
+  co_return both;
+}
 
 std::shared_ptr<RedisConnection> RedisNodeConnections::connection(const RedisEndpoint& endpoint) {
   std::string address = endpoint.address();

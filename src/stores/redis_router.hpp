@@ -50,6 +50,12 @@ class RedisRouter {
   /// Sends `command` and then `then` on the same connection to the server that holds `key`, and
   /// resumes with the reply to `then` (WAIT after a write counts that connection's writes).
   virtual Task<RedisReplyPtr> execute_then(std::string_view key, std::string command, std::string then) = 0;
+  /// Sends `first` (on `first_key`) and `second` (on `second_key`) and resumes with both replies,
+  /// as an array of two (redis_reply_pair). Both commands are sent before either reply is
+  /// awaited: here on the two keys' servers side by side; a router whose keys share one server
+  /// sends them as one request on its connection.
+  virtual Task<RedisReplyPtr> execute_both(std::string_view first_key, std::string first, std::string_view second_key,
+                                           std::string second);
   /// The masters that together hold every key (SCAN runs on each).
   virtual Task<std::vector<RedisEndpoint>> masters() = 0;
   /// Sends a keyless command (SCAN) to one of masters().

@@ -37,6 +37,11 @@ std::optional<RedisEndpoint> master_in(const redisReply& reply, const RedisEndpo
   return master;
 }
 
+// A write sent to a server that is a replica now.
+bool refused_by_replica(const redisReply& reply) {
+  return reply.type == REDIS_REPLY_ERROR && std::string_view(reply.str, reply.len).starts_with("READONLY");
+}
+
 class SentinelRouter final : public RedisRouter {
  public:
   SentinelRouter(RedisTarget target, RedisEndpoint master)
@@ -44,11 +49,17 @@ class SentinelRouter final : public RedisRouter {
         master_(std::move(master)) {}
 
   Task<RedisReplyPtr> execute(std::string_view, std::string command) override {
-    return send(std::move(command), std::string());
+    return send(std::move(command), std::string(), RedisReplies::one);
   }
 
   Task<RedisReplyPtr> execute_then(std::string_view, std::string command, std::string then) override {
-    return send(std::move(command), std::move(then));
+    return send(std::move(command), std::move(then), RedisReplies::last_of_two);
+  }
+
+  // The one master holds both keys: one request on its connection.
+  Task<RedisReplyPtr> execute_both(std::string_view, std::string first, std::string_view,
+                                   std::string second) override {
+    return send(std::move(first), std::move(second), RedisReplies::both);
   }
 
   Task<std::vector<RedisEndpoint>> masters() override {
@@ -59,7 +70,7 @@ class SentinelRouter final : public RedisRouter {
 
   // The one master holds every key: SCAN goes to whichever it is now.
   Task<RedisReplyPtr> execute_at(const RedisEndpoint&, std::string command) override {
-    return send(std::move(command), std::string());
+    return send(std::move(command), std::string(), RedisReplies::one);
   }
 
   bool same_group(std::string_view, std::string_view) const override { return true; }
@@ -79,7 +90,7 @@ class SentinelRouter final : public RedisRouter {
     return master_;
   }
 
-  Task<RedisReplyPtr> send(std::string command, std::string then) {
+  Task<RedisReplyPtr> send(std::string command, std::string then, RedisReplies replies) {
     const auto executor = co_await asio::this_coro::executor;
     for (int attempt = 0;; ++attempt) {
       const RedisEndpoint node = master();
@@ -87,10 +98,12 @@ class SentinelRouter final : public RedisRouter {
       std::exception_ptr lost;
       try {
         const std::shared_ptr<RedisConnection> to = connection(executor, node);
-        if (then.empty()) {
+        if (replies == RedisReplies::one) {
           reply = co_await to->execute(command);
-        } else {
+        } else if (replies == RedisReplies::last_of_two) {
           reply = co_await to->execute_pair(command, then);
+        } else {
+          reply = co_await to->execute_both(command, then);
         }
       } catch (const ConnectionDropped&) {
         lost = std::current_exception();
@@ -98,8 +111,9 @@ class SentinelRouter final : public RedisRouter {
       // A lost connection, or a write refused because the server is a replica now: the master
       // may have moved, so the sentinels are asked; a command that got an answer is tried again
       // once on the new master (every command the store sends may run twice).
-      const bool demoted = !lost && reply->type == REDIS_REPLY_ERROR &&
-                           std::string_view(reply->str, reply->len).starts_with("READONLY");
+      const bool demoted = !lost && (replies == RedisReplies::both
+                                         ? refused_by_replica(*reply->element[0]) || refused_by_replica(*reply->element[1])
+                                         : refused_by_replica(*reply));
       if (!lost && !demoted) co_return reply;
       co_await ask_sentinels(executor);
       if (attempt == 0 && master().address() != node.address()) continue;

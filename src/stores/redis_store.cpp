@@ -11,7 +11,6 @@
 #include "cortado/core/dates.hpp"
 #include "cortado/session/session_id.hpp"
 
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/this_coro.hpp>
 
 #include <hiredis/hiredis.h>
@@ -28,7 +27,6 @@ namespace cortado::stores {
 namespace {
 
 namespace asio = boost::asio;
-using namespace boost::asio::experimental::awaitable_operators;
 
 // MGET and DEL take this many keys at a time, so that no single command or reply grows unbounded.
 constexpr std::size_t keys_per_command = 1000;
@@ -161,9 +159,9 @@ class RedisStore final : public Store {
     const std::string binding = owner_of_key(sid);
     if (bound_ttl && options_.wait_replicas == 0) {
       // The binding's key keeps the session's TTL, in the same round trip (GETEX does nothing to an absent key).
-      auto replies = co_await (call(key, std::move(command), "SET") &&
-                               call(binding, redis_command("GETEX", binding, "EX", seconds), "GETEX"));
-      co_await extend_owner_set(*std::get<1>(replies), seconds);
+      const RedisReplyPtr replies = co_await call_both(key, std::move(command), "SET", binding,
+                                                       redis_command("GETEX", binding, "EX", seconds), "GETEX");
+      co_await extend_owner_set(*replies->element[1], seconds);
       co_return;
     }
     if (options_.wait_replicas > 0) co_await call_and_wait(key, std::move(command));
@@ -182,9 +180,9 @@ class RedisStore final : public Store {
     }
     // The binding goes with the session, in the same round trip.
     const std::string binding = owner_of_key(sid);
-    auto replies = co_await (call(key, redis_command("DEL", key), "DEL") &&
-                             call(binding, redis_command("GETDEL", binding), "GETDEL"));
-    const redisReply& owner = *std::get<1>(replies);
+    const RedisReplyPtr replies =
+        co_await call_both(key, redis_command("DEL", key), "DEL", binding, redis_command("GETDEL", binding), "GETDEL");
+    const redisReply& owner = *replies->element[1];
     if (owner.type == REDIS_REPLY_STRING) {
       const std::string set_key = owner_set_key(reply_text(owner));
       co_await call(set_key, redis_command("SREM", set_key, sid), "SREM");
@@ -208,9 +206,9 @@ class RedisStore final : public Store {
     }
     // The binding's key keeps the session's TTL (GETEX does nothing to an absent key).
     const std::string binding = owner_of_key(sid);
-    auto replies = co_await (call(key, redis_command("EXPIRE", key, seconds), "EXPIRE") &&
-                             call(binding, redis_command("GETEX", binding, "EX", seconds), "GETEX"));
-    co_await extend_owner_set(*std::get<1>(replies), seconds);
+    const RedisReplyPtr replies = co_await call_both(key, redis_command("EXPIRE", key, seconds), "EXPIRE", binding,
+                                                     redis_command("GETEX", binding, "EX", seconds), "GETEX");
+    co_await extend_owner_set(*replies->element[1], seconds);
   }
 
   Task<> set_owner(std::string sid, std::string owner, json::object session) override {
@@ -245,12 +243,12 @@ class RedisStore final : public Store {
     require_owners("owner_of");
     const std::string key = options_.prefix + sid;
     const std::string binding = owner_of_key(sid);
-    auto replies = co_await (call(binding, redis_command("GET", binding), "GET") &&
-                             call(key, redis_command("EXISTS", key), "EXISTS"));
-    const redisReply& owner = *std::get<0>(replies);
+    const RedisReplyPtr replies =
+        co_await call_both(binding, redis_command("GET", binding), "GET", key, redis_command("EXISTS", key), "EXISTS");
+    const redisReply& owner = *replies->element[0];
     if (owner.type != REDIS_REPLY_STRING) co_return std::nullopt;
     std::string name = reply_text(owner);
-    if (std::get<1>(replies)->integer == 0) {
+    if (replies->element[1]->integer == 0) {
       // Destroyed by a process that does not keep the index (Node): the binding goes now.
       co_await forget_bindings(name, std::vector<std::string>(1, sid));
       co_return std::nullopt;
@@ -369,11 +367,26 @@ class RedisStore final : public Store {
   // it); an error reply becomes an exception.
   Task<RedisReplyPtr> call(std::string_view key, std::string command, const char* name) {
     RedisReplyPtr reply = co_await router_->execute(key, std::move(command));
-    if (reply->type == REDIS_REPLY_ERROR) {
-      throw std::runtime_error(std::string("redis store: ") + name + " failed on " + router_->describe() + ": " +
-                               reply_text(*reply));
-    }
+    fail_on_error(*reply, name);
     co_return reply;
+  }
+
+  // Two commands sent together (one request when their keys share a server), each reply checked as
+  // call() checks one: an array of the two replies.
+  Task<RedisReplyPtr> call_both(std::string_view first_key, std::string first, const char* first_name,
+                                std::string_view second_key, std::string second, const char* second_name) {
+    RedisReplyPtr replies =
+        co_await router_->execute_both(first_key, std::move(first), second_key, std::move(second));
+    fail_on_error(*replies->element[0], first_name);
+    fail_on_error(*replies->element[1], second_name);
+    co_return replies;
+  }
+
+  void fail_on_error(const redisReply& reply, const char* name) const {
+    if (reply.type == REDIS_REPLY_ERROR) {
+      throw std::runtime_error(std::string("redis store: ") + name + " failed on " + router_->describe() + ": " +
+                               reply_text(reply));
+    }
   }
 
   // The write, then WAIT on the same connection: the save counts only once enough replicas have it.
