@@ -1,6 +1,7 @@
 #pragma once
 // Worker: one I/O thread's event loop, its acceptor and the connections that live on it.
 
+#include "cortado/core/one_thread.hpp"
 #include "cortado/http/server.hpp"
 #include "http/tls_context.hpp"
 
@@ -106,13 +107,14 @@ template <class Stream>
 class StreamedBody;
 
 struct Worker {
-  explicit Worker(Server::Impl& s) : server(s) {}
+  explicit Worker(Server::Impl& s) : server(s) { mark_one_thread(ioc); }
 
   Server::Impl& server;
   /// Declared before ioc: connections cut at the end of the grace period are destroyed with the
   /// io_context and unregister themselves from this list.
   std::list<Connection*> connections;
-  /// Concurrency hint 1: only this thread runs it, so Asio can skip its internal locking.
+  /// Concurrency hint 1: only this thread runs it, so Asio can skip its internal locking; marked
+  /// so (mark_one_thread) for the stores' connections, which then need no strand.
   boost::asio::io_context ioc{1};
   std::list<Listener> listeners;
   boost::asio::steady_timer sweeper{ioc};

@@ -40,7 +40,7 @@ class ConnectionRegistry final : public boost::asio::execution_context::service 
     if (const auto found = connections_.find(store_id); found != connections_.end()) return found->second.connection;
     // A new store is rare, so that is when the connections of stores already gone are let go.
     // Only the reference: a gone store's connection is idle, so the last reference goes (and
-    // the socket closes) here or, when a completion still holds one, on the connection's strand;
+    // the socket closes) here or, when a completion still holds one, on the connection's executor;
     // this thread need not be the one that runs it.
     std::erase_if(connections_, [](const auto& entry) { return entry.second.owner.expired(); });
     auto made = std::make_shared<Connection>(executor, args...);

@@ -2,11 +2,13 @@
 // PipelinedConnection: what the Redis and PostgreSQL connections share (the callers waiting in
 // order, the generation counter, dropping, the watchdog); the protocol is the derived class's.
 
+#include "cortado/core/one_thread.hpp"
 #include "cortado/core/task.hpp"
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/append.hpp>
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/dispatch.hpp>
@@ -50,7 +52,7 @@ class ConnectionDropped : public std::runtime_error {
 };
 
 /// One connection to a server on one executor (through a strand, so that an io_context run by
-/// several threads is safe too). It connects on first use, sends every command as soon as it is
+/// several threads is safe too; on an io_context marked as run by one thread, directly). It connects on first use, sends every command as soon as it is
 /// given (several in flight, replies matched in order) and reconnects on the next command after
 /// an outage. While no reply is awaited it keeps no operation pending, so the io_context's run()
 /// may return. `Connection` is the derived class (its handlers keep it alive through
@@ -84,7 +86,7 @@ class PipelinedConnection : public std::enable_shared_from_this<Connection> {
   /// when the connection goes first.
   Task<Reply> send(Command command);
 
-  // For the protocol's part, on strand_.
+  // For the protocol's part, on executor_.
   void connected();                  // the connect and login succeeded: what waited is sent now
   void start_reading();              // replies are due: reads begin and the watchdog counts from now
   bool reading() const { return reading_; }
@@ -96,7 +98,7 @@ class PipelinedConnection : public std::enable_shared_from_this<Connection> {
   // Closes the socket; every caller fails with `reason`, and learns whether a retry may help.
   void drop(std::string reason, bool retryable = false);
 
-  // The protocol's part, on strand_.
+  // The protocol's part, on executor_.
   virtual void add_unsent(Command command) = 0;    // queued for the next flush()
   virtual void forget_unsent() = 0;
   virtual bool idle_socket_alive() = 0;            // whether the server kept the idle connection
@@ -106,8 +108,11 @@ class PipelinedConnection : public std::enable_shared_from_this<Connection> {
   virtual void close_socket() = 0;
   virtual std::string stuck_reason(std::chrono::milliseconds limit) const = 0;  // the watchdog's
 
-  boost::asio::strand<boost::asio::any_io_executor> strand_;
-  // Everything below is touched on strand_ only.
+  // Where everything of this connection runs: a strand on the caller's io_context, or, when one
+  // thread alone runs it (run_by_one_thread), its executor itself. A strand there would cost
+  // every command a post and a lock for an order that thread keeps anyway.
+  boost::asio::any_io_executor executor_;
+  // Everything below is touched on executor_ only.
   State state_ = State::closed;
   std::uint64_t generation_ = 0;  // bumped when a socket is dropped: late completions of the old one are ignored
 
@@ -118,6 +123,10 @@ class PipelinedConnection : public std::enable_shared_from_this<Connection> {
     boost::asio::any_io_executor executor;  // where the caller resumes
   };
 
+  static boost::asio::any_io_executor serial(const boost::asio::any_io_executor& executor) {
+    if (run_by_one_thread(executor)) return executor;
+    return boost::asio::make_strand(executor);
+  }
   void enqueue(Command command, Caller caller);
   void complete(Caller caller, std::exception_ptr error, Reply reply);
   std::chrono::milliseconds limit() const { return state_ == State::connecting ? connect_timeout_ : command_timeout_; }
@@ -139,12 +148,11 @@ PipelinedConnection<Connection, Command, Reply>::PipelinedConnection(const boost
                                                                      std::chrono::milliseconds connect_timeout,
                                                                      std::chrono::milliseconds command_timeout)
     // Untracked: an idle connection must never keep its io_context's run() from returning.
-    : strand_(boost::asio::make_strand(
-          boost::asio::prefer(executor, boost::asio::execution::outstanding_work.untracked))),
+    : executor_(serial(boost::asio::prefer(executor, boost::asio::execution::outstanding_work.untracked))),
       store_(std::move(store)),
       connect_timeout_(connect_timeout),
       command_timeout_(command_timeout),
-      watchdog_(strand_) {}
+      watchdog_(executor_) {}
 
 template <class Connection, class Command, class Reply>
 Task<Reply> PipelinedConnection<Connection, Command, Reply>::send(Command command) {
@@ -153,9 +161,9 @@ Task<Reply> PipelinedConnection<Connection, Command, Reply>::send(Command comman
       [self = this->shared_from_this()](auto handler, Command command) mutable {
         PipelinedConnection* connection = self.get();
         // Taken before the handler's type is erased: Boost 1.81's any_completion_executor cannot be posted to.
-        auto executor = asio::get_associated_executor(handler, connection->strand_);
+        auto executor = asio::get_associated_executor(handler, connection->executor_);
         Caller caller{Handler(std::move(handler)), std::move(executor)};
-        asio::dispatch(connection->strand_, [self = std::move(self), connection, command = std::move(command),
+        asio::dispatch(connection->executor_, [self = std::move(self), connection, command = std::move(command),
                                              caller = std::move(caller)]() mutable {
           connection->enqueue(std::move(command), std::move(caller));
         });
@@ -175,7 +183,7 @@ void PipelinedConnection<Connection, Command, Reply>::enqueue(Command command, C
     state_ = State::connecting;
     progress();
     arm_watchdog();
-    boost::asio::co_spawn(strand_, connect(generation_), boost::asio::detached);
+    boost::asio::co_spawn(executor_, connect(generation_), boost::asio::detached);
   } else if (state_ == State::open) {
     flush();
   }
@@ -245,8 +253,12 @@ void PipelinedConnection<Connection, Command, Reply>::shutdown() {
 
 template <class Connection, class Command, class Reply>
 void PipelinedConnection<Connection, Command, Reply>::complete(Caller caller, std::exception_ptr error, Reply reply) {
-  // Posted, not called: the caller's coroutine resumes on its own executor, outside this strand.
-  boost::asio::post(caller.executor, boost::asio::append(std::move(caller.handler), error, std::move(reply)));
+  // Posted, not called: the caller's coroutine resumes on its own executor, after this handler.
+  // Bound to that executor rather than passed to post() beside the handler: the handler's own
+  // executor type differs, and post() would then wrap it in a work_dispatcher that counts
+  // outstanding work through the type-erased executor (a tenth of a Redis request's instructions).
+  boost::asio::post(boost::asio::bind_executor(std::move(caller.executor),
+                                               boost::asio::append(std::move(caller.handler), error, std::move(reply))));
 }
 
 template <class Connection, class Command, class Reply>

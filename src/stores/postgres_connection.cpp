@@ -294,7 +294,7 @@ bool PgConnection::attach_socket() {
   detach_socket();
   const int fd = PQsocket(conn_.get());
   if (fd < 0) return false;
-  socket_.emplace(strand_);
+  socket_.emplace(executor_);
   boost::system::error_code error;
   socket_->assign(fd, error);
   if (error) socket_.reset();

@@ -96,7 +96,7 @@ class PgConnection final : public PipelinedConnection<PgConnection, PgStatement,
   std::string stuck_reason(std::chrono::milliseconds limit) const override;
 
   std::shared_ptr<const PgSettings> settings_;
-  // Everything below is touched on strand_ only.
+  // Everything below is touched on executor_ only.
   PgConnPtr conn_;
   // libpq owns the socket; this only registers it with the reactor, and is released, never closed.
   std::optional<boost::asio::posix::stream_descriptor> socket_;

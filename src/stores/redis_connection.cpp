@@ -97,8 +97,8 @@ std::string redis_keys_command(std::string_view name, const std::vector<std::str
 RedisConnection::RedisConnection(const asio::any_io_executor& executor, RedisEndpoint endpoint)
     : PipelinedConnection(executor, "redis", endpoint.connect_timeout, endpoint.command_timeout),
       endpoint_(std::move(endpoint)),
-      socket_(strand_),
-      resolver_(strand_),
+      socket_(executor_),
+      resolver_(executor_),
       reader_(nullptr, redisReaderFree) {}
 
 RedisConnection::~RedisConnection() = default;

@@ -114,7 +114,7 @@ class RedisConnection final : public PipelinedConnection<RedisConnection, RedisR
   std::string stuck_reason(std::chrono::milliseconds limit) const override;
 
   RedisEndpoint endpoint_;
-  // Everything below is touched on strand_ only.
+  // Everything below is touched on executor_ only.
   boost::asio::ip::tcp::socket socket_;
   boost::asio::ip::tcp::resolver resolver_;
   std::unique_ptr<redisReader, void (*)(redisReader*)> reader_;
