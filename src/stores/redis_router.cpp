@@ -45,6 +45,10 @@ class SingleRouter final : public RedisRouter {
     co_return co_await connection->execute_both(std::move(first), std::move(second));
   }
 
+  std::shared_ptr<RedisConnection> direct(const asio::any_io_executor& executor) override {
+    return own_connection(executor);
+  }
+
   Task<std::vector<RedisEndpoint>> masters() override {
     std::vector<RedisEndpoint> all;
     all.push_back(endpoint_);

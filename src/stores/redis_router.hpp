@@ -56,6 +56,10 @@ class RedisRouter {
   /// sends them as one request on its connection.
   virtual Task<RedisReplyPtr> execute_both(std::string_view first_key, std::string first, std::string_view second_key,
                                            std::string second);
+  /// The connection every command of this io_context goes to, as it is, when the router has
+  /// nothing to do on the way (one server: no redirects, no failover); null otherwise. The store
+  /// then awaits the connection itself, without a coroutine frame of the router's per command.
+  virtual std::shared_ptr<RedisConnection> direct(const boost::asio::any_io_executor&) { return nullptr; }
   /// The masters that together hold every key (SCAN runs on each).
   virtual Task<std::vector<RedisEndpoint>> masters() = 0;
   /// Sends a keyless command (SCAN) to one of masters().
