@@ -30,8 +30,9 @@ class ScratchResource final : public boost::json::memory_resource {
   struct Block {
     Block* next;
   };
-  // Each further block, header included, stays within the per-thread cache's sizes.
-  static constexpr std::size_t block_size = 1008;
+  // Each further block stays a small-bin size for glibc (a chunk under 1,024 bytes with its header):
+  // from 1,009 bytes up, a request that misses the per-thread cache consolidates the fastbins.
+  static constexpr std::size_t block_size = 992;
 
   void* do_allocate(std::size_t n, std::size_t align) override {
     if (void* p = carve(n, align)) return p;

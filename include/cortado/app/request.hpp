@@ -222,8 +222,11 @@ class Request {
   /// A forward_list: its elements stay in place as more are added, and an empty one allocates
   /// nothing (a deque allocates some 600 bytes when made, for every request).
   mutable std::forward_list<std::pair<std::string, std::string>> joined_;
-  /// Two inline: a session request uses one, and a vector's first element took an allocation.
-  boost::container::small_vector<std::pair<std::type_index, std::shared_ptr<void>>, 2> slots_;
+  /// One inline: a session request uses one, and a vector's first element took an allocation.
+  /// Not more: App::handle's coroutine frame holds this Request, and past 1,000 bytes that frame
+  /// is a large-bin allocation for glibc, which consolidates the fastbins whenever its per-thread
+  /// cache is empty, as it is with many requests waiting on a store.
+  boost::container::small_vector<std::pair<std::type_index, std::shared_ptr<void>>, 1> slots_;
   App* app_ = nullptr;
   const Response* res_ = nullptr;
   RouteTrail route_trail_;

@@ -145,9 +145,9 @@ class Response {
   const Request& req_;
   http::Exchange& exchange_;
   json::object locals_;
-  /// Two inline (the session's Set-Cookie hook, a logger's or metrics' clock): the first push
-  /// into a vector took an allocation on every session request.
-  boost::container::small_vector<std::function<void()>, 2> header_hooks_;
+  /// One inline (the session's Set-Cookie hook): the first push into a vector took an allocation
+  /// on every session request. Not more, for App::handle's frame size (see Request::slots_).
+  boost::container::small_vector<std::function<void()>, 1> header_hooks_;
   bool finished_ = false;
   bool hooks_ran_ = false;
 };
