@@ -59,9 +59,12 @@ enum class RedisReplies {
 };
 
 /// What one caller sends: one encoded command, or two that must run back to back (ASKING and the
-/// redirected command, a write and its WAIT, a save and its owner binding's TTL).
+/// redirected command, a write and its WAIT, a save and its owner binding's TTL). The two are
+/// kept apart until they join the connection's unsent bytes: appending one to the other first
+/// would reallocate it.
 struct RedisRequest {
   std::string text;
+  std::string second;  // empty for one command
   RedisReplies replies = RedisReplies::one;
 };
 
@@ -79,23 +82,24 @@ class RedisConnection final : public PipelinedConnection<RedisConnection, RedisR
 
   /// Sends one encoded command and resumes with its reply (an error reply too); throws
   /// ConnectionDropped ("redis store: <reason>") when Redis cannot be reached or stops answering.
-  Task<RedisReplyPtr> execute(std::string command) { return send(RedisRequest{std::move(command)}); }
+  Task<RedisReplyPtr> execute(std::string command) {
+    return send(RedisRequest{std::move(command), std::string(), RedisReplies::one});
+  }
   /// Sends `first` and `second` adjacently (no other caller's command between them) and resumes
   /// with the reply to `second`, or with the reply to `first` when that is an error.
   Task<RedisReplyPtr> execute_pair(std::string first, std::string second) {
-    first += second;
-    return send(RedisRequest{std::move(first), RedisReplies::last_of_two});
+    return send(RedisRequest{std::move(first), std::move(second), RedisReplies::last_of_two});
   }
   /// Sends `first` and `second` adjacently and resumes with both replies, as an array of two
   /// (redis_reply_pair): one round trip and one wait for two keys on the same server.
   Task<RedisReplyPtr> execute_both(std::string first, std::string second) {
-    first += second;
-    return send(RedisRequest{std::move(first), RedisReplies::both});
+    return send(RedisRequest{std::move(first), std::move(second), RedisReplies::both});
   }
 
  private:
   void add_unsent(RedisRequest request) override {
     unsent_ += request.text;
+    unsent_ += request.second;
     pairs_.push_back(request.replies);
   }
   // Called when every caller is dropped, so the pair marks go with them.
