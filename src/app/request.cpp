@@ -2,6 +2,7 @@
 
 #include "cortado/core/url.hpp"
 #include "core/header_text.hpp"
+#include "http/field_scan.hpp"
 
 #include <boost/beast/core/string.hpp>
 
@@ -47,10 +48,18 @@ std::string_view Request::get(std::string_view field) const {
     if (it == raw_.end()) it = raw_.find("referrer");
     return it == raw_.end() ? std::string_view{} : std::string_view(it->value());
   }
+  const auto code = boost::beast::http::string_to_field(field);
+  if (code != boost::beast::http::field::unknown) return get(code);
   auto it = raw_.find(field);
   if (it == raw_.end()) return {};
   if (raw_.count(field) == 1 || keeps_first_only(it->name())) return it->value();
   return joined_field(field);
+}
+
+std::string_view Request::get(boost::beast::http::field field) const {
+  const http::FieldScan scan = http::scan_field(raw_, field);
+  if (!scan.repeated || keeps_first_only(field)) return scan.value;
+  return joined_field(boost::beast::http::to_string(field));
 }
 
 // Node keeps only the first of these when a request repeats them (its IncomingMessage's

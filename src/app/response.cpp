@@ -6,6 +6,7 @@
 #include "cortado/core/url.hpp"
 #include "app/freshness.hpp"
 #include "core/header_text.hpp"
+#include "http/field_scan.hpp"
 
 #include <boost/beast/core/string.hpp>
 
@@ -85,14 +86,14 @@ void Response::mark_finished() {
 void Response::finish_body(std::string body, bool text) {
   mark_finished();
   if (text) {
-    auto type = raw_[beast_http::field::content_type];  // by the field's code: no lookup by name
+    auto type = http::scan_field(raw_, beast_http::field::content_type).value;
     if (type.empty()) {
       raw_.set(beast_http::field::content_type, "text/html; charset=utf-8");
     } else if (type.find("charset") == std::string_view::npos) {
       raw_.set(beast_http::field::content_type, std::string(type) + "; charset=utf-8");
     }
   }
-  if (req_.settings().etag && raw_[beast_http::field::etag].empty()) {
+  if (req_.settings().etag && http::scan_field(raw_, beast_http::field::etag).value.empty()) {
     thread_local std::string tag;  // the header copies it: one buffer per thread serves every response
     tag.clear();
     append_weak_etag(tag, body);
@@ -117,7 +118,7 @@ void Response::send_bytes(std::string_view bytes) {
 }
 
 void Response::json(const json::value& value) {
-  if (raw_[beast_http::field::content_type].empty()) raw_.set(beast_http::field::content_type, "application/json; charset=utf-8");
+  if (http::scan_field(raw_, beast_http::field::content_type).value.empty()) raw_.set(beast_http::field::content_type, "application/json; charset=utf-8");
   finish_body(stringify(value), true);
 }
 

@@ -387,7 +387,7 @@ Middleware session(SessionOptions options) {
     req.slot<detail::SessionSlot>().store = config->options.store;
     req.slot<detail::SessionSlot>().context = ctx;
     // Only its own cookie is looked for (as req.cookies() would read it): no map of them all.
-    if (auto raw = find_cookie(req.get("cookie"), config->options.name)) {
+    if (auto raw = find_cookie(req.get(boost::beast::http::field::cookie), config->options.name)) {
       auto verified = config->signer.verify_cookie(*raw);
       if (verified && !verified->id.empty()) {
         ctx->cookie_id = std::move(verified->id);

@@ -171,6 +171,11 @@ std::vector<Row> rows() {
        200, {}, {}, false, "1, 2"},
       {"RepeatedUserAgentKeepsTheFirst", req("GET /header/user-agent HTTP/1.1", "Host: x\r\nUser-Agent: a\r\nX-B: 0\r\nUser-Agent: b\r\n"),
        200, {}, {}, false, "a"},
+      // Fields Beast knows by code (Accept, Cookie) are found by their code, and joined the same way.
+      {"RepeatedKnownFieldIsOneList", req("GET /header/accept HTTP/1.1", "Host: x\r\nAccept: a\r\nX-B: 0\r\nACCEPT: b\r\n"),
+       200, {}, {}, false, "a, b"},
+      {"RepeatedCookieIsOneSemicolonList", req("GET /header/Cookie HTTP/1.1", "Host: x\r\nCookie: a=1\r\nX-B: 0\r\ncookie: b=2\r\n"),
+       200, {}, {}, false, "a=1; b=2"},
       // HTTP/1.0 with Transfer-Encoding: answered, then closed (RFC 9112 6.1), so that what follows
       // the body never runs as a request.
       {"Http10ChunkedThenClose",

@@ -55,6 +55,9 @@ class Request {
   /// repeated field is one list ("a, b"; Cookie "a; b") except those Node keeps the first of
   /// (Host, Content-Type, Authorization, User-Agent, ...).
   std::string_view get(std::string_view field) const;
+  /// get() for a field Beast knows by its code (boost::beast::http::field::cookie): no name to
+  /// look up, what middleware reading a fixed header uses.
+  std::string_view get(boost::beast::http::field field) const;
   /// Same as get().
   std::string_view header(std::string_view field) const { return get(field); }
   bool has_header(std::string_view field) const;
