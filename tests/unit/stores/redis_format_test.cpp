@@ -13,28 +13,31 @@
 namespace cortado::stores {
 namespace {
 
-std::string hiredis_format(const std::vector<std::string>& args) {
-  std::vector<const char*> argv;
-  std::vector<std::size_t> lengths;
-  for (const std::string& arg : args) {
-    argv.push_back(arg.data());
-    lengths.push_back(arg.size());
+// The pointers and lengths both encoders take.
+struct Argv {
+  explicit Argv(const std::vector<std::string>& args) {
+    for (const std::string& arg : args) {
+      pointers.push_back(arg.data());
+      lengths.push_back(arg.size());
+    }
   }
+  std::vector<const char*> pointers;
+  std::vector<std::size_t> lengths;
+};
+
+std::string hiredis_format(const std::vector<std::string>& args) {
+  Argv argv(args);
   char* encoded = nullptr;
-  const int size = redisFormatCommandArgv(&encoded, static_cast<int>(args.size()), argv.data(), lengths.data());
+  const int size =
+      redisFormatCommandArgv(&encoded, static_cast<int>(args.size()), argv.pointers.data(), argv.lengths.data());
   std::string out(encoded, static_cast<std::size_t>(size));
   redisFreeCommand(encoded);
   return out;
 }
 
 std::string own_format(const std::vector<std::string>& args) {
-  std::vector<const char*> argv;
-  std::vector<std::size_t> lengths;
-  for (const std::string& arg : args) {
-    argv.push_back(arg.data());
-    lengths.push_back(arg.size());
-  }
-  return redis_format(args.size(), argv.data(), lengths.data());
+  Argv argv(args);
+  return redis_format(args.size(), argv.pointers.data(), argv.lengths.data());
 }
 
 TEST(RedisFormat, ACommandIsAnArrayOfBulkStrings) {
