@@ -57,6 +57,7 @@ std::string_view Request::get(std::string_view field) const {
 }
 
 std::string_view Request::get(boost::beast::http::field field) const {
+  if (field == boost::beast::http::field::referer) return get("referer");  // with its Referrer alias
   const http::FieldScan scan = http::scan_field(raw_, field);
   if (!scan.repeated || keeps_first_only(field)) return scan.value;
   return joined_field(boost::beast::http::to_string(field));

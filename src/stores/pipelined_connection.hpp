@@ -52,11 +52,12 @@ class ConnectionDropped : public std::runtime_error {
 };
 
 /// One connection to a server on one executor (through a strand, so that an io_context run by
-/// several threads is safe too; on an io_context marked as run by one thread, directly). It connects on first use, sends every command as soon as it is
-/// given (several in flight, replies matched in order) and reconnects on the next command after
-/// an outage. While no reply is awaited it keeps no operation pending, so the io_context's run()
-/// may return. `Connection` is the derived class (its handlers keep it alive through
-/// shared_from_this()); it writes `Command`s and parses `Reply`s.
+/// several threads is safe too; on an io_context marked as run by one thread, directly). It
+/// connects on first use, sends every command as soon as it is given (several in flight, replies
+/// matched in order) and reconnects on the next command after an outage. While no reply is
+/// awaited it keeps no operation pending, so the io_context's run() may return. `Connection` is
+/// the derived class (its handlers keep it alive through shared_from_this()); it writes
+/// `Command`s and parses `Reply`s.
 ///
 /// One watchdog rule covers every wait: a connection that has callers waiting and has made no
 /// progress for its limit is dropped, and every caller fails with a one-line reason. The limit is

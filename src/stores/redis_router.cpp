@@ -38,13 +38,7 @@ class SingleRouter final : public RedisRouter {
     co_return co_await connection->execute_pair(std::move(command), std::move(then));
   }
 
-  Task<RedisReplyPtr> execute_both(std::string_view, std::string first, std::string_view,
-                                   std::string second) override {
-    const auto executor = co_await asio::this_coro::executor;
-    const std::shared_ptr<RedisConnection> connection = own_connection(executor);
-    co_return co_await connection->execute_both(std::move(first), std::move(second));
-  }
-
+  // The store sends through the connection itself, execute_both included.
   std::shared_ptr<RedisConnection> direct(const asio::any_io_executor& executor) override {
     return own_connection(executor);
   }
