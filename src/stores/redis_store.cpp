@@ -137,12 +137,7 @@ class RedisStore final : public Store {
     // call()'s work written out: every load comes here, and a frame less is an allocation less
     // while 64 requests wait on Redis.
     const auto executor = co_await asio::this_coro::executor;
-    RedisReplyPtr reply;
-    if (const std::shared_ptr<RedisConnection> direct = router_->direct(executor)) {
-      reply = co_await direct->execute(redis_command("GET", key));
-    } else {
-      reply = co_await router_->execute(key, redis_command("GET", key));
-    }
+    const RedisReplyPtr reply = co_await send(executor, key, redis_command("GET", key));
     fail_on_error(*reply, "GET");
     if (reply->type == REDIS_REPLY_NIL) co_return std::nullopt;
     expect(*reply, REDIS_REPLY_STRING, "GET");
@@ -376,14 +371,27 @@ class RedisStore final : public Store {
   // it); an error reply becomes an exception.
   Task<RedisReplyPtr> call(std::string_view key, std::string command, const char* name) {
     const auto executor = co_await asio::this_coro::executor;
-    RedisReplyPtr reply;
-    if (const std::shared_ptr<RedisConnection> direct = router_->direct(executor)) {
-      reply = co_await direct->execute(std::move(command));
-    } else {
-      reply = co_await router_->execute(key, std::move(command));
-    }
+    RedisReplyPtr reply = co_await send(executor, key, std::move(command));
     fail_on_error(*reply, name);
     co_return reply;
+  }
+
+  // The connection that takes a command about `key` from `executor`'s thread: the router's direct
+  // one when it has it (one server: no redirects, no failover, no frame of the router's), else the
+  // router. Plain functions, not coroutines: they return the awaitable the caller waits on (the
+  // connection's send() keeps it alive meanwhile).
+  Task<RedisReplyPtr> send(const asio::any_io_executor& executor, std::string_view key, std::string command) {
+    if (const std::shared_ptr<RedisConnection> direct = router_->direct(executor)) {
+      return direct->execute(std::move(command));
+    }
+    return router_->execute(key, std::move(command));
+  }
+  Task<RedisReplyPtr> send_both(const asio::any_io_executor& executor, std::string_view first_key, std::string first,
+                                std::string_view second_key, std::string second) {
+    if (const std::shared_ptr<RedisConnection> direct = router_->direct(executor)) {
+      return direct->execute_both(std::move(first), std::move(second));
+    }
+    return router_->execute_both(first_key, std::move(first), second_key, std::move(second));
   }
 
   // Two commands sent together (one request when their keys share a server), each reply checked as
@@ -391,12 +399,8 @@ class RedisStore final : public Store {
   Task<RedisReplyPtr> call_both(std::string_view first_key, std::string first, const char* first_name,
                                 std::string_view second_key, std::string second, const char* second_name) {
     const auto executor = co_await asio::this_coro::executor;
-    RedisReplyPtr replies;
-    if (const std::shared_ptr<RedisConnection> direct = router_->direct(executor)) {
-      replies = co_await direct->execute_both(std::move(first), std::move(second));
-    } else {
-      replies = co_await router_->execute_both(first_key, std::move(first), second_key, std::move(second));
-    }
+    RedisReplyPtr replies =
+        co_await send_both(executor, first_key, std::move(first), second_key, std::move(second));
     fail_on_error(*replies->element[0], first_name);
     fail_on_error(*replies->element[1], second_name);
     co_return replies;
@@ -414,9 +418,7 @@ class RedisStore final : public Store {
     const RedisReplyPtr reply = co_await router_->execute_then(
         key, std::move(command),
         redis_command("WAIT", std::to_string(options_.wait_replicas), std::to_string(options_.wait_timeout.count())));
-    if (reply->type == REDIS_REPLY_ERROR) {
-      throw std::runtime_error("redis store: SET failed on " + router_->describe() + ": " + reply_text(*reply));
-    }
+    fail_on_error(*reply, "SET");
     expect(*reply, REDIS_REPLY_INTEGER, "WAIT");
     if (reply->integer < static_cast<long long>(options_.wait_replicas)) {
       throw std::runtime_error("redis store: the save reached " + std::to_string(reply->integer) + " of the " +
