@@ -60,7 +60,10 @@ std::string inflate(std::string_view encoded, std::size_t limit) {
 Middleware make_parser(Options options, std::string default_type, Parse parse) {
   if (options.type.empty()) options.type = std::move(default_type);
   return make_middleware([options, parse](Request& req, Response&, Next next) {
-    bool has_body = !req.raw_body().empty() || req.has_header("content-length") || req.has_header("transfer-encoding");
+    using boost::beast::http::field;
+    // type-is's hasBody(): every request walks past here, so the fields are found by their codes.
+    bool has_body = !req.raw_body().empty() || req.has_header(field::content_length) ||
+                    req.has_header(field::transfer_encoding);
     if (!has_body || !req.is(options.type)) {
       next();
       return;

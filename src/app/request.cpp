@@ -93,7 +93,13 @@ std::string_view Request::joined_field(std::string_view field) const {
   return joined_.emplace_front(std::move(name), std::move(value)).second;
 }
 
-bool Request::has_header(std::string_view field) const { return raw_.find(field) != raw_.end(); }
+bool Request::has_header(std::string_view field) const {
+  const auto code = boost::beast::http::string_to_field(field);
+  if (code != boost::beast::http::field::unknown) return has_header(code);
+  return raw_.find(field) != raw_.end();
+}
+
+bool Request::has_header(boost::beast::http::field field) const { return http::scan_field(raw_, field).found; }
 
 const json::object& Request::query() const {
   if (!query_) query_ = parse_query(query_string_);

@@ -3,6 +3,8 @@
 #include "cortado/app/http_error.hpp"
 #include "cortado/core/url.hpp"
 
+#include <boost/container/small_vector.hpp>
+
 #include <cctype>
 #include <stdexcept>
 
@@ -66,12 +68,15 @@ std::vector<Token> parse_tokens(std::string_view p, std::size_t& i, bool in_grou
   return tokens;
 }
 
+// ASCII letters only, as std::tolower in the "C" locale, without a library call per byte: every
+// route's literal text is compared this way on every request that walks past it.
+char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; }
+
 bool same_text(std::string_view a, std::string_view b, bool case_sensitive) {
   if (a.size() != b.size()) return false;
+  if (case_sensitive) return a == b;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    if (case_sensitive ? a[i] != b[i]
-                       : std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
+    if (a[i] != b[i] && ascii_lower(a[i]) != ascii_lower(b[i])) return false;
   }
   return true;
 }
@@ -126,7 +131,8 @@ struct Matcher {
   const MatchOptions& options;
   // Names and values as views (of the pattern's tokens and of the path): backtracking tries each
   // end of a parameter, and copying the name every time was most of its cost.
-  std::vector<std::pair<std::string_view, std::string_view>> captured;
+  // Inline for the usual few parameters: a vector allocated on every request a route matched.
+  boost::container::small_vector<std::pair<std::string_view, std::string_view>, 4> captured;
   // (token, position) pairs known not to match. Whether the rest of a sequence matches from a
   // position does not depend on what was captured before it, so each pair is tried once; without
   // this, several wildcards backtrack in time that grows as a power of the path's length (found

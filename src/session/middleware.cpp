@@ -98,6 +98,7 @@ SessionContext::Found SessionContext::load_from_memory(MemoryStore& memory) {
   if (!loaded) return Found::absent;
   // createdAt is a data key: a snapshot's data holds it as the stored object does.
   if (past_absolute_lifetime(loaded->snapshot ? loaded->snapshot->data : *loaded->object)) return Found::past_lifetime;
+  if (loaded->cookie_read) cookie_as_stored = loaded->cookie.attributes;
   if (loaded->snapshot) {
     inflate(std::move(loaded->cookie), std::move(loaded->snapshot));
     return Found::loaded;
@@ -276,7 +277,12 @@ Task<> SessionContext::commit() {
     co_await write(*session, &text);
   } else if (should_touch(*session, text)) {
     if (MemoryStore* memory = store().at_once()) {
-      touch_in_memory(*memory, req.session_id(), session->cookie());
+      // A cookie as it was loaded would be written back as the same text, which the store then
+      // leaves alone: a read-only request's touch of a browser-session cookie (no maxAge) costs
+      // nothing. Were the entry changed since the load, this touch is as if it ran first.
+      const bool as_stored = cookie_as_stored && std::as_const(*session).cookie().attributes == *cookie_as_stored &&
+                             session->id() == original_id();
+      if (!as_stored) touch_in_memory(*memory, req.session_id(), std::as_const(*session).cookie());
     } else {
       co_await store().touch(req.session_id(), session->to_json(request_storage()));
     }

@@ -63,6 +63,9 @@ struct SessionContext : SessionHost, std::enable_shared_from_this<SessionContext
   std::optional<json::object> loaded_data;
   /// merge_changes found the loaded session no longer in the store: it is neither written nor sent.
   bool gone_from_store = false;
+  /// The cookie of a session loaded from the memory store, when its stored text was exactly
+  /// append_cookie_json's of it: a touch that finds the cookie still so would rewrite the same text.
+  std::optional<CookieAttributes> cookie_as_stored;
   /// When the loaded session was last written or touched (for touch_after).
   std::optional<Timestamp> last_touch;
   /// The session was parsed from the memory store's text (it kept no snapshot of it): left

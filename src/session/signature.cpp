@@ -113,12 +113,17 @@ std::string Signer::sign(std::string_view value) const {
 }
 
 std::optional<Signer::Signed> Signer::verify(std::string_view signed_value) const {
-  const auto dot = signed_value.rfind('.');
-  if (dot == std::string_view::npos) return std::nullopt;
+  // cookie-signature splits at the last '.', and only a MAC of mac_text_size characters can match.
+  // A MAC has no '.' in it, so the one place worth looking is just before the last mac_text_size
+  // characters: a '.' among them would fail the comparison below as surely as a short MAC. This
+  // saves an rfind() over the whole cookie on every request (a third of a cached check's cost).
+  // Lengths and the dot's place differ only when the input is malformed: nothing about the secret.
+  if (signed_value.size() <= mac_text_size || signed_value[signed_value.size() - mac_text_size - 1] != '.') {
+    return std::nullopt;
+  }
+  const std::size_t dot = signed_value.size() - mac_text_size - 1;
   const std::string_view value = signed_value.substr(0, dot);
   const std::string_view given = signed_value.substr(dot + 1);
-  // Lengths differ only when the input is malformed, which says nothing about the secret.
-  if (given.size() != mac_text_size) return std::nullopt;
   if (auto secret = recently_verified().find(generation_, signed_value)) return Signed{value, *secret};
   // Per thread: one buffer for every request's check instead of an allocation each.
   thread_local std::string expected;

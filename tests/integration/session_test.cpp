@@ -12,6 +12,8 @@
 #include <atomic>
 #include <future>
 #include <regex>
+#include <thread>
+#include <utility>
 
 namespace cortado {
 namespace {
@@ -204,6 +206,62 @@ TEST(Session, TouchAfterThrottlesStoreTouches) {
     EXPECT_TRUE(res.has_header("set-cookie"));  // rolling still renews the cookie
   }
   EXPECT_EQ(throttled.store->touches, 0);
+}
+
+// The memory store's own touch path (the middleware calls MemoryStore directly, not through
+// Store::touch): a request that leaves the data and the cookie as loaded skips the touch, which
+// would write back the same text; a cookie changed without the data, or a lifetime restarted by
+// the touch itself, still reaches the store.
+TEST(Session, MemoryStoreIsTouchedWhenTheCookieChangesAndOnlyThen) {
+  auto store = std::make_shared<MemoryStore>();
+  auto configure = [&](std::optional<std::chrono::milliseconds> max_age) {
+    return [store, max_age](App& app) {
+      app.use(session({.secret = {"s3cret"}, .resave = false, .save_uninitialized = false, .store = store,
+                       .cookie = {.max_age = max_age}}));
+      app.get("/views", [](Request& req, Response& res) {
+        auto& s = req.session();
+        s["views"] = s.value("views", 0) + 1;
+        res.json(s["views"]);
+      });
+      app.get("/read", [](Request& req, Response& res) { res.json(std::as_const(req.session()).get("views")); });
+      app.get("/not-http-only", [](Request& req, Response& res) {
+        req.session().cookie().attributes.http_only = false;
+        res.json("ok");
+      });
+      // What the store holds for this request's session, read through the Store interface.
+      app.get("/stored", [](Request& req, Response& res) -> Task<> {
+        auto stored = co_await req.session_store()->get(req.session_id());
+        res.json(stored ? json::value(*stored) : json::value(nullptr));
+      });
+    };
+  };
+  auto stored_cookie = [](std::uint16_t port, const std::string& pair) {
+    return json::parse(test::get(port, "/stored", {{"Cookie", pair}}).body).at("cookie").as_object();
+  };
+
+  {
+    test::TestServer server(configure(std::nullopt));
+    const auto pair = cookie_pair(test::get(server.port(), "/views"));
+    ASSERT_FALSE(id_of(pair).empty());
+    const json::object before = stored_cookie(server.port(), pair);
+    EXPECT_EQ(test::get(server.port(), "/read", {{"Cookie", pair}}).body, "1");
+    EXPECT_EQ(stored_cookie(server.port(), pair), before);
+    EXPECT_EQ(before.at("httpOnly"), true);
+    EXPECT_EQ(test::get(server.port(), "/not-http-only", {{"Cookie", pair}}).body, R"("ok")");
+    const json::object after = stored_cookie(server.port(), pair);
+    EXPECT_EQ(after.at("httpOnly"), false);  // touched: the cookie changed, the data did not
+    EXPECT_EQ(test::get(server.port(), "/read", {{"Cookie", pair}}).body, "1");
+  }
+  {
+    // With maxAge every touch restarts the lifetime: expires moves on with the clock.
+    test::TestServer server(configure(std::chrono::hours(1)));
+    const auto pair = cookie_pair(test::get(server.port(), "/views"));
+    const std::string before(stored_cookie(server.port(), pair).at("expires").as_string());
+    std::this_thread::sleep_for(50ms);
+    EXPECT_EQ(test::get(server.port(), "/read", {{"Cookie", pair}}).body, "1");
+    const std::string after(stored_cookie(server.port(), pair).at("expires").as_string());
+    EXPECT_GT(after, before);  // ISO dates of one format order as text; 50 ms apart at least
+  }
 }
 
 TEST(Session, RegenerateCanKeepTheData) {

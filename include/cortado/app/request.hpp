@@ -61,6 +61,8 @@ class Request {
   /// Same as get().
   std::string_view header(std::string_view field) const { return get(field); }
   bool has_header(std::string_view field) const;
+  /// has_header() for a field Beast knows by its code.
+  bool has_header(boost::beast::http::field field) const;
 
   /// Named route parameters.
   const Params& params() const { return params_; }

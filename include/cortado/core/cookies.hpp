@@ -85,6 +85,8 @@ struct CookieAttributes {
   std::optional<std::string> priority{};
   /// The SameSite attribute.
   std::optional<SameSite> same_site{};
+
+  friend bool operator==(const CookieAttributes&, const CookieAttributes&) = default;
 };
 
 /// cookie@0.7's `serialize`: "name=value; Max-Age=..; Domain=..; Path=..; Expires=..; HttpOnly;
