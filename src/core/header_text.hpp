@@ -1,7 +1,10 @@
 #pragma once
 // Small text helpers for header values, shared by the HTTP and app layers.
 
+#include <array>
 #include <cctype>
+#include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -35,20 +38,37 @@ bool any_list_item(std::string_view list, Visit visit, std::string_view blanks =
 
 /// An RFC 9110 token: what a header name may be (Node's checkIsHttpToken).
 inline bool is_token(std::string_view s) {
+  static constexpr auto token = [] {
+    std::array<bool, 256> table{};
+    for (int c = 0; c < 256; ++c) {
+      table[static_cast<std::size_t>(c)] = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                                           std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
+    }
+    return table;
+  }();
   if (s.empty()) return false;
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    bool alnum = (u >= '0' && u <= '9') || (u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z');
-    if (!alnum && std::string_view("!#$%&'*+-.^_`|~").find(c) == std::string_view::npos) return false;
-  }
+  for (char c : s)
+    if (!token[static_cast<unsigned char>(c)]) return false;
   return true;
 }
 
 /// What a header value may hold (Node's checkInvalidHeaderChar): tab, visible ASCII, space and
 /// bytes of 0x80 and above. CR, LF and NUL are what a response-splitting attack needs.
 inline bool is_field_value(std::string_view s) {
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
+  // Eight bytes at a time: a word with no byte below 0x20 and none equal to 0x7f is all allowed
+  // (every Set-Cookie goes through here); one that has either is looked at byte by byte, for tabs.
+  constexpr std::uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, s.data() + i, 8);
+    const std::uint64_t below_space = (word - ones * 0x20) & ~word & highs;
+    const std::uint64_t del = word ^ (ones * 0x7f);
+    const std::uint64_t is_del = (del - ones) & ~del & highs;
+    if ((below_space | is_del) != 0) break;
+  }
+  for (; i < s.size(); ++i) {
+    auto u = static_cast<unsigned char>(s[i]);
     if (u != '\t' && (u < 0x20 || u == 0x7f)) return false;
   }
   return true;

@@ -9,6 +9,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
+#include <cctype>
+
 #include <string>
 
 namespace cortado {
@@ -53,6 +57,23 @@ TEST(DecodeUriComponent, ChecksWhatFollowsALongAsciiRun) {
     for (const char* bad : {"%C3%28", "%80", "%ED%A0%80", "%C3"})
       EXPECT_FALSE(decode_uri_component(run + bad + run).has_value()) << run << bad;
   }
+}
+
+TEST(EncodeUriComponent, EveryByteAloneAndInARun) {
+  // encodeURIComponent keeps letters, digits and -_.!~*'() and escapes every other byte as %XX.
+  const std::string_view kept = "-_.!~*'()";
+  std::string all, expected;
+  for (int c = 0; c < 256; ++c) {
+    const char ch = static_cast<char>(c);
+    const bool keep = std::isalnum(c) || kept.find(ch) != std::string_view::npos;
+    char escaped[4];
+    std::snprintf(escaped, sizeof escaped, "%%%02X", c);
+    const std::string one = keep ? std::string(1, ch) : std::string(escaped);
+    EXPECT_EQ(encode_uri_component(std::string(1, ch)), one) << c;
+    all += ch;
+    expected += one;
+  }
+  EXPECT_EQ(encode_uri_component(all), expected);
 }
 
 TEST(EncodeUriComponent, MatchesNode) {

@@ -4,6 +4,11 @@
 
 #include <set>
 #include <string>
+#include <thread>
+#include <vector>
+
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace cortado {
 namespace {
@@ -23,6 +28,55 @@ TEST(SessionId, Is32Base64UrlCharacters) {
 TEST(SessionId, IdsAreUnique) {
   std::set<std::string> seen;
   for (int i = 0; i < 10000; ++i) ASSERT_TRUE(seen.insert(generate_session_id()).second);
+}
+
+TEST(SessionId, ThreadsDrawDifferentIds) {
+  // Each thread draws from its own buffer of random bytes: no two may hold the same bytes.
+  constexpr int per_thread = 2000;
+  std::vector<std::vector<std::string>> drawn(4);
+  {
+    std::vector<std::jthread> threads;
+    for (auto& ids : drawn)
+      threads.emplace_back([&ids] {
+        for (int i = 0; i < per_thread; ++i) ids.push_back(generate_session_id());
+      });
+  }
+  std::set<std::string> seen;
+  for (const auto& ids : drawn)
+    for (const auto& id : ids) ASSERT_TRUE(seen.insert(id).second) << id;
+  EXPECT_EQ(seen.size(), drawn.size() * per_thread);
+}
+
+TEST(SessionId, AForkedChildDrawsIdsItsParentDoesNot) {
+  // The parent's buffer of random bytes is copied into the child: were it used there, parent and
+  // child would hand out the same next ids (a pre-fork server's workers sharing sessions' ids).
+  generate_session_id();  // the buffer is filled and partly used
+  int pipe_ends[2];
+  ASSERT_EQ(::pipe(pipe_ends), 0);
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    std::string ids;
+    for (int i = 0; i < 3; ++i) ids += generate_session_id();
+    const ssize_t wrote = ::write(pipe_ends[1], ids.data(), ids.size());
+    ::_exit(wrote == static_cast<ssize_t>(ids.size()) ? 0 : 1);
+  }
+  ::close(pipe_ends[1]);
+  std::string from_child(96, '\0');
+  std::size_t got = 0;
+  while (got < from_child.size()) {
+    const ssize_t n = ::read(pipe_ends[0], from_child.data() + got, from_child.size() - got);
+    if (n <= 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  ::close(pipe_ends[0]);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  ASSERT_EQ(got, from_child.size());
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  std::set<std::string> seen;
+  for (int i = 0; i < 3; ++i) seen.insert(from_child.substr(static_cast<std::size_t>(i) * 32, 32));
+  for (int i = 0; i < 3; ++i) EXPECT_FALSE(seen.contains(generate_session_id()));
 }
 
 TEST(SessionId, EveryCharacterOfTheAlphabetTurnsUp) {
