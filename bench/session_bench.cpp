@@ -3,6 +3,7 @@
 // the session built from it, and the JSON written back for a touch.
 //   build/bench/micro_bench --benchmark_filter=W1m
 #include <cortado/cortado.hpp>
+#include <cortado/session/session_id.hpp>
 
 #include "app/freshness.hpp"
 #include "session/signer.hpp"
@@ -107,5 +108,27 @@ void W1mWeakEtag(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(weak_etag("12"));
 }
 BENCHMARK(W1mWeakEtag);
+
+// A new session's own work (W3m): its id, the id signed, and the Set-Cookie written.
+void W3mGenerateId(benchmark::State& state) {
+  for (auto _ : state) benchmark::DoNotOptimize(generate_session_id());
+}
+BENCHMARK(W3mGenerateId);
+
+void W3mSignCookie(benchmark::State& state) {
+  const std::vector<std::string> secrets{"keyboard cat"};
+  detail::Signer signer(secrets);
+  for (auto _ : state) benchmark::DoNotOptimize(signer.sign_cookie(sid));
+}
+BENCHMARK(W3mSignCookie);
+
+void W3mSetCookieText(benchmark::State& state) {
+  const std::vector<std::string> secrets{"keyboard cat"};
+  const std::string value = detail::Signer(secrets).sign_cookie(sid);
+  SessionCookie cookie;
+  cookie.set_max_age(86'400'000);
+  for (auto _ : state) benchmark::DoNotOptimize(cookie.serialize("connect.sid", value));
+}
+BENCHMARK(W3mSetCookieText);
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <limits>
 
 namespace cortado {
@@ -93,15 +94,43 @@ std::string http_date(std::chrono::system_clock::time_point when) {
   return http_date(std::chrono::floor<std::chrono::milliseconds>(when));
 }
 
+namespace {
+// Writes `value` (0 <= value < 10^width) as `width` decimal digits, zero-padded, at `out`.
+void put_digits(char* out, std::int64_t value, int width) {
+  for (int i = width - 1; i >= 0; --i) {
+    out[i] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
+}
+}  // namespace
+
 std::string http_date(Timestamp when) {
   static constexpr std::array<const char*, 7> weekdays{"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
   static constexpr std::array<const char*, 12> months{"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   const Split t = split(when);
   const int64_t secs = t.ms_of_day / 1000;
+  const int64_t y = t.date.year;
+  if (y >= 0 && y <= 9999) {
+    // Written digit by digit: every session cookie with a max age carries an Expires, and
+    // snprintf took more time than the rest of its Set-Cookie.
+    std::string out(29, ' ');  // "Thu, 01 Jan 1970 00:00:00 GMT"
+    char* at = out.data();
+    std::memcpy(at, weekdays[t.weekday], 3);
+    at[3] = ',';
+    put_digits(at + 5, t.date.day, 2);
+    std::memcpy(at + 8, months[t.date.month - 1], 3);
+    put_digits(at + 12, y, 4);
+    put_digits(at + 17, secs / 3600, 2);
+    at[19] = ':';
+    put_digits(at + 20, secs / 60 % 60, 2);
+    at[22] = ':';
+    put_digits(at + 23, secs % 60, 2);
+    std::memcpy(at + 26, "GMT", 3);
+    return out;
+  }
   char buf[64];
   // JavaScript pads the year to four digits and puts a '-' before negative ones ("-0001").
-  const int64_t y = t.date.year;
   std::snprintf(buf, sizeof buf, "%s, %02u %s %s%04lld %02lld:%02lld:%02lld GMT", weekdays[t.weekday], t.date.day,
                 months[t.date.month - 1], y < 0 ? "-" : "", static_cast<long long>(y < 0 ? -y : y),
                 static_cast<long long>(secs / 3600), static_cast<long long>(secs / 60 % 60),
@@ -116,14 +145,30 @@ std::string iso_date(std::chrono::system_clock::time_point when) {
 std::string iso_date(Timestamp when) {
   const Split t = split(when);
   const int64_t y = t.date.year;
-  char year[24];
-  // Outside 0000..9999 toISOString switches to the expanded form: a sign and six digits.
-  if (y >= 0 && y <= 9999) {
-    std::snprintf(year, sizeof year, "%04lld", static_cast<long long>(y));
-  } else {
-    std::snprintf(year, sizeof year, "%c%06lld", y < 0 ? '-' : '+', static_cast<long long>(y < 0 ? -y : y));
-  }
   const int64_t ms = t.ms_of_day;
+  if (y >= 0 && y <= 9999) {
+    // Digit by digit, as http_date: every stored session cookie with a max age has one.
+    std::string out(24, ' ');  // "1970-01-01T00:00:00.000Z"
+    char* at = out.data();
+    put_digits(at, y, 4);
+    at[4] = '-';
+    put_digits(at + 5, t.date.month, 2);
+    at[7] = '-';
+    put_digits(at + 8, t.date.day, 2);
+    at[10] = 'T';
+    put_digits(at + 11, ms / 3'600'000, 2);
+    at[13] = ':';
+    put_digits(at + 14, ms / 60'000 % 60, 2);
+    at[16] = ':';
+    put_digits(at + 17, ms / 1000 % 60, 2);
+    at[19] = '.';
+    put_digits(at + 20, ms % 1000, 3);
+    at[23] = 'Z';
+    return out;
+  }
+  // Outside 0000..9999 toISOString switches to the expanded form: a sign and six digits.
+  char year[24];
+  std::snprintf(year, sizeof year, "%c%06lld", y < 0 ? '-' : '+', static_cast<long long>(y < 0 ? -y : y));
   char buf[64];
   std::snprintf(buf, sizeof buf, "%s-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ", year, t.date.month, t.date.day,
                 static_cast<long long>(ms / 3'600'000), static_cast<long long>(ms / 60'000 % 60),

@@ -138,6 +138,18 @@ TEST(SerializeCookie, NamesAndValues) {
     EXPECT_THROW(serialize_cookie("sid", value, bare()), std::invalid_argument) << value;
 }
 
+TEST(SerializeCookie, EveryByteOfAValue) {
+  // cookie@0.7's cookieValueRegExp: RFC 6265's cookie-octet (visible ASCII but '"', ',', ';', '\\').
+  for (int c = 0; c < 256; ++c) {
+    const bool allowed = c >= 0x21 && c <= 0x7e && c != '"' && c != ',' && c != ';' && c != '\\';
+    const std::string value = "a" + std::string(1, static_cast<char>(c)) + "b";
+    if (allowed)
+      EXPECT_EQ(serialize_cookie("sid", value, bare()), "sid=" + value) << c;
+    else
+      EXPECT_THROW(serialize_cookie("sid", value, bare()), std::invalid_argument) << c;
+  }
+}
+
 TEST(SerializeCookie, InvalidAttributesThrow) {
   // TypeError 'option domain is invalid'
   const std::string label64 = std::string(64, 'x') + ".com";

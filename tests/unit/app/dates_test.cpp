@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdint>
 
 namespace cortado {
@@ -41,6 +42,36 @@ TEST(Dates, HttpDateMatchesToUTCString) {
 
 TEST(Dates, IsoDateMatchesToISOString) {
   for (const auto& v : node_vectors) EXPECT_EQ(iso_date(at_ms(v.ms)), v.iso) << v.ms;
+}
+
+// The same text from the C++ calendar and snprintf, for a sweep of instants no vector above
+// names: every day of the years 1900 to 2199 (system_clock counts nanoseconds, which end in
+// 2262) at a time of day that moves with it.
+TEST(Dates, AgreeWithTheCalendarOverCenturies) {
+  using namespace std::chrono;
+  static constexpr const char* weekdays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  const sys_days first = year{1900} / January / 1, last = year{2199} / December / 31;
+  std::int64_t n = 0;
+  for (sys_days day = first; day <= last; day += days{1}, ++n) {
+    const milliseconds time_of_day((n * 7'919'993) % 86'400'000);
+    const year_month_day ymd(day);
+    const hh_mm_ss hms(time_of_day);
+    char utc[64], iso[64];
+    std::snprintf(utc, sizeof utc, "%s, %02u %s %04d %02d:%02d:%02d GMT",
+                  weekdays[weekday(day).c_encoding()], static_cast<unsigned>(ymd.day()),
+                  months[static_cast<unsigned>(ymd.month()) - 1], static_cast<int>(ymd.year()),
+                  static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
+                  static_cast<int>(hms.seconds().count()));
+    std::snprintf(iso, sizeof iso, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<int>(ymd.year()),
+                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                  static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
+                  static_cast<int>(hms.seconds().count()), static_cast<int>(hms.subseconds().count()));
+    const system_clock::time_point when = day + time_of_day;
+    ASSERT_EQ(http_date(when), utc);
+    ASSERT_EQ(iso_date(when), iso);
+  }
 }
 
 TEST(Dates, SubMillisecondsAreFloored) {
