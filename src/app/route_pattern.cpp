@@ -201,10 +201,22 @@ RoutePattern::RoutePattern(std::string_view pattern, MatchOptions options) : tex
   auto tokens = parse_tokens(loose, i, false);
   flatten(tokens, 0, {}, sequences_);
   for (auto& sequence : sequences_) mark_exclusions(sequence, pattern);
+  // flatten() joins adjacent text, so a literal pattern's one sequence is one text token (or none).
+  literal_ = sequences_.size() == 1 && sequences_.front().size() <= 1 &&
+             (sequences_.front().empty() || sequences_.front().front().kind == Token::Kind::text);
 }
 
 std::optional<RoutePattern::Match> RoutePattern::match(std::string_view path) const {
   if (matches_everything_) return Match{};
+  if (literal_) {
+    // What Matcher::run does for a sequence of one text token (flatten() joins adjacent ones), or none.
+    const std::string_view text = sequences_.front().empty() ? std::string_view() : sequences_.front().front().value;
+    Matcher m{path, options_, {}};
+    if (!same_text(path.substr(0, text.size()), text, options_.case_sensitive) || !m.at_end(text.size())) {
+      return std::nullopt;
+    }
+    return Match{.length = text.size(), .params = {}};
+  }
   for (const auto& sequence : sequences_) {
     Matcher m{path, options_, {}};
     auto end = m.run(sequence, 0, 0);

@@ -43,6 +43,9 @@ class RoutePattern {
   std::string text_;
   MatchOptions options_;
   bool matches_everything_ = false;
+  /// A pattern of literal text alone ("/views", "/health"): matched by one comparison, without
+  /// the backtracking matcher. Most routes are such.
+  bool literal_ = false;
   /// The pattern's alternatives (optional groups in or out), tried in order.
   std::vector<std::vector<Token>> sequences_;
 };

@@ -236,3 +236,43 @@ TEST(RoutePattern, ParametersWithoutTextBetweenThemThrow) {
 
 }  // namespace
 }  // namespace cortado
+
+namespace cortado {
+namespace {
+
+// A pattern of literal text alone is matched by one comparison (RoutePattern's literal path);
+// the same pattern with an empty optional group "{}" in it has two alternatives and goes through the
+// backtracking matcher. Both must agree for every path and every option.
+TEST(RoutePatternLiteral, AgreesWithTheGeneralMatcher) {
+  const std::vector<std::string> patterns = {"", "/", "/views", "/Views", "/a/b", "/a/b/", "/a.b", "/health", "/x\\:y"};
+  const std::vector<std::string> paths = {"", "/", "/views", "/views/", "/VIEWS", "/views/x", "/viewsx", "/a/b",
+                                          "/a/b/", "/a/b//", "/A/B", "/a/bc", "/a.b", "/a.b/c", "/health",
+                                          "/x:y", "/x:y/", "//", "/view"};
+  for (bool whole_path : {true, false}) {
+    for (bool case_sensitive : {true, false}) {
+      for (bool strict : {true, false}) {
+        const MatchOptions options{.whole_path = whole_path, .case_sensitive = case_sensitive, .strict = strict};
+        for (const auto& pattern : patterns) {
+          if (!whole_path && (pattern.empty() || pattern == "/")) continue;  // use("/") matches every path first
+          const RoutePattern literal(pattern, options);
+          // "{}" after the first character: loosen() sees the same last character as in `pattern`.
+          const std::string grouped = pattern.empty() ? "{}" : pattern.substr(0, 1) + "{}" + pattern.substr(1);
+          const RoutePattern general(grouped, options);
+          for (const auto& path : paths) {
+            const auto a = literal.match(path);
+            const auto b = general.match(path);
+            ASSERT_EQ(a.has_value(), b.has_value())
+                << "pattern \"" << pattern << "\" path \"" << path << "\" whole " << whole_path << " sensitive "
+                << case_sensitive << " strict " << strict;
+            if (a) {
+              EXPECT_EQ(a->length, b->length) << pattern << " " << path;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace cortado
