@@ -218,8 +218,8 @@ std::optional<std::string> decode_uri_component(std::string_view s) {
 
 std::string encode_uri_component(std::string_view s) {
   // Runs of unreserved characters are appended whole: every signed session cookie comes through
-  // here ("s:" and 76 characters of which only the ':' is escaped), and a byte-by-byte append
-  // cost more than the rest of its Set-Cookie.
+  // here ("s:", the id, '.' and the MAC, where only the ':' and the MAC's '+' and '/' are escaped),
+  // and a byte-by-byte append cost more than the rest of its Set-Cookie.
   std::string out;
   out.reserve(s.size() + 8);
   std::size_t i = 0;
