@@ -125,6 +125,13 @@ void mark_exclusions(std::vector<Token>& sequence, std::string_view pattern) {
   }
 }
 
+// The pattern is done at `pos` of `path`: does the rest of the path allow it to end here?
+bool ends_at(std::string_view path, std::size_t pos, const MatchOptions& options) {
+  std::string_view rest = path.substr(pos);
+  if (options.whole_path) return rest.empty() || (!options.strict && rest == "/");
+  return rest.empty() || rest.front() == '/' || (pos > 0 && path[pos - 1] == '/');
+}
+
 // Matches one flattened sequence with backtracking, as the regular expression would.
 struct Matcher {
   std::string_view path;
@@ -148,13 +155,6 @@ struct Matcher {
     failed[slot(index, pos)] = true;
   }
 
-  // The pattern is done at `pos`: does the rest of the path allow it to end here?
-  bool at_end(std::size_t pos) const {
-    std::string_view rest = path.substr(pos);
-    if (options.whole_path) return rest.empty() || (!options.strict && rest == "/");
-    return rest.empty() || rest.front() == '/' || (pos > 0 && path[pos - 1] == '/');
-  }
-
   // How far a parameter may extend from `pos`: not over '/', nor into the excluded text.
   std::size_t param_limit(std::size_t pos, std::string_view excluded) const {
     std::size_t end = pos;
@@ -167,7 +167,7 @@ struct Matcher {
   }
 
   std::optional<std::size_t> run(const std::vector<Token>& tokens, std::size_t index, std::size_t pos) {
-    if (index == tokens.size()) return at_end(pos) ? std::optional(pos) : std::nullopt;
+    if (index == tokens.size()) return ends_at(path, pos, options) ? std::optional(pos) : std::nullopt;
     const Token& t = tokens[index];
     if (t.kind == Token::Kind::text) {
       if (!same_text(path.substr(pos, t.value.size()), t.value, options.case_sensitive)) return std::nullopt;
@@ -211,10 +211,8 @@ std::optional<RoutePattern::Match> RoutePattern::match(std::string_view path) co
   if (literal_) {
     // What Matcher::run does for a sequence of one text token (flatten() joins adjacent ones), or none.
     const std::string_view text = sequences_.front().empty() ? std::string_view() : sequences_.front().front().value;
-    Matcher m{path, options_, {}};
-    if (!same_text(path.substr(0, text.size()), text, options_.case_sensitive) || !m.at_end(text.size())) {
+    if (!same_text(path.substr(0, text.size()), text, options_.case_sensitive) || !ends_at(path, text.size(), options_))
       return std::nullopt;
-    }
     return Match{.length = text.size(), .params = {}};
   }
   for (const auto& sequence : sequences_) {

@@ -1,27 +1,22 @@
 #include "cortado/core/cookies.hpp"
 
 #include "cortado/core/url.hpp"
+#include "core/byte_table.hpp"
 #include "core/header_text.hpp"
 
 #include <algorithm>
-#include <array>
 #include <cctype>
 #include <stdexcept>
 
 namespace cortado {
 namespace {
 
-bool is_alnum(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
-
 // cookie@0.7's cookieValueRegExp: cookie-octets, optionally wrapped in one pair of quotes.
 bool valid_value(std::string_view value) {
   if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
   // RFC 6265's cookie-octet, by table: every Set-Cookie's value is checked here.
-  static constexpr auto octet = [] {
-    std::array<bool, 256> table{};
-    for (int c = 0x21; c <= 0x7e; ++c) table[static_cast<std::size_t>(c)] = c != '"' && c != ',' && c != ';' && c != '\\';
-    return table;
-  }();
+  static constexpr text::ByteTable octet = text::byte_table(
+      [](unsigned char c) { return c >= 0x21 && c <= 0x7e && c != '"' && c != ',' && c != ';' && c != '\\'; });
   for (char c : value)
     if (!octet[static_cast<unsigned char>(c)]) return false;
   return true;
@@ -36,7 +31,7 @@ bool valid_domain(std::string_view domain) {
     auto dot = domain.find('.');
     auto label = domain.substr(0, dot);
     if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') return false;
-    if (!std::all_of(label.begin(), label.end(), [](char c) { return is_alnum(c) || c == '-'; })) return false;
+    if (!std::all_of(label.begin(), label.end(), [](char c) { return text::is_ascii_alnum(static_cast<unsigned char>(c)) || c == '-'; })) return false;
     if (dot == std::string_view::npos) return true;
     domain.remove_prefix(dot + 1);
   }

@@ -1,7 +1,8 @@
 #pragma once
 // Small text helpers for header values, shared by the HTTP and app layers.
 
-#include <array>
+#include "core/byte_table.hpp"
+
 #include <cctype>
 #include <cstdint>
 #include <cstring>
@@ -38,14 +39,7 @@ bool any_list_item(std::string_view list, Visit visit, std::string_view blanks =
 
 /// An RFC 9110 token: what a header name may be (Node's checkIsHttpToken).
 inline bool is_token(std::string_view s) {
-  static constexpr auto token = [] {
-    std::array<bool, 256> table{};
-    for (int c = 0; c < 256; ++c) {
-      table[static_cast<std::size_t>(c)] = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-                                           std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
-    }
-    return table;
-  }();
+  static constexpr ByteTable token = alnum_and("!#$%&'*+-.^_`|~");
   if (s.empty()) return false;
   for (char c : s)
     if (!token[static_cast<unsigned char>(c)]) return false;

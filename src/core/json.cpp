@@ -2,6 +2,8 @@
 
 #include "cortado/core/url.hpp"
 
+#include "core/byte_table.hpp"
+
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/value_stack.hpp>
 
@@ -241,11 +243,7 @@ void append_js_number(Writer& out, double d) {
 // lone surrogate (held as its 3-byte form, see parse_json) as \udXXX.
 // Bytes that may need an escape: quote, backslash, controls, and 0xED (a lone surrogate's lead).
 constexpr bool needs_escape_check(unsigned char c) { return c < 0x20 || c == '"' || c == '\\' || c == 0xed; }
-constexpr auto escape_table = [] {
-  std::array<bool, 256> table{};
-  for (unsigned c = 0; c < 256; ++c) table[c] = needs_escape_check(static_cast<unsigned char>(c));
-  return table;
-}();
+constexpr text::ByteTable escape_table = text::byte_table(needs_escape_check);
 
 void append_js_string(Writer& out, std::string_view s) {
   static constexpr char hex[] = "0123456789abcdef";

@@ -1,5 +1,7 @@
 #include "cortado/core/url.hpp"
 
+#include "core/byte_table.hpp"
+
 #include <boost/json/array.hpp>
 #include <boost/json/string.hpp>
 
@@ -47,14 +49,7 @@ bool valid_utf8(std::string_view s) {
 }
 
 // What encodeURIComponent leaves as it is: letters, digits and -_.!~*'(), by table.
-constexpr std::array<bool, 256> unreserved = [] {
-  std::array<bool, 256> table{};
-  for (int c = 0; c < 256; ++c) {
-    table[static_cast<std::size_t>(c)] = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-                                         std::string_view("-_.!~*'()").find(static_cast<char>(c)) != std::string_view::npos;
-  }
-  return table;
-}();
+constexpr text::ByteTable unreserved = text::alnum_and("-_.!~*'()");
 
 void append_percent(std::string& out, unsigned char c) {
   static constexpr char hex[] = "0123456789ABCDEF";

@@ -1,5 +1,6 @@
 #include "http/request_checks.hpp"
 
+#include "core/byte_table.hpp"
 #include "core/header_text.hpp"
 
 #include <boost/beast/core/string.hpp>
@@ -25,12 +26,7 @@ std::size_t blank_line(std::string_view text) {
 
 // The bytes RFC 3986 allows in a Host (reg-name or IP literal, with port), as a table: it is
 // checked on every request, and find_first_not_of would search the list once per byte.
-constexpr std::array<bool, 256> host_bytes = [] {
-  std::array<bool, 256> table{};
-  for (unsigned char c : std::string_view("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:[]%"))
-    table[c] = true;
-  return table;
-}();
+constexpr text::ByteTable host_bytes = text::alnum_and("-._~!$&'()*+,;=:[]%");
 
 // The framing fields of a head, gathered in one pass over every field, each looked at by name:
 // fields::equal_range gives a span of the list that holds only the named fields when Beast has
