@@ -56,21 +56,46 @@ bool SessionContext::past_absolute_lifetime(const json::object& stored) const {
   return !ms || *ms + lifetime->count() <= date_now();  // no creation time: it predates the option
 }
 
+std::optional<std::int64_t> SessionContext::creation_time() const {
+  if (!config->options.absolute_lifetime) return std::nullopt;
+  return date_now();
+}
+
 void SessionContext::stamp_creation(Session& s) const {
-  if (config->options.absolute_lifetime) s["createdAt"] = date_now();
+  if (auto now = creation_time()) s["createdAt"] = *now;
+}
+
+void SessionContext::begin_new() {
+  made_id = new_id();
+  req.slot<detail::SessionSlot>().id = made_id;
+  loaded_by_cookie_id = false;
+  track_saves = true;
+}
+
+std::shared_ptr<Session> SessionContext::make_new(SessionCookie cookie, std::optional<std::int64_t> created_at) {
+  auto session = std::make_shared<Session>(shared_from_this(), made_id, std::move(cookie));
+  if (created_at) (*session)["createdAt"] = *created_at;  // before original_hash: not a modification
+  original_hash = session->data_text();
+  session->data_may_change_ = false;
+  return session;
 }
 
 void SessionContext::generate() {
-  auto id = new_id();
-  auto session = std::make_shared<Session>(shared_from_this(), id, new_cookie());
-  stamp_creation(*session);  // before original_hash: it does not count as a modification
-  req.slot<detail::SessionSlot>().id = id;
-  made_id = id;
-  loaded_by_cookie_id = false;
-  original_hash = session->data_text();
-  session->data_may_change_ = false;
-  track_saves = true;
-  req.slot<detail::SessionSlot>().session = std::move(session);
+  begin_new();
+  SessionCookie cookie = new_cookie();
+  req.slot<detail::SessionSlot>().session = make_new(std::move(cookie), creation_time());
+}
+
+void SessionContext::generate_on_first_use() {
+  begin_new();
+  unmade_cookie = new_cookie();
+  unmade_created_at = creation_time();
+  // A plain pointer: the slot that holds this function holds the context too.
+  req.slot<detail::SessionSlot>().load = [this] {
+    SessionCookie cookie = std::move(*unmade_cookie);
+    unmade_cookie.reset();
+    return make_new(std::move(cookie), unmade_created_at);
+  };
 }
 
 void SessionContext::inflate(json::object stored) {
@@ -163,7 +188,8 @@ bool SessionContext::should_destroy() const {
 }
 
 void SessionContext::set_cookie(Response& res) {
-  if (!req.has_session()) return;
+  // An unmade new session is one nothing used: unsaved, it gets no cookie (should_set_cookie).
+  if (!req.has_session() || new_session_unmade()) return;
   auto& s = req.session();
   if (gone_from_store && s.id() == original_id()) return;  // a cookie for a session that no longer exists
   if (!should_set_cookie(s)) return;
@@ -264,7 +290,8 @@ Task<> SessionContext::commit() {
     co_await destroy_in_store(req.session_id());
     co_return;
   }
-  if (!req.has_session()) co_return;
+  // An unmade new session is one nothing used: unchanged and unsaved, there is nothing to do.
+  if (!req.has_session() || new_session_unmade()) co_return;
   auto session = req.slot<detail::SessionSlot>().session;  // keep it alive across the store call
   if (!touched) {
     session->touch();
@@ -416,16 +443,18 @@ Middleware session(SessionOptions options) {
       if (stored) ctx->inflate(std::move(*stored));
       loaded = stored.has_value();
     }
-    if (loaded) {
-      if (detail::AppAccess::exchange(res).upgrader) req.slot<detail::UpgradeSession>().loaded = true;
-    } else {
-      ctx->generate();
-    }
     // A WebSocket upgrade: the session is committed when the socket opens (before the route's
     // handler) and the socket is bound to it; not again when the socket closes, which would
     // write back the snapshot loaded at the upgrade over what other requests did meanwhile, or
     // bring back a session logged out elsewhere. The socket saves with session().save().
     const bool upgrade = detail::AppAccess::exchange(res).upgrader != nullptr;
+    if (loaded) {
+      if (upgrade) req.slot<detail::UpgradeSession>().loaded = true;
+    } else if (config->save_uninitialized || upgrade) {
+      ctx->generate();
+    } else {
+      ctx->generate_on_first_use();
+    }
     if (upgrade) on_websocket_open(req, [ctx, &req](WebSocket& sock) { return open_socket(ctx, req, sock); });
     co_await next();
     if (upgrade && detail::AppAccess::exchange(res).upgraded) co_return;

@@ -76,6 +76,21 @@ struct SessionContext : SessionHost, std::enable_shared_from_this<SessionContext
   MeasuredStore store() const { return {*config->options.store, config->store_metrics, config->memory_store}; }
   /// A new session with a new id, as express-session's generate().
   void generate();
+  /// generate(), with the Session object made on the request's first req.session(): its id,
+  /// cookie and creation time are taken now, as generate() takes them, so only when the object
+  /// is built differs. A request that never uses its new session (a health check, a file, an
+  /// API call without a cookie) then builds no object, no text, and has nothing to commit.
+  /// Only where the end of the request would leave such a session alone (saveUninitialized
+  /// false) and nothing but the handlers looks at it (no WebSocket upgrade).
+  void generate_on_first_use();
+  /// generate_on_first_use()'s session not yet made.
+  bool new_session_unmade() const { return unmade_cookie.has_value(); }
+  std::optional<SessionCookie> unmade_cookie;
+  std::optional<std::int64_t> unmade_created_at;
+  /// generate()'s two halves: the new session's identity (genid is called here), then the
+  /// object, given the cookie and creation time taken with the identity.
+  void begin_new();
+  std::shared_ptr<Session> make_new(SessionCookie cookie, std::optional<std::int64_t> created_at);
   /// The stored session becomes req.session (express-session's inflate()).
   void inflate(json::object stored);
   /// The same for a session the memory store keeps parsed: its data shared until changed.
@@ -98,6 +113,8 @@ struct SessionContext : SessionHost, std::enable_shared_from_this<SessionContext
   std::string new_id() const;
   /// With absolute_lifetime: records now as the session's creation time.
   void stamp_creation(Session& s) const;
+  /// What stamp_creation() records now: the time, or nothing without absolute_lifetime.
+  std::optional<std::int64_t> creation_time() const;
   /// The stored session was created longer ago than absolute_lifetime allows.
   bool past_absolute_lifetime(const json::object& stored) const;
   /// Whether this request came over HTTPS, by express-session's `proxy` rules.

@@ -121,6 +121,52 @@ TEST(Session, NewSessionIsSentOnlyOnceModified) {
   EXPECT_FALSE(second.has_header("set-cookie"));  // same id, no expiry: nothing to resend
 }
 
+// A cookieless request's new session is made on its first use, not by the middleware: its id
+// (genid) comes when express-session's does, and its cookie's expiry and creation time are those
+// of the request's start however late the handler first looks at it.
+TEST(Session, ANewSessionIsMadeOnFirstUseAsOfTheRequestsStart) {
+  auto ids = std::make_shared<std::atomic<int>>(0);
+  test::TestServer server([ids](App& app) {
+    SessionOptions options;
+    options.secret = {"s3cret"};
+    options.resave = false;
+    options.save_uninitialized = false;  // what lets the middleware leave an unused session unmade
+    options.cookie.max_age = std::chrono::milliseconds(60'000);
+    options.absolute_lifetime = std::chrono::hours(1);  // the creation time is stored as createdAt
+    options.genid = [ids](const Request&) { return "id-" + std::to_string(++*ids) + "-abcdefghijklmnopqrstuvwxyz"; };
+    app.use(session(options));
+    app.get("/id", [](Request& req, Response& res) { res.json(json::string(req.session_id())); });
+    app.get("/late", [](Request& req, Response& res) -> Task<> {
+      co_await sleep_for(400ms);
+      auto& s = req.session();
+      s["seen"] = true;
+      res.json({{"expires", s.cookie().attributes.expires->time_since_epoch().count()},
+                {"createdAt", s.get("createdAt")}});
+    });
+  });
+  // Never used: an id all the same (genid called once per request, as express-session calls it),
+  // and neither a cookie nor a store entry.
+  auto unused = test::get(server.port(), "/id");
+  EXPECT_EQ(unused.body, "\"id-1-abcdefghijklmnopqrstuvwxyz\"");
+  EXPECT_FALSE(unused.has_header("set-cookie"));
+  EXPECT_EQ(ids->load(), 1);
+  const std::int64_t before = date_now();
+  auto late = test::get(server.port(), "/late");
+  const std::int64_t after = date_now();
+  ASSERT_EQ(late.status, 200) << late.body;
+  EXPECT_TRUE(late.has_header("set-cookie"));
+  EXPECT_EQ(ids->load(), 2);
+  const auto times = json::parse(late.body).as_object();
+  // Made when the handler looked, 400 ms in, these would be at least before + 400.
+  const std::int64_t made = times.at("expires").as_int64() - 60'000;
+  EXPECT_GE(made, before);
+  EXPECT_LT(made, before + 200) << "the cookie was made " << made - before << " ms after the request began";
+  EXPECT_LE(made, after);
+  EXPECT_NEAR(times.at("createdAt").as_int64(), made, 5);  // taken a moment apart, both at the start
+  const auto stored = json::parse(test::get(server.port(), "/id", {{"Cookie", cookie_pair(late)}}).body);
+  EXPECT_EQ(stored.as_string(), "id-2-abcdefghijklmnopqrstuvwxyz");  // saved, and found again
+}
+
 TEST(Session, CookieIsSignedAsExpressSessionSignsIt) {
   SessionApp app({.genid = [](const Request&) { return std::string("abcdefghijklmnopqrstuvwxyz012345"); }});
   // Expected value from Node: encodeURIComponent('s:' + id + '.' +
