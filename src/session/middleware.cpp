@@ -87,11 +87,22 @@ void SessionContext::generate() {
 }
 
 void SessionContext::generate_on_first_use() {
-  begin_new();
+  auto& slot = req.slot<detail::SessionSlot>();
+  if (config->options.genid) {
+    begin_new();
+  } else {
+    loaded_by_cookie_id = false;
+    track_saves = true;
+    // Plain pointers here and below: the slot that holds these functions holds the context too.
+    slot.make_id = [this] {
+      made_id = generate_session_id();
+      req.slot<detail::SessionSlot>().id = made_id;
+    };
+  }
   unmade_cookie = new_cookie();
   unmade_created_at = creation_time();
-  // A plain pointer: the slot that holds this function holds the context too.
-  req.slot<detail::SessionSlot>().load = [this] {
+  slot.load = [this] {
+    req.session_id();  // the id first, if not yet made
     SessionCookie cookie = std::move(*unmade_cookie);
     unmade_cookie.reset();
     return make_new(std::move(cookie), unmade_created_at);
@@ -184,7 +195,8 @@ bool SessionContext::should_set_cookie(const Session& s) const {
 }
 
 bool SessionContext::should_destroy() const {
-  return !req.session_id().empty() && config->unset_destroy && !req.has_session();
+  // The id last: asking for it makes an id not yet drawn (generate_on_first_use).
+  return config->unset_destroy && !req.has_session() && !req.session_id().empty();
 }
 
 void SessionContext::set_cookie(Response& res) {

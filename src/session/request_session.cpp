@@ -43,7 +43,16 @@ void Request::unset_session() {
   if (slot->session) slot->retired.push_back(std::move(slot->session));
 }
 
-const std::string& Request::session_id() const { return slot_of(*this).id; }
+const std::string& Request::session_id() const {
+  auto* slot = find_slot<detail::SessionSlot>();
+  if (!slot) return empty_slot().id;
+  if (slot->make_id) {
+    auto make_id = std::move(slot->make_id);
+    slot->make_id = nullptr;
+    make_id();
+  }
+  return slot->id;
+}
 
 const std::shared_ptr<Store>& Request::session_store() const { return slot_of(*this).store; }
 

@@ -78,8 +78,9 @@ struct SessionContext : SessionHost, std::enable_shared_from_this<SessionContext
   void generate();
   /// generate(), with the Session object made on the request's first req.session(): its id,
   /// cookie and creation time are taken now, as generate() takes them, so only when the object
-  /// is built differs. A request that never uses its new session (a health check, a file, an
-  /// API call without a cookie) then builds no object, no text, and has nothing to commit.
+  /// is built differs; an id of the default generator is drawn on the first req.session_id().
+  /// A request that never uses its new session (a health check, a file, an API call without a
+  /// cookie) then builds no object, no text, and has nothing to commit.
   /// Only where the end of the request would leave such a session alone (saveUninitialized
   /// false) and nothing but the handlers looks at it (no WebSocket upgrade).
   void generate_on_first_use();

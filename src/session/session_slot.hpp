@@ -19,6 +19,11 @@ struct SessionSlot {
   std::vector<std::shared_ptr<Session>> retired;
   /// req.session_id().
   std::string id;
+  /// The session middleware's, for a new session whose id comes from the default generator:
+  /// sets `id` on the first req.session_id() or req.session(). Random bytes drawn later are as
+  /// random, so only a request that never asks saves the work; a genid of the app's is called
+  /// at the start, as express-session calls it.
+  std::function<void()> make_id;
   /// req.session_store().
   std::shared_ptr<Store> store;
   /// cookie_session(): makes `session` on the first req.session(), as cookie-session reads its

@@ -167,6 +167,38 @@ TEST(Session, ANewSessionIsMadeOnFirstUseAsOfTheRequestsStart) {
   EXPECT_EQ(stored.as_string(), "id-2-abcdefghijklmnopqrstuvwxyz");  // saved, and found again
 }
 
+// With the default generator the id itself is drawn when first asked for: by req.session_id(),
+// by req.session(), or never. Whichever comes first, the id the handler saw is the cookie's.
+TEST(Session, ANewSessionsDefaultIdIsTheSameWhicheverAsksFirst) {
+  test::TestServer server([](App& app) {
+    SessionOptions options;
+    options.secret = {"s3cret"};
+    options.resave = false;
+    options.save_uninitialized = false;
+    app.use(session(options));
+    app.get("/id", [](Request& req, Response& res) { res.json(json::string(req.session_id())); });
+    app.get("/id-then-use", [](Request& req, Response& res) {
+      const std::string id = req.session_id();
+      req.session()["seen"] = true;
+      res.json(json::string(id));
+    });
+    app.get("/use-then-id", [](Request& req, Response& res) {
+      req.session()["seen"] = true;
+      res.json(json::string(req.session_id()));
+    });
+  });
+  auto unused = test::get(server.port(), "/id");
+  EXPECT_EQ(json::parse(unused.body).as_string().size(), 32u) << unused.body;
+  EXPECT_FALSE(unused.has_header("set-cookie"));
+  for (const char* path : {"/id-then-use", "/use-then-id"}) {
+    auto used = test::get(server.port(), path);
+    const std::string id(json::parse(used.body).as_string());
+    EXPECT_EQ(id.size(), 32u) << path;
+    EXPECT_EQ(id_of(cookie_pair(used)), id) << path;
+    EXPECT_EQ(test::get(server.port(), "/id", {{"Cookie", cookie_pair(used)}}).body, used.body) << path;
+  }
+}
+
 TEST(Session, CookieIsSignedAsExpressSessionSignsIt) {
   SessionApp app({.genid = [](const Request&) { return std::string("abcdefghijklmnopqrstuvwxyz012345"); }});
   // Expected value from Node: encodeURIComponent('s:' + id + '.' +
