@@ -11,7 +11,7 @@ namespace cortado::text {
 
 using ByteTable = std::array<bool, 256>;
 
-/// ASCII letters and digits, the part every one of the tables below shares.
+/// ASCII letters and digits: the part most such tables share.
 constexpr bool is_ascii_alnum(unsigned char c) {
   return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
 }

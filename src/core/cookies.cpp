@@ -31,7 +31,8 @@ bool valid_domain(std::string_view domain) {
     auto dot = domain.find('.');
     auto label = domain.substr(0, dot);
     if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') return false;
-    if (!std::all_of(label.begin(), label.end(), [](char c) { return text::is_ascii_alnum(static_cast<unsigned char>(c)) || c == '-'; })) return false;
+    const auto label_byte = [](char c) { return text::is_ascii_alnum(static_cast<unsigned char>(c)) || c == '-'; };
+    if (!std::all_of(label.begin(), label.end(), label_byte)) return false;
     if (dot == std::string_view::npos) return true;
     domain.remove_prefix(dot + 1);
   }

@@ -65,11 +65,21 @@ void SessionContext::stamp_creation(Session& s) const {
   if (auto now = creation_time()) s["createdAt"] = *now;
 }
 
-void SessionContext::begin_new() {
-  made_id = new_id();
-  req.slot<detail::SessionSlot>().id = made_id;
+void SessionContext::begin_new(bool id_on_first_use) {
   loaded_by_cookie_id = false;
   track_saves = true;
+  auto& slot = req.slot<detail::SessionSlot>();
+  if (!id_on_first_use) {
+    made_id = new_id();
+    slot.id = made_id;
+    return;
+  }
+  // Plain pointers here and in generate_on_first_use(): the slot that holds these functions
+  // holds the context too.
+  slot.make_id = [this] {
+    made_id = generate_session_id();
+    req.slot<detail::SessionSlot>().id = made_id;
+  };
 }
 
 std::shared_ptr<Session> SessionContext::make_new(SessionCookie cookie, std::optional<std::int64_t> created_at) {
@@ -81,27 +91,16 @@ std::shared_ptr<Session> SessionContext::make_new(SessionCookie cookie, std::opt
 }
 
 void SessionContext::generate() {
-  begin_new();
+  begin_new(false);
   SessionCookie cookie = new_cookie();
   req.slot<detail::SessionSlot>().session = make_new(std::move(cookie), creation_time());
 }
 
 void SessionContext::generate_on_first_use() {
-  auto& slot = req.slot<detail::SessionSlot>();
-  if (config->options.genid) {
-    begin_new();
-  } else {
-    loaded_by_cookie_id = false;
-    track_saves = true;
-    // Plain pointers here and below: the slot that holds these functions holds the context too.
-    slot.make_id = [this] {
-      made_id = generate_session_id();
-      req.slot<detail::SessionSlot>().id = made_id;
-    };
-  }
+  begin_new(!config->options.genid);  // an app's genid is called now, as express-session calls it
   unmade_cookie = new_cookie();
   unmade_created_at = creation_time();
-  slot.load = [this] {
+  req.slot<detail::SessionSlot>().load = [this] {
     req.session_id();  // the id first, if not yet made
     SessionCookie cookie = std::move(*unmade_cookie);
     unmade_cookie.reset();

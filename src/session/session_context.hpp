@@ -88,9 +88,10 @@ struct SessionContext : SessionHost, std::enable_shared_from_this<SessionContext
   bool new_session_unmade() const { return unmade_cookie.has_value(); }
   std::optional<SessionCookie> unmade_cookie;
   std::optional<std::int64_t> unmade_created_at;
-  /// generate()'s two halves: the new session's identity (genid is called here), then the
-  /// object, given the cookie and creation time taken with the identity.
-  void begin_new();
+  /// generate()'s two halves: the new session's identity (genid is called here, or with
+  /// `id_on_first_use` the default generator on the first req.session_id()), then the object,
+  /// given the cookie and creation time taken with the identity.
+  void begin_new(bool id_on_first_use);
   std::shared_ptr<Session> make_new(SessionCookie cookie, std::optional<std::int64_t> created_at);
   /// The stored session becomes req.session (express-session's inflate()).
   void inflate(json::object stored);
