@@ -8,7 +8,6 @@
 #include <boost/json/value_stack.hpp>
 
 #include <algorithm>
-#include <array>
 #include <charconv>
 #include <cstddef>
 #include <cstdint>

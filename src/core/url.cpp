@@ -6,7 +6,6 @@
 #include <boost/json/string.hpp>
 
 #include <algorithm>
-#include <array>
 #include <cctype>
 #include <cstring>
 #include <stdexcept>

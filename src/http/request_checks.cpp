@@ -6,7 +6,6 @@
 #include <boost/beast/core/string.hpp>
 
 #include <algorithm>
-#include <array>
 #include <cctype>
 #include <map>
 #include <string>
