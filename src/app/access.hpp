@@ -13,9 +13,11 @@ namespace cortado::detail {
 
 struct AppAccess {
   /// Where the router being entered is mounted, and the path left below it.
-  static void set_mount(Request& req, std::string base_url, std::string path) {
-    req.base_url_ = std::move(base_url);
-    req.path_ = std::move(path);
+  // Each layer a request enters sets them, mostly to what they already hold: compared first,
+  // and assigned into the strings' own room when they differ.
+  static void set_mount(Request& req, std::string_view base_url, std::string_view path) {
+    if (req.base_url_ != base_url) req.base_url_.assign(base_url);
+    if (req.path_ != path) req.path_.assign(path);
   }
   static Params& params(Request& req) { return req.params_; }
   static void set_app(Request& req, App& app, const Response& res) {

@@ -189,23 +189,29 @@ boost::json::object parse_form(std::string_view body, bool latin1, std::size_t p
 }
 
 std::optional<std::string> decode_uri_component(std::string_view s) {
-  if (s.find('%') == std::string_view::npos) return std::string(s);
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '%') {
-      // Copy up to the next escape in one go.
-      const std::size_t next = std::min(s.find('%', i), s.size());
-      out.append(s.data() + i, next - i);
-      i = next - 1;
-      continue;
-    }
-    if (i + 2 >= s.size()) return std::nullopt;
-    int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
+  // Every signed session cookie comes through here ("s%3A", the id, '.' and a MAC with %2B and
+  // %2F): the text is copied once and its escapes decoded in place, the runs between them moved
+  // down with one memchr and one memmove each, rather than appended a piece at a time.
+  const auto* first = static_cast<const char*>(std::memchr(s.data(), '%', s.size()));
+  if (!first) return std::string(s);
+  std::string out(s);
+  char* const begin = out.data();
+  const char* const end = begin + out.size();
+  char* to = begin + (first - s.data());
+  const char* from = to;
+  while (from != end) {  // at a '%'
+    if (end - from < 3) return std::nullopt;
+    const int hi = hex_value(from[1]), lo = hex_value(from[2]);
     if (hi < 0 || lo < 0) return std::nullopt;
-    out += static_cast<char>(hi * 16 + lo);
-    i += 2;
+    *to++ = static_cast<char>(hi * 16 + lo);
+    from += 3;
+    const auto* next = static_cast<const char*>(std::memchr(from, '%', static_cast<std::size_t>(end - from)));
+    const std::size_t run = static_cast<std::size_t>((next ? next : end) - from);
+    std::memmove(to, from, run);
+    to += run;
+    from += run;
   }
+  out.resize(static_cast<std::size_t>(to - begin));
   if (!valid_utf8(out)) return std::nullopt;
   return out;
 }

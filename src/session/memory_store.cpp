@@ -193,12 +193,16 @@ std::optional<MemoryStore::Loaded> MemoryStore::load_now(std::string_view sid,
     // The data alone: `{"cookie":{…},"a":1}` is read from its ',' made a '{'; `{"cookie":{…}}` has none.
     if (text[end] == '}') {
       loaded.object.emplace(memory);
+      loaded.data_text = "{}";
       return loaded;
     }
     text[end] = '{';
     loaded.object = parse_object(std::string_view(text).substr(end), memory);
     // A data key "cookie" as well (a text not written by the middleware): read the whole.
-    if (loaded.object && !loaded.object->contains("cookie")) return loaded;
+    if (loaded.object && !loaded.object->contains("cookie")) {
+      loaded.data_text.assign(text, end);
+      return loaded;
+    }
     text[end] = ',';
     loaded.cookie_read = false;
     loaded.cookie = SessionCookie{};

@@ -120,10 +120,12 @@ void SessionContext::inflate(SessionCookie cookie, SnapshotPtr data) {
   loaded(std::move(session));
 }
 
-void SessionContext::inflate(SessionCookie cookie, json::object data) {
+void SessionContext::inflate(SessionCookie cookie, json::object data, std::string data_text) {
   auto session = std::make_shared<Session>(shared_from_this(), *cookie_id, SessionCookie{});
+  const std::size_t keys = data.size();
   session->load(std::move(cookie), std::move(data));
-  loaded(std::move(session));
+  if (std::as_const(*session).data().size() != keys) data_text.clear();  // a reserved key left out
+  loaded(std::move(session), std::move(data_text));
 }
 
 SessionContext::Found SessionContext::load_from_memory(MemoryStore& memory) {
@@ -138,16 +140,16 @@ SessionContext::Found SessionContext::load_from_memory(MemoryStore& memory) {
     inflate(std::move(loaded->cookie), std::move(loaded->snapshot));
     return Found::loaded;
   }
-  if (loaded->cookie_read) inflate(std::move(loaded->cookie), std::move(*loaded->object));
+  if (loaded->cookie_read) inflate(std::move(loaded->cookie), std::move(*loaded->object), std::move(loaded->data_text));
   else inflate(std::move(*loaded->object));
   parsed_from_memory = true;
   return Found::loaded;
 }
 
-void SessionContext::loaded(std::shared_ptr<Session> session) {
+void SessionContext::loaded(std::shared_ptr<Session> session, std::string data_text) {
   session->is_new_ = false;
   loaded_by_cookie_id = true;
-  original_hash = session->data_text();
+  original_hash = data_text.empty() ? session->data_text() : std::move(data_text);
   session->data_may_change_ = false;
   if (!config->resave) saved_hash = original_hash;
   const auto& c = session->cookie();
@@ -428,8 +430,9 @@ Middleware session(SessionOptions options) {
       co_return;
     }
     auto ctx = std::make_shared<detail::SessionContext>(config, req);
-    req.slot<detail::SessionSlot>().store = config->options.store;
-    req.slot<detail::SessionSlot>().context = ctx;
+    detail::SessionSlot& slot = req.slot<detail::SessionSlot>();  // found once: the lookup compares type names
+    slot.store = config->options.store;
+    slot.context = ctx;
     // Only its own cookie is looked for (as req.cookies() would read it): no map of them all.
     if (auto raw = find_cookie(req.get(boost::beast::http::field::cookie), config->options.name)) {
       auto verified = config->signer.verify_cookie(*raw);
@@ -438,7 +441,10 @@ Middleware session(SessionOptions options) {
         if (verified->by_signing_secret) ctx->sent_cookie = std::move(*raw);
       }
     }
-    req.slot<detail::SessionSlot>().id = ctx->cookie_id.value_or("");
+    if (ctx->cookie_id)
+      slot.id = *ctx->cookie_id;
+    else
+      slot.id.clear();
     res.on_headers([context = ctx.get(), &res] { context->set_cookie(res); });  // the slot keeps it alive
     bool loaded = false;
     if (MemoryStore* memory = ctx->store().at_once(); memory && ctx->cookie_id) {

@@ -97,14 +97,15 @@ struct SessionContext : SessionHost, std::enable_shared_from_this<SessionContext
   void inflate(json::object stored);
   /// The same for a session the memory store keeps parsed: its data shared until changed.
   void inflate(SessionCookie cookie, SnapshotPtr data);
-  /// The same given the cookie read apart and the rest of the stored object.
-  void inflate(SessionCookie cookie, json::object data);
+  /// The same given the cookie read apart and the rest of the stored object, with its text when
+  /// the store has it (empty: stringified here).
+  void inflate(SessionCookie cookie, json::object data, std::string data_text = {});
   enum class Found { absent, loaded, past_lifetime };
   /// Loads the session from the memory store (a plain call: it never waits) and inflates it;
   /// past_lifetime: found, but to be destroyed (absolute_lifetime).
   Found load_from_memory(MemoryStore& memory);
-  /// inflate()'s part after the data is in the session.
-  void loaded(std::shared_ptr<Session> session);
+  /// inflate()'s part after the data is in the session; `data_text` is its stringify when known.
+  void loaded(std::shared_ptr<Session> session, std::string data_text = {});
   /// Session::load, for the fuzz target that loads stored JSON into a session of its own.
   static void load(Session& session, const json::object& stored) { session.load(stored); }
   /// Session::adopt, for the tests of a shared snapshot.

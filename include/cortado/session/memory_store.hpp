@@ -98,6 +98,9 @@ class MemoryStore final : public Store {
     SessionCookie cookie;
     detail::SnapshotPtr snapshot;
     std::optional<json::object> object;
+    /// With the cookie read apart and `object` parsed: the data's text as stored, which is
+    /// stringify(*object), since only stringify writes this store's texts (no stringify again).
+    std::string data_text;
   };
   /// get_now() for the session middleware: the data of a session read before without being
   /// changed is not parsed again (the entry keeps it parsed, see keep_snapshot_now()).

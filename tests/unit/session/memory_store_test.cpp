@@ -352,6 +352,31 @@ TEST(MemoryStore, LoadReadsTheCookieApartAndTheDataAlone) {
   EXPECT_EQ(stringify(loaded->cookie.to_json()), plain_cookie);
 }
 
+// The middleware takes the data's text from the load as the text it compares with at the end,
+// instead of stringifying what was just parsed: it must be that stringify, whatever was stored.
+TEST(MemoryStore, LoadGivesTheDataTextStringifyWouldWrite) {
+  MemoryStore store(no_pruning());
+  for (std::string_view members : {
+           R"()",
+           R"("a":1)",
+           R"("n":[1.50,1e21,-0,0.1,-2.5e-7,123456789012345678,1E3])",
+           R"("s":"\u00e9\u2028\n\"\\\/\t\u0001","lone":"\ud800x","pair":"\ud83d\ude00")",
+           R"("o":{},"l":[],"deep":{"x":[{"y":null,"z":false}]},"t":true)",
+           R"("cookie2":{"originalMaxAge":null},"expires":null)",
+       }) {
+    run_task(store.set("sid", object_of(stored_with(members))));
+    auto loaded = store.load_now("sid", heap);
+    ASSERT_TRUE(loaded && loaded->object && loaded->cookie_read) << members;
+    EXPECT_EQ(loaded->data_text, stringify(*loaded->object)) << members;
+  }
+  // Where the data is not read apart from the cookie, there is no text to give.
+  run_task(store.set("sid", object_of(R"({"7":1,"cookie":)" + plain_cookie + "}")));
+  auto loaded = store.load_now("sid", heap);
+  ASSERT_TRUE(loaded && loaded->object);
+  EXPECT_FALSE(loaded->cookie_read);
+  EXPECT_TRUE(loaded->data_text.empty());
+}
+
 TEST(MemoryStore, LoadOfACookieNotFirstGivesTheWholeObject) {
   MemoryStore store(no_pruning());
   const std::string text = R"({"a":1,"cookie":)" + plain_cookie + "}";
