@@ -256,7 +256,7 @@ std::optional<http::RawRequest> read_request(std::string_view& stream, http::Exc
     fuzz::finding("scan_head and head_complete disagree on the blank line");
   if (scan.folded) return std::nullopt;
   const http::ServerOptions limits;
-  bh::request_parser<bh::string_body> parser;
+  bh::request_parser<bh::string_body, http::FieldAllocator<char>> parser;
   parser.header_limit(static_cast<std::uint32_t>(limits.header_limit));
   parser.body_limit(limits.body_limit);
   boost::system::error_code ec;
@@ -268,8 +268,8 @@ std::optional<http::RawRequest> read_request(std::string_view& stream, http::Exc
     return std::nullopt;
   }
   if (http::check_head(parser.get()) != 0) return std::nullopt;
-  std::optional<bh::fields> approved_head;
-  if (parser.chunked()) approved_head.emplace(static_cast<const bh::fields&>(parser.get()));
+  std::optional<http::Fields> approved_head;
+  if (parser.chunked()) approved_head.emplace(static_cast<const http::Fields&>(parser.get()));
   parser.eager(true);
   while (!ec && !parser.is_done() && used < stream.size()) put();
   if (ec || !parser.is_done()) return std::nullopt;  // a bad body, or the client stopped sending

@@ -143,7 +143,7 @@ void App::end_chain(Response& res) {
 // include/cortado/app/multipart.hpp); every other body is read whole before the chain runs, as the
 // body parsers expect. An app may choose otherwise through server_options().stream_body.
 namespace {
-bool streams_multipart(const boost::beast::http::request_header<>& head) {
+bool streams_multipart(const http::RequestHead& head) {
   auto type = head[boost::beast::http::field::content_type];
   return type.size() >= 19 && boost::beast::iequals(type.substr(0, 19), "multipart/form-data");
 }

@@ -1,6 +1,8 @@
 #pragma once
 // scan_field: a header field found by its code in a walk of the fields in arrival order.
 
+#include "cortado/http/fields.hpp"
+
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/fields.hpp>
 
@@ -19,7 +21,7 @@ struct FieldScan {
 /// operator[] look a name up in their tree by case-insensitive string comparisons, even given the
 /// field's code; comparing codes along the list is cheaper for the dozen fields a request or a
 /// response holds (a third of a hello response's lookups' cost).
-inline FieldScan scan_field(const boost::beast::http::fields& fields, boost::beast::http::field name) {
+inline FieldScan scan_field(const Fields& fields, boost::beast::http::field name) {
   FieldScan scan;
   for (const auto& entry : fields) {
     if (entry.name() != name) continue;

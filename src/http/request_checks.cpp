@@ -143,7 +143,7 @@ unsigned status_for_overlong_chunk_text(std::string_view unparsed) {
   return last_chunk ? 431 : 413;
 }
 
-void separate_trailers(beast_http::fields& req, beast_http::fields head, beast_http::fields& trailers) {
+void separate_trailers(Fields& req, Fields head, Fields& trailers) {
   trailers.clear();
   // Of each name, the fields past the head's own count of it came in the trailer section.
   std::map<std::string, std::size_t, std::less<>> seen;
@@ -155,7 +155,7 @@ void separate_trailers(beast_http::fields& req, beast_http::fields head, beast_h
   req = std::move(head);
 }
 
-std::size_t section_size(const beast_http::fields& fields) {
+std::size_t section_size(const Fields& fields) {
   std::size_t size = 0;
   for (const auto& field : fields) size += field.name_string().size() + 2 + field.value().size() + 2;
   return size;

@@ -46,10 +46,10 @@ unsigned status_for_overlong_chunk_text(std::string_view unparsed);
 /// leaves `req` with `head`, the fields the checks approved. Beast's parser inserts trailer
 /// fields into the head's list, where they could add a Host or an X-Forwarded-Proto after
 /// check_head ran.
-void separate_trailers(beast_http::fields& req, beast_http::fields head, beast_http::fields& trailers);
+void separate_trailers(Fields& req, Fields head, Fields& trailers);
 
 /// The size of `fields` as a header or trailer section on the wire ("Name: value\r\n" each).
-std::size_t section_size(const beast_http::fields& fields);
+std::size_t section_size(const Fields& fields);
 
 /// True when the request's framing allows no further request on its connection: an HTTP/1.0
 /// message with Transfer-Encoding is answered and the connection closed (RFC 9112 6.1).

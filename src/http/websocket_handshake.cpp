@@ -38,12 +38,12 @@ std::string_view refusal_reason(const RawRequest& req) {
   return {};
 }
 
-void append_fields(std::string& out, const boost::beast::http::fields& extra) {
+void append_fields(std::string& out, const Fields& extra) {
   for (const auto& field : extra)
     if (sent_with_101(field.name())) out.append(field.name_string()).append(": ").append(field.value()).append("\r\n");
 }
 
-std::string refusal_response(unsigned status, std::string_view reason, const boost::beast::http::fields& extra) {
+std::string refusal_response(unsigned status, std::string_view reason, const Fields& extra) {
   std::string out = status == 426 ? "HTTP/1.1 426 Upgrade Required\r\nSec-WebSocket-Version: 13\r\n"
                                   : "HTTP/1.1 400 Bad Request\r\n";
   append_fields(out, extra);
@@ -67,7 +67,7 @@ std::string websocket_accept_key(std::string_view key) {
   return out;
 }
 
-std::string handshake_response(const RawRequest& req, const boost::beast::http::fields& extra, bool& accepted) {
+std::string handshake_response(const RawRequest& req, const Fields& extra, bool& accepted) {
   accepted = false;
   auto reason = refusal_reason(req);
   if (!reason.empty()) return refusal_response(400, reason, extra);

@@ -17,7 +17,7 @@ namespace cortado::http {
 /// fields (Set-Cookie) when the request is a valid WebSocket opening handshake, else 400 (426
 /// with Sec-WebSocket-Version: 13 for another version) with the reason as its body. `accepted`
 /// says which.
-std::string handshake_response(const RawRequest& req, const boost::beast::http::fields& extra, bool& accepted);
+std::string handshake_response(const RawRequest& req, const Fields& extra, bool& accepted);
 
 /// Whether an extra field given for the 101 goes into it: not the handshake's own fields, nor any
 /// that would describe a body. Both paths (Beast's stream and PlainWebSocket) filter with it.

@@ -215,7 +215,7 @@ class StreamUpgrader final : public Upgrader {
       : conn_(conn), stream_(stream), buffer_(buffer), req_(req), res_(res), exchange_(exchange),
         on_open_(std::move(on_open)) {}
 
-  Task<std::shared_ptr<WebSocketConnection>> accept(const boost::beast::http::fields& extra,
+  Task<std::shared_ptr<WebSocketConnection>> accept(const Fields& extra,
                                                     const WebSocketOptions& options) override {
     exchange_.upgraded = true;
     // RFC 6455 4.1: a client sends no frame before the 101; bytes already buffered after the
@@ -261,7 +261,7 @@ class StreamUpgrader final : public Upgrader {
  private:
   // The handshake for a PlainWebSocket: the checks Beast makes, the 101 (or the refusal) in one
   // write under Beast's handshake timeout.
-  Task<std::shared_ptr<WebSocketConnection>> accept_plain(const boost::beast::http::fields& extra,
+  Task<std::shared_ptr<WebSocketConnection>> accept_plain(const Fields& extra,
                                                           const WebSocketOptions& options) {
     bool accepted = false;
     std::string response = handshake_response(req_, extra, accepted);

@@ -468,7 +468,7 @@ class StreamedBody final : public BodyReader {
       conn_.deadline = Clock::time_point::max();
       if (write_ec) co_return false;
     }
-    if (parser_.chunked()) approved_head_.emplace(static_cast<const beast_http::fields&>(parser_.get()));
+    if (parser_.chunked()) approved_head_.emplace(static_cast<const Fields&>(parser_.get()));
     deadline_ = coarse_steady_now() + timeout_;
     co_return true;
   }
@@ -489,7 +489,7 @@ class StreamedBody final : public BodyReader {
   Clock::time_point deadline_ = Clock::time_point::max();
   std::uint64_t received_ = 0;
   bool started_ = false;
-  std::optional<beast_http::fields> approved_head_;
+  std::optional<Fields> approved_head_;
   std::optional<BodyError> failed_;
 };
 
@@ -699,8 +699,8 @@ Task<Refusal> Worker::read_body(Connection& conn, Stream& stream, boost::beast::
     co_await asio::async_write(stream, asio::buffer(go_on), use_tuple);
   }
   // The approved head, kept to take the trailer section's fields back out (chunked bodies only).
-  std::optional<beast_http::fields> approved_head;
-  if (parser.chunked()) approved_head.emplace(static_cast<const beast_http::fields&>(parser.get()));
+  std::optional<Fields> approved_head;
+  if (parser.chunked()) approved_head.emplace(static_cast<const Fields&>(parser.get()));
   conn.deadline = Clock::now() + opt.body_timeout;
   auto [body_ec, n] = co_await beast_http::async_read(stream, buffer, parser, use_tuple);
   if (body_ec) {

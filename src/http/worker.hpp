@@ -58,10 +58,10 @@ struct Connection {
 };
 
 /// Beast's parser for one request, with the whole body in a string.
-using RequestParser = beast_http::request_parser<beast_http::string_body>;
+using RequestParser = beast_http::request_parser<beast_http::string_body, FieldAllocator<char>>;
 
 /// Beast's parser for a streamed body, which it writes straight into the reader's buffer.
-using StreamParser = beast_http::request_parser<beast_http::buffer_body>;
+using StreamParser = beast_http::request_parser<beast_http::buffer_body, FieldAllocator<char>>;
 
 /// Why a request is not answered: a status to refuse it with, or `close` when the client went away
 /// in the middle and nobody is left to answer. Neither: it is answered.

@@ -64,7 +64,7 @@ class StreamedBody : public ::testing::Test {
     http::ServerOptions options;
     options.threads = 1;
     options.body_limit = 64;
-    options.stream_body = [](const boost::beast::http::request_header<>& head) {
+    options.stream_body = [](const http::RequestHead& head) {
       return head[boost::beast::http::field::content_type] == "application/x-stream";
     };
     server_ = std::make_unique<http::Server>(options, echo);

@@ -129,7 +129,7 @@ class Request {
   /// The body bytes exactly as received.
   const std::string& raw_body() const { return raw_.body(); }
   /// The trailer fields sent after a chunked body (Node's req.trailers); never part of get().
-  const boost::beast::http::fields& trailers() const { return exchange_.trailers; }
+  const http::Fields& trailers() const { return exchange_.trailers; }
 
   // The session (Express's req.session and friends). Defined by the session layer
   // (src/session/request_session.cpp) over a slot() the session middleware fills; they need it.

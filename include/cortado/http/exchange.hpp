@@ -2,6 +2,7 @@
 /// The HTTP layer's request/response pair and the handler it calls for each request.
 
 #include "cortado/http/body_reader.hpp"
+#include "cortado/http/fields.hpp"
 #include "cortado/http/file_body.hpp"
 #include "cortado/http/websocket.hpp"
 #include "cortado/core/task.hpp"
@@ -20,9 +21,9 @@ namespace cortado::http {
 namespace beast_http = boost::beast::http;
 
 /// A parsed HTTP/1.x request with its whole body.
-using RawRequest = beast_http::request<beast_http::string_body>;
+using RawRequest = beast_http::request<beast_http::string_body, Fields>;
 /// The response the handler fills; the connection adds Date, Content-Length and Connection.
-using RawResponse = beast_http::response<beast_http::string_body>;
+using RawResponse = beast_http::response<beast_http::string_body, Fields>;
 
 /// What the server knows of a request besides its message, and what the handler hands back
 /// besides the response.
@@ -31,7 +32,7 @@ struct Exchange {
   boost::asio::ip::tcp::endpoint remote;
   /// The trailer fields of a chunked body. Kept apart from the message's head, whose fields the
   /// server's checks approved before the body was read (Node's req.trailers).
-  beast_http::fields trailers;
+  Fields trailers;
   /// Set by the handler to send part of a file as the body (the response's Content-Length gives
   /// its length, its body stays empty): the server reads it as the client takes it.
   std::optional<FileBody> file;

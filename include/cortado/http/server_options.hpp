@@ -1,6 +1,8 @@
 #pragma once
 /// ServerOptions: the HTTP layer's limits, timeouts and threads.
 
+#include "cortado/http/fields.hpp"
+
 #include <boost/beast/http/message.hpp>
 
 #include <chrono>
@@ -10,6 +12,9 @@
 #include <string>
 
 namespace cortado::http {
+
+/// A request's head (method, target, version, fields) before its body is read.
+using RequestHead = boost::beast::http::request_header<Fields>;
 
 /// The body of a response the HTTP layer sends itself (a malformed head, 431, 408, 503 over the cap).
 struct RefusalBody {
@@ -48,7 +53,7 @@ struct ServerOptions {
   /// Asked once a request's head with a body has passed the checks: true streams the body (the
   /// handler is called at once and reads it from Exchange::body, under a limit and timeout it may
   /// raise), false reads it whole first, as without this. Unset: every body is read whole.
-  std::function<bool(const boost::beast::http::request_header<>& head)> stream_body;
+  std::function<bool(const RequestHead& head)> stream_body;
 };
 
 }  // namespace cortado::http

@@ -4,7 +4,7 @@
 
 #include "cortado/core/task.hpp"
 
-#include <boost/beast/http/fields.hpp>
+#include "cortado/http/fields.hpp"
 
 #include <chrono>
 #include <cstddef>
@@ -78,7 +78,7 @@ class Upgrader {
   /// Answers the upgrade with 101 and the given extra header fields (Set-Cookie), and hands the
   /// connection over; null when the handshake failed (the connection is then closed). Either way
   /// the connection serves no more HTTP requests.
-  virtual Task<std::shared_ptr<WebSocketConnection>> accept(const boost::beast::http::fields& extra,
+  virtual Task<std::shared_ptr<WebSocketConnection>> accept(const Fields& extra,
                                                             const WebSocketOptions& options) = 0;
 };
 

@@ -25,7 +25,7 @@ TEST(WebSocketHandshake, AcceptKeyIsTheRfcExample) {
 }
 
 TEST(WebSocketHandshake, Answers101WithTheExtraFields) {
-  boost::beast::http::fields extra;
+  Fields extra;
   extra.insert("Set-Cookie", "sid=abc; Path=/");
   extra.insert(beast_http::field::content_length, "0");  // a body's fields stay out of a 101
   bool accepted = false;
