@@ -192,6 +192,7 @@ std::optional<std::string> decode_uri_component(std::string_view s) {
   // Every signed session cookie comes through here ("s%3A", the id, '.' and a MAC with %2B and
   // %2F): the text is copied once and its escapes decoded in place, the runs between them moved
   // down with one memchr and one memmove each, rather than appended a piece at a time.
+  if (s.empty()) return std::string();  // memchr must not see the null data() of an empty view
   const auto* first = static_cast<const char*>(std::memchr(s.data(), '%', s.size()));
   if (!first) return std::string(s);
   std::string out(s);
