@@ -4,7 +4,6 @@
 #include "cortado/http/fields.hpp"
 
 #include <boost/beast/http/field.hpp>
-#include <boost/beast/http/fields.hpp>
 
 #include <string_view>
 

@@ -12,8 +12,8 @@ namespace {
 // operator new as they are.
 constexpr std::size_t class_bytes = 64;
 constexpr std::size_t class_count = 8;
-// At most this many blocks kept per class and thread: the fields of a few dozen responses in
-// flight: at most 576 KiB per thread (256 blocks of each class), however many requests it served.
+// At most this many blocks kept per class and thread, enough for the fields of a few dozen
+// requests in flight: 576 KiB per thread at worst, however many requests it has served.
 constexpr std::uint32_t kept_per_class = 256;
 
 // Under AddressSanitizer (GCC's macro, or clang's feature test) every block comes from operator

@@ -551,7 +551,9 @@ Task<> Worker::serve(Connection conn, std::shared_ptr<ssl::context> tls) {
     conn.deadline = Clock::time_point::max();
     // Only an upgrade request pays for the upgrader (one pointer in this frame otherwise).
     std::unique_ptr<StreamUpgrader<Stream>> upgrader;
-    if (websocket::is_upgrade(req)) {
+    // Beast's is_upgrade() looks the Connection field up again; the parser's flag spares that lookup
+    // on every other request.
+    if (read.names_upgrade && websocket::is_upgrade(req)) {
       upgrader = std::make_unique<StreamUpgrader<Stream>>(conn, stream, buffer, req, res, exchange,
                                                           [&res, &exchange] { run_finished_hooks(res, exchange); });
       exchange.upgrader = upgrader.get();
@@ -611,19 +613,21 @@ namespace {
 template <class Stream>
 ReadResult streamed_request(Worker& worker, Connection& conn, Stream& stream, boost::beast::flat_buffer& buffer,
                             RequestParser& parser, Exchange& exchange) {
+  const bool names_upgrade = parser.upgrade();
   auto reader = std::make_unique<StreamedBody<Stream>>(worker, conn, stream, buffer, std::move(parser), exchange);
   auto head = reader->head();
-  return ReadResult{std::move(head), {0, false}, 0, std::move(reader)};
+  return ReadResult{std::move(head), {0, false}, 0, std::move(reader), names_upgrade};
 }
 
 // The parsed request, for the handler; `refused` names a body refused part way (its bytes are dropped).
 ReadResult parsed_request(RequestParser& parser, Exchange& exchange, unsigned refused = 0) {
+  const bool names_upgrade = parser.upgrade();
   auto request = parser.release();
   if (refused == 413 || refused == 400) {
     request.body().clear();
     exchange.trailers.clear();
   }
-  return ReadResult{std::move(request), {0, false}, refused};
+  return ReadResult{std::move(request), {0, false}, refused, nullptr, names_upgrade};
 }
 
 }  // namespace

@@ -78,6 +78,9 @@ struct ReadResult {
   unsigned refused_body = 0;
   /// Set when ServerOptions::stream_body chose to stream the body: the handler reads it from here.
   std::unique_ptr<BodyReader> streamed{};
+  /// Beast's parser saw the token "upgrade" in Connection (or Proxy-Connection) while it read the
+  /// head: only such a request can be a WebSocket upgrade, so only it is looked at for one.
+  bool names_upgrade = false;
 };
 
 /// A TLS connection's stream over the socket that the Connection owns (the sweeper and shutdown
