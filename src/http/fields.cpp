@@ -58,6 +58,9 @@ struct Reaper {
   }
 };
 
+// The class a block of `bytes` falls in; class_count and above are not kept.
+constexpr std::size_t size_class(std::size_t bytes) { return bytes == 0 ? 0 : (bytes - 1) / class_bytes; }
+
 // Made on the thread's first kept block, and destroyed when the thread ends.
 void make_reaper() {
   thread_local Reaper reaper;
@@ -70,7 +73,7 @@ void make_reaper() {
 bool field_blocks_pooled() { return pooled; }
 
 void* take_field_block(std::size_t bytes) {
-  const std::size_t c = bytes == 0 ? 0 : (bytes - 1) / class_bytes;
+  const std::size_t c = size_class(bytes);
   if (!pooled || c >= class_count) return ::operator new(bytes);
   if (FreeBlock* block = lists.head[c]) {
     lists.head[c] = block->next;
@@ -81,7 +84,7 @@ void* take_field_block(std::size_t bytes) {
 }
 
 void give_field_block(void* block, std::size_t bytes) noexcept {
-  const std::size_t c = bytes == 0 ? 0 : (bytes - 1) / class_bytes;
+  const std::size_t c = size_class(bytes);
   if (!pooled || c >= class_count || lists.gone || lists.size[c] >= kept_per_class) {
     ::operator delete(block);
     return;
