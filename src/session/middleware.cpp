@@ -114,16 +114,18 @@ void SessionContext::inflate(json::object stored) {
   loaded(std::move(session));
 }
 
-void SessionContext::inflate(SessionCookie cookie, SnapshotPtr data) {
-  auto session = std::make_shared<Session>(shared_from_this(), *cookie_id, SessionCookie{});
-  session->adopt(std::move(cookie), 0, std::move(data));
+// The session is made with the stored cookie rather than given it after: each move of a cookie
+// (its optional strings) cost some 90 instructions.
+void SessionContext::inflate(SessionCookie&& cookie, SnapshotPtr data) {
+  auto session = std::make_shared<Session>(shared_from_this(), *cookie_id, std::move(cookie));
+  session->adopt(0, std::move(data));
   loaded(std::move(session));
 }
 
-void SessionContext::inflate(SessionCookie cookie, json::object data, std::string data_text) {
-  auto session = std::make_shared<Session>(shared_from_this(), *cookie_id, SessionCookie{});
+void SessionContext::inflate(SessionCookie&& cookie, json::object&& data, std::string&& data_text) {
+  auto session = std::make_shared<Session>(shared_from_this(), *cookie_id, std::move(cookie));
   const std::size_t keys = data.size();
-  session->load(std::move(cookie), std::move(data));
+  session->load_data(std::move(data));
   if (std::as_const(*session).data().size() != keys) data_text.clear();  // a reserved key left out
   loaded(std::move(session), std::move(data_text));
 }

@@ -175,18 +175,16 @@ void Session::load(json::object stored) {
   take(data_, std::move(stored));
 }
 
-void Session::load(SessionCookie cookie, json::object data) {
+void Session::load_data(json::object&& data) {
   data_may_change_ = true;
   shared_.reset();
   detail::split_stored_session(data);  // the reserved keys (it holds no "cookie")
-  cookie_ = std::move(cookie);
   cookie_position_ = 0;
   take(data_, std::move(data));
 }
 
-void Session::adopt(SessionCookie cookie, std::size_t cookie_position, detail::SnapshotPtr data) {
+void Session::adopt(std::size_t cookie_position, detail::SnapshotPtr data) {
   data_may_change_ = true;
-  cookie_ = std::move(cookie);
   cookie_position_ = cookie_position;
   data_.clear();
   shared_ = std::move(data);

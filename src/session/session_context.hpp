@@ -96,10 +96,10 @@ struct SessionContext : SessionHost, std::enable_shared_from_this<SessionContext
   /// The stored session becomes req.session (express-session's inflate()).
   void inflate(json::object stored);
   /// The same for a session the memory store keeps parsed: its data shared until changed.
-  void inflate(SessionCookie cookie, SnapshotPtr data);
+  void inflate(SessionCookie&& cookie, SnapshotPtr data);
   /// The same given the cookie read apart and the rest of the stored object, with its text when
   /// the store has it (empty: stringified here).
-  void inflate(SessionCookie cookie, json::object data, std::string data_text = {});
+  void inflate(SessionCookie&& cookie, json::object&& data, std::string&& data_text = {});
   enum class Found { absent, loaded, past_lifetime };
   /// Loads the session from the memory store (a plain call: it never waits) and inflates it;
   /// past_lifetime: found, but to be destroyed (absolute_lifetime).
@@ -109,7 +109,7 @@ struct SessionContext : SessionHost, std::enable_shared_from_this<SessionContext
   /// Session::load, for the fuzz target that loads stored JSON into a session of its own.
   static void load(Session& session, const json::object& stored) { session.load(stored); }
   /// Session::adopt, for the tests of a shared snapshot.
-  static void adopt(Session& session, SnapshotPtr data) { session.adopt(SessionCookie{}, 0, std::move(data)); }
+  static void adopt(Session& session, SnapshotPtr data) { session.adopt(0, std::move(data)); }
   /// A new cookie from the options (secure "auto" decided for this request).
   SessionCookie new_cookie() const;
   /// A new id from genid or the default generator.

@@ -186,10 +186,12 @@ class Session : public std::enable_shared_from_this<Session> {
   /// Loads stored JSON into this session (keys reserved by express-session's Session dropped).
   void load(json::object stored);
   /// Loads a snapshot the memory store keeps parsed: the data is shared, and copied into this
-  /// session's own object only when something asks to change it (own()).
-  void adopt(SessionCookie cookie, std::size_t cookie_position, detail::SnapshotPtr data);
-  /// load() given the cookie apart (read first, at position 0) and the rest of the stored object.
-  void load(SessionCookie cookie, json::object data);
+  /// session's own object only when something asks to change it (own()). The cookie is the one
+  /// the session was made with.
+  void adopt(std::size_t cookie_position, detail::SnapshotPtr data);
+  /// load() for a session made with the stored cookie (read apart, at position 0): the rest of
+  /// the stored object.
+  void load_data(json::object&& data);
   /// The data as it reads now: the shared snapshot's, or this session's own.
   const json::object& view() const { return shared_ ? shared_->data : data_; }
   /// The data to change: first copied out of the snapshot if it is still shared.
