@@ -46,11 +46,29 @@ constexpr std::array<std::string_view, 6> phrases{
     ",\"expires\":null",
 };
 
+// Only the leading cookie is searched (the middleware's texts start with it), up to its first
+// '}': a search of the whole text for each phrase cost more than the rest of a save, and the
+// phrases are what every session's cookie repeats. Whatever follows stays as it is; expanding
+// reverses the swap wherever it was made.
 std::string compact(std::string text) {
+  if (text.starts_with(phrases[0])) {  // the default cookie, whole: nothing else to look for
+    text[0] = compacted;
+    text[1] = '\x01';
+    text.erase(2, phrases[0].size() - 2);
+    return text;
+  }
+  constexpr std::string_view cookie_start = "{\"cookie\":{";
+  if (!text.starts_with(cookie_start)) return text;
+  std::size_t end = text.find('}', cookie_start.size());
+  if (end == std::string::npos) return text;
+  ++end;
   bool changed = false;
   for (std::size_t i = 0; i < phrases.size(); ++i) {
-    for (auto at = text.find(phrases[i]); at != std::string::npos; at = text.find(phrases[i], at + 1)) {
-      text.replace(at, phrases[i].size(), 1, static_cast<char>(i + 1));
+    const std::string_view phrase = phrases[i];
+    for (auto at = std::string_view(text.data(), end).find(phrase); at != std::string_view::npos;
+         at = std::string_view(text.data(), end).find(phrase, at + 1)) {
+      text.replace(at, phrase.size(), 1, static_cast<char>(i + 1));
+      end -= phrase.size() - 1;
       changed = true;
     }
   }
