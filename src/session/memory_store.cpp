@@ -51,7 +51,9 @@ constexpr std::array<std::string_view, 6> phrases{
 // phrases are what every session's cookie repeats. Whatever follows stays as it is; expanding
 // reverses the swap wherever it was made.
 std::string compact(std::string text) {
-  if (text.starts_with(phrases[0])) {  // the default cookie, whole: nothing else to look for
+  // The default cookie, whole: nothing else is looked for, and what follows it stays as it was
+  // (load_now() relies on that).
+  if (text.starts_with(phrases[0])) {
     text[0] = compacted;
     text[1] = '\x01';
     text.erase(2, phrases[0].size() - 2);
@@ -74,6 +76,17 @@ std::string compact(std::string text) {
   }
   if (changed) text.insert(text.begin(), compacted);
   return text;
+}
+
+// How compact() writes the default cookie, and that cookie as read_leading_cookie() reads it.
+constexpr std::string_view default_cookie_stored = "\x1f\x01";
+const SessionCookie& the_default_cookie() {
+  static const SessionCookie cookie = [] {
+    SessionCookie read;
+    detail::read_leading_cookie(std::string(phrases[0]) + "}", read);
+    return read;
+  }();
+  return cookie;
 }
 
 void expand_into(std::string_view stored, std::string& text) {
@@ -201,34 +214,50 @@ std::optional<MemoryStore::Loaded> MemoryStore::load_now(std::string_view sid,
                                                         const std::function<json::storage_ptr()>& storage) {
   const std::size_t hash = hash_sid(sid);
   thread_local std::string stored, text;  // as in get_now()
-  Loaded loaded;
-  if (!shard_for(hash).get(sid, hash, date_now(), stored, &loaded.snapshot)) return std::nullopt;
-  expand_into(stored, text);
-  if (const std::size_t end = detail::read_leading_cookie(text, loaded.cookie); end != 0) {
+  // Filled in place and returned by name: a Loaded moved into an optional cost some 130 instructions.
+  std::optional<Loaded> result(std::in_place);
+  Loaded& loaded = *result;
+  if (!shard_for(hash).get(sid, hash, date_now(), stored, &loaded.snapshot)) {
+    result.reset();
+    return result;
+  }
+  // The default cookie (most sessions') is copied as read once, and `text` is then only what
+  // follows it (compact() leaves that part as it was): neither expanded nor read again.
+  const bool default_cookie = stored.starts_with(default_cookie_stored);
+  std::size_t end = 0;
+  if (default_cookie) {
+    loaded.cookie = the_default_cookie();
+    text.assign(stored, default_cookie_stored.size());
+  } else {
+    expand_into(stored, text);
+    end = detail::read_leading_cookie(text, loaded.cookie);
+  }
+  if (default_cookie || end != 0) {
     loaded.cookie_read = true;
-    if (loaded.snapshot) return loaded;
+    if (loaded.snapshot) return result;
     const json::storage_ptr memory = storage();
     // The data alone: `{"cookie":{…},"a":1}` is read from its ',' made a '{'; `{"cookie":{…}}` has none.
     if (text[end] == '}') {
       loaded.object.emplace(memory);
       loaded.data_text = "{}";
-      return loaded;
+      return result;
     }
     text[end] = '{';
     loaded.object = parse_object(std::string_view(text).substr(end), memory);
     // A data key "cookie" as well (a text not written by the middleware): read the whole.
     if (loaded.object && !loaded.object->contains("cookie")) {
       loaded.data_text.assign(text, end);
-      return loaded;
+      return result;
     }
-    text[end] = ',';
     loaded.cookie_read = false;
     loaded.cookie = SessionCookie{};
+    if (default_cookie) expand_into(stored, text);
+    else text[end] = ',';
   }
   loaded.snapshot.reset();  // kept with a text whose cookie is not first: read the whole, as get does
   loaded.object = parse_object(text, storage());
-  if (!loaded.object) return std::nullopt;
-  return loaded;
+  if (!loaded.object) result.reset();
+  return result;
 }
 
 void MemoryStore::keep_snapshot_now(std::string_view sid, const json::object& data, std::string data_text) {

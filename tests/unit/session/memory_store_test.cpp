@@ -377,6 +377,32 @@ TEST(MemoryStore, LoadGivesTheDataTextStringifyWouldWrite) {
   EXPECT_TRUE(loaded->data_text.empty());
 }
 
+TEST(MemoryStore, LoadOfTheDefaultCookieReadsItAndTheDataAfterIt) {
+  // express-session's default cookie (no maxAge) is stored as one byte and read without a parse;
+  // what follows it, the cookie's phrases included, must come back as it was.
+  MemoryStore store(no_pruning());
+  const std::string cookie = R"({"originalMaxAge":null,"expires":null,"httpOnly":true,"path":"/"})";
+  CookieAttributes expected;
+  expected.http_only = true;
+  expected.path = "/";
+  for (std::string_view members : {
+           R"()",
+           R"("a":1)",
+           R"("n":{"cookie":{"originalMaxAge":null,"expires":null,"httpOnly":true,"path":"/"}},"e":null)",
+           R"("x":{"expires":null,"httpOnly":true,"path":"/"},"s":"\u0001\u001f")",
+       }) {
+    const std::string text = R"({"cookie":)" + cookie + (members.empty() ? "" : ",") + std::string(members) + "}";
+    SCOPED_TRACE(text);
+    run_task(store.set("sid", object_of(text)));
+    auto loaded = store.load_now("sid", heap);
+    ASSERT_TRUE(loaded && loaded->object && loaded->cookie_read) << members;
+    EXPECT_EQ(loaded->cookie.attributes, expected) << members;
+    EXPECT_EQ(loaded->data_text, "{" + std::string(members) + "}") << members;
+    EXPECT_EQ(stringify(*loaded->object), loaded->data_text) << members;
+    EXPECT_EQ(stringify(*run_task(store.get("sid"))), text) << members;
+  }
+}
+
 TEST(MemoryStore, LoadOfACookieNotFirstGivesTheWholeObject) {
   MemoryStore store(no_pruning());
   const std::string text = R"({"a":1,"cookie":)" + plain_cookie + "}";
