@@ -31,6 +31,12 @@ void append_bool(std::string& out, bool b) { out += b ? "true" : "false"; }
 void append_cookie_json(std::string& out, const SessionCookie& cookie) {
   // Keys in SessionCookie::to_json's order, which is Node's.
   const CookieAttributes& a = cookie.attributes;
+  // express-session's default cookie (most sessions', saved on every change) is one constant.
+  if (!a.max_age && !a.partitioned && !a.priority && !a.expires && !a.secure && a.http_only.value_or(true) &&
+      !a.domain && a.path && *a.path == "/" && !a.same_site) {
+    out += R"({"originalMaxAge":null,"expires":null,"httpOnly":true,"path":"/"})";
+    return;
+  }
   out.reserve(out.size() + 128);  // a default cookie's text is 67 bytes, one with an expiry 100
   out += "{\"originalMaxAge\":";
   if (a.max_age) stringify_to(out, json::value(a.max_age->count()));  // past 2^53: printed as JavaScript does

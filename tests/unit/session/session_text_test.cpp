@@ -21,6 +21,16 @@ using std::chrono::milliseconds;
 std::vector<SessionCookie> cookies() {
   std::vector<SessionCookie> all;
   all.push_back(SessionCookie{});  // express-session's default: no expiry
+  // One attribute away from the default, which has a text of its own.
+  for (int i = 0; i < 5; ++i) {
+    SessionCookie near;
+    if (i == 0) near.attributes.http_only = false;
+    if (i == 1) near.attributes.http_only = true;
+    if (i == 2) near.attributes.path = "/a";
+    if (i == 3) near.attributes.secure = false;
+    if (i == 4) near.attributes.same_site = std::string("lax");
+    all.push_back(near);
+  }
   SessionCookie timed;
   timed.attributes.max_age = milliseconds(3'600'000);
   timed.attributes.expires = Timestamp(milliseconds(1'767'225'600'123));
