@@ -178,7 +178,9 @@ void Session::load(json::object stored) {
 void Session::load_data(json::object&& data) {
   data_may_change_ = true;
   shared_.reset();
-  detail::split_stored_session(data);  // the reserved keys (it holds no "cookie")
+  // The reserved keys out (it holds no "cookie"): split_stored_session() without the cookie it
+  // would make and give back for nothing.
+  for (auto it = data.begin(); it != data.end();) it = reserved_key(it->key()) ? data.stable_erase(it) : std::next(it);
   cookie_position_ = 0;
   take(data_, std::move(data));
 }
