@@ -4,6 +4,7 @@
 #include "support/test_server.hpp"
 #include "support/session_cookies.hpp"
 
+#include "cortado/core/url.hpp"
 #include "cortado/cortado.hpp"
 #include "cortado/session/signature.hpp"
 
@@ -391,6 +392,33 @@ TEST(Session, AbsoluteLifetimeEndsAnActiveSession) {
 // The memory store keeps a session's data parsed once a request has read it without changing it,
 // and the next reads share it: what each request sees must be what a parse of the stored text
 // gives, kinds included, and a change must reach only the session that made it.
+TEST(Session, StoredKeysExpressSessionReservesAreNotLoaded) {
+  // express-session's Session keeps its own id, req and methods over stored keys of those names:
+  // they are dropped on load, whether the stored cookie is the default one (read without a
+  // parse) or one with an expiry.
+  auto store = std::make_shared<MemoryStore>(MemoryStoreOptions{.prune_interval = std::chrono::milliseconds(0)});
+  test::TestServer server([&](App& app) {
+    app.use(session({.secret = {"s3cret"}, .store = store}));
+    app.get("/data", [](Request& req, Response& res) { res.json(req.session().data()); });
+  });
+  const std::string cookies[] = {
+      R"({"originalMaxAge":null,"expires":null,"httpOnly":true,"path":"/"})",
+      R"({"originalMaxAge":60000,"expires":"2999-01-01T00:00:00.000Z","httpOnly":true,"path":"/"})",
+  };
+  int n = 0;
+  for (const auto& cookie : cookies) {
+    const std::string sid = "reserved-" + std::to_string(++n);
+    store->set_now(sid, parse_json(R"({"cookie":)" + cookie +
+                                   R"(,"save":1,"a":2,"id":"x","__proto__":{},"touch":[],"b":3})")
+                            .as_object());
+    const std::string pair = "connect.sid=" + encode_uri_component(sign_cookie(sid, "s3cret"));
+    for (int read = 0; read < 2; ++read) {  // parsed, then kept parsed
+      auto res = test::get(server.port(), "/data", {{"Cookie", pair}});
+      EXPECT_EQ(res.body, R"({"a":2,"b":3})") << cookie;
+    }
+  }
+}
+
 TEST(Session, MemorySessionsReadAgainSeeWhatWasStoredAndChangesStayTheirs) {
   test::TestServer server([](App& app) {
     app.use(body_parser::json({.strict = false}));
