@@ -551,14 +551,14 @@ Task<> Worker::serve(Connection conn, std::shared_ptr<ssl::context> tls) {
     conn.idle = false;
     if (!skip_empty_lines(buffer)) continue;
 
-    auto read = co_await read_request(conn, stream, buffer, exchange);
+    RawRequest req;
+    auto read = co_await read_request(conn, stream, buffer, exchange, req);
     if (read.refusal.close) break;
     if (read.refusal.status) {
       co_await refuse(conn, stream, read.refusal.status);
       co_return;
     }
 
-    RawRequest& req = read.request;
     exchange.refused = read.refused_body;
     exchange.body = read.streamed.get();
     RawResponse res;
@@ -628,22 +628,22 @@ namespace {
 // The head of a request whose body the handler will stream (ServerOptions::stream_body).
 template <class Stream>
 ReadResult streamed_request(Worker& worker, Connection& conn, Stream& stream, boost::beast::flat_buffer& buffer,
-                            RequestParser& parser, Exchange& exchange) {
+                            RequestParser& parser, Exchange& exchange, RawRequest& request) {
   const bool names_upgrade = parser.upgrade();
   auto reader = std::make_unique<StreamedBody<Stream>>(worker, conn, stream, buffer, std::move(parser), exchange);
-  auto head = reader->head();
-  return ReadResult{std::move(head), {0, false}, 0, std::move(reader), names_upgrade};
+  request = reader->head();
+  return ReadResult{{0, false}, 0, std::move(reader), names_upgrade};
 }
 
 // The parsed request, for the handler; `refused` names a body refused part way (its bytes are dropped).
-ReadResult parsed_request(RequestParser& parser, Exchange& exchange, unsigned refused = 0) {
+ReadResult parsed_request(RequestParser& parser, Exchange& exchange, RawRequest& request, unsigned refused = 0) {
   const bool names_upgrade = parser.upgrade();
-  auto request = parser.release();
+  request = parser.release();
   if (refused == 413 || refused == 400) {
     request.body().clear();
     exchange.trailers.clear();
   }
-  return ReadResult{std::move(request), {0, false}, refused, nullptr, names_upgrade};
+  return ReadResult{{0, false}, refused, nullptr, names_upgrade};
 }
 
 }  // namespace
@@ -654,7 +654,7 @@ ReadResult parsed_request(RequestParser& parser, Exchange& exchange, unsigned re
 // keep-alive connection holds.
 template <class Stream>
 Task<ReadResult> Worker::read_request(Connection& conn, Stream& stream, boost::beast::flat_buffer& buffer,
-                                      Exchange& exchange) {
+                                      Exchange& exchange, RawRequest& request) {
   const auto& opt = server.options;
   conn.deadline = coarse_steady_now() + opt.head_timeout;
   // Beast unfolds obs-fold into spaces; Node refuses it, and so do we (RFC 9112 5.2 allows
@@ -687,23 +687,23 @@ Task<ReadResult> Worker::read_request(Connection& conn, Stream& stream, boost::b
     // The whole head was parsed and only its Content-Length is over the limit: once the head
     // passes the checks, the handler answers the refusal, and the body is never read.
     status = check_head(parser.get());
-    if (!status) co_return parsed_request(parser, exchange, 413);
+    if (!status) co_return parsed_request(parser, exchange, request, 413);
   }
-  if (head_ec && !status) co_return ReadResult{{}, {0, true}};
-  if (status) co_return ReadResult{{}, {status, false}};
+  if (head_ec && !status) co_return ReadResult{{0, true}};
+  if (status) co_return ReadResult{{status, false}};
   if (opt.stream_body && !parser.is_done()) {
-    if (opt.stream_body(parser.get())) co_return streamed_request(*this, conn, stream, buffer, parser, exchange);
+    if (opt.stream_body(parser.get())) co_return streamed_request(*this, conn, stream, buffer, parser, exchange, request);
     // As the parser would have refused it with the limit set before the head (see above).
-    if (parser.content_length().value_or(0) > opt.body_limit) co_return parsed_request(parser, exchange, 413);
+    if (parser.content_length().value_or(0) > opt.body_limit) co_return parsed_request(parser, exchange, request, 413);
     parser.body_limit(opt.body_limit);
   }
   if (!parser.is_done()) {
     auto refusal = co_await read_body(conn, stream, buffer, parser, exchange);
     // A body refused part way (chunks over the limit, malformed chunks): the handler answers.
-    if (refusal.status == 413 || refusal.status == 400) co_return parsed_request(parser, exchange, refusal.status);
-    if (refusal.status || refusal.close) co_return ReadResult{{}, refusal};
+    if (refusal.status == 413 || refusal.status == 400) co_return parsed_request(parser, exchange, request, refusal.status);
+    if (refusal.status || refusal.close) co_return ReadResult{refusal};
   }
-  co_return parsed_request(parser, exchange);
+  co_return parsed_request(parser, exchange, request);
 }
 
 // Awaits. The body of a request whose head passed the checks; a separate coroutine so that a

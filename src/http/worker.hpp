@@ -71,8 +71,9 @@ struct Refusal {
 };
 
 /// A request read whole, or what to do instead of answering it.
+/// What read_request found besides the request itself, which it writes into the caller's
+/// (moved once, rather than through this result and the coroutine's return on every request).
 struct ReadResult {
-  RawRequest request;
   Refusal refusal;
   /// The head was read but its body refused (413, 400): the handler answers it (Exchange::refused).
   unsigned refused_body = 0;
@@ -139,7 +140,7 @@ struct Worker {
   Task<bool> read_next_request(Connection& conn, Stream& stream, boost::beast::flat_buffer& buffer);
   template <class Stream>
   Task<ReadResult> read_request(Connection& conn, Stream& stream, boost::beast::flat_buffer& buffer,
-                                Exchange& exchange);
+                                Exchange& exchange, RawRequest& request);
   template <class Stream>
   Task<Refusal> read_body(Connection& conn, Stream& stream, boost::beast::flat_buffer& buffer,
                           RequestParser& parser, Exchange& exchange);
