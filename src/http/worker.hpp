@@ -70,9 +70,9 @@ struct Refusal {
   bool close = false;
 };
 
-/// A request read whole, or what to do instead of answering it.
-/// What read_request found besides the request itself, which it writes into the caller's
-/// (moved once, rather than through this result and the coroutine's return on every request).
+/// What read_request found besides the request itself (which it writes into the caller's, so
+/// that the request is moved once rather than through this result and the coroutine's return):
+/// what to do instead of answering it, if anything, and how its body is had.
 struct ReadResult {
   Refusal refusal;
   /// The head was read but its body refused (413, 400): the handler answers it (Exchange::refused).
