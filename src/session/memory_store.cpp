@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <array>
 #include <limits>
+#include <optional>
+#include <string>
 #include <string_view>
 
 namespace cortado {
@@ -46,17 +48,19 @@ constexpr std::array<std::string_view, 6> phrases{
     ",\"expires\":null",
 };
 
+// How compact() writes the default cookie (phrases[0]): the mark, then its code.
+constexpr char default_cookie_stored[] = {compacted, '\x01'};
+
 // Only the leading cookie is searched (the middleware's texts start with it), up to its first
 // '}': a search of the whole text for each phrase cost more than the rest of a save, and the
 // phrases are what every session's cookie repeats. Whatever follows stays as it is; expanding
 // reverses the swap wherever it was made.
 std::string compact(std::string text) {
   // The default cookie, whole: nothing else is looked for, and what follows it stays as it was
-  // (load_now() relies on that).
+  // (read_stored_cookie() relies on that).
   if (text.starts_with(phrases[0])) {
-    text[0] = compacted;
-    text[1] = '\x01';
-    text.erase(2, phrases[0].size() - 2);
+    text.erase(sizeof default_cookie_stored, phrases[0].size() - sizeof default_cookie_stored);
+    std::copy_n(default_cookie_stored, sizeof default_cookie_stored, text.begin());
     return text;
   }
   constexpr std::string_view cookie_start = "{\"cookie\":{";
@@ -76,17 +80,6 @@ std::string compact(std::string text) {
   }
   if (changed) text.insert(text.begin(), compacted);
   return text;
-}
-
-// How compact() writes the default cookie, and that cookie as read_leading_cookie() reads it.
-constexpr std::string_view default_cookie_stored = "\x1f\x01";
-const SessionCookie& the_default_cookie() {
-  static const SessionCookie cookie = [] {
-    SessionCookie read;
-    detail::read_leading_cookie(std::string(phrases[0]) + "}", read);
-    return read;
-  }();
-  return cookie;
 }
 
 void expand_into(std::string_view stored, std::string& text) {
@@ -109,6 +102,28 @@ void expand_into(std::string_view stored, std::string& text) {
     text += phrases[static_cast<unsigned char>(stored[run_end]) - 1];
     i = run_end + 1;
   }
+}
+
+// Reads the cookie a stored text starts with into `cookie`, and leaves in `text` what follows it
+// from `text[end]` on (',' and the data's members, or '}'); nullopt when the cookie is not first
+// or not in append_cookie_json's form. The default cookie (most sessions') is not expanded nor
+// read: it is a copy of the one read once, and `text` is only what follows it, which compact()
+// leaves as it was (`end` is then 0). Otherwise `text` is the whole expanded text.
+std::optional<std::size_t> read_stored_cookie(std::string_view stored, std::string& text, SessionCookie& cookie) {
+  if (stored.starts_with(std::string_view(default_cookie_stored, sizeof default_cookie_stored))) {
+    static const SessionCookie the_default = [] {
+      SessionCookie read;
+      detail::read_leading_cookie(std::string(phrases[0]) + "}", read);
+      return read;
+    }();
+    cookie = the_default;
+    text.assign(stored, sizeof default_cookie_stored);
+    return 0;
+  }
+  expand_into(stored, text);
+  const std::size_t end = detail::read_leading_cookie(text, cookie);
+  if (end == 0) return std::nullopt;
+  return end;
 }
 
 std::string expand(std::string_view stored) {
@@ -221,18 +236,9 @@ std::optional<MemoryStore::Loaded> MemoryStore::load_now(std::string_view sid,
     result.reset();
     return result;
   }
-  // The default cookie (most sessions') is copied as read once, and `text` is then only what
-  // follows it (compact() leaves that part as it was): neither expanded nor read again.
-  const bool default_cookie = stored.starts_with(default_cookie_stored);
-  std::size_t end = 0;
-  if (default_cookie) {
-    loaded.cookie = the_default_cookie();
-    text.assign(stored, default_cookie_stored.size());
-  } else {
-    expand_into(stored, text);
-    end = detail::read_leading_cookie(text, loaded.cookie);
-  }
-  if (default_cookie || end != 0) {
+  const std::optional<std::size_t> cookie_end = read_stored_cookie(stored, text, loaded.cookie);
+  if (cookie_end) {
+    const std::size_t end = *cookie_end;
     loaded.cookie_read = true;
     if (loaded.snapshot) return result;
     const json::storage_ptr memory = storage();
@@ -251,9 +257,10 @@ std::optional<MemoryStore::Loaded> MemoryStore::load_now(std::string_view sid,
     }
     loaded.cookie_read = false;
     loaded.cookie = SessionCookie{};
-    if (default_cookie) expand_into(stored, text);
-    else text[end] = ',';
   }
+  // The whole text again: read_stored_cookie may have left only a part of it, or it was changed
+  // above (a text whose cookie is not first is copied twice; no session the middleware writes).
+  expand_into(stored, text);
   loaded.snapshot.reset();  // kept with a text whose cookie is not first: read the whole, as get does
   loaded.object = parse_object(text, storage());
   if (!loaded.object) result.reset();
@@ -265,13 +272,12 @@ void MemoryStore::keep_snapshot_now(std::string_view sid, const json::object& da
   MemoryShard& shard = shard_for(hash);
   thread_local std::string stored, text;  // as in get_now()
   if (!shard.get(sid, hash, date_now(), stored)) return;
-  expand_into(stored, text);
   // The entry's data must still be `data_text`, right after its cookie: `{"cookie":{…}` then
   // `}` for no data, or `,` and the data's members.
   SessionCookie cookie;
-  const std::size_t end = detail::read_leading_cookie(text, cookie);
-  if (end == 0 || data_text.size() < 2) return;
-  const std::string_view rest = std::string_view(text).substr(end);
+  const std::optional<std::size_t> end = read_stored_cookie(stored, text, cookie);
+  if (!end || data_text.size() < 2) return;
+  const std::string_view rest = std::string_view(text).substr(*end);
   const std::string_view members = std::string_view(data_text).substr(1);
   const bool same = members == "}" ? rest == "}" : rest.size() == members.size() + 1 && rest.front() == ',' && rest.substr(1) == members;
   if (!same) return;
