@@ -210,7 +210,7 @@ class WebSocketStream final : public WebSocketConnection,
 template <class Stream>
 class StreamUpgrader final : public Upgrader {
  public:
-  StreamUpgrader(Connection& conn, Stream& stream, boost::beast::flat_buffer& buffer, RawRequest& req,
+  StreamUpgrader(Connection& conn, Stream& stream, ReadBuffer& buffer, RawRequest& req,
                  RawResponse& res, Exchange& exchange, std::function<void()> on_open)
       : conn_(conn), stream_(stream), buffer_(buffer), req_(req), res_(res), exchange_(exchange),
         on_open_(std::move(on_open)) {}
@@ -282,7 +282,7 @@ class StreamUpgrader final : public Upgrader {
 
   Connection& conn_;
   Stream& stream_;
-  boost::beast::flat_buffer& buffer_;
+  ReadBuffer& buffer_;
   RawRequest& req_;
   RawResponse& res_;
   Exchange& exchange_;

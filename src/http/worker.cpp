@@ -14,7 +14,6 @@
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
@@ -148,13 +147,14 @@ std::string refusal(unsigned status, const ServerOptions& options) {
 // Appends the status line and the header fields, as Beast's serializer would write them. The
 // length is summed first and the text written into one resize: an append per piece (four per
 // field) cost more than the copying.
-void append_head(std::string& out, const RawResponse& res) {
+void append_head(HeldText& out, const RawResponse& res) {
   char code[12];
   const auto code_end = std::to_chars(code, code + sizeof code, res.result_int()).ptr;
   const auto reason = res.reason();
   std::size_t size = 9 + static_cast<std::size_t>(code_end - code) + 1 + reason.size() + 2 + 2;
   for (const auto& field : res) size += field.name_string().size() + 2 + field.value().size() + 2;
   const std::size_t start = out.size();
+  reserve_block(out, start + size);
   out.resize(start + size);
   char* to = out.data() + start;
   auto put = [&to](std::string_view piece) {
@@ -202,7 +202,7 @@ void answer_unhandled_refusal(RawResponse& res, Exchange& exchange) {
 }
 
 // What the read buffer holds, as text for the checks.
-std::string_view buffered(const boost::beast::flat_buffer& buffer) {
+std::string_view buffered(const ReadBuffer& buffer) {
   return {static_cast<const char*>(buffer.data().data()), buffer.size()};
 }
 
@@ -221,7 +221,7 @@ void begin_request(Connection& conn, Exchange& exchange) {
 
 // RFC 9112 2.2: empty lines before a request line are ignored (old clients send CRLF after a
 // body). False when nothing else is buffered: the next request has not begun.
-bool skip_empty_lines(boost::beast::flat_buffer& buffer) {
+bool skip_empty_lines(ReadBuffer& buffer) {
   while (buffered(buffer).starts_with("\r\n")) buffer.consume(2);
   return buffer.size() != 0;
 }
@@ -256,27 +256,27 @@ constexpr std::size_t max_held_bytes = 64 * 1024;
 // Empties the held batch once sent; a batch of large responses does not stay attached to a
 // connection that may then sit idle.
 void forget_held(Connection& conn) {
-  if (conn.held.capacity() > max_held_bytes) conn.held = std::string();
+  if (conn.held.capacity() > max_held_bytes) conn.held = HeldText();
   conn.held.clear();
   conn.held_count = 0;
 }
 
 // Appends a whole response (a HEAD's without its body) to the batch held for one write.
-void hold_response(std::string& held, const RawRequest& req, const RawResponse& res) {
+void hold_response(HeldText& held, const RawRequest& req, const RawResponse& res) {
   append_head(held, res);
   if (req.method() != beast_http::verb::head) held += res.body();
 }
 
 // Whether the buffer holds the whole head of another request, so that its answer can join this
 // one's in a single write.
-bool next_head_buffered(boost::beast::flat_buffer& buffer) {
+bool next_head_buffered(ReadBuffer& buffer) {
   return skip_empty_lines(buffer) && head_complete(buffered(buffer));
 }
 
 // Parses a head that is whole in the buffer without a trip through the event loop (Beast's
 // async_read_header would complete through a posted handler even then). need_more when it is not
 // whole after all (a head cut off at the header limit): the caller reads on as before.
-boost::system::error_code parse_buffered_head(RequestParser& parser, boost::beast::flat_buffer& buffer) {
+boost::system::error_code parse_buffered_head(RequestParser& parser, ReadBuffer& buffer) {
   boost::system::error_code ec;
   while (!parser.is_header_done() && buffer.size() > 0) {
     const std::size_t used = parser.put(buffer.data(), ec);
@@ -418,7 +418,7 @@ struct StreamHolder<TlsStream> {
 template <class Stream>
 class StreamedBody final : public BodyReader {
  public:
-  StreamedBody(Worker& worker, Connection& conn, Stream& stream, boost::beast::flat_buffer& buffer,
+  StreamedBody(Worker& worker, Connection& conn, Stream& stream, ReadBuffer& buffer,
                RequestParser&& head, Exchange& exchange)
       : worker_(worker), conn_(conn), stream_(stream), buffer_(buffer), exchange_(exchange),
         parser_(std::move(head)), limit_(worker.server.options.body_limit),
@@ -497,7 +497,7 @@ class StreamedBody final : public BodyReader {
   Worker& worker_;
   Connection& conn_;
   Stream& stream_;
-  boost::beast::flat_buffer& buffer_;
+  ReadBuffer& buffer_;
   Exchange& exchange_;
   StreamParser parser_;
   std::uint64_t limit_;
@@ -537,7 +537,7 @@ Task<> Worker::serve(Connection conn, std::shared_ptr<ssl::context> tls) {
   }
   // Bounded, so that no part of a request the parser cannot consume (a chunk-size line, a trailer
   // section, the next unnamed case) can grow it: reading past the bound fails with buffer_overflow.
-  boost::beast::flat_buffer buffer(read_buffer_limit(server.options));
+  ReadBuffer buffer(read_buffer_limit(server.options));
 
   for (;;) {
     begin_request(conn, exchange);
@@ -627,7 +627,7 @@ namespace {
 
 // The head of a request whose body the handler will stream (ServerOptions::stream_body).
 template <class Stream>
-ReadResult streamed_request(Worker& worker, Connection& conn, Stream& stream, boost::beast::flat_buffer& buffer,
+ReadResult streamed_request(Worker& worker, Connection& conn, Stream& stream, ReadBuffer& buffer,
                             RequestParser& parser, Exchange& exchange, RawRequest& request) {
   const bool names_upgrade = parser.upgrade();
   auto reader = std::make_unique<StreamedBody<Stream>>(worker, conn, stream, buffer, std::move(parser), exchange);
@@ -653,7 +653,7 @@ ReadResult parsed_request(RequestParser& parser, Exchange& exchange, RawRequest&
 // 780 bytes with it; Asio recycles frames of up to 1020), not in serve's, which every idle
 // keep-alive connection holds.
 template <class Stream>
-Task<ReadResult> Worker::read_request(Connection& conn, Stream& stream, boost::beast::flat_buffer& buffer,
+Task<ReadResult> Worker::read_request(Connection& conn, Stream& stream, ReadBuffer& buffer,
                                       Exchange& exchange, RawRequest& request) {
   const auto& opt = server.options;
   conn.deadline = coarse_steady_now() + opt.head_timeout;
@@ -709,7 +709,7 @@ Task<ReadResult> Worker::read_request(Connection& conn, Stream& stream, boost::b
 // Awaits. The body of a request whose head passed the checks; a separate coroutine so that a
 // request without a body (most GETs) costs no frame for it.
 template <class Stream>
-Task<Refusal> Worker::read_body(Connection& conn, Stream& stream, boost::beast::flat_buffer& buffer,
+Task<Refusal> Worker::read_body(Connection& conn, Stream& stream, ReadBuffer& buffer,
                                 RequestParser& parser, Exchange& exchange) {
   const auto& opt = server.options;
   bool sent = co_await send_held(conn, stream);
@@ -738,7 +738,8 @@ Task<Refusal> Worker::read_body(Connection& conn, Stream& stream, boost::beast::
 // be trusted, so no further request is read from it.
 template <class Stream>
 Task<> Worker::refuse(Connection& conn, Stream& stream, unsigned status) {
-  auto text = std::move(conn.held) + refusal_text(status);  // the batch answered so far goes first
+  std::string text(conn.held.data(), conn.held.size());  // the batch answered so far goes first
+  text += refusal_text(status);
   forget_held(conn);
   // A 408's read timed out, but its answer and the lingering close after it get their own time.
   conn.timed_out = false;
@@ -814,7 +815,7 @@ Task<bool> Worker::write_with_file(Connection& conn, Stream& stream, std::string
 // buffer (4 KiB of each of 10 000 idle connections). Over TLS the stream reads as usual: OpenSSL
 // may hold decrypted bytes that the socket's readiness would not show.
 template <class Stream>
-Task<bool> Worker::read_next_request(Connection& conn, Stream& stream, boost::beast::flat_buffer& buffer) {
+Task<bool> Worker::read_next_request(Connection& conn, Stream& stream, ReadBuffer& buffer) {
   if constexpr (is_tls<Stream>) {
     conn.held.shrink_to_fit();
     auto [read_ec, n] = co_await stream.async_read_some(buffer.prepare(4096), use_tuple);

@@ -3,13 +3,13 @@
 
 #include "cortado/core/one_thread.hpp"
 #include "cortado/http/server.hpp"
+#include "http/block_cache.hpp"
 #include "http/tls_context.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
 
@@ -49,7 +49,7 @@ struct Connection {
   bool timed_out = false;
   /// Responses written but not yet sent: those held back while more pipelined requests were
   /// buffered, then the head of the one that ends the batch. Reused from request to request.
-  std::string held;
+  HeldText held;
   std::size_t held_count = 0;
   /// The WebSocket the connection was handed over to, if any: shutdown closes it with 1001.
   WebSocketConnection* websocket = nullptr;
@@ -137,12 +137,12 @@ struct Worker {
   template <class Stream>
   Task<> serve(Connection conn, std::shared_ptr<boost::asio::ssl::context> tls);
   template <class Stream>
-  Task<bool> read_next_request(Connection& conn, Stream& stream, boost::beast::flat_buffer& buffer);
+  Task<bool> read_next_request(Connection& conn, Stream& stream, ReadBuffer& buffer);
   template <class Stream>
-  Task<ReadResult> read_request(Connection& conn, Stream& stream, boost::beast::flat_buffer& buffer,
+  Task<ReadResult> read_request(Connection& conn, Stream& stream, ReadBuffer& buffer,
                                 Exchange& exchange, RawRequest& request);
   template <class Stream>
-  Task<Refusal> read_body(Connection& conn, Stream& stream, boost::beast::flat_buffer& buffer,
+  Task<Refusal> read_body(Connection& conn, Stream& stream, ReadBuffer& buffer,
                           RequestParser& parser, Exchange& exchange);
   template <class Stream>
   Task<> refuse(Connection& conn, Stream& stream, unsigned status);
