@@ -49,12 +49,17 @@ struct Chain {
   std::optional<Params> parent_params = std::nullopt;
   /// The walk a param callback's next() belongs to: it only marks the call, never runs a layer.
   bool param_only = false;
+  /// The step whose next() made the task that continues this walk: marked awaited when the
+  /// walk starts again, that is when the handler awaits the task.
+  Step* resumed_from = nullptr;
 };
 
 /// One handler call: whether it called next(), and whether it awaited the rest of the chain.
 struct Step {
   bool called = false;
   bool awaited = false;
+  /// The handler is a plain function: its next() cannot be awaited.
+  bool plain = false;
 };
 
 /// Walks the chain from its current index.

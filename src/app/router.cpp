@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <array>
+#include <utility>
 
 namespace cortado {
 
@@ -55,17 +56,18 @@ Task<> Router::operator()(Request& req, Response& res, Next next) const {
 NextTask Next::operator()() const {
   step_->called = true;
   chain_->error = nullptr;  // next() from an error handler resumes normal handling, as in Express
-  return NextTask(resume(*chain_, *step_));
+  // A plain function's next() only marks the call (the walk goes on when it returns): no
+  // coroutine frame for a task that nobody can await.
+  if (step_->plain) return NextTask(Task<>());
+  // The walk itself is the task; it marks the step awaited when it starts, which it does only
+  // if the handler awaits it (a next() left unawaited lets the walk go on after the handler).
+  chain_->resumed_from = step_;
+  return NextTask(detail::run_chain(*chain_));
 }
 
 void Next::operator()(std::exception_ptr error) const {
   step_->called = true;
   chain_->error = std::move(error);
-}
-
-Task<> Next::resume(detail::Chain& chain, detail::Step& step) {
-  step.awaited = true;
-  co_await detail::run_chain(chain);
 }
 
 namespace detail {
@@ -135,7 +137,7 @@ Task<ParamsDone> process_params(Chain& c, const Params& own) {
     record.second = nullptr;
     for (const auto& callback : callbacks->second) {
       Chain inner = param_chain(c.req, c.res);
-      Step step;
+      Step step{.plain = static_cast<bool>(callback.sync)};
       Next next(inner, step);
       try {
         if (callback.sync)
@@ -160,6 +162,7 @@ Task<ParamsDone> process_params(Chain& c, const Params& own) {
 }  // namespace
 
 Task<> run_chain(Chain& c) {
+  if (Step* from = std::exchange(c.resumed_from, nullptr)) from->awaited = true;
   if (c.param_only) co_return;  // a param callback's co_await next(): the route runs after it returns
   while (c.index < c.layers.size()) {
     std::size_t at = c.index++;
@@ -198,10 +201,10 @@ Task<> run_chain(Chain& c) {
     // Nothing has reached the client yet, so an error handler may answer afresh.
     if (c.error && c.res.finished()) c.res.reset();
 
-    Step step;
+    Step step{.plain = static_cast<bool>(layer.middleware.sync)};
     Next next(c, step);
     try {
-      if (layer.middleware.sync)
+      if (step.plain)
         layer.middleware.sync(c.error, c.req, c.res, next);
       else
         co_await layer.middleware.async(c.error, c.req, c.res, next);
@@ -209,8 +212,10 @@ Task<> run_chain(Chain& c) {
       // Thrown errors go to the error handlers after the one that threw, as next(err) would.
       c.error = std::current_exception();
       c.index = at + 1;
+      c.resumed_from = nullptr;
       continue;
     }
+    c.resumed_from = nullptr;  // a next() the handler left unawaited: `step` ends here
     if (step.awaited || !step.called) co_return;  // the rest ran inside the handler, or it answered
   }
   if (c.out) {

@@ -45,8 +45,6 @@ class Next {
   detail::Chain& chain() const { return *chain_; }
 
  private:
-  static Task<> resume(detail::Chain& chain, detail::Step& step);
-
   detail::Chain* chain_;
   detail::Step* step_;
 };
