@@ -507,6 +507,82 @@ std::string keep_lone_surrogates(std::string text) {
 
 }  // namespace
 
+namespace {
+
+// A string of plain characters (printable ASCII, no escape) at `p`, which is at its opening
+// quote; `p` ends after the closing one. Anything else: nullopt.
+std::optional<std::string_view> plain_string(const char*& p, const char* end) {
+  if (p == end || *p != '"') return std::nullopt;
+  const char* start = ++p;
+  while (p != end && *p != '"') {
+    const auto c = static_cast<unsigned char>(*p);
+    if (c < 0x20 || c > 0x7e || c == '\\') return std::nullopt;
+    ++p;
+  }
+  if (p == end) return std::nullopt;
+  return std::string_view(start, static_cast<std::size_t>(p++ - start));
+}
+
+// An integer of at most 18 digits (any such fits an int64), without a fraction or exponent.
+// "-0" is left to the parser: JavaScript reads it as a negative zero.
+std::optional<std::int64_t> small_integer(const char*& p, const char* end) {
+  const bool negative = p != end && *p == '-';
+  const char* digits = p + (negative ? 1 : 0);
+  const char* q = digits;
+  std::int64_t value = 0;
+  while (q != end && *q >= '0' && *q <= '9' && q - digits < 19) value = value * 10 + (*q++ - '0');
+  const auto count = q - digits;
+  if (count == 0 || count > 18 || (*digits == '0' && (count > 1 || negative))) return std::nullopt;
+  if (q != end && (*q == '.' || *q == 'e' || *q == 'E')) return std::nullopt;
+  p = q;
+  return negative ? -value : value;
+}
+
+// The texts read back most (a session's data: a few keys of plain strings, small integers,
+// booleans) in one pass, without Boost.JSON's parser, whose setting up cost more than reading
+// such a text. Whatever else a text holds (nesting, an escape, non-ASCII, a fraction, white
+// space, a repeated key, an error) gives false, and the parser reads it: for what is read
+// here it gives the same value. `out`, a null in the storage wanted, is made the object
+// (thrown away when this gives false).
+bool parse_flat_object(std::string_view text, json::value& out) {
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  if (text.size() < 2 || *p != '{') return false;
+  json::object& object = out.emplace_object();
+  if (*++p == '}') return p + 1 == end;
+  for (;;) {
+    const auto key = plain_string(p, end);
+    if (!key || p == end || *p != ':' || ++p == end) return false;
+    bool added = false;
+    if (*p == '"') {
+      const auto value = plain_string(p, end);
+      if (!value) return false;
+      added = object.emplace(*key, json::string_view(value->data(), value->size())).second;
+    } else if ((*p >= '0' && *p <= '9') || *p == '-') {
+      const auto value = small_integer(p, end);
+      if (!value) return false;
+      added = object.emplace(*key, *value).second;
+    } else if (text.compare(static_cast<std::size_t>(p - text.data()), 4, "true") == 0) {
+      p += 4;
+      added = object.emplace(*key, true).second;
+    } else if (text.compare(static_cast<std::size_t>(p - text.data()), 5, "false") == 0) {
+      p += 5;
+      added = object.emplace(*key, false).second;
+    } else if (text.compare(static_cast<std::size_t>(p - text.data()), 4, "null") == 0) {
+      p += 4;
+      added = object.emplace(*key, nullptr).second;
+    }
+    if (!added || p == end) return false;  // a repeated key: JSON.parse keeps the last
+    if (*p == ',') {
+      ++p;
+      continue;
+    }
+    return *p == '}' && p + 1 == end;
+  }
+}
+
+}  // namespace
+
 bool nests_deeper_than(const json::value& v, std::size_t depth) {
   if (v.is_object()) {
     if (depth == 0) return true;
@@ -521,6 +597,10 @@ bool nests_deeper_than(const json::value& v, std::size_t depth) {
 }
 
 json::value parse_json(std::string_view text, std::size_t max_depth, json::storage_ptr storage) {
+  if (max_depth > 0) {
+    json::value flat(storage);
+    if (parse_flat_object(text, flat)) return flat;
+  }
   // JavaScript decodes the bytes first: ill-formed UTF-8 becomes U+FFFD before JSON.parse sees it.
   // Most texts (every stored session without non-ASCII data) are ASCII without a \u escape:
   // nothing to decode or keep, so they are parsed where they lie, without a copy.
