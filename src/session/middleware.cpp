@@ -15,6 +15,8 @@
 #include "session/socket_events.hpp"
 #include "session/socket_expiry.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/beast/core/string.hpp>
 
 #include <iostream>
@@ -266,6 +268,15 @@ Task<> SessionContext::write(Session& s, const std::string* text) {
   }
 }
 
+namespace {
+
+// end_session_sockets with the store kept alive for as long as it runs.
+Task<> end_sockets_of(std::shared_ptr<Store> store, std::string id) {
+  co_await end_session_sockets(*store, std::move(id));
+}
+
+}  // namespace
+
 Task<> SessionContext::destroy_in_store(std::string id) {
   std::exception_ptr failed;
   try {
@@ -277,7 +288,30 @@ Task<> SessionContext::destroy_in_store(std::string id) {
     close_sockets_of(id);  // the session is left all the same
     std::rethrow_exception(failed);
   }
-  co_await end_session_sockets(*config->options.store, std::move(id));  // here and in the other processes
+  if (socket || !res) {  // a socket's own call: no response to wait for
+    co_await end_session_sockets(*config->options.store, std::move(id));  // here and in the other processes
+    co_return;
+  }
+  // The sockets end once this request's response is written. A page that reloads on their close
+  // (4401) then sends the cookie this response sets; closed before, a tab of the same browser
+  // could reload with the ended session's cookie, be given a new session, and have its cookie
+  // replace the one this response sets (a log-out in one tab losing what it kept, as the
+  // theme in the demo's log-out, while another tab reloaded).
+  auto executor = co_await boost::asio::this_coro::executor;
+  AppAccess::exchange(*res).on_finished.emplace_back(
+      [store = config->options.store, id = std::move(id), executor](const http::RawResponse&) {
+        boost::asio::co_spawn(executor, end_sockets_of(store, id), [](std::exception_ptr error) {
+          if (!error) return;
+          try {
+            std::rethrow_exception(error);
+          } catch (const std::exception& e) {
+            std::cerr << "cortado: the other processes were not told that a session ended (its sockets there stay "
+                         "open): "
+                      << e.what() << '\n';
+          } catch (...) {
+          }
+        });
+      });
 }
 
 namespace {
@@ -415,6 +449,19 @@ Task<> open_socket(std::shared_ptr<detail::SessionContext> ctx, Request& req, We
                                                    req.session().to_json());
   on_websocket_close(req, std::move(stop));
 }
+
+// Gives the context its request's response while the middleware runs (SessionContext::res): a
+// session an app's own coroutine keeps past the request ends its sockets at once.
+class ResponseBinding {
+ public:
+  ResponseBinding(detail::SessionContext& ctx, Response& res) : ctx_(ctx) { ctx_.res = &res; }
+  ~ResponseBinding() { ctx_.res = nullptr; }
+  ResponseBinding(const ResponseBinding&) = delete;
+  ResponseBinding& operator=(const ResponseBinding&) = delete;
+
+ private:
+  detail::SessionContext& ctx_;
+};
 }  // namespace
 
 Middleware session(SessionOptions options) {
@@ -432,6 +479,7 @@ Middleware session(SessionOptions options) {
       co_return;
     }
     auto ctx = std::make_shared<detail::SessionContext>(config, req);
+    const ResponseBinding bound(*ctx, res);
     detail::SessionSlot& slot = req.slot<detail::SessionSlot>();  // found once: the lookup compares type names
     slot.store = config->options.store;
     slot.context = ctx;

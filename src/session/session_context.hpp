@@ -43,6 +43,9 @@ struct SessionContext : SessionHost, std::enable_shared_from_this<SessionContext
 
   std::shared_ptr<const SessionConfig> config;
   Request& req;
+  /// The request's response while the middleware runs: a session destroyed meanwhile ends its
+  /// sockets once the response is written (destroy_in_store). Null before and after.
+  Response* res = nullptr;
   std::optional<std::string> cookie_id;  // the verified id the client sent
   /// The cookie value the client sent when the signing secret made it: what sign_cookie(cookie_id)
   /// would compute again for the Set-Cookie of a touched or rolling session. Empty otherwise.

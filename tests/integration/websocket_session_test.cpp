@@ -17,8 +17,10 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
 
 using namespace cortado;
 
@@ -42,6 +44,12 @@ void session_routes(App& app) {
   app.post("/regenerate", [](Request& req, Response& res) -> Task<> {
     co_await req.session().regenerate(true);
     res.send("new");
+  });
+  // A log-out whose answer takes a while after the session is gone (a slow store, a busy thread).
+  app.post("/logout-slowly", [](Request& req, Response& res) -> Task<> {
+    co_await req.session().destroy();
+    co_await sleep_for(std::chrono::milliseconds(400));
+    res.send("out");
   });
   app.ws("/ws", [](WebSocket& sock) -> Task<> {
     co_await sock.send(boost::json::serialize(sock.session().data()));
@@ -128,6 +136,33 @@ TEST(WebSocketSession, RegenerateElsewhereClosesTheSocketWith4401) {
   EXPECT_EQ(test::request(server.port(), "POST", "/regenerate", {{"Cookie", login.cookie}}).body, "new");
   EXPECT_EQ(ws.receive(), std::nullopt);
   EXPECT_EQ(ws.close_code(), 4401u);
+}
+
+// The socket closes once the log-out's answer is written, not while it is being made: a page
+// that reloads on 4401 then sends the cookie that answer sets. Closed before, another tab of the
+// browser reloaded with the ended session's cookie, was given a new session, and its cookie could
+// replace the log-out's (the demo's browser test lost the theme its log-out keeps).
+TEST(WebSocketSession, LogoutClosesTheSocketAfterItsAnswer) {
+  using Clock = std::chrono::steady_clock;
+  test::TestServer server(session_routes);
+  LoggedIn login(server.port());
+  test::WsClient ws(server.port(), "/ws", {{"Cookie", login.cookie}});
+  ASSERT_EQ(ws.status(), 101);
+  ws.receive();
+  Clock::time_point answered;
+  std::string body;
+  std::thread logout([&] {
+    body = test::request(server.port(), "POST", "/logout-slowly", {{"Cookie", login.cookie}}).body;
+    answered = Clock::now();
+  });
+  EXPECT_EQ(ws.receive(), std::nullopt);
+  const Clock::time_point closed = Clock::now();
+  logout.join();
+  EXPECT_EQ(body, "out");
+  EXPECT_EQ(ws.close_code(), 4401u);
+  // Closed before the answer, the close would come some 400 ms ahead of it; the margin is the
+  // two client threads' wake-ups.
+  EXPECT_GT(closed, answered - std::chrono::milliseconds(150));
 }
 
 // The README's example, as written there.
