@@ -812,7 +812,8 @@ Task<bool> Worker::write_with_file(Connection& conn, Stream& stream, std::string
 // Reads the first bytes of the next request into the empty `buffer`; false when the connection
 // ended or timed out. What has already arrived is read at once; when nothing has, the buffer
 // is given back while the connection waits, so that an idle keep-alive connection holds no read
-// buffer (4 KiB of each of 10 000 idle connections). Over TLS the stream reads as usual: OpenSSL
+// buffer (4 KiB of each of 10 000 idle connections); the thread keeps the block for the next
+// connection that reads (block_cache.hpp). Over TLS the stream reads as usual: OpenSSL
 // may hold decrypted bytes that the socket's readiness would not show.
 template <class Stream>
 Task<bool> Worker::read_next_request(Connection& conn, Stream& stream, ReadBuffer& buffer) {
