@@ -71,8 +71,9 @@ Task<> log_out(Site&, Request& req) {
   // they describe the browser rather than the account.
   auto theme = s.get("theme");
   auto lang = s.get("lang");
-  // Gone from the store before regenerate() closes the session's sockets (4401), which it does
-  // before its own destroy: a page that reloads on that close must not find it still there.
+  // Gone from the store at once (regenerate() destroys it too). Its sockets close with 4401
+  // once this answer is written, so a page that reloads on the close sends the cookie of the
+  // new session this answer sets, and finds the old one gone.
   if (const auto& store = req.session_store()) co_await store->destroy(req.session_id());
   co_await s.regenerate();
   if (!theme.is_null()) s["theme"] = theme;
