@@ -25,7 +25,7 @@ struct Drain {
     while (state.head) {
       FreeBlock* block = state.head;
       state.head = block->next;
-      ::operator delete(block, BlockCache::block_size);
+      ::operator delete(block);
     }
     state.count = 0;
   }

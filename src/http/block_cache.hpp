@@ -43,7 +43,7 @@ struct CachedBlockAllocator {
   }
   void deallocate(T* p, std::size_t n) noexcept {
     if (n * sizeof(T) == BlockCache::block_size && BlockCache::keep(p)) return;
-    ::operator delete(p, n * sizeof(T));
+    ::operator delete(p);
   }
   friend bool operator==(const CachedBlockAllocator&, const CachedBlockAllocator&) noexcept { return true; }
 };

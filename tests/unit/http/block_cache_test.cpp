@@ -52,11 +52,11 @@ TEST(BlockCache, KeepsAtMostItsLimit) {
     for (std::size_t i = 0; i < BlockCache::most + 1; ++i) blocks.push_back(alloc.allocate(BlockCache::block_size));
     for (std::size_t i = 0; i < BlockCache::most; ++i) EXPECT_TRUE(BlockCache::keep(blocks[i]));
     EXPECT_FALSE(BlockCache::keep(blocks.back()));  // full: the caller frees it
-    ::operator delete(blocks.back(), BlockCache::block_size);
+    ::operator delete(blocks.back());
     std::size_t taken = 0;
     while (void* block = BlockCache::take()) {
       ++taken;
-      ::operator delete(block, BlockCache::block_size);
+      ::operator delete(block);
     }
     EXPECT_EQ(taken, BlockCache::most);
   });
@@ -81,7 +81,7 @@ TEST(BlockCache, ReadBufferAndHeldTextUseTheCache) {
     void* read_block = room.data();
     buffer.shrink_to_fit();  // as a connection does before it waits
     EXPECT_EQ(BlockCache::take(), read_block);
-    ::operator delete(read_block, BlockCache::block_size);
+    ::operator delete(read_block);
 
     HeldText held;
     reserve_block(held, 200);
@@ -91,7 +91,7 @@ TEST(BlockCache, ReadBufferAndHeldTextUseTheCache) {
     held.clear();
     held.shrink_to_fit();
     EXPECT_EQ(BlockCache::take(), text_block);
-    ::operator delete(const_cast<void*>(text_block), BlockCache::block_size);
+    ::operator delete(const_cast<void*>(text_block));
     reserve_block(held, BlockCache::block_size);  // does not fit one block: left to the string
     EXPECT_LT(held.capacity(), BlockCache::block_size);
   });
