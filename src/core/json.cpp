@@ -530,9 +530,12 @@ std::optional<std::int64_t> small_integer(const char*& p, const char* end) {
   const char* digits = p + (negative ? 1 : 0);
   const char* q = digits;
   std::int64_t value = 0;
-  while (q != end && *q >= '0' && *q <= '9' && q - digits < 19) value = value * 10 + (*q++ - '0');
+  while (q != end && *q >= '0' && *q <= '9') {
+    if (q - digits == 18) return std::nullopt;  // a 19th digit: the parser's (no overflow here)
+    value = value * 10 + (*q++ - '0');
+  }
   const auto count = q - digits;
-  if (count == 0 || count > 18 || (*digits == '0' && (count > 1 || negative))) return std::nullopt;
+  if (count == 0 || (*digits == '0' && (count > 1 || negative))) return std::nullopt;
   if (q != end && (*q == '.' || *q == 'e' || *q == 'E')) return std::nullopt;
   p = q;
   return negative ? -value : value;

@@ -48,6 +48,9 @@ const std::vector<std::string> other_texts = {
     R"({"views":1234567890123456789})",   // 19 digits: still an int64
     R"({"views":12345678901234567890})",  // past int64: uint64
     R"({"views":123456789012345678901})",  // past uint64: a double
+    R"({"views":9999999999999999999})",    // 19 digits past int64: a uint64
+    R"({"views":-9223372036854775809})",   // 19 digits below int64: a double
+    R"({"views":-9223372036854775808})",   // the lowest int64
     R"({"views":-0})",
     R"({"views":1.5})",
     R"({"views":1e3})",
