@@ -505,10 +505,6 @@ std::string keep_lone_surrogates(std::string text) {
   return text;
 }
 
-}  // namespace
-
-namespace {
-
 // A string of plain characters (printable ASCII, no escape) at `p`, which is at its opening
 // quote; `p` ends after the closing one. Anything else: nullopt.
 std::optional<std::string_view> plain_string(const char*& p, const char* end) {
