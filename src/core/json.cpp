@@ -3,6 +3,7 @@
 #include "cortado/core/url.hpp"
 
 #include "core/byte_table.hpp"
+#include "core/flat_json.hpp"
 
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/value_stack.hpp>
@@ -537,6 +538,10 @@ std::optional<std::int64_t> small_integer(const char*& p, const char* end) {
   return negative ? -value : value;
 }
 
+}  // namespace
+
+namespace detail {
+
 // The texts read back most (a session's data: a few keys of plain strings, small integers,
 // booleans) in one pass, without Boost.JSON's parser, whose setting up cost more than reading
 // such a text. Whatever else a text holds (nesting, an escape, non-ASCII, a fraction, white
@@ -580,7 +585,7 @@ bool parse_flat_object(std::string_view text, json::value& out) {
   }
 }
 
-}  // namespace
+}  // namespace detail
 
 bool nests_deeper_than(const json::value& v, std::size_t depth) {
   if (v.is_object()) {
@@ -598,7 +603,7 @@ bool nests_deeper_than(const json::value& v, std::size_t depth) {
 json::value parse_json(std::string_view text, std::size_t max_depth, json::storage_ptr storage) {
   if (max_depth > 0) {
     json::value flat(storage);
-    if (parse_flat_object(text, flat)) return flat;
+    if (detail::parse_flat_object(text, flat)) return flat;
   }
   // JavaScript decodes the bytes first: ill-formed UTF-8 becomes U+FFFD before JSON.parse sees it.
   // Most texts (every stored session without non-ASCII data) are ASCII without a \u escape:

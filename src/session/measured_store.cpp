@@ -77,8 +77,8 @@ Task<std::optional<json::object>> MeasuredStore::get(std::string sid) const {
   return measured(store_.get(std::move(sid)), metrics_.duration[StoreMetrics::load], metrics_.errors[StoreMetrics::load]);
 }
 
-Task<std::optional<json::object>> MeasuredStore::get_into(std::string sid, json::storage_ptr storage) const {
-  return measured(store_.get_into(std::move(sid), std::move(storage)), metrics_.duration[StoreMetrics::load],
+Task<std::optional<StoredSession>> MeasuredStore::load(std::string sid, json::storage_ptr storage) const {
+  return measured(store_.load(std::move(sid), std::move(storage)), metrics_.duration[StoreMetrics::load],
                   metrics_.errors[StoreMetrics::load]);
 }
 

@@ -35,7 +35,7 @@ class MeasuredStore {
   MemoryStore* at_once() const { return memory_ && !metrics_registry().is_read() ? memory_ : nullptr; }
 
   Task<std::optional<json::object>> get(std::string sid) const;
-  Task<std::optional<json::object>> get_into(std::string sid, json::storage_ptr storage) const;
+  Task<std::optional<StoredSession>> load(std::string sid, json::storage_ptr storage) const;
   Task<> set(std::string sid, json::object session) const;
   Task<> destroy(std::string sid) const;
   Task<> touch(std::string sid, json::object session) const;

@@ -124,10 +124,11 @@ void SessionContext::inflate(SessionCookie&& cookie, SnapshotPtr data) {
   loaded(std::move(session));
 }
 
-void SessionContext::inflate(SessionCookie&& cookie, json::object&& data, std::string&& data_text) {
+void SessionContext::inflate(SessionCookie&& cookie, json::object&& data, std::string&& data_text,
+                             std::size_t cookie_position) {
   auto session = std::make_shared<Session>(shared_from_this(), *cookie_id, std::move(cookie));
   const std::size_t keys = data.size();
-  session->load_data(std::move(data));
+  session->load_data(std::move(data), cookie_position);
   if (std::as_const(*session).data().size() != keys) data_text.clear();  // a reserved key left out
   loaded(std::move(session), std::move(data_text));
 }
@@ -502,8 +503,8 @@ Middleware session(SessionOptions options) {
       if (found == detail::SessionContext::Found::past_lifetime) co_await ctx->destroy_in_store(*ctx->cookie_id);
       loaded = found == detail::SessionContext::Found::loaded;
     } else if (ctx->cookie_id) {
-      std::optional<json::object> stored = co_await ctx->store().get_into(*ctx->cookie_id, ctx->request_storage());
-      if (stored && ctx->past_absolute_lifetime(*stored)) {
+      std::optional<StoredSession> stored = co_await ctx->store().load(*ctx->cookie_id, ctx->request_storage());
+      if (stored && ctx->past_absolute_lifetime(stored->data)) {
         co_await ctx->destroy_in_store(*ctx->cookie_id);
         stored.reset();
       }

@@ -8,6 +8,7 @@
 
 #include <boost/core/demangle.hpp>
 
+#include <algorithm>
 #include <array>
 #include <exception>
 #include <stdexcept>
@@ -175,13 +176,13 @@ void Session::load(json::object stored) {
   take(data_, std::move(stored));
 }
 
-void Session::load_data(json::object&& data) {
+void Session::load_data(json::object&& data, std::size_t cookie_position) {
   data_may_change_ = true;
   shared_.reset();
   // The reserved keys out (it holds no "cookie"): split_stored_session() without the cookie it
   // would make and give back for nothing.
   for (auto it = data.begin(); it != data.end();) it = reserved_key(it->key()) ? data.stable_erase(it) : std::next(it);
-  cookie_position_ = 0;
+  cookie_position_ = std::min(cookie_position, data.size());
   take(data_, std::move(data));
 }
 

@@ -102,7 +102,12 @@ struct SessionContext : SessionHost, std::enable_shared_from_this<SessionContext
   void inflate(SessionCookie&& cookie, SnapshotPtr data);
   /// The same given the cookie read apart and the rest of the stored object, with its text when
   /// the store has it (empty: stringified here).
-  void inflate(SessionCookie&& cookie, json::object&& data, std::string&& data_text = {});
+  void inflate(SessionCookie&& cookie, json::object&& data, std::string&& data_text = {},
+               std::size_t cookie_position = 0);
+  /// The same for what Store::load() gives.
+  void inflate(StoredSession&& stored) {
+    inflate(std::move(stored.cookie), std::move(stored.data), std::move(stored.data_text), stored.cookie_position);
+  }
   enum class Found { absent, loaded, past_lifetime };
   /// Loads the session from the memory store (a plain call: it never waits) and inflates it;
   /// past_lifetime: found, but to be destroyed (absolute_lifetime).

@@ -3,15 +3,44 @@
 
 #include "cortado/core/dates.hpp"
 
+#include "core/flat_json.hpp"
+#include "session/session_text.hpp"
+
+#include <algorithm>
+#include <memory>
 #include <stdexcept>
+#include <string>
+#include <tuple>
 
 namespace cortado {
+
+namespace {
+// `target` becomes `source`, its memory and storage too (a json::object's assignment would copy
+// into the target's storage).
+void take(json::object& target, json::object&& source) noexcept {
+  std::destroy_at(&target);
+  std::construct_at(&target, std::move(source));
+}
+
+// Whether a key could come out of stringify elsewhere than where it stands: JavaScript lists
+// array-index keys ("0", "17") before the others.
+bool may_move(std::string_view key) { return !key.empty() && key.front() >= '0' && key.front() <= '9'; }
+}  // namespace
 
 Task<> Store::touch(std::string sid, json::object session) {
   // Awaited into a variable: GCC 12 miscompiles a co_await inside an if's condition here.
   auto current = co_await get(sid);
   if (!current) co_return;
   co_await set(std::move(sid), std::move(session));
+}
+
+Task<std::optional<StoredSession>> Store::load(std::string sid, json::storage_ptr storage) {
+  std::optional<json::object> stored = co_await get_into(std::move(sid), std::move(storage));
+  if (!stored) co_return std::nullopt;
+  std::optional<StoredSession> out(std::in_place);
+  std::tie(out->cookie, out->cookie_position) = detail::split_stored_session(*stored);
+  take(out->data, std::move(*stored));
+  co_return out;
 }
 
 Task<std::vector<std::pair<std::string, json::object>>> Store::all() {
@@ -71,6 +100,46 @@ std::optional<std::chrono::system_clock::time_point> session_expiry(const json::
   // express-session's MemoryStore does `new Date(expires)`; an unreadable date never expires there either.
   if (expires == nullptr || !expires->is_string()) return std::nullopt;
   return parse_iso_date(expires->get_string());
+}
+
+std::optional<StoredSession> read_stored_session(std::string_view text, json::storage_ptr storage) {
+  std::optional<StoredSession> out(std::in_place);
+  const std::size_t end = detail::read_leading_cookie(text, out->cookie);
+  if (end != 0 && text[end] == '}' && end + 1 == text.size()) {
+    take(out->data, json::object(storage));
+    out->data_text = "{}";
+    return out;
+  }
+  if (end != 0 && text[end] == ',') {
+    // The data alone, `{"cookie":{…},"a":1}` read as `{"a":1}`.
+    thread_local std::string data;
+    data.assign(1, '{');
+    data.append(text.substr(end + 1));
+    json::value flat(storage);
+    // An empty data object means `{"cookie":{…},}`, which is no JSON: the whole text's parse says so below.
+    if (detail::parse_flat_object(data, flat) && !flat.get_object().empty() && !flat.get_object().contains("cookie")) {
+      take(out->data, std::move(flat.get_object()));
+      if (std::none_of(out->data.begin(), out->data.end(), [](const auto& e) { return may_move(e.key()); }))
+        out->data_text = data;
+      return out;
+    }
+    // Nested data: the parser reads the data alone (an error is reported on the whole text, below).
+    try {
+      json::value nested = parse_stored_session(data, storage);
+      if (!nested.get_object().empty() && !nested.get_object().contains("cookie")) {
+        take(out->data, std::move(nested.get_object()));
+        return out;
+      }
+    } catch (const std::invalid_argument&) {
+    }
+  }
+  // Anything else whole, as get() reads it: nested data, another cookie's form, a second "cookie".
+  json::value parsed = parse_stored_session(text, std::move(storage));
+  if (!parsed.is_object()) return std::nullopt;
+  out->cookie = SessionCookie{};
+  std::tie(out->cookie, out->cookie_position) = detail::split_stored_session(parsed.get_object());
+  take(out->data, std::move(parsed.get_object()));
+  return out;
 }
 
 }  // namespace cortado

@@ -166,6 +166,17 @@ std::optional<json::object> parse_session(const PGresult* result, int row, int c
   return std::nullopt;
 }
 
+// parse_session() for the session middleware (Store::load): the same rows kept, the same deleted.
+std::optional<StoredSession> read_session(const PGresult* result, int row, int column, json::storage_ptr storage) {
+  try {
+    return read_stored_session(std::string_view(PQgetvalue(result, row, column),
+                                                static_cast<std::size_t>(PQgetlength(result, row, column))),
+                               std::move(storage));
+  } catch (const std::invalid_argument&) {
+  }
+  return std::nullopt;
+}
+
 // The statements, verbatim connect-pg-simple's where it has one.
 struct Statements {
   Statements(const std::string& t, const std::string& o)
@@ -232,6 +243,15 @@ class PostgresStore final : public Store, public std::enable_shared_from_this<Po
     const PgResult result = co_await run("get", statements_.get, params(sid, now_seconds()));
     if (PQntuples(result.get()) == 0) co_return std::nullopt;
     std::optional<json::object> session = parse_session(result.get(), 0, 0, std::move(storage));
+    if (!session) co_await destroy(std::move(sid));
+    co_return session;
+  }
+
+  // get_into()'s row, read with read_stored_session(): every load of the session middleware.
+  Task<std::optional<StoredSession>> load(std::string sid, json::storage_ptr storage) override {
+    const PgResult result = co_await run("get", statements_.get, params(sid, now_seconds()));
+    if (PQntuples(result.get()) == 0) co_return std::nullopt;
+    std::optional<StoredSession> session = read_session(result.get(), 0, 0, std::move(storage));
     if (!session) co_await destroy(std::move(sid));
     co_return session;
   }

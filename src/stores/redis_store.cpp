@@ -134,17 +134,24 @@ class RedisStore final : public Store {
 
   Task<std::optional<json::object>> get_into(std::string sid, json::storage_ptr storage) override {
     const std::string key = options_.prefix + sid;
-    // call()'s work written out: every load comes here, and a frame less is an allocation less
-    // while 64 requests wait on Redis.
+    // call()'s work written out: a frame less is an allocation less while 64 requests wait on Redis.
     const auto executor = co_await asio::this_coro::executor;
     const RedisReplyPtr reply = co_await send(executor, key, redis_command("GET", key));
-    fail_on_error(*reply, "GET");
-    if (reply->type == REDIS_REPLY_NIL) co_return std::nullopt;
-    expect(*reply, REDIS_REPLY_STRING, "GET");
-    if (reply->len == 0) co_return std::nullopt;  // connect-redis: `if (!data) return cb()`
-    // Redis's TTL alone says what has expired: touch() moves only the TTL, so the stored
-    // cookie.expires may lie in the past of a session that is still live (connect-redis too).
+    if (!holds_session(*reply)) co_return std::nullopt;
     co_return parse_session(sid, *reply, std::move(storage));
+  }
+
+  // get_into()'s GET, read with read_stored_session(): every load of the session middleware.
+  Task<std::optional<StoredSession>> load(std::string sid, json::storage_ptr storage) override {
+    const std::string key = options_.prefix + sid;
+    const auto executor = co_await asio::this_coro::executor;
+    const RedisReplyPtr reply = co_await send(executor, key, redis_command("GET", key));
+    if (!holds_session(*reply)) co_return std::nullopt;
+    try {
+      co_return read_stored_session(std::string_view(reply->str, reply->len), std::move(storage));
+    } catch (const std::exception& e) {
+      throw not_json(sid, e);
+    }
   }
 
   Task<> set(std::string sid, json::object session) override {
@@ -504,6 +511,21 @@ class RedisStore final : public Store {
     }
   }
 
+  // Whether a GET's reply holds a session's text; an error reply or another type throws.
+  bool holds_session(const redisReply& reply) const {
+    fail_on_error(reply, "GET");
+    if (reply.type == REDIS_REPLY_NIL) return false;
+    expect(reply, REDIS_REPLY_STRING, "GET");
+    // connect-redis: `if (!data) return cb()`. Redis's TTL alone says what has expired: touch()
+    // moves only the TTL, so the stored cookie.expires may lie in the past of a session that is
+    // still live (connect-redis too).
+    return reply.len != 0;
+  }
+
+  std::runtime_error not_json(const std::string& sid, const std::exception& e) const {
+    return std::runtime_error("redis store: session " + session_id_digest(sid) + " does not hold JSON: " + e.what());
+  }
+
   // JSON.parse as connect-redis calls it: malformed text fails the call; a non-object is no session.
   std::optional<json::object> parse_session(const std::string& sid, const redisReply& reply,
                                             json::storage_ptr storage = {}) const {
@@ -512,7 +534,7 @@ class RedisStore final : public Store {
     try {
       parsed.emplace(parse_stored_session(std::string_view(reply.str, reply.len), std::move(storage)));
     } catch (const std::exception& e) {
-      throw std::runtime_error("redis store: session " + session_id_digest(sid) + " does not hold JSON: " + e.what());
+      throw not_json(sid, e);
     }
     if (!parsed->is_object()) return std::nullopt;
     return std::move(parsed->get_object());

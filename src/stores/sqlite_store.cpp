@@ -74,9 +74,7 @@ class SqliteStore final : public Store {
   Task<std::optional<json::object>> get(std::string sid) override { return get_into(std::move(sid), {}); }
 
   Task<std::optional<json::object>> get_into(std::string sid, json::storage_ptr storage) override {
-    SqliteWorker& worker = reader();
-    std::optional<std::string> text =
-        co_await off_thread(worker.executor(), [&] { return worker.connection().get(sid, date_now()); });
+    std::optional<std::string> text = co_await read_text(sid);
     if (!text) co_return std::nullopt;
     // Parsed here rather than on the reader: the few readers serve every I/O thread.
     // Emplaced, not assigned: assigning a value made on other memory would copy it.
@@ -84,11 +82,21 @@ class SqliteStore final : public Store {
     try {
       parsed.emplace(parse_stored_session(*text, std::move(storage)));
     } catch (const std::exception& e) {
-      throw std::runtime_error("sqlite store: session " + session_id_digest(sid) +
-                               " holds malformed JSON: " + e.what());
+      throw malformed(sid, e);
     }
     if (!parsed->is_object()) co_return std::nullopt;
     co_return std::move(parsed->get_object());
+  }
+
+  // get_into()'s text, read with read_stored_session(): every load of the session middleware.
+  Task<std::optional<StoredSession>> load(std::string sid, json::storage_ptr storage) override {
+    std::optional<std::string> text = co_await read_text(sid);
+    if (!text) co_return std::nullopt;
+    try {
+      co_return read_stored_session(*text, std::move(storage));
+    } catch (const std::exception& e) {
+      throw malformed(sid, e);
+    }
   }
 
   Task<> set(std::string sid, json::object session) override {
@@ -183,6 +191,16 @@ class SqliteStore final : public Store {
   SqliteWorker& reader() {
     if (readers_.empty()) return writer_->worker();
     return *readers_[next_.fetch_add(1, std::memory_order_relaxed) % readers_.size()];
+  }
+
+  // The stored text of a live session, read on a reader thread; `sid` must outlive the wait.
+  Task<std::optional<std::string>> read_text(const std::string& sid) {
+    SqliteWorker& worker = reader();
+    return off_thread(worker.executor(), [&worker, &sid] { return worker.connection().get(sid, date_now()); });
+  }
+
+  static std::runtime_error malformed(const std::string& sid, const std::exception& e) {
+    return std::runtime_error("sqlite store: session " + session_id_digest(sid) + " holds malformed JSON: " + e.what());
   }
 
   std::string path_;

@@ -189,9 +189,9 @@ class Session : public std::enable_shared_from_this<Session> {
   /// session's own object only when something asks to change it (own()). The cookie is the one
   /// the session was made with.
   void adopt(std::size_t cookie_position, detail::SnapshotPtr data);
-  /// load() for a session made with the stored cookie (read apart, at position 0): the rest of
-  /// the stored object.
-  void load_data(json::object&& data);
+  /// load() for a session made with the stored cookie (read apart; `cookie_position` data keys
+  /// stood before it): the rest of the stored object.
+  void load_data(json::object&& data, std::size_t cookie_position = 0);
   /// The data as it reads now: the shared snapshot's, or this session's own.
   const json::object& view() const { return shared_ ? shared_->data : data_; }
   /// The data to change: first copied out of the snapshot if it is still shared.

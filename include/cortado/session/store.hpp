@@ -3,6 +3,7 @@
 
 #include "cortado/core/json.hpp"
 #include "cortado/core/task.hpp"
+#include "cortado/session/session_cookie.hpp"
 
 #include <boost/json/object.hpp>
 
@@ -11,10 +12,23 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 namespace cortado {
+
+/// A stored session as the session middleware takes it: the cookie read apart from the data.
+struct StoredSession {
+  SessionCookie cookie;
+  /// How many of the data's keys stood before "cookie" in the stored object (a save writes it back there).
+  std::size_t cookie_position = 0;
+  /// The stored object without "cookie" (the keys express-session reserves may still be in it:
+  /// the middleware leaves them out).
+  json::object data;
+  /// stringify(data), when the text held it exactly so; empty otherwise (the middleware writes it then).
+  std::string data_text;
+};
 
 /// The asynchronous store interface the session middleware talks to. As in express-session, a
 /// store must implement only get, set and destroy; the rest have defaults that a store overrides
@@ -35,6 +49,10 @@ class Store {
     return get(std::move(sid));
   }
 
+  /// get_into(), the cookie read apart: what the session middleware calls to load a session. By
+  /// default get_into()'s object, split. A store that holds sessions as text overrides it with
+  /// read_stored_session(), which reads the cookie and a flat data object without a JSON parser.
+  virtual Task<std::optional<StoredSession>> load(std::string sid, json::storage_ptr storage);
   /// Stores `session` under `sid`, replacing what was there.
   virtual Task<> set(std::string sid, json::object session) = 0;
 
@@ -98,6 +116,12 @@ inline constexpr std::size_t max_session_depth = 512;
 /// std::invalid_argument (as parse_json) when it is malformed or nested deeper.
 json::value parse_stored_session(std::string_view text, json::storage_ptr storage = {});
 
+/// A session's text read as parse_stored_session() reads it, into its cookie and its data; nullopt
+/// when it is JSON but no object. A text that starts with the cookie as stringify writes it and
+/// holds flat data (plain strings, small integers, booleans, null) is read in one pass, and its data
+/// text kept (StoredSession::data_text); any other is parsed whole. Throws std::invalid_argument
+/// (as parse_json) when it is malformed or nested too deeply.
+std::optional<StoredSession> read_stored_session(std::string_view text, json::storage_ptr storage = {});
 /// When a stored session ends: its cookie.expires read as a date; nullopt when it has none
 /// (a browser-session cookie, which stores keep until destroyed) or it cannot be read.
 std::optional<std::chrono::system_clock::time_point> session_expiry(const json::object& session);
