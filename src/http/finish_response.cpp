@@ -1,6 +1,5 @@
 #include "http/finish_response.hpp"
 
-#include "http/date_cache.hpp"
 #include "http/request_checks.hpp"
 
 namespace cortado::http {
@@ -25,7 +24,6 @@ bool finish_response(const RawRequest& req, RawResponse& res, Exchange& exchange
   if (connection != res.end() || !keep_alive || res.version() != 11) res.keep_alive(keep_alive);
   // A 1.0 client keeps the connection only when told so (RFC 9112 C.2.2).
   if (keep_alive && req.version() == 10) res.set(beast_http::field::connection, "keep-alive");
-  res.set(beast_http::field::date, current_http_date());
   unsigned code = res.result_int();
   bool bodiless = code < 200 || code == 204 || code == 304;  // RFC 9110 6.4.1
   if (bodiless) exchange.file.reset();

@@ -6,8 +6,9 @@
 
 namespace cortado::http {
 
-/// Sets Connection, Date and Content-Length on `res` as `req` and the status require (a HEAD or a
-/// file body keeps its stated length; 1xx, 204 and 304 have none and send no file). `closing`: the
+/// Sets Connection and Content-Length on `res` as `req` and the status require (a HEAD or a file
+/// body keeps its stated length; 1xx, 204 and 304 have none and send no file). Date is not a field:
+/// the head's writer adds it, unless the handler set one. `closing`: the
 /// server is shutting down. True when the connection stays open after this response.
 bool finish_response(const RawRequest& req, RawResponse& res, Exchange& exchange, bool closing);
 

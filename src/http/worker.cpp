@@ -144,15 +144,24 @@ std::string refusal(unsigned status, const ServerOptions& options) {
   return out;
 }
 
-// Appends the status line and the header fields, as Beast's serializer would write them. The
-// length is summed first and the text written into one resize: an append per piece (four per
-// field) cost more than the copying.
+// Appends the status line and the header fields, as Beast's serializer would write them, and the
+// Date after them unless the handler set one (as Node writes it: after the headers the app set,
+// and not among them, so that res.getHeader('date') has none; adding it to the fields cost a
+// field's insert and erase per response). The length is summed first and the text written into
+// one resize: an append per piece (four per field) cost more than the copying.
 void append_head(HeldText& out, const RawResponse& res) {
+  static constexpr std::string_view date_name = "Date: ";
   char code[12];
   const auto code_end = std::to_chars(code, code + sizeof code, res.result_int()).ptr;
   const auto reason = res.reason();
   std::size_t size = 9 + static_cast<std::size_t>(code_end - code) + 1 + reason.size() + 2 + 2;
-  for (const auto& field : res) size += field.name_string().size() + 2 + field.value().size() + 2;
+  bool dated = false;
+  for (const auto& field : res) {
+    size += field.name_string().size() + 2 + field.value().size() + 2;
+    dated = dated || field.name() == beast_http::field::date;
+  }
+  const std::string_view date = dated ? std::string_view() : current_http_date();
+  if (!dated) size += date_name.size() + date.size() + 2;
   const std::size_t start = out.size();
   reserve_block(out, start + size);
   out.resize(start + size);
@@ -173,6 +182,11 @@ void append_head(HeldText& out, const RawResponse& res) {
     put({name.data(), name.size()});
     put(": ");
     put({value.data(), value.size()});
+    put("\r\n");
+  }
+  if (!dated) {
+    put(date_name);
+    put(date);
     put("\r\n");
   }
   put("\r\n");

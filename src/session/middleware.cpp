@@ -361,11 +361,19 @@ Task<> SessionContext::commit() {
                              session->id() == original_id();
       if (!as_stored) touch_in_memory(*memory, req.session_id(), std::as_const(*session).cookie());
     } else {
-      co_await store().touch(req.session_id(), session->to_json(request_storage()));
+      co_await store().touch(req.session_id(), touch_json(*session));
     }
   }
   keep_snapshot(*session);
   if (session->owner_changed_) co_await bind_owner(*session);
+}
+
+json::object SessionContext::touch_json(const Session& s) {
+  const json::storage_ptr storage = request_storage();
+  if (!config->options.store->touch_reads_cookie_only()) return s.to_json(storage);
+  json::object out(storage);
+  out.emplace("cookie", s.cookie().to_json(storage));
+  return out;
 }
 
 json::storage_ptr SessionContext::request_storage() {

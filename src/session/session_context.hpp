@@ -163,6 +163,8 @@ struct SessionContext : SessionHost, std::enable_shared_from_this<SessionContext
   /// For a WebSocket's session, kept and edited as long as the socket lives: its data leaves
   /// the request's bump allocator (Session::move_to_heap).
   void keep_for_socket();
+  /// What touch() is given: the session's JSON, or its cookie alone when the store reads no more.
+  json::object touch_json(const Session& s);
   /// Memory for the JSON of this request's store calls (scratch_storage.hpp), one allocator for
   /// them all; once the request is a socket's, each call takes its own, freed when it ends.
   json::storage_ptr request_storage();

@@ -264,6 +264,8 @@ class PostgresStore final : public Store, public std::enable_shared_from_this<Po
 
   Task<> destroy(std::string sid) override { co_await run("destroy", statements_.destroy, params(std::move(sid))); }
 
+  bool touch_reads_cookie_only() const override { return true; }  // its expiry
+
   // Moves the row's expiry only, as connect-pg-simple does: the stored JSON keeps the cookie of its last save.
   Task<> touch(std::string sid, json::object session) override {
     if (options_.disable_touch) co_return;

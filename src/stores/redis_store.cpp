@@ -200,6 +200,8 @@ class RedisStore final : public Store {
     }
   }
 
+  bool touch_reads_cookie_only() const override { return true; }  // its expiry
+
   Task<> touch(std::string sid, json::object session) override {
     if (options_.disable_touch || options_.disable_ttl) co_return;
     const std::optional<std::int64_t> ttl = ttl_seconds(session);

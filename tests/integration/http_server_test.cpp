@@ -299,6 +299,26 @@ TEST(HttpServer, DateIsCurrent) {
   EXPECT_LT(std::chrono::abs(skew), 3s);
 }
 
+// As Node: a Date the handler set is the one sent (Node adds its own only when none is set), and a
+// response carries one Date either way, pipelined ones too.
+TEST(HttpServer, ADateTheHandlerSetsIsTheOneSent) {
+  TestServer server([](App& app) {
+    basic_routes(app);
+    app.get("/dated", [](Request&, Response& res) { res.set("Date", "Fri, 04 Dec 2026 18:57:35 GMT").send("d"); });
+  });
+  const auto dated = test::get(server.port(), "/dated");
+  EXPECT_EQ(dated.header_values("date"), std::vector<std::string>{"Fri, 04 Dec 2026 18:57:35 GMT"});
+  Connection conn(server.port());
+  ASSERT_TRUE(conn.send(get_request("/a") + get_request("/dated") + get_request("/b")));
+  for (const std::string body : {"A", "d", "BB"}) {
+    const auto res = conn.read_response();
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->body, body);
+    ASSERT_EQ(res->header_values("date").size(), 1u) << body;
+    EXPECT_TRUE(is_imf_fixdate(res->header("date"))) << body;
+  }
+}
+
 TEST(HttpServer, ExpectContinueGetsInterimResponseThenFinal) {
   TestServer server(basic_routes);
   Connection conn(server.port());

@@ -61,6 +61,7 @@ class MemoryStore final : public Store {
   Task<> destroy(std::string sid) override;
   /// Replaces the stored session's "cookie" with `session`'s, as express-session's MemoryStore does.
   Task<> touch(std::string sid, json::object session) override;
+  bool touch_reads_cookie_only() const override { return true; }
   /// Every live session, in no particular order; expired ones met on the way are deleted.
   Task<std::vector<std::pair<std::string, json::object>>> all() override;
   /// Counts live sessions (express-session counts what all() returns), deleting expired ones met.

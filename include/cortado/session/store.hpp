@@ -63,6 +63,10 @@ class Store {
   /// store can. By default: set() again, if the store still holds the session (a touch never
   /// brings back a session destroyed meanwhile).
   virtual Task<> touch(std::string sid, json::object session);
+  /// Whether touch() reads nothing of `session` but its "cookie": the session middleware then
+  /// passes `{"cookie":…}` alone, not a copy of the whole session. False by default (a store of
+  /// yours may read anything: express-session passes the whole session); cortado's stores say true.
+  virtual bool touch_reads_cookie_only() const { return false; }
 
   /// Every live (unexpired) session with its id. By default: throws std::logic_error (as calling
   /// a store's missing all() fails in Node).
