@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <future>
+#include <mutex>
 #include <regex>
 #include <thread>
 #include <utility>
@@ -45,7 +46,17 @@ class ObservedStore : public Store {
   Task<> touch(std::string sid, json::object session) override {
     check();
     ++touches;
+    {
+      const std::lock_guard lock(mutex_);
+      last_touched_ = json::object(session, json::storage_ptr());  // the request's memory goes with it
+    }
     co_await inner_.touch(std::move(sid), std::move(session));
+  }
+  bool touch_reads_cookie_only() const override { return cookie_only; }
+  std::atomic<bool> cookie_only{false};
+  json::object last_touched() {
+    const std::lock_guard lock(mutex_);
+    return last_touched_;
   }
   Task<std::vector<std::pair<std::string, json::object>>> all() override { co_return co_await inner_.all(); }
   Task<std::size_t> length() override { co_return co_await inner_.length(); }
@@ -57,6 +68,8 @@ class ObservedStore : public Store {
     if (down) throw std::runtime_error("session store unavailable: connection refused");
   }
   MemoryStore inner_{MemoryStoreOptions{.prune_interval = std::chrono::milliseconds(0)}};
+  std::mutex mutex_;
+  json::object last_touched_;
 };
 
 using test::cookie_pair;
@@ -285,6 +298,26 @@ TEST(Session, TouchAfterThrottlesStoreTouches) {
     EXPECT_TRUE(res.has_header("set-cookie"));  // rolling still renews the cookie
   }
   EXPECT_EQ(throttled.store->touches, 0);
+}
+
+// express-session passes the whole session to store.touch(); a store that says it reads only the
+// cookie (cortado's own) gets {"cookie":…} alone, the same cookie.
+TEST(Session, TouchGetsTheWholeSessionUnlessTheStoreReadsOnlyTheCookie) {
+  SessionApp app({.cookie = {.max_age = std::chrono::hours(1)}});
+  const auto pair = cookie_pair(test::get(app.port(), "/views"));
+  test::get(app.port(), "/", {{"Cookie", pair}});
+  ASSERT_EQ(app.store->touches, 1);
+  const json::object whole = app.store->last_touched();
+  EXPECT_EQ(whole.at("views"), 1);
+  ASSERT_TRUE(whole.contains("cookie"));
+  app.store->cookie_only = true;
+  test::get(app.port(), "/", {{"Cookie", pair}});
+  ASSERT_EQ(app.store->touches, 2);
+  const json::object cookie_only = app.store->last_touched();
+  EXPECT_EQ(cookie_only.size(), 1u);
+  ASSERT_TRUE(cookie_only.contains("cookie"));
+  EXPECT_EQ(cookie_only.at("cookie").at("originalMaxAge"), whole.at("cookie").at("originalMaxAge"));
+  EXPECT_TRUE(cookie_only.at("cookie").at("expires").is_string());
 }
 
 // The memory store's own touch path (the middleware calls MemoryStore directly, not through
