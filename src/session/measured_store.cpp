@@ -87,6 +87,12 @@ Task<> MeasuredStore::set(std::string sid, json::object session) const {
                   metrics_.errors[StoreMetrics::save]);
 }
 
+Task<> MeasuredStore::set_text(std::string sid, std::string text,
+                               std::optional<std::chrono::system_clock::time_point> expires) const {
+  return measured(store_.set_text(std::move(sid), std::move(text), expires), metrics_.duration[StoreMetrics::save],
+                  metrics_.errors[StoreMetrics::save]);
+}
+
 Task<> MeasuredStore::destroy(std::string sid) const {
   return measured(store_.destroy(std::move(sid)), metrics_.duration[StoreMetrics::destroy],
                   metrics_.errors[StoreMetrics::destroy]);

@@ -7,6 +7,8 @@
 #include "cortado/session/store.hpp"
 
 #include <array>
+#include <chrono>
+#include <optional>
 #include <string>
 
 namespace cortado::detail {
@@ -37,6 +39,8 @@ class MeasuredStore {
   Task<std::optional<json::object>> get(std::string sid) const;
   Task<std::optional<StoredSession>> load(std::string sid, json::storage_ptr storage) const;
   Task<> set(std::string sid, json::object session) const;
+  bool takes_text() const { return store_.takes_text(); }
+  Task<> set_text(std::string sid, std::string text, std::optional<std::chrono::system_clock::time_point> expires) const;
   Task<> destroy(std::string sid) const;
   Task<> touch(std::string sid, json::object session) const;
 

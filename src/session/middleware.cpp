@@ -253,18 +253,28 @@ Task<> SessionContext::write(Session& s, const std::string* text) {
     loaded_data = s.data();
     text = nullptr;  // the data changed since
   }
-  if (MemoryStore* memory = store().at_once()) {
-    // The memory store keeps text: written straight from the data's text when it can be.
-    std::string made;
-    if (!text) {
-      made = data_text(s);
-      text = &made;
-    }
-    std::optional<std::string> stored = stored_text(s, *text);
+  MemoryStore* memory = store().at_once();
+  if (!memory && !store().takes_text()) {
+    co_await store().set(s.id(), s.to_json(request_storage()));
+    co_return;
+  }
+  // The memory store and the stores of text keep text: written straight from the data's text
+  // when it can be, without the object stringify would walk.
+  std::string made;
+  if (!text) {
+    made = data_text(s);
+    text = &made;
+  }
+  std::optional<std::string> stored = stored_text(s, *text);
+  const auto expiry = cookie_expiry(s.cookie());
+  if (memory) {
     // Saved unchanged (resave, rolling): the entry keeps the data the session still shares.
-    if (stored) memory->set_text_now(s.id(), std::move(*stored), cookie_expiry(s.cookie()), s.shared_);
+    if (stored) memory->set_text_now(s.id(), std::move(*stored), expiry, s.shared_);
     else memory->set_now(s.id(), s.to_json(request_storage()));
+  } else if (stored && (expiry || !s.cookie().attributes.expires)) {
+    co_await store().set_text(s.id(), std::move(*stored), expiry);
   } else {
+    // An expires the store could not read back (beyond a JavaScript Date's range) is the store's to judge.
     co_await store().set(s.id(), s.to_json(request_storage()));
   }
 }

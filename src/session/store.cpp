@@ -34,6 +34,12 @@ Task<> Store::touch(std::string sid, json::object session) {
   co_await set(std::move(sid), std::move(session));
 }
 
+Task<> Store::set_text(std::string sid, std::string text, std::optional<std::chrono::system_clock::time_point>) {
+  json::value session = parse_stored_session(text);
+  if (!session.is_object()) throw std::invalid_argument("set_text(): the session's text is no JSON object");
+  co_await set(std::move(sid), std::move(session.get_object()));
+}
+
 Task<std::optional<StoredSession>> Store::load(std::string sid, json::storage_ptr storage) {
   std::optional<json::object> stored = co_await get_into(std::move(sid), std::move(storage));
   if (!stored) co_return std::nullopt;

@@ -42,11 +42,14 @@ std::vector<std::string> params(Args&&... args) {
 std::string now_seconds() { return std::to_string(ceil_seconds(date_now())); }
 
 // connect-pg-simple's #getExpireTime: cookie.expires rounded up to the second, else now + (ttl || one day).
-std::int64_t expire_seconds(const json::object& session, std::chrono::seconds ttl) {
-  if (const auto expiry = session_expiry(session)) {
+std::int64_t expire_seconds(std::optional<std::chrono::system_clock::time_point> expiry, std::chrono::seconds ttl) {
+  if (expiry) {
     return ceil_seconds(std::chrono::duration_cast<std::chrono::milliseconds>(expiry->time_since_epoch()).count());
   }
   return ceil_seconds(date_now()) + (ttl > std::chrono::seconds::zero() ? ttl.count() : 86400);
+}
+std::int64_t expire_seconds(const json::object& session, std::chrono::seconds ttl) {
+  return expire_seconds(session_expiry(session), ttl);
 }
 
 std::string hex_encode(std::string_view bytes) {
@@ -258,7 +261,16 @@ class PostgresStore final : public Store, public std::enable_shared_from_this<Po
 
   Task<> set(std::string sid, json::object session) override {
     const std::int64_t expire = expire_seconds(session, options_.ttl);
-    std::string text = stringify(json::value(std::move(session)));
+    return set_row(std::move(sid), stringify(json::value(std::move(session))), expire);
+  }
+
+  bool takes_text() const override { return true; }
+
+  Task<> set_text(std::string sid, std::string text, std::optional<std::chrono::system_clock::time_point> expires) override {
+    return set_row(std::move(sid), std::move(text), expire_seconds(expires, options_.ttl));
+  }
+
+  Task<> set_row(std::string sid, std::string text, std::int64_t expire) {
     co_await run("set", statements_.set, params(std::move(text), std::to_string(expire), std::move(sid)));
   }
 

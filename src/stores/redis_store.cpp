@@ -154,33 +154,21 @@ class RedisStore final : public Store {
     }
   }
 
+  // connect-redis: `if (ttl > 0) set ... else destroy`; an unreadable expires (NaN) also destroys.
+  // Plain functions: the write's coroutine is the one frame.
   Task<> set(std::string sid, json::object session) override {
     const std::optional<std::int64_t> ttl = ttl_seconds(session);
-    std::string key = options_.prefix + sid;
-    // connect-redis: `if (ttl > 0) set ... else destroy`; an unreadable expires (NaN) also lands here.
-    if (!ttl || *ttl <= 0) {
-      co_await destroy(std::move(sid));
-      co_return;
-    }
-    const std::string value = stringify(json::value(std::move(session)));
-    const std::string seconds = std::to_string(*ttl);
-    std::string command = options_.disable_ttl ? redis_command("SET", key, value)
-                                               : redis_command("SET", key, value, "EX", seconds);
-    const bool bound_ttl = options_.owners && !options_.disable_ttl;  // the owner binding's TTL follows
-    const std::string binding = owner_of_key(sid);
-    if (bound_ttl && options_.wait_replicas == 0) {
-      // The binding's key keeps the session's TTL, in the same round trip (GETEX does nothing to an absent key).
-      const RedisReplyPtr replies = co_await call_both(key, std::move(command), "SET", binding,
-                                                       redis_command("GETEX", binding, "EX", seconds), "GETEX");
-      if (bound(*replies->element[1])) co_await extend_owner_set(*replies->element[1], seconds);
-      co_return;
-    }
-    if (options_.wait_replicas > 0) co_await call_and_wait(key, std::move(command));
-    else co_await call(key, std::move(command), "SET");
-    if (bound_ttl) {
-      const RedisReplyPtr owner = co_await call(binding, redis_command("GETEX", binding, "EX", seconds), "GETEX");
-      if (bound(*owner)) co_await extend_owner_set(*owner, seconds);
-    }
+    if (!ttl || *ttl <= 0) return destroy(std::move(sid));
+    return write(std::move(sid), stringify(json::value(std::move(session))), *ttl);
+  }
+
+  bool takes_text() const override { return true; }
+
+  Task<> set_text(std::string sid, std::string text, std::optional<std::chrono::system_clock::time_point> expires) override {
+    const std::int64_t ttl = expires ? ttl_until(std::chrono::duration_cast<std::chrono::milliseconds>(expires->time_since_epoch()).count())
+                                     : fallback_ttl();
+    if (ttl <= 0) return destroy(std::move(sid));
+    return write(std::move(sid), std::move(text), ttl);
   }
 
   Task<> destroy(std::string sid) override {
@@ -376,6 +364,29 @@ class RedisStore final : public Store {
   }
 
  private:
+  // A session's text under its key for `ttl` seconds, and the owner binding's TTL with it.
+  Task<> write(std::string sid, std::string value, std::int64_t ttl) {
+    const std::string key = options_.prefix + sid;
+    const std::string seconds = std::to_string(ttl);
+    std::string command = options_.disable_ttl ? redis_command("SET", key, value)
+                                               : redis_command("SET", key, value, "EX", seconds);
+    const bool bound_ttl = options_.owners && !options_.disable_ttl;  // the owner binding's TTL follows
+    const std::string binding = owner_of_key(sid);
+    if (bound_ttl && options_.wait_replicas == 0) {
+      // The binding's key keeps the session's TTL, in the same round trip (GETEX does nothing to an absent key).
+      const RedisReplyPtr replies = co_await call_both(key, std::move(command), "SET", binding,
+                                                       redis_command("GETEX", binding, "EX", seconds), "GETEX");
+      if (bound(*replies->element[1])) co_await extend_owner_set(*replies->element[1], seconds);
+      co_return;
+    }
+    if (options_.wait_replicas > 0) co_await call_and_wait(key, std::move(command));
+    else co_await call(key, std::move(command), "SET");
+    if (bound_ttl) {
+      const RedisReplyPtr owner = co_await call(binding, redis_command("GETEX", binding, "EX", seconds), "GETEX");
+      if (bound(*owner)) co_await extend_owner_set(*owner, seconds);
+    }
+  }
+
   // Sends one command about `key` to the server that holds it (this io_context's connection to
   // it); an error reply becomes an exception.
   Task<RedisReplyPtr> call(std::string_view key, std::string command, const char* name) {
@@ -544,14 +555,18 @@ class RedisStore final : public Store {
 
   // connect-redis's _getTTL: ceil((cookie.expires - now) / 1000), else the ttl option.
   std::optional<std::int64_t> ttl_seconds(const json::object& session) const {
-    const std::int64_t fallback = options_.ttl.count() > 0 ? options_.ttl.count() : default_ttl_seconds;
     const json::value* cookie = session.if_contains("cookie");
-    if (cookie == nullptr || !cookie->is_object()) return fallback;
+    if (cookie == nullptr || !cookie->is_object()) return fallback_ttl();
     const json::value* expires = cookie->get_object().if_contains("expires");
-    if (expires == nullptr || !truthy(*expires)) return fallback;
+    if (expires == nullptr || !truthy(*expires)) return fallback_ttl();
     const std::optional<std::int64_t> when = expires_ms(*expires);
     if (!when) return std::nullopt;
-    const std::int64_t ms = *when - date_now();
+    return ttl_until(*when);
+  }
+  std::int64_t fallback_ttl() const { return options_.ttl.count() > 0 ? options_.ttl.count() : default_ttl_seconds; }
+  // The seconds from now until `when_ms` (ms since the epoch), rounded up.
+  static std::int64_t ttl_until(std::int64_t when_ms) {
+    const std::int64_t ms = when_ms - date_now();
     return ms > 0 ? (ms + 999) / 1000 : -(-ms / 1000);  // Math.ceil, for either sign
   }
 

@@ -22,12 +22,11 @@ namespace {
 constexpr std::int64_t one_day_ms = 86'400'000;
 
 // connect-sqlite3 writes `now + cookie.maxAge`, and express-session's maxAge is `expires - now`.
-std::int64_t expired_ms(const json::object& session) {
-  if (const auto expiry = session_expiry(session)) {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(expiry->time_since_epoch()).count();
-  }
+std::int64_t expired_ms(std::optional<std::chrono::system_clock::time_point> expiry) {
+  if (expiry) return std::chrono::duration_cast<std::chrono::milliseconds>(expiry->time_since_epoch()).count();
   return date_now() + one_day_ms;
 }
+std::int64_t expired_ms(const json::object& session) { return expired_ms(session_expiry(session)); }
 
 // The table name is spliced into SQL, so only a plain identifier gets there.
 bool plain_identifier(const std::string& name) {
@@ -101,10 +100,13 @@ class SqliteStore final : public Store {
 
   Task<> set(std::string sid, json::object session) override {
     const std::int64_t expired = expired_ms(session);
-    // Named, not a temporary in the co_await: GCC 12 mishandles temporaries with destructors there.
-    SqliteWrite write{.kind = SqliteWriteKind::set, .sid = std::move(sid), .expired_ms = expired,
-                      .sess = stringify(json::value(std::move(session)))};
-    co_await writer_->write(std::move(write));
+    return set_row(std::move(sid), stringify(json::value(std::move(session))), expired);
+  }
+
+  bool takes_text() const override { return true; }
+
+  Task<> set_text(std::string sid, std::string text, std::optional<std::chrono::system_clock::time_point> expires) override {
+    return set_row(std::move(sid), std::move(text), expired_ms(expires));
   }
 
   Task<> destroy(std::string sid) override {
@@ -193,6 +195,12 @@ class SqliteStore final : public Store {
   SqliteWorker& reader() {
     if (readers_.empty()) return writer_->worker();
     return *readers_[next_.fetch_add(1, std::memory_order_relaxed) % readers_.size()];
+  }
+
+  Task<> set_row(std::string sid, std::string text, std::int64_t expired) {
+    // Named, not a temporary in the co_await: GCC 12 mishandles temporaries with destructors there.
+    SqliteWrite write{.kind = SqliteWriteKind::set, .sid = std::move(sid), .expired_ms = expired, .sess = std::move(text)};
+    co_await writer_->write(std::move(write));
   }
 
   // The stored text of a live session, read on a reader thread; `sid` must outlive the wait.

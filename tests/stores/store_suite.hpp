@@ -179,6 +179,59 @@ TYPED_TEST_P(StoreSuite, GetIntoGivesTheSameSession) {
   EXPECT_FALSE(run_task(this->store().get_into("absent", storage)));
 }
 
+// set_text: the session middleware's save to a store of text (the default parses and calls set()).
+// The text is kept as set() keeps its object, and the expiry given is the one the store applies.
+TYPED_TEST_P(StoreSuite, SetTextKeepsWhatSetKeeps) {
+  const auto now = std::chrono::system_clock::now();
+  // `{"cookie":{…}` ending at `expires`, then the members of `data`.
+  const auto text_ending = [](std::optional<std::chrono::system_clock::time_point> expires, std::string_view data) {
+    json::object cookie_only = store_suite::session_with(expires);
+    cookie_only.erase("views");
+    const std::string head = stringify(cookie_only);
+    return head.substr(0, head.size() - 1) + "," + std::string(data.substr(1));
+  };
+  const std::string nested = text_ending(now + std::chrono::hours(1), R"({"user":{"name":"ann","roles":["a"]},"n":0.5})");
+  const std::string flat = text_ending(now + std::chrono::hours(1), R"({"views":3,"who":"ann"})");
+  const std::string browser = text_ending(std::nullopt, R"({"views":4})");
+  const std::string short_lived = text_ending(now + std::chrono::milliseconds(1000), R"({"views":5})");
+  run_task(this->store().set_text("nested", nested, now + std::chrono::hours(1)));
+  run_task(this->store().set_text("flat", flat, now + std::chrono::hours(1)));
+  run_task(this->store().set_text("browser", browser, std::nullopt));
+  run_task(this->store().set_text("short", short_lived, now + std::chrono::milliseconds(1000)));
+  for (const auto& [sid, text] : {std::pair{"nested", nested}, {"flat", flat}, {"browser", browser}, {"short", short_lived}}) {
+    const auto got = run_task(this->store().get(sid));
+    ASSERT_TRUE(got) << sid;
+    EXPECT_EQ(stringify(*got), text) << sid;
+  }
+  // One second, then a wait of 2.5: enough for stores that round expiries up to whole seconds.
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  EXPECT_FALSE(run_task(this->store().get("short")));
+  EXPECT_EQ(run_task(this->store().length()), 3u);
+  const auto past = now - std::chrono::seconds(10);
+  run_task(this->store().set_text("past", text_ending(past, R"({"views":6})"), past));
+  EXPECT_FALSE(run_task(this->store().get("past")));
+}
+
+// load: get_into()'s session with its cookie apart, as the session middleware takes it.
+TYPED_TEST_P(StoreSuite, LoadGivesTheCookieApartFromTheData) {
+  const std::string expires = iso_date(std::chrono::system_clock::now() + std::chrono::hours(1));
+  const std::string cookie = R"({"originalMaxAge":3600000,"expires":")" + expires + R"(","httpOnly":true,"path":"/"})";
+  for (const std::string data : {R"({"views":3,"who":"ann","ok":true})", R"({"user":{"name":"ann"},"n":3})"}) {
+    SCOPED_TRACE(data);
+    run_task(this->store().set("sid", store_suite::object_of(R"({"cookie":)" + cookie + "," + data.substr(1))));
+    boost::json::monotonic_resource memory;
+    const auto loaded = run_task(this->store().load("sid", json::storage_ptr(&memory)));
+    ASSERT_TRUE(loaded);
+    EXPECT_EQ(stringify(loaded->data), data);
+    EXPECT_TRUE(loaded->cookie.attributes == SessionCookie::from_json(store_suite::object_of(cookie)).attributes);
+    EXPECT_EQ(loaded->cookie_position, 0u);
+    if (!loaded->data_text.empty()) {
+      EXPECT_EQ(loaded->data_text, data);
+    }
+  }
+  EXPECT_FALSE(run_task(this->store().load("absent", {})));
+}
+
 TYPED_TEST_P(StoreSuite, SetReplacesTheWholeSession) {
   auto first = store_suite::session_ending_in(std::chrono::hours(1), 1);
   first["old"] = "gone after the second set";
@@ -504,6 +557,7 @@ TYPED_TEST_P(StoreSuite, TheIndexFollowsExpiryTouchAndSave) {
 REGISTER_TYPED_TEST_SUITE_P(StoreSuite, OwnersListTheirSessions, DestroyAllKeepsTheExceptedSession,
                             DestroyEndsTheBinding, ClearEmptiesTheIndex, BindingAgainMovesTheSession,
                             BindingAnAbsentSessionDoesNothing, TheIndexFollowsExpiryTouchAndSave, GetOfAnAbsentIdIsEmpty, SetThenGetGivesTheSameTextInTheSameOrder, GetIntoGivesTheSameSession,
+                            SetTextKeepsWhatSetKeeps, LoadGivesTheCookieApartFromTheData,
                             SetReplacesTheWholeSession, DestroyRemovesOnlyThatSession, DestroyOfAnAbsentIdIsNotAnError,
                             IdsAreExactKeys, TouchExtendsTheExpiry, TouchOfAnAbsentIdCreatesNothing,
                             ExpiredSessionIsNotReturned, BrowserSessionCookieIsKept, AllLengthAndClear, ManySessions,

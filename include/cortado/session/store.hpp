@@ -56,6 +56,15 @@ class Store {
   /// Stores `session` under `sid`, replacing what was there.
   virtual Task<> set(std::string sid, json::object session) = 0;
 
+  /// Whether set_text() keeps a session as set() keeps it, so that the session middleware may hand
+  /// over the text it writes itself instead of an object to stringify. False by default; true for
+  /// cortado's stores of text (Redis, SQLite, PostgreSQL).
+  virtual bool takes_text() const { return false; }
+  /// set() given stringify(session) and its cookie.expires read as a date (nullopt: it has none),
+  /// all that a store of text needs. The middleware calls it only when takes_text(). By default:
+  /// set() of the text parsed.
+  virtual Task<> set_text(std::string sid, std::string text,
+                          std::optional<std::chrono::system_clock::time_point> expires);
   /// Removes the session; removing an absent one is not an error.
   virtual Task<> destroy(std::string sid) = 0;
 
