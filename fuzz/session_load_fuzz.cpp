@@ -1,6 +1,6 @@
 // A store's stored text turned into req.session() and written back: what the session middleware
-// does with every session a store returns (MemoryStore, SQLite, Redis and PostgreSQL all hand it
-// the object parse_json made of their text). The stored text may come from Node, from an older
+// does with every session a store returns (the object parse_json made of its text, or what
+// read_stored_session read of it, which must come to the same). The stored text may come from Node, from an older
 // cortado, or from anyone who can write to the store, so nothing in it may crash, hang, or throw
 // anything but the documented errors: std::invalid_argument from parse_json and from a cookie
 // attribute serialize() refuses, std::out_of_range from a maxAge beyond a JavaScript Date.
@@ -21,6 +21,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace {
 
@@ -81,6 +82,35 @@ void serialize_cookie(const Session& session) {
   }
 }
 
+// read_stored_session, which reads the stores' texts for the session middleware (Store::load),
+// against the whole parse that load_and_commit starts from: it refuses exactly what the parse
+// refuses, and the session made from what it read writes the same text; a data text it keeps is
+// the data's stringify.
+void compare_reading(std::string_view text, const std::optional<json::value>& parsed) {
+  std::optional<StoredSession> read;
+  try {
+    read = read_stored_session(text);
+  } catch (const std::invalid_argument&) {
+    if (parsed) fuzz::finding("read_stored_session refuses a text the parse reads");
+    return;
+  }
+  if (!parsed) fuzz::finding("read_stored_session reads a text the parse refuses");
+  if (!parsed->is_object()) {
+    if (read) fuzz::finding("read_stored_session makes a session of JSON that is no object");
+    return;
+  }
+  if (!read) fuzz::finding("read_stored_session makes no session of an object");
+  Session whole(nullptr, session_id, SessionCookie{});
+  detail::SessionContext::load(whole, parsed->get_object());
+  Session apart(nullptr, session_id, std::move(read->cookie));
+  const std::size_t keys = read->data.size();
+  detail::SessionContext::load_data(apart, std::move(read->data), read->cookie_position);
+  if (stringify(apart.to_json()) != stringify(whole.to_json()))
+    fuzz::finding("read_stored_session's session writes another text than the parse's");
+  if (!read->data_text.empty() && apart.data().size() == keys && read->data_text != stringify(apart.data()))
+    fuzz::finding("read_stored_session keeps a data text that is not the data's stringify");
+}
+
 // The middleware's steps on a loaded session: inflate, the save rules, commit (touch + save).
 void load_and_commit(boost::asio::io_context& ioc, const std::shared_ptr<const detail::SessionConfig>& config,
                      const json::object& stored) {
@@ -112,14 +142,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static boost::asio::io_context ioc;
   static const auto express = make_config(false);
   static const auto beyond = make_config(true);
-  json::value parsed;
+  const std::string_view text = fuzz::as_text(data, size);
+  std::optional<json::value> parsed;
   try {
-    parsed = parse_stored_session(fuzz::as_text(data, size));
+    parsed = parse_stored_session(text);
   } catch (const std::invalid_argument&) {
-    return 0;
   }
-  if (!parsed.is_object()) return 0;  // every store reports such a value as no session
-  const auto& stored = parsed.get_object();
+  compare_reading(text, parsed);
+  if (!parsed || !parsed->is_object()) return 0;  // every store reports such a value as no session
+  const auto& stored = parsed->get_object();
   (void)session_expiry(stored);  // what the stores compute their TTL from
   load_and_commit(ioc, express, stored);
   load_and_commit(ioc, beyond, stored);

@@ -116,6 +116,10 @@ struct SessionContext : SessionHost, std::enable_shared_from_this<SessionContext
   void loaded(std::shared_ptr<Session> session, std::string data_text = {});
   /// Session::load, for the fuzz target that loads stored JSON into a session of its own.
   static void load(Session& session, const json::object& stored) { session.load(stored); }
+  /// Session::load_data, for the fuzz target that compares Store::load's reading with load's.
+  static void load_data(Session& session, json::object&& data, std::size_t cookie_position) {
+    session.load_data(std::move(data), cookie_position);
+  }
   /// Session::adopt, for the tests of a shared snapshot.
   static void adopt(Session& session, SnapshotPtr data) { session.adopt(0, std::move(data)); }
   /// A new cookie from the options (secure "auto" decided for this request).
