@@ -10,6 +10,8 @@
 
 #include <hiredis/hiredis.h>
 
+#include <cstdint>
+#include <memory>
 #include <new>
 #include <stdexcept>
 
@@ -59,7 +61,25 @@ class SingleRouter final : public RedisRouter {
 
  private:
   std::shared_ptr<RedisConnection> own_connection(const asio::any_io_executor& executor) {
-    return ConnectionRegistry<RedisConnection>::of(executor).connection(id, owner, executor, endpoint_);
+    // The last answer of this thread, kept: a thread runs one io_context and asks for the same
+    // connection at every load, save and touch, and the registry's lookup (Asio's service registry,
+    // then the registry's own lock and map) cost some 450 instructions. The entry is only ever the
+    // connection of this store on that io_context: it expires when the io_context ends, since its
+    // registry lets it go then, before another io_context could be made at the same address.
+    struct Last {
+      const void* context = nullptr;
+      std::uint64_t router = 0;
+      std::weak_ptr<RedisConnection> connection;
+    };
+    thread_local Last last;
+    const void* context = &asio::query(executor, asio::execution::context);
+    if (last.context == context && last.router == id) {
+      if (std::shared_ptr<RedisConnection> kept = last.connection.lock()) return kept;
+    }
+    std::shared_ptr<RedisConnection> found =
+        ConnectionRegistry<RedisConnection>::of(executor).connection(id, owner, executor, endpoint_);
+    last = Last{context, id, found};
+    return found;
   }
 
   RedisEndpoint endpoint_;
