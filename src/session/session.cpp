@@ -135,15 +135,6 @@ json::object Session::to_json(json::storage_ptr storage) const {
   return out;
 }
 
-namespace {
-// `target` becomes `source`, memory and storage included: a json::object's assignment keeps the
-// target's storage and copies into it when the two differ, its move construction never copies.
-void take(json::object& target, json::object&& source) noexcept {
-  std::destroy_at(&target);
-  std::construct_at(&target, std::move(source));
-}
-}  // namespace
-
 namespace detail {
 
 std::pair<SessionCookie, std::size_t> split_stored_session(json::object& stored) {
@@ -173,7 +164,7 @@ void Session::load(json::object stored) {
   data_may_change_ = true;
   shared_.reset();
   std::tie(cookie_, cookie_position_) = detail::split_stored_session(stored);
-  take(data_, std::move(stored));
+  detail::take_object(data_, std::move(stored));
 }
 
 void Session::load_data(json::object&& data, std::size_t cookie_position) {
@@ -183,7 +174,7 @@ void Session::load_data(json::object&& data, std::size_t cookie_position) {
   // would make and give back for nothing.
   for (auto it = data.begin(); it != data.end();) it = reserved_key(it->key()) ? data.stable_erase(it) : std::next(it);
   cookie_position_ = std::min(cookie_position, data.size());
-  take(data_, std::move(data));
+  detail::take_object(data_, std::move(data));
 }
 
 void Session::adopt(std::size_t cookie_position, detail::SnapshotPtr data) {
@@ -196,13 +187,13 @@ void Session::adopt(std::size_t cookie_position, detail::SnapshotPtr data) {
 void Session::unshare() {
   // Into this session's own storage (the request's bump allocator, or the heap for a socket's).
   json::object copy(shared_->data, data_.storage());
-  take(data_, std::move(copy));
+  detail::take_object(data_, std::move(copy));
   shared_.reset();
 }
 
 void Session::move_to_heap() {
   if (data_.storage().get() == json::storage_ptr().get()) return;
-  take(data_, json::object(data_, json::storage_ptr()));
+  detail::take_object(data_, json::object(data_, json::storage_ptr()));
 }
 
 namespace detail {

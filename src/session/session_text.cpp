@@ -180,7 +180,7 @@ std::optional<std::string> SessionContext::stored_text(const Session& s, std::st
   if (s.cookie_position_ != 0 || data_text.size() < 2 || data_text.front() != '{') return std::nullopt;
   for (const auto& entry : s.view()) {
     const std::string_view key = entry.key();
-    if (key == "cookie" || (!key.empty() && key.front() >= '0' && key.front() <= '9')) return std::nullopt;
+    if (key == "cookie" || key_may_move(key)) return std::nullopt;
   }
   std::string out;
   out.reserve(data_text.size() + 10 + 128);

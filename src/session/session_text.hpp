@@ -7,12 +7,24 @@
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 
 namespace cortado::detail {
+
+/// `target` becomes `source`, its memory and storage too: a json::object's assignment keeps the
+/// target's storage and copies into it when the two differ, its move construction never copies.
+inline void take_object(json::object& target, json::object&& source) noexcept {
+  std::destroy_at(&target);
+  std::construct_at(&target, std::move(source));
+}
+
+/// Whether stringify may write `key` elsewhere than where it stands in its object: JavaScript
+/// lists array-index keys ("0", "17") before the others.
+inline bool key_may_move(std::string_view key) { return !key.empty() && key.front() >= '0' && key.front() <= '9'; }
 
 /// Appends stringify(cookie.to_json()): the same text, byte for byte.
 void append_cookie_json(std::string& out, const SessionCookie& cookie);

@@ -14,19 +14,6 @@
 
 namespace cortado {
 
-namespace {
-// `target` becomes `source`, its memory and storage too (a json::object's assignment would copy
-// into the target's storage).
-void take(json::object& target, json::object&& source) noexcept {
-  std::destroy_at(&target);
-  std::construct_at(&target, std::move(source));
-}
-
-// Whether a key could come out of stringify elsewhere than where it stands: JavaScript lists
-// array-index keys ("0", "17") before the others.
-bool may_move(std::string_view key) { return !key.empty() && key.front() >= '0' && key.front() <= '9'; }
-}  // namespace
-
 Task<> Store::touch(std::string sid, json::object session) {
   // Awaited into a variable: GCC 12 miscompiles a co_await inside an if's condition here.
   auto current = co_await get(sid);
@@ -45,7 +32,7 @@ Task<std::optional<StoredSession>> Store::load(std::string sid, json::storage_pt
   if (!stored) co_return std::nullopt;
   std::optional<StoredSession> out(std::in_place);
   std::tie(out->cookie, out->cookie_position) = detail::split_stored_session(*stored);
-  take(out->data, std::move(*stored));
+  detail::take_object(out->data, std::move(*stored));
   co_return out;
 }
 
@@ -112,7 +99,7 @@ std::optional<StoredSession> read_stored_session(std::string_view text, json::st
   std::optional<StoredSession> out(std::in_place);
   const std::size_t end = detail::read_leading_cookie(text, out->cookie);
   if (end != 0 && text[end] == '}' && end + 1 == text.size()) {
-    take(out->data, json::object(storage));
+    detail::take_object(out->data, json::object(storage));
     out->data_text = "{}";
     return out;
   }
@@ -124,8 +111,8 @@ std::optional<StoredSession> read_stored_session(std::string_view text, json::st
     json::value flat(storage);
     // An empty data object means `{"cookie":{…},}`, which is no JSON: the whole text's parse says so below.
     if (detail::parse_flat_object(data, flat) && !flat.get_object().empty() && !flat.get_object().contains("cookie")) {
-      take(out->data, std::move(flat.get_object()));
-      if (std::none_of(out->data.begin(), out->data.end(), [](const auto& e) { return may_move(e.key()); }))
+      detail::take_object(out->data, std::move(flat.get_object()));
+      if (std::none_of(out->data.begin(), out->data.end(), [](const auto& e) { return detail::key_may_move(e.key()); }))
         out->data_text = data;
       return out;
     }
@@ -133,7 +120,7 @@ std::optional<StoredSession> read_stored_session(std::string_view text, json::st
     try {
       json::value nested = parse_stored_session(data, storage);
       if (!nested.get_object().empty() && !nested.get_object().contains("cookie")) {
-        take(out->data, std::move(nested.get_object()));
+        detail::take_object(out->data, std::move(nested.get_object()));
         return out;
       }
     } catch (const std::invalid_argument&) {
@@ -144,7 +131,7 @@ std::optional<StoredSession> read_stored_session(std::string_view text, json::st
   if (!parsed.is_object()) return std::nullopt;
   out->cookie = SessionCookie{};
   std::tie(out->cookie, out->cookie_position) = detail::split_stored_session(parsed.get_object());
-  take(out->data, std::move(parsed.get_object()));
+  detail::take_object(out->data, std::move(parsed.get_object()));
   return out;
 }
 
