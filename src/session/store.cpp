@@ -129,7 +129,6 @@ std::optional<StoredSession> read_stored_session(std::string_view text, json::st
   // Anything else whole, as get() reads it: nested data, another cookie's form, a second "cookie".
   json::value parsed = parse_stored_session(text, std::move(storage));
   if (!parsed.is_object()) return std::nullopt;
-  out->cookie = SessionCookie{};
   std::tie(out->cookie, out->cookie_position) = detail::split_stored_session(parsed.get_object());
   detail::take_object(out->data, std::move(parsed.get_object()));
   return out;

@@ -114,11 +114,11 @@ class SqliteStore final : public Store {
     co_await writer_->write(std::move(write));
   }
 
+  bool touch_reads_cookie_only() const override { return true; }  // its expiry
+
   // connect-sqlite3 moves `expired` only and leaves the stored data, cookie included, as it was:
   // the next save writes the cookie. Unlike connect-sqlite3, a cookie without expiry extends the
   // row by a day from now (the rule set() follows), so an active browser session is not dropped.
-  bool touch_reads_cookie_only() const override { return true; }  // its expiry
-
   Task<> touch(std::string sid, json::object session) override {
     SqliteWrite write{.kind = SqliteWriteKind::touch, .sid = std::move(sid), .expired_ms = expired_ms(session)};
     co_await writer_->write(std::move(write));

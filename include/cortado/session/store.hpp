@@ -135,6 +135,7 @@ json::value parse_stored_session(std::string_view text, json::storage_ptr storag
 /// text kept (StoredSession::data_text); any other is parsed whole. Throws std::invalid_argument
 /// (as parse_json) when it is malformed or nested too deeply.
 std::optional<StoredSession> read_stored_session(std::string_view text, json::storage_ptr storage = {});
+
 /// When a stored session ends: its cookie.expires read as a date; nullopt when it has none
 /// (a browser-session cookie, which stores keep until destroyed) or it cannot be read.
 std::optional<std::chrono::system_clock::time_point> session_expiry(const json::object& session);
