@@ -68,11 +68,12 @@ def parse_args():
 
 
 def default_dir():
-    """Memory-backed when the machine has it. The SQLite store's writer waits for a checkpoint's
-    fsync when the WAL reaches its cap; on a shared machine's disk one fsync once took over 10 s,
-    long enough for the pooled sessions (10 s maxAge in the short mode) to expire unrefreshed and
-    count as lost. What this test checks (no errors, no lost sessions, flat memory) does not
-    depend on the disk; a run on one is a --dir away."""
+    """Memory-backed when the machine has it. The SQLite store's writer waits for a checkpoint
+    under way (its fsync) once the WAL reaches its cap; in one CI run on a shared machine's disk
+    the writes stalled for about 10 s, most likely so, long enough for the pooled sessions (10 s
+    maxAge in the short mode) to expire unrefreshed and count as lost. What this test checks (no
+    errors, no lost sessions, flat memory) does not depend on the disk; a run on one is a --dir
+    away."""
     shm = "/dev/shm"
     return shm if os.path.isdir(shm) and os.access(shm, os.W_OK) else None
 
