@@ -21,7 +21,7 @@ constexpr std::size_t min_entries_per_shard = 64;
 
 std::int64_t expiry_ms(std::optional<std::chrono::system_clock::time_point> expiry) {
   if (!expiry) return std::numeric_limits<std::int64_t>::max();
-  return std::chrono::duration_cast<std::chrono::milliseconds>(expiry->time_since_epoch()).count();
+  return date_value(*expiry);
 }
 
 std::int64_t expiry_ms(const json::object& session) { return expiry_ms(session_expiry(session)); }

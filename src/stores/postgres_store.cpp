@@ -44,7 +44,7 @@ std::string now_seconds() { return std::to_string(ceil_seconds(date_now())); }
 // connect-pg-simple's #getExpireTime: cookie.expires rounded up to the second, else now + (ttl || one day).
 std::int64_t expire_seconds(std::optional<std::chrono::system_clock::time_point> expiry, std::chrono::seconds ttl) {
   if (expiry) {
-    return ceil_seconds(std::chrono::duration_cast<std::chrono::milliseconds>(expiry->time_since_epoch()).count());
+    return ceil_seconds(date_value(*expiry));
   }
   return ceil_seconds(date_now()) + (ttl > std::chrono::seconds::zero() ? ttl.count() : 86400);
 }

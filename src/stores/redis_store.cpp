@@ -49,7 +49,7 @@ std::optional<std::int64_t> expires_ms(const json::value& expires) {
   if (expires.is_string()) {
     const auto when = parse_iso_date(expires.get_string());
     if (!when) return std::nullopt;
-    return std::chrono::duration_cast<std::chrono::milliseconds>(when->time_since_epoch()).count();
+    return date_value(*when);
   }
   if (expires.is_number()) {
     const double ms = expires.to_number<double>();
@@ -165,8 +165,7 @@ class RedisStore final : public Store {
   bool takes_text() const override { return true; }
 
   Task<> set_text(std::string sid, std::string text, std::optional<std::chrono::system_clock::time_point> expires) override {
-    const std::int64_t ttl = expires ? ttl_until(std::chrono::duration_cast<std::chrono::milliseconds>(expires->time_since_epoch()).count())
-                                     : fallback_ttl();
+    const std::int64_t ttl = expires ? ttl_until(date_value(*expires)) : fallback_ttl();
     if (ttl <= 0) return destroy(std::move(sid));
     return write(std::move(sid), std::move(text), ttl);
   }

@@ -23,7 +23,7 @@ constexpr std::int64_t one_day_ms = 86'400'000;
 
 // connect-sqlite3 writes `now + cookie.maxAge`, and express-session's maxAge is `expires - now`.
 std::int64_t expired_ms(std::optional<std::chrono::system_clock::time_point> expiry) {
-  if (expiry) return std::chrono::duration_cast<std::chrono::milliseconds>(expiry->time_since_epoch()).count();
+  if (expiry) return date_value(*expiry);
   return date_now() + one_day_ms;
 }
 std::int64_t expired_ms(const json::object& session) { return expired_ms(session_expiry(session)); }

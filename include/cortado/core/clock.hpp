@@ -17,4 +17,10 @@ inline Timestamp now_ms() { return std::chrono::floor<std::chrono::milliseconds>
 /// now_ms() as the number Date.now() returns, for stores that keep expiry as plain integers.
 inline std::int64_t date_now() { return now_ms().time_since_epoch().count(); }
 
+/// A time point as such a number (Date's getTime()), whole milliseconds toward zero.
+template <class Duration>
+std::int64_t date_value(std::chrono::sys_time<Duration> when) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(when.time_since_epoch()).count();
+}
+
 }  // namespace cortado
