@@ -170,9 +170,19 @@ void PgConnection::flush() {
   for (; !unsent_.empty(); unsent_.pop_front()) {
     if (!write_statement(unsent_.front())) return;  // dropped: the callers know why
   }
-  // libpq sends what it holds in read_more(), whose wait must now cover that too: a new round.
-  if (reading()) return read_more();
-  start_reading();
+  if (!reading()) {
+    if (!waiting()) return;
+    // Nothing was in flight before these statements, so no reply can be waiting to be read: the
+    // first round only waits (a read now would fail with EAGAIN nearly always).
+    first_round_ = true;
+    return start_reading();
+  }
+  // Replies are due already, and the read wait under way covers these statements' too: a new
+  // round (a read that fails with EAGAIN, a wait re-armed in epoll) only when libpq could not
+  // send all of them, so that the wait covers writing the rest.
+  const int unsent = PQflush(conn_.get());
+  if (unsent < 0) return lost();
+  if (unsent == 1) read_more();
 }
 
 bool PgConnection::write_statement(const PgStatement& statement) {
@@ -195,17 +205,18 @@ bool PgConnection::write_statement(const PgStatement& statement) {
 
 void PgConnection::read_more() {
   PGconn* const conn = conn_.get();
-  for (;;) {
-    // Statements behind the oldest may still be partly unsent; the server needs them whole.
-    const int unsent = PQflush(conn);
-    if (unsent < 0 || PQconsumeInput(conn) == 0) return lost();
+  // Statements behind the oldest may still be partly unsent; the server needs them whole.
+  const int unsent = PQflush(conn);
+  if (unsent < 0) return lost();
+  if (!std::exchange(first_round_, false)) {
+    if (PQconsumeInput(conn) == 0) return lost();
     if (!take_replies()) return;
-    // Both ways while statements are unsent: the server may be blocked sending replies until
-    // this side reads them.
-    const short ready = ready_now(static_cast<short>(POLLIN | (unsent == 1 ? POLLOUT : 0)));
-    if (ready == 0) return wait_socket(unsent == 1);
-    if ((ready & POLLIN) != 0) progress();
   }
+  // Both ways while statements are unsent: the server may be blocked sending replies until this
+  // side reads them. No look at the socket first: Asio's wait re-arms it in epoll, which reports
+  // what has already arrived on the next turn, and a poll() here found nothing nearly every time
+  // (one system call per round for nothing).
+  wait_socket(unsent == 1);
 }
 
 bool PgConnection::take_replies() {

@@ -104,6 +104,7 @@ class PgConnection final : public PipelinedConnection<PgConnection, PgStatement,
   PgResult result_;                 // the oldest statement's result so far
   bool results_over_ = false;       // its results ended (with a null): its Sync's answer comes next
   std::uint64_t round_ = 0;         // bumped by every new wait on the socket: older waits are ignored
+  bool first_round_ = false;        // read_more() after statements sent to an idle connection: wait only
 };
 
 }  // namespace cortado::stores
