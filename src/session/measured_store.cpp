@@ -103,4 +103,9 @@ Task<> MeasuredStore::touch(std::string sid, json::object session) const {
                   metrics_.errors[StoreMetrics::touch]);
 }
 
+Task<> MeasuredStore::touch_until(std::string sid, std::optional<std::chrono::system_clock::time_point> expires) const {
+  return measured(store_.touch_until(std::move(sid), expires), metrics_.duration[StoreMetrics::touch],
+                  metrics_.errors[StoreMetrics::touch]);
+}
+
 }  // namespace cortado::detail

@@ -43,6 +43,8 @@ class MeasuredStore {
   Task<> set_text(std::string sid, std::string text, std::optional<std::chrono::system_clock::time_point> expires) const;
   Task<> destroy(std::string sid) const;
   Task<> touch(std::string sid, json::object session) const;
+  bool touches_by_expiry() const { return store_.touches_by_expiry(); }
+  Task<> touch_until(std::string sid, std::optional<std::chrono::system_clock::time_point> expires) const;
 
  private:
   Store& store_;

@@ -371,7 +371,15 @@ Task<> SessionContext::commit() {
                              session->id() == original_id();
       if (!as_stored) touch_in_memory(*memory, req.session_id(), std::as_const(*session).cookie());
     } else {
-      co_await store().touch(req.session_id(), touch_json(*session));
+      // A store that reads only the expiry gets it as a date, without the cookie's JSON; an
+      // expires it could not read back (beyond a JavaScript Date's range) is its to judge, as in write().
+      const SessionCookie& cookie = std::as_const(*session).cookie();
+      const bool by_expiry = store().touches_by_expiry();
+      const auto expiry = by_expiry ? cookie_expiry(cookie) : std::nullopt;
+      if (by_expiry && (expiry || !cookie.attributes.expires))
+        co_await store().touch_until(req.session_id(), expiry);
+      else
+        co_await store().touch(req.session_id(), touch_json(*session));
     }
   }
   keep_snapshot(*session);

@@ -21,6 +21,10 @@ Task<> Store::touch(std::string sid, json::object session) {
   co_await set(std::move(sid), std::move(session));
 }
 
+Task<> Store::touch_until(std::string, std::optional<std::chrono::system_clock::time_point>) {
+  throw std::logic_error(describe() + " does not implement touch_until()");
+}
+
 Task<> Store::set_text(std::string sid, std::string text, std::optional<std::chrono::system_clock::time_point>) {
   json::value session = parse_stored_session(text);
   if (!session.is_object()) throw std::invalid_argument("set_text(): the session's text is no JSON object");

@@ -285,6 +285,14 @@ class PostgresStore final : public Store, public std::enable_shared_from_this<Po
     co_await run("touch", statements_.touch, params(std::to_string(expire), std::move(sid)));
   }
 
+  bool touches_by_expiry() const override { return true; }
+
+  Task<> touch_until(std::string sid, std::optional<std::chrono::system_clock::time_point> expires) override {
+    if (options_.disable_touch) co_return;
+    const std::int64_t expire = expire_seconds(expires, options_.ttl);
+    co_await run("touch", statements_.touch, params(std::to_string(expire), std::move(sid)));
+  }
+
   Task<std::vector<std::pair<std::string, json::object>>> all() override {
     const PgResult result = co_await run("all", statements_.all, params(now_seconds()));
     std::vector<std::pair<std::string, json::object>> sessions;

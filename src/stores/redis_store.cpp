@@ -197,9 +197,21 @@ class RedisStore final : public Store {
       throw std::runtime_error("redis store: cannot touch session " + session_id_digest(sid) +
                                ": cookie.expires is not a date");
     }
+    co_await expire(std::move(sid), *ttl);
+  }
+
+  bool touches_by_expiry() const override { return true; }
+
+  Task<> touch_until(std::string sid, std::optional<std::chrono::system_clock::time_point> expires) override {
+    if (options_.disable_touch || options_.disable_ttl) co_return;
+    co_await expire(std::move(sid), expires ? ttl_until(date_value(*expires)) : fallback_ttl());
+  }
+
+  // touch()'s EXPIRE, and the owner binding's with it.
+  Task<> expire(std::string sid, std::int64_t ttl) {
     // A TTL of zero or less makes Redis delete the key, as it does for connect-redis.
     const std::string key = options_.prefix + sid;
-    const std::string seconds = std::to_string(*ttl);
+    const std::string seconds = std::to_string(ttl);
     if (!options_.owners) {
       co_await call(key, redis_command("EXPIRE", key, seconds), "EXPIRE");
       co_return;

@@ -124,6 +124,13 @@ class SqliteStore final : public Store {
     co_await writer_->write(std::move(write));
   }
 
+  bool touches_by_expiry() const override { return true; }
+
+  Task<> touch_until(std::string sid, std::optional<std::chrono::system_clock::time_point> expires) override {
+    SqliteWrite write{.kind = SqliteWriteKind::touch, .sid = std::move(sid), .expired_ms = expired_ms(expires)};
+    co_await writer_->write(std::move(write));
+  }
+
   Task<std::vector<std::pair<std::string, json::object>>> all() override {
     SqliteWorker& worker = reader();
     auto rows = co_await off_thread(worker.executor(), [&] { return worker.connection().all(date_now()); });

@@ -76,6 +76,13 @@ class Store {
   /// passes `{"cookie":…}` alone, not a copy of the whole session. False by default (a store of
   /// yours may read anything: express-session passes the whole session); cortado's stores say true.
   virtual bool touch_reads_cookie_only() const { return false; }
+  /// Whether touch() reads nothing of `session` but its cookie.expires, and touch_until() does the
+  /// same from that date: the session middleware then calls touch_until() and makes no JSON of the
+  /// cookie. False by default; true for cortado's stores of text (Redis, SQLite, PostgreSQL).
+  virtual bool touches_by_expiry() const { return false; }
+  /// touch() given only the session's cookie.expires read as a date (nullopt: it has none). The
+  /// middleware calls it only when touches_by_expiry(). By default: throws std::logic_error.
+  virtual Task<> touch_until(std::string sid, std::optional<std::chrono::system_clock::time_point> expires);
 
   /// Every live (unexpired) session with its id. By default: throws std::logic_error (as calling
   /// a store's missing all() fails in Node).
