@@ -271,10 +271,9 @@ Task<> SessionContext::write(Session& s, const std::string* text) {
     // Saved unchanged (resave, rolling): the entry keeps the data the session still shares.
     if (stored) memory->set_text_now(s.id(), std::move(*stored), expiry, s.shared_);
     else memory->set_now(s.id(), s.to_json(request_storage()));
-  } else if (stored && (expiry || !s.cookie().attributes.expires)) {
+  } else if (stored && expiry_read_back(s.cookie(), expiry)) {
     co_await store().set_text(s.id(), std::move(*stored), expiry);
   } else {
-    // An expires the store could not read back (beyond a JavaScript Date's range) is the store's to judge.
     co_await store().set(s.id(), s.to_json(request_storage()));
   }
 }
@@ -371,12 +370,11 @@ Task<> SessionContext::commit() {
                              session->id() == original_id();
       if (!as_stored) touch_in_memory(*memory, req.session_id(), std::as_const(*session).cookie());
     } else {
-      // A store that reads only the expiry gets it as a date, without the cookie's JSON; an
-      // expires it could not read back (beyond a JavaScript Date's range) is its to judge, as in write().
+      // A store that reads only the expiry gets it as a date, without the cookie's JSON.
       const SessionCookie& cookie = std::as_const(*session).cookie();
       const bool by_expiry = store().touches_by_expiry();
       const auto expiry = by_expiry ? cookie_expiry(cookie) : std::nullopt;
-      if (by_expiry && (expiry || !cookie.attributes.expires))
+      if (by_expiry && expiry_read_back(cookie, expiry))
         co_await store().touch_until(req.session_id(), expiry);
       else
         co_await store().touch(req.session_id(), touch_json(*session));

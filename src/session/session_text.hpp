@@ -43,4 +43,12 @@ std::pair<SessionCookie, std::size_t> split_stored_session(json::object& stored)
 /// What a store reads as the cookie's expiry from that text (session_expiry() of it).
 std::optional<std::chrono::system_clock::time_point> cookie_expiry(const SessionCookie& cookie);
 
+/// Whether `expiry` (cookie_expiry(cookie)) is all a store needs of the cookie's expiry: it has
+/// none, or one the store reads back. An expires beyond a JavaScript Date's range is not, and
+/// goes to the store in the session's JSON, for the store to judge.
+inline bool expiry_read_back(const SessionCookie& cookie,
+                             const std::optional<std::chrono::system_clock::time_point>& expiry) {
+  return expiry || !cookie.attributes.expires;
+}
+
 }  // namespace cortado::detail
