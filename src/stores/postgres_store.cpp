@@ -279,10 +279,9 @@ class PostgresStore final : public Store, public std::enable_shared_from_this<Po
   bool touch_reads_cookie_only() const override { return true; }  // its expiry
 
   // Moves the row's expiry only, as connect-pg-simple does: the stored JSON keeps the cookie of its last save.
+  // A plain function: touch_until's coroutine is the one frame.
   Task<> touch(std::string sid, json::object session) override {
-    if (options_.disable_touch) co_return;
-    const std::int64_t expire = expire_seconds(session, options_.ttl);
-    co_await run("touch", statements_.touch, params(std::to_string(expire), std::move(sid)));
+    return touch_until(std::move(sid), session_expiry(session));
   }
 
   bool touches_by_expiry() const override { return true; }

@@ -119,9 +119,9 @@ class SqliteStore final : public Store {
   // connect-sqlite3 moves `expired` only and leaves the stored data, cookie included, as it was:
   // the next save writes the cookie. Unlike connect-sqlite3, a cookie without expiry extends the
   // row by a day from now (the rule set() follows), so an active browser session is not dropped.
+  // A plain function: touch_until's coroutine is the one frame.
   Task<> touch(std::string sid, json::object session) override {
-    SqliteWrite write{.kind = SqliteWriteKind::touch, .sid = std::move(sid), .expired_ms = expired_ms(session)};
-    co_await writer_->write(std::move(write));
+    return touch_until(std::move(sid), session_expiry(session));
   }
 
   bool touches_by_expiry() const override { return true; }
