@@ -1,5 +1,6 @@
-// The whole request path: bytes → Beast's parser with the server's limits → the worker's own
-// head checks (src/http/request_checks.hpp, the very code Worker::read_request runs) →
+// The whole request path: bytes → the worker's plain head reading (src/http/plain_head.hpp) or
+// Beast's parser with the server's limits → the worker's own head checks
+// (src/http/request_checks.hpp, the very code Worker::read_request runs) →
 // App::handle with routes and parameters, the json/urlencoded/text body parsers, query, cookies,
 // ip and protocol, static files, and the session middleware on a memory store that holds a few
 // sessions whose signed cookies are in the seed corpus, so that cookie unsigning and session
@@ -27,6 +28,7 @@
 #include "cortado/session/session.hpp"
 #include "core/header_text.hpp"
 #include "http/finish_response.hpp"
+#include "http/plain_head.hpp"
 #include "http/request_checks.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -256,6 +258,14 @@ std::optional<http::RawRequest> read_request(std::string_view& stream, http::Exc
     fuzz::finding("scan_head and head_complete disagree on the blank line");
   if (scan.folded) return std::nullopt;
   const http::ServerOptions limits;
+  // The worker reads most heads without Beast (plain_head_fuzz holds the two to the same result).
+  if (http::RawRequest plain; scan.complete) {
+    if (const std::size_t taken = http::parse_plain_head(stream, limits.header_limit, plain)) {
+      stream.remove_prefix(taken);
+      if (http::check_head(plain) != 0) return std::nullopt;
+      return plain;
+    }
+  }
   bh::request_parser<bh::string_body, http::FieldAllocator<char>> parser;
   parser.header_limit(static_cast<std::uint32_t>(limits.header_limit));
   parser.body_limit(limits.body_limit);

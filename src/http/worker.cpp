@@ -5,6 +5,7 @@
 #include "http/coarse_clock.hpp"
 #include "http/date_cache.hpp"
 #include "http/finish_response.hpp"
+#include "http/plain_head.hpp"
 #include "http/request_checks.hpp"
 #include "http/websocket_stream.hpp"
 
@@ -685,6 +686,13 @@ Task<ReadResult> Worker::read_request(Connection& conn, Stream& stream, ReadBuff
     }
   }
   bool folded = state == HeadState::folded;
+  if (!head_ec && !folded) {
+    // Most heads: read without Beast's parser, which is then never built (see plain_head.hpp).
+    if (const std::size_t used = parse_plain_head(buffered(buffer), opt.header_limit, request)) {
+      buffer.consume(used);
+      co_return ReadResult{{check_head(request), false}};
+    }
+  }
 
   RequestParser parser;
   parser.header_limit(static_cast<std::uint32_t>(opt.header_limit));
