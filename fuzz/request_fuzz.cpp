@@ -259,7 +259,8 @@ std::optional<http::RawRequest> read_request(std::string_view& stream, http::Exc
   if (scan.folded) return std::nullopt;
   const http::ServerOptions limits;
   // The worker reads most heads without Beast (plain_head_fuzz holds the two to the same result).
-  if (http::RawRequest plain; scan.complete) {
+  if (scan.complete) {
+    http::RawRequest plain;
     if (const std::size_t taken = http::parse_plain_head(stream, limits.header_limit, plain)) {
       stream.remove_prefix(taken);
       if (http::check_head(plain) != 0) return std::nullopt;
