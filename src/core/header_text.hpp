@@ -2,10 +2,10 @@
 // Small text helpers for header values, shared by the HTTP and app layers.
 
 #include "core/byte_table.hpp"
+#include "core/byte_words.hpp"
 
 #include <cctype>
 #include <cstdint>
-#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -51,15 +51,10 @@ inline bool is_token(std::string_view s) {
 inline bool is_field_value(std::string_view s) {
   // Eight bytes at a time: a word with no byte below 0x20 and none equal to 0x7f is all allowed
   // (every Set-Cookie goes through here); one that has either is looked at byte by byte, for tabs.
-  constexpr std::uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
   std::size_t i = 0;
   for (; i + 8 <= s.size(); i += 8) {
-    std::uint64_t word;
-    std::memcpy(&word, s.data() + i, 8);
-    const std::uint64_t below_space = (word - ones * 0x20) & ~word & highs;
-    const std::uint64_t del = word ^ (ones * 0x7f);
-    const std::uint64_t is_del = (del - ones) & ~del & highs;
-    if ((below_space | is_del) != 0) break;
+    const std::uint64_t word = load_word(s.data() + i);
+    if (has_byte_below(word, 0x20) || has_byte(word, 0x7f)) break;
   }
   for (; i < s.size(); ++i) {
     auto u = static_cast<unsigned char>(s[i]);

@@ -3,6 +3,7 @@
 #include "cortado/core/url.hpp"
 
 #include "core/byte_table.hpp"
+#include "core/byte_words.hpp"
 #include "core/flat_json.hpp"
 
 #include <boost/json/basic_parser_impl.hpp>
@@ -22,15 +23,11 @@ namespace cortado {
 namespace {
 
 // Whether a byte of `w` needs an escape in a JSON string as JavaScript writes it (a control, '"',
-// '\\', or 0xED, a lone surrogate's lead; escape_table below marks the same bytes): the bit tricks
-// for "some byte is below n" and "some byte is zero" (after an xor with the byte sought), exact for
-// the word as a whole. For 4- and 8-byte words.
+// '\\', or 0xED, a lone surrogate's lead; escape_table below marks the same bytes). For 4- and
+// 8-byte words.
 template <class Word>
 constexpr bool word_needs_escape(Word w) {
-  constexpr Word ones = static_cast<Word>(0x0101010101010101ull), highs = static_cast<Word>(0x8080808080808080ull);
-  auto has_zero = [](Word x) { return static_cast<Word>((x - ones) & ~x & highs); };
-  return ((static_cast<Word>(w - ones * 0x20) & ~w & highs) | has_zero(w ^ static_cast<Word>(ones * '"')) |
-          has_zero(w ^ static_cast<Word>(ones * '\\')) | has_zero(w ^ static_cast<Word>(ones * 0xed))) != 0;
+  return text::has_byte_below(w, 0x20) || text::has_byte(w, '"') || text::has_byte(w, '\\') || text::has_byte(w, 0xed);
 }
 
 // What stringify writes through: the output string, grown ahead in steps and written through a

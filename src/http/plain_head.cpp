@@ -1,13 +1,13 @@
 #include "http/plain_head.hpp"
 
 #include "core/byte_table.hpp"
+#include "core/byte_words.hpp"
 
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/verb.hpp>
 
 #include <cstdint>
-#include <cstring>
 
 namespace cortado::http {
 namespace {
@@ -18,20 +18,9 @@ namespace {
 // Field names: letters, digits, '-' and '_' (Beast takes any RFC 9110 token).
 constexpr text::ByteTable name_bytes = text::alnum_and("-_");
 
-constexpr std::uint64_t ones = 0x0101010101010101ULL;
-constexpr std::uint64_t highs = 0x8080808080808080ULL;
-
-// Whether any byte of `w` is below `n` (n <= 128; exact as a yes/no, not as to which byte).
-constexpr bool has_byte_below(std::uint64_t w, std::uint64_t n) { return ((w - ones * n) & ~w & highs) != 0; }
-constexpr bool has_byte(std::uint64_t w, std::uint64_t b) { return has_byte_below(w ^ (ones * b), 1); }
-
 // Whether all eight bytes are printable ASCII, 0x20 to 0x7E (no control byte, DEL or obs-text).
-constexpr bool all_printable(std::uint64_t w) { return !has_byte_below(w, 0x20) && !has_byte(w, 0x7F) && !(w & highs); }
-
-std::uint64_t load8(const char* p) {
-  std::uint64_t w;
-  std::memcpy(&w, p, sizeof w);
-  return w;
+constexpr bool all_printable(std::uint64_t w) {
+  return !text::has_byte_below(w, 0x20) && !text::has_byte(w, 0x7F) && !text::has_high_byte(w);
 }
 
 bool printable(char c) { return c >= 0x20 && c <= 0x7E; }
@@ -41,8 +30,8 @@ bool printable(char c) { return c >= 0x20 && c <= 0x7E; }
 template <bool stop_at_space>
 const char* printable_run(const char* p, const char* end) {
   while (end - p >= 8) {
-    const std::uint64_t w = load8(p);
-    if (!all_printable(w) || (stop_at_space && has_byte(w, ' '))) break;
+    const std::uint64_t w = text::load_word(p);
+    if (!all_printable(w) || (stop_at_space && text::has_byte(w, ' '))) break;
     p += 8;
   }
   while (p < end && printable(*p) && !(stop_at_space && *p == ' ')) ++p;
