@@ -5,13 +5,13 @@
 #include "cortado/core/one_thread.hpp"
 #include "cortado/core/task.hpp"
 
-#include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/append.hpp>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/prefer.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -118,15 +118,23 @@ class PipelinedConnection : public std::enable_shared_from_this<Connection> {
   std::uint64_t generation_ = 0;  // bumped when a socket is dropped: late completions of the old one are ignored
 
  private:
-  using Handler = boost::asio::any_completion_handler<void(std::exception_ptr, Reply)>;
-  struct Caller {
-    Handler handler;
-    boost::asio::any_io_executor executor;  // where the caller resumes
-  };
+  // What send()'s co_await leaves behind: the caller's coroutine, resumed by calling it (on its
+  // own executor, its associated one). Its type is fixed, since send() only ever takes
+  // use_awaitable, so it is kept as it is: type-erased (any_completion_handler), it cost an
+  // allocation per command.
+  using Caller = typename boost::asio::async_result<boost::asio::use_awaitable_t<>,
+                                                    void(std::exception_ptr, Reply)>::handler_type;
 
   static boost::asio::any_io_executor serial(const boost::asio::any_io_executor& executor) {
     if (run_by_one_thread(executor)) return executor;
     return boost::asio::make_strand(executor);
+  }
+  // Whether the caller runs on the thread that alone runs executor_ (the server's workers' case),
+  // so that it may call enqueue() itself: dispatch() through the type-erased executor would
+  // allocate a function object for it even when it runs it at once.
+  bool on_own_thread() const {
+    const auto* context = executor_.template target<boost::asio::io_context::executor_type>();
+    return context != nullptr && context->running_in_this_thread();
   }
   void enqueue(Command command, Caller caller);
   void complete(Caller caller, std::exception_ptr error, Reply reply);
@@ -159,11 +167,9 @@ template <class Connection, class Command, class Reply>
 Task<Reply> PipelinedConnection<Connection, Command, Reply>::send(Command command) {
   namespace asio = boost::asio;
   return asio::async_initiate<const asio::use_awaitable_t<>, void(std::exception_ptr, Reply)>(
-      [self = this->shared_from_this()](auto handler, Command command) mutable {
+      [self = this->shared_from_this()](Caller caller, Command command) mutable {
         PipelinedConnection* connection = self.get();
-        // Taken before the handler's type is erased: Boost 1.81's any_completion_executor cannot be posted to.
-        auto executor = asio::get_associated_executor(handler, connection->executor_);
-        Caller caller{Handler(std::move(handler)), std::move(executor)};
+        if (connection->on_own_thread()) return connection->enqueue(std::move(command), std::move(caller));
         asio::dispatch(connection->executor_, [self = std::move(self), connection, command = std::move(command),
                                              caller = std::move(caller)]() mutable {
           connection->enqueue(std::move(command), std::move(caller));
@@ -255,11 +261,17 @@ void PipelinedConnection<Connection, Command, Reply>::shutdown() {
 template <class Connection, class Command, class Reply>
 void PipelinedConnection<Connection, Command, Reply>::complete(Caller caller, std::exception_ptr error, Reply reply) {
   // Posted, not called: the caller's coroutine resumes on its own executor, after this handler.
-  // Bound to that executor rather than passed to post() beside the handler: the handler's own
-  // executor type differs, and post() would then wrap it in a work_dispatcher that counts
-  // outstanding work through the type-erased executor (a tenth of a Redis request's instructions).
-  boost::asio::post(boost::asio::bind_executor(std::move(caller.executor),
-                                               boost::asio::append(std::move(caller.handler), error, std::move(reply))));
+  // When that executor is an io_context's own (a server worker's coroutine), it is posted to
+  // through that type, bound to the handler: through the type-erased executor, each post also
+  // allocated a function object. (Passed to post() beside the handler instead of bound, an
+  // executor of another type than the handler's makes post() wrap it in a work_dispatcher that
+  // counts outstanding work: a tenth of a Redis request's instructions.)
+  const boost::asio::any_io_executor executor = boost::asio::get_associated_executor(caller);
+  if (const auto* context = executor.template target<boost::asio::io_context::executor_type>()) {
+    boost::asio::post(boost::asio::bind_executor(*context, boost::asio::append(std::move(caller), error, std::move(reply))));
+    return;
+  }
+  boost::asio::post(boost::asio::append(std::move(caller), error, std::move(reply)));
 }
 
 template <class Connection, class Command, class Reply>
