@@ -3,6 +3,7 @@
 
 #include "redis_cluster.hpp"
 #include "redis_connection.hpp"
+#include "redis_key.hpp"
 #include "redis_router.hpp"
 #include "redis_subscriber.hpp"
 #include "redis_url.hpp"
@@ -133,7 +134,7 @@ class RedisStore final : public Store {
   Task<std::optional<json::object>> get(std::string sid) override { return get_into(std::move(sid), {}); }
 
   Task<std::optional<json::object>> get_into(std::string sid, json::storage_ptr storage) override {
-    const std::string key = options_.prefix + sid;
+    const RedisKey key(options_.prefix, sid);
     // call()'s work written out: a frame less is an allocation less while 64 requests wait on Redis.
     const auto executor = co_await asio::this_coro::executor;
     const RedisReplyPtr reply = co_await send(executor, key, redis_command("GET", key));
@@ -143,7 +144,7 @@ class RedisStore final : public Store {
 
   // get_into()'s GET, read with read_stored_session(): every load of the session middleware.
   Task<std::optional<StoredSession>> load(std::string sid, json::storage_ptr storage) override {
-    const std::string key = options_.prefix + sid;
+    const RedisKey key(options_.prefix, sid);
     const auto executor = co_await asio::this_coro::executor;
     const RedisReplyPtr reply = co_await send(executor, key, redis_command("GET", key));
     if (!holds_session(*reply)) co_return std::nullopt;
@@ -171,13 +172,13 @@ class RedisStore final : public Store {
   }
 
   Task<> destroy(std::string sid) override {
-    const std::string key = options_.prefix + sid;
+    const RedisKey key(options_.prefix, sid);
     if (!options_.owners) {
       co_await call(key, redis_command("DEL", key), "DEL");
       co_return;
     }
     // The binding goes with the session, in the same round trip.
-    const std::string binding = owner_of_key(sid);
+    const RedisKey binding = owner_of_key(sid);
     const RedisReplyPtr replies =
         co_await call_both(key, redis_command("DEL", key), "DEL", binding, redis_command("GETDEL", binding), "GETDEL");
     const redisReply& owner = *replies->element[1];
@@ -202,24 +203,28 @@ class RedisStore final : public Store {
 
   bool touches_by_expiry() const override { return true; }
 
+  // A plain function, not a coroutine: expire()'s frame is the one frame of a touch.
   Task<> touch_until(std::string sid, std::optional<std::chrono::system_clock::time_point> expires) override {
-    if (options_.disable_touch || options_.disable_ttl) co_return;
-    co_await expire(std::move(sid), expires ? ttl_until(date_value(*expires)) : fallback_ttl());
+    if (options_.disable_touch || options_.disable_ttl) return nothing();
+    return expire(std::move(sid), expires ? ttl_until(date_value(*expires)) : fallback_ttl());
   }
 
   // touch()'s EXPIRE, and the owner binding's with it.
   Task<> expire(std::string sid, std::int64_t ttl) {
     // A TTL of zero or less makes Redis delete the key, as it does for connect-redis.
-    const std::string key = options_.prefix + sid;
+    const RedisKey key(options_.prefix, sid);
     const std::string seconds = std::to_string(ttl);
     if (!options_.owners) {
       co_await call(key, redis_command("EXPIRE", key, seconds), "EXPIRE");
       co_return;
     }
-    // The binding's key keeps the session's TTL (GETEX does nothing to an absent key).
-    const std::string binding = owner_of_key(sid);
-    const RedisReplyPtr replies = co_await call_both(key, redis_command("EXPIRE", key, seconds), "EXPIRE", binding,
-                                                     redis_command("GETEX", binding, "EX", seconds), "GETEX");
+    // The binding's key keeps the session's TTL (GETEX does nothing to an absent key). call_both()
+    // written out: a frame less while 64 requests wait on Redis.
+    const RedisKey binding = owner_of_key(sid);
+    const auto executor = co_await asio::this_coro::executor;
+    const RedisReplyPtr replies = co_await send_both(executor, key, redis_command("EXPIRE", key, seconds), binding,
+                                                     redis_command("GETEX", binding, "EX", seconds));
+    fail_on_errors(*replies, "EXPIRE", "GETEX");
     if (bound(*replies->element[1])) co_await extend_owner_set(*replies->element[1], seconds);
   }
 
@@ -227,11 +232,11 @@ class RedisStore final : public Store {
     require_owners("set_owner");
     const std::optional<std::int64_t> ttl = ttl_seconds(session);
     if (!options_.disable_ttl && (!ttl || *ttl <= 0)) co_return;  // set() did not keep it either
-    const std::string key = options_.prefix + sid;
+    const RedisKey key(options_.prefix, sid);
     const RedisReplyPtr exists = co_await call(key, redis_command("EXISTS", key), "EXISTS");
     if (exists->type != REDIS_REPLY_INTEGER || exists->integer == 0) co_return;  // gone meanwhile: nothing to index
     const std::string set_key = owner_set_key(owner);
-    const std::string binding = owner_of_key(sid);
+    const RedisKey binding = owner_of_key(sid);
     RedisReplyPtr previous;
     if (options_.disable_ttl) {
       previous = co_await call(binding, redis_command("SET", binding, owner, "GET"), "SET");
@@ -253,8 +258,8 @@ class RedisStore final : public Store {
 
   Task<std::optional<std::string>> owner_of(std::string sid) override {
     require_owners("owner_of");
-    const std::string key = options_.prefix + sid;
-    const std::string binding = owner_of_key(sid);
+    const RedisKey key(options_.prefix, sid);
+    const RedisKey binding = owner_of_key(sid);
     const RedisReplyPtr replies =
         co_await call_both(binding, redis_command("GET", binding), "GET", key, redis_command("EXISTS", key), "EXISTS");
     const redisReply& owner = *replies->element[0];
@@ -377,16 +382,19 @@ class RedisStore final : public Store {
  private:
   // A session's text under its key for `ttl` seconds, and the owner binding's TTL with it.
   Task<> write(std::string sid, std::string value, std::int64_t ttl) {
-    const std::string key = options_.prefix + sid;
+    const RedisKey key(options_.prefix, sid);
     const std::string seconds = std::to_string(ttl);
     std::string command = options_.disable_ttl ? redis_command("SET", key, value)
                                                : redis_command("SET", key, value, "EX", seconds);
     const bool bound_ttl = options_.owners && !options_.disable_ttl;  // the owner binding's TTL follows
-    const std::string binding = owner_of_key(sid);
+    const RedisKey binding = owner_of_key(sid);
     if (bound_ttl && options_.wait_replicas == 0) {
-      // The binding's key keeps the session's TTL, in the same round trip (GETEX does nothing to an absent key).
-      const RedisReplyPtr replies = co_await call_both(key, std::move(command), "SET", binding,
-                                                       redis_command("GETEX", binding, "EX", seconds), "GETEX");
+      // The binding's key keeps the session's TTL, in the same round trip (GETEX does nothing to an
+      // absent key). call_both() written out, as in expire().
+      const auto executor = co_await asio::this_coro::executor;
+      const RedisReplyPtr replies = co_await send_both(executor, key, std::move(command), binding,
+                                                       redis_command("GETEX", binding, "EX", seconds));
+      fail_on_errors(*replies, "SET", "GETEX");
       if (bound(*replies->element[1])) co_await extend_owner_set(*replies->element[1], seconds);
       co_return;
     }
@@ -432,10 +440,18 @@ class RedisStore final : public Store {
     const auto executor = co_await asio::this_coro::executor;
     RedisReplyPtr replies =
         co_await send_both(executor, first_key, std::move(first), second_key, std::move(second));
-    fail_on_error(*replies->element[0], first_name);
-    fail_on_error(*replies->element[1], second_name);
+    fail_on_errors(*replies, first_name, second_name);
     co_return replies;
   }
+
+  // call_both()'s check of the array of two replies that send_both() resumes with.
+  void fail_on_errors(const redisReply& replies, const char* first_name, const char* second_name) const {
+    fail_on_error(*replies.element[0], first_name);
+    fail_on_error(*replies.element[1], second_name);
+  }
+
+  // The awaitable of a call that has nothing to do.
+  static Task<> nothing() { co_return; }
 
   void fail_on_error(const redisReply& reply, const char* name) const {
     if (reply.type == REDIS_REPLY_ERROR) {
@@ -472,7 +488,7 @@ class RedisStore final : public Store {
   // The index's keys start with "owner:" / "owner-of:" and then the prefix, not with the prefix:
   // connect-redis's all() and length() SCAN prefix* and would meet (and MGET a set as) them.
   std::string owner_set_key(std::string_view owner) const { return "owner:" + options_.prefix + std::string(owner); }
-  std::string owner_of_key(std::string_view sid) const { return "owner-of:" + options_.prefix + std::string(sid); }
+  RedisKey owner_of_key(std::string_view sid) const { return RedisKey("owner-of:", options_.prefix, sid); }
 
   void require_owners(const char* call) const {
     if (!options_.owners) throw std::logic_error(describe() + " was opened with owners = false: " + call + "() needs the owner index");
@@ -513,7 +529,7 @@ class RedisStore final : public Store {
     }
     std::vector<std::string> bindings;
     bindings.reserve(ids.size());
-    for (const std::string& id : ids) bindings.push_back(owner_of_key(id));
+    for (const std::string& id : ids) bindings.push_back(owner_of_key(id).str());
     bindings = by_slot(std::move(bindings));
     for (std::size_t first = 0; first < bindings.size(); first += batch_size(bindings, first)) {
       const std::size_t count = batch_size(bindings, first);
