@@ -94,6 +94,10 @@ class PipelinedConnection : public std::enable_shared_from_this<Connection> {
   void progress();                   // something came from the server
   bool waiting() const { return !callers_.empty(); }
   void resume_oldest(Reply reply);   // the oldest caller's reply came
+  // resume_oldest(), but the caller runs at once, inside this call, up to its next wait, when it
+  // runs on this connection's own thread; false when that run reset or dropped this socket (a
+  // command on a connection the server had closed): the protocol then stops reading from it.
+  bool resume_oldest_here(Reply reply);
   void stop_reading();               // nothing is due: nothing stays pending
   void reset_socket();               // closes the socket and keeps the callers, to connect again
   // Closes the socket; every caller fails with `reason`, and learns whether a retry may help.
@@ -221,6 +225,26 @@ void PipelinedConnection<Connection, Command, Reply>::resume_oldest(Reply reply)
   Caller caller = std::move(callers_.front());
   callers_.pop_front();
   complete(std::move(caller), nullptr, std::move(reply));
+}
+
+template <class Connection, class Command, class Reply>
+bool PipelinedConnection<Connection, Command, Reply>::resume_oldest_here(Reply reply) {
+  // Called rather than posted: a post queues an operation (an allocation once 64 requests wait)
+  // and takes the scheduler's lock twice, per command. Only where the caller would run on this
+  // very thread anyway: on the io_context this connection alone lives on.
+  using ContextExecutor = boost::asio::io_context::executor_type;
+  Caller caller = std::move(callers_.front());
+  callers_.pop_front();
+  const boost::asio::any_io_executor executor = boost::asio::get_associated_executor(caller);
+  const auto* context = executor.template target<ContextExecutor>();
+  const auto* own = executor_.template target<ContextExecutor>();
+  if (context == nullptr || own == nullptr || *context != *own || !own->running_in_this_thread()) {
+    complete(std::move(caller), nullptr, std::move(reply));
+    return true;
+  }
+  const std::uint64_t generation = generation_;
+  std::move(caller)(nullptr, std::move(reply));
+  return generation == generation_;
 }
 
 template <class Connection, class Command, class Reply>

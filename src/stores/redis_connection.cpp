@@ -163,7 +163,7 @@ void RedisConnection::on_read(std::uint64_t generation, error_code ec, std::size
     }
     held_.reset();
     pairs_.pop_front();
-    resume_oldest(std::move(reply));
+    if (!resume_oldest_here(std::move(reply))) return;  // the caller's next command found the socket closed
   }
   progress();
   if (waiting()) return read_more();

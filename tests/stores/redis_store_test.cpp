@@ -2,6 +2,7 @@
 // values and TTLs as it writes them, its options), one pipelined connection per io_context, and
 // outages against servers this file starts and kills. The shared server comes from
 // services/redis.sh through CORTADO_TEST_REDIS_URL; without it every test here fails.
+#include "cortado/core/one_thread.hpp"
 #include "cortado/session/session_id.hpp"
 #include "cortado/stores/redis.hpp"
 
@@ -23,6 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <atomic>
 #include <cstdlib>
 #include <stdexcept>
@@ -366,6 +368,63 @@ TEST_F(RedisStoreTest, OneConnectionPerIoContextWithManyCommandsInFlight) {
   other.join();
   EXPECT_EQ(raw_.connections_received() - before, 2);
   EXPECT_EQ(run_on(ctx, store->length()), 100u);
+}
+
+// As on a server's worker: an io_context marked as run by one thread, where each caller resumes
+// inside the read that brought its reply, and sends its next command from there.
+TEST_F(RedisStoreTest, ManyCommandsInFlightOnAnIoContextOfOneThread) {
+  const auto store = open();
+  boost::asio::io_context ctx;
+  mark_one_thread(ctx);
+  store_suite::Failures failures;
+  for (int i = 0; i < 200; ++i) boost::asio::co_spawn(ctx, store_suite::exercise(*store, "t", i), failures.handler());
+  ctx.run();
+  EXPECT_EQ(failures.text(), "");
+  EXPECT_EQ(run_on(ctx, store->length()), 100u);
+}
+
+// A server that answers one command with a nil and closes the connection: the reply and the
+// close arrive together. The caller, resumed inside that read, sends its next command at once;
+// the connection sees the close, connects again and sends it there, where it is answered.
+TEST_F(RedisStoreTest, NextCommandSentAsTheServerClosesGoesOnANewConnection) {
+  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(listener, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  ASSERT_EQ(::listen(listener, 8), 0);
+  socklen_t length = sizeof address;
+  ::getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length);
+  std::atomic<int> accepted = 0;
+  std::thread server([&] {
+    for (;;) {
+      const int client = ::accept(listener, nullptr, nullptr);
+      if (client < 0) return;  // the listener was shut down: the test is over
+      ++accepted;
+      std::array<char, 4096> command{};
+      if (::recv(client, command.data(), command.size(), 0) > 0) {
+        const std::string_view nil = "$-1\r\n";
+        (void)!::send(client, nil.data(), nil.size(), MSG_NOSIGNAL);
+      }
+      ::close(client);
+    }
+  });
+  {
+    const auto store = stores::redis("redis://127.0.0.1:" + std::to_string(ntohs(address.sin_port)));
+    boost::asio::io_context ctx;
+    mark_one_thread(ctx);
+    const auto two_gets = [&]() -> Task<int> {
+      int absent = 0;
+      for (int i = 0; i < 2; ++i) absent += (co_await store->get("s" + std::to_string(i))) ? 0 : 1;
+      co_return absent;
+    };
+    EXPECT_EQ(run_on(ctx, two_gets()), 2);
+  }
+  ::shutdown(listener, SHUT_RDWR);
+  server.join();
+  ::close(listener);
+  EXPECT_EQ(accepted.load(), 3);  // the store's PING at its opening, then one connection per GET
 }
 
 TEST_F(RedisStoreTest, PasswordAndDatabaseOnEveryConnection) {
