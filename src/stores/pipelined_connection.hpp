@@ -292,7 +292,8 @@ void PipelinedConnection<Connection, Command, Reply>::complete(Caller caller, st
   // counts outstanding work: a tenth of a Redis request's instructions.)
   const boost::asio::any_io_executor executor = boost::asio::get_associated_executor(caller);
   if (const auto* context = executor.template target<boost::asio::io_context::executor_type>()) {
-    boost::asio::post(boost::asio::bind_executor(*context, boost::asio::append(std::move(caller), error, std::move(reply))));
+    boost::asio::post(
+        boost::asio::bind_executor(*context, boost::asio::append(std::move(caller), error, std::move(reply))));
     return;
   }
   boost::asio::post(boost::asio::append(std::move(caller), error, std::move(reply)));
