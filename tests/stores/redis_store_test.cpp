@@ -18,6 +18,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
@@ -383,9 +384,10 @@ TEST_F(RedisStoreTest, ManyCommandsInFlightOnAnIoContextOfOneThread) {
   EXPECT_EQ(run_on(ctx, store->length()), 100u);
 }
 
-// A server that answers one command with a nil and closes the connection: the reply and the
-// close arrive together. The caller, resumed inside that read, sends its next command at once;
-// the connection sees the close, connects again and sends it there, where it is answered.
+// A server that answers one command with a nil and closes the connection, the reply and the
+// close in one segment (corked, so that the client can never read the one without the other).
+// The caller, resumed inside that read, sends its next command at once; the connection sees the
+// close, connects again and sends it there, where it is answered.
 TEST_F(RedisStoreTest, NextCommandSentAsTheServerClosesGoesOnANewConnection) {
   const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
   ASSERT_GE(listener, 0);
@@ -404,6 +406,8 @@ TEST_F(RedisStoreTest, NextCommandSentAsTheServerClosesGoesOnANewConnection) {
       ++accepted;
       std::array<char, 4096> command{};
       if (::recv(client, command.data(), command.size(), 0) > 0) {
+        const int cork = 1;  // held until the close, which sends it with the FIN
+        ::setsockopt(client, IPPROTO_TCP, TCP_CORK, &cork, sizeof cork);
         const std::string_view nil = "$-1\r\n";
         (void)!::send(client, nil.data(), nil.size(), MSG_NOSIGNAL);
       }
