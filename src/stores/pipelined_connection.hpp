@@ -237,8 +237,7 @@ bool PipelinedConnection<Connection, Command, Reply>::resume_oldest_here(Reply r
   callers_.pop_front();
   const boost::asio::any_io_executor executor = boost::asio::get_associated_executor(caller);
   const auto* context = executor.template target<ContextExecutor>();
-  const auto* own = executor_.template target<ContextExecutor>();
-  if (context == nullptr || own == nullptr || *context != *own || !own->running_in_this_thread()) {
+  if (!on_own_thread() || context == nullptr || *context != *executor_.template target<ContextExecutor>()) {
     complete(std::move(caller), nullptr, std::move(reply));
     return true;
   }
