@@ -414,20 +414,26 @@ TEST_F(RedisStoreTest, NextCommandSentAsTheServerClosesGoesOnANewConnection) {
       ::close(client);
     }
   });
-  {
+  int absent = 0;
+  std::string error;
+  try {  // the server thread is joined whatever happens here
     const auto store = stores::redis("redis://127.0.0.1:" + std::to_string(ntohs(address.sin_port)));
     boost::asio::io_context ctx;
     mark_one_thread(ctx);
     const auto two_gets = [&]() -> Task<int> {
-      int absent = 0;
-      for (int i = 0; i < 2; ++i) absent += (co_await store->get("s" + std::to_string(i))) ? 0 : 1;
-      co_return absent;
+      int nils = 0;
+      for (int i = 0; i < 2; ++i) nils += (co_await store->get("s" + std::to_string(i))) ? 0 : 1;
+      co_return nils;
     };
-    EXPECT_EQ(run_on(ctx, two_gets()), 2);
+    absent = run_on(ctx, two_gets());
+  } catch (const std::exception& e) {
+    error = e.what();
   }
   ::shutdown(listener, SHUT_RDWR);
   server.join();
   ::close(listener);
+  EXPECT_EQ(error, "");
+  EXPECT_EQ(absent, 2);
   EXPECT_EQ(accepted.load(), 3);  // the store's PING at its opening, then one connection per GET
 }
 
