@@ -11,8 +11,8 @@ namespace cortado::stores {
 
 /// A Redis key made of parts: the prefix and a session id ("sess:" and 32 characters), or
 /// "owner-of:", the prefix and an id. Up to inline_size bytes it lives in the object, so that the
-/// keys of a store call allocate nothing (as std::string they were two allocations of a touch and
-/// one of a load); a longer one (a long prefix) is a std::string. Read it as a string_view.
+/// keys of a store call allocate nothing (as std::string they were three allocations of a touch
+/// and one of a load); a longer one (a long prefix) is a std::string. Read it as a string_view.
 class RedisKey {
  public:
   static constexpr std::size_t inline_size = 96;
