@@ -6,7 +6,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
-#include <hiredis/alloc.h>
 #include <hiredis/hiredis.h>
 
 #include <sys/socket.h>
@@ -22,8 +21,6 @@ namespace cortado::stores {
 namespace asio = boost::asio;
 using boost::system::error_code;
 using tcp = asio::ip::tcp;
-
-void RedisReplyFree::operator()(redisReply* reply) const { freeReplyObject(reply); }
 
 namespace {
 
@@ -64,20 +61,6 @@ std::string redis_format(std::size_t argc, const char* const* argv, const std::s
     *at++ = '\r';
     *at++ = '\n';
   }
-  return out;
-}
-
-RedisReplyPtr redis_reply_pair(RedisReplyPtr first, RedisReplyPtr second) noexcept {
-  // Allocated as hiredis allocates its own replies, so that freeReplyObject frees the three.
-  auto* pair = static_cast<redisReply*>(hi_calloc(1, sizeof(redisReply)));
-  if (pair == nullptr) return nullptr;
-  RedisReplyPtr out(pair);
-  pair->type = REDIS_REPLY_ARRAY;
-  pair->element = static_cast<redisReply**>(hi_calloc(2, sizeof(redisReply*)));
-  if (pair->element == nullptr) return nullptr;
-  pair->elements = 2;
-  pair->element[0] = first.release();
-  pair->element[1] = second.release();
   return out;
 }
 
@@ -191,8 +174,7 @@ Task<> RedisConnection::connect(std::uint64_t generation) {
       co_return;
     }
     socket_.set_option(tcp::no_delay(true), ec);  // small pipelined writes must not wait for Nagle
-    reader_.reset(redisReaderCreate());
-    if (!reader_) throw std::bad_alloc();
+    reader_ = make_redis_reader();
     if (!co_await handshake(generation)) co_return;
     connected();
   } catch (const std::exception& e) {

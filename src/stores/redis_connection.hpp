@@ -2,6 +2,7 @@
 // RedisConnection: one pipelined connection to Redis on one io_context, and the RESP encoding.
 
 #include "pipelined_connection.hpp"
+#include "redis_reply.hpp"
 #include "redis_url.hpp"
 
 #include "cortado/core/task.hpp"
@@ -18,17 +19,7 @@
 #include <string_view>
 #include <vector>
 
-struct redisReply;
-struct redisReader;
-
 namespace cortado::stores {
-
-/// Frees a hiredis reply tree.
-struct RedisReplyFree {
-  void operator()(redisReply* reply) const;
-};
-/// A parsed reply; the caller owns it.
-using RedisReplyPtr = std::unique_ptr<redisReply, RedisReplyFree>;
 
 /// `argc` arguments in RESP (an array of bulk strings), as Redis reads a command.
 std::string redis_format(std::size_t argc, const char* const* argv, const std::size_t* lengths);
@@ -67,10 +58,6 @@ struct RedisRequest {
   std::string second;  // empty for one command
   RedisReplies replies = RedisReplies::one;
 };
-
-/// An array reply holding `first` and `second`, as EXEC answers two commands: what a caller of
-/// two commands gets when it wants both replies. Null only when memory ran out.
-RedisReplyPtr redis_reply_pair(RedisReplyPtr first, RedisReplyPtr second) noexcept;
 
 /// One pipelined connection to Redis (see PipelinedConnection); hiredis only encodes commands
 /// and parses replies, the socket is Asio's.
@@ -121,7 +108,7 @@ class RedisConnection final : public PipelinedConnection<RedisConnection, RedisR
   // Everything below is touched on executor_ only.
   boost::asio::ip::tcp::socket socket_;
   boost::asio::ip::tcp::resolver resolver_;
-  std::unique_ptr<redisReader, void (*)(redisReader*)> reader_;
+  RedisReader reader_;
   bool writing_ = false;
   std::string unsent_;   // encoded commands not yet handed to the socket
   std::string sending_;  // the batch the current async_write sends

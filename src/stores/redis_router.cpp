@@ -149,6 +149,7 @@ BlockingRedisContext blocking_redis_connect(const RedisEndpoint& endpoint) {
   if (context->err != 0) {
     throw std::runtime_error("redis store: cannot reach " + endpoint.address() + ": " + context->errstr);
   }
+  use_own_replies(context.get());  // its replies are freed as RedisReplyPtr's
   redisSetTimeout(context.get(), to_timeval(endpoint.command_timeout));
   const auto login = [&](const std::vector<std::string>& words, const std::string& what) {
     const RedisReplyPtr reply = blocking_redis_run(context.get(), endpoint, words);

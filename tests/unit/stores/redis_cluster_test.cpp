@@ -13,7 +13,7 @@ namespace cortado::stores {
 namespace {
 
 RedisReplyPtr parse_resp(const std::string& text) {
-  const std::unique_ptr<redisReader, void (*)(redisReader*)> reader(redisReaderCreate(), redisReaderFree);
+  const RedisReader reader = make_redis_reader();
   redisReaderFeed(reader.get(), text.data(), text.size());
   void* reply = nullptr;
   if (redisReaderGetReply(reader.get(), &reply) != REDIS_OK || reply == nullptr) throw std::runtime_error("bad RESP");

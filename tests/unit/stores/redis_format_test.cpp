@@ -67,27 +67,5 @@ TEST(RedisFormat, ManyArgumentsCountedRight) {
   EXPECT_EQ(own_format(args), hiredis_format(args));
 }
 
-RedisReplyPtr parse_one(const std::string& resp) {
-  const std::unique_ptr<redisReader, void (*)(redisReader*)> reader(redisReaderCreate(), redisReaderFree);
-  redisReaderFeed(reader.get(), resp.data(), resp.size());
-  void* reply = nullptr;
-  if (redisReaderGetReply(reader.get(), &reply) != REDIS_OK || reply == nullptr) return nullptr;
-  return RedisReplyPtr(static_cast<redisReply*>(reply));
-}
-
-TEST(RedisReplyPair, HoldsBothRepliesInOrderAndFreesThemWithItself) {
-  // Freed by freeReplyObject like any reply: under AddressSanitizer a wrong allocator or a
-  // double free of the two inner replies fails here.
-  const RedisReplyPtr pair = redis_reply_pair(parse_one("+OK\r\n"), parse_one("$5\r\nalice\r\n"));
-  ASSERT_NE(pair, nullptr);
-  ASSERT_EQ(pair->type, REDIS_REPLY_ARRAY);
-  ASSERT_EQ(pair->elements, 2u);
-  EXPECT_EQ(pair->element[0]->type, REDIS_REPLY_STATUS);
-  EXPECT_EQ(std::string(pair->element[1]->str, pair->element[1]->len), "alice");
-  const RedisReplyPtr with_nil = redis_reply_pair(parse_one("-ERR no\r\n"), parse_one("$-1\r\n"));
-  EXPECT_EQ(with_nil->element[0]->type, REDIS_REPLY_ERROR);
-  EXPECT_EQ(with_nil->element[1]->type, REDIS_REPLY_NIL);
-}
-
 }  // namespace
 }  // namespace cortado::stores
