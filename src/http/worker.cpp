@@ -10,6 +10,7 @@
 #include "http/websocket_stream.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ssl/stream.hpp>
@@ -661,6 +662,23 @@ ReadResult parsed_request(RequestParser& parser, Exchange& exchange, RawRequest&
   return ReadResult{{0, false}, refused, nullptr, names_upgrade};
 }
 
+// Writes what the kernel takes of `wire` at once (the socket is non-blocking) and leaves the rest
+// in it; false when the connection failed. A response usually fits in the socket's send buffer,
+// so it then needs no asynchronous write: that was an operation of Asio's (allocated; with 64
+// requests waiting on a store, its recycling cache had none to give), a post, and the coroutine's
+// resumption through the scheduler, per response.
+bool write_now(tcp::socket& socket, std::array<asio::const_buffer, 2>& wire) {
+  boost::system::error_code ec;
+  std::size_t sent = socket.write_some(wire, ec);
+  if (ec) return ec == asio::error::would_block || ec == asio::error::try_again;
+  for (asio::const_buffer& piece : wire) {
+    const std::size_t taken = std::min(sent, piece.size());
+    piece += taken;
+    sent -= taken;
+  }
+  return true;
+}
+
 }  // namespace
 
 // Awaits: the head may come in pieces, and a body after it. Reads one request under the head and
@@ -786,8 +804,12 @@ Task<bool> Worker::write_response(Connection& conn, Stream& stream, const RawReq
     exchange.file.reset();  // closes the file now rather than when the next request begins
   } else {
     std::array<asio::const_buffer, 2> wire{asio::buffer(conn.held), head ? asio::const_buffer() : asio::buffer(res.body())};
-    auto [write_ec, n] = co_await asio::async_write(stream, wire, use_tuple);
-    written = !write_ec;
+    written = true;
+    if constexpr (!is_tls<Stream>) written = write_now(conn.socket, wire);
+    if (written && asio::buffer_size(wire) > 0) {
+      auto [write_ec, n] = co_await asio::async_write(stream, wire, use_tuple);
+      written = !write_ec;
+    }
   }
   forget_held(conn);
   co_return written;
@@ -855,7 +877,8 @@ Task<bool> Worker::read_next_request(Connection& conn, Stream& stream, ReadBuffe
       if (ec != asio::error::would_block && ec != asio::error::try_again) co_return false;
       buffer.shrink_to_fit();
       conn.held.shrink_to_fit();  // empty between requests: its memory too goes back while idle
-      auto [wait_ec] = co_await conn.socket.async_wait(tcp::socket::wait_read, use_tuple);
+      auto [wait_ec] = co_await conn.socket.async_wait(
+          tcp::socket::wait_read, asio::bind_allocator(OpAllocator<void>(conn.wait_memory), use_tuple));
       if (wait_ec) co_return false;  // cancelled by the sweeper (idle timeout) or by shutdown
     }
   }

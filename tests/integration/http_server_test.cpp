@@ -10,6 +10,8 @@
 
 #include <atomic>
 #include <functional>
+#include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <future>
 #include <iomanip>
@@ -66,6 +68,41 @@ TEST(HttpServer, KeepAliveServesSeveralRequestsOnOneConnection) {
     // HTTP/1.1 is persistent by default (RFC 9112 9.3): no "close" on the way.
     EXPECT_NE(res->header("connection"), "close");
   }
+}
+
+TEST(HttpServer, ABodyLargerThanTheSocketTakesAtOnceArrivesWhole) {
+  // The server writes what the kernel takes at once and the rest as the client reads: 16 MiB
+  // is more than the socket buffers hold, and the client only starts reading after a pause, so
+  // the rest goes through the asynchronous write. Each 8-byte piece holds its own offset, so a
+  // piece lost, repeated or out of place shows where.
+  constexpr std::size_t size = 16 * 1024 * 1024;
+  std::string big(size, '\0');
+  for (std::size_t at = 0; at < size; at += 8) {
+    char piece[9];
+    std::snprintf(piece, sizeof piece, "%08zx", at / 8);
+    std::memcpy(big.data() + at, piece, 8);
+  }
+  TestServer server([&big](App& app) {
+    app.get("/big", [&big](Request&, Response& res) { res.type("text").send(big); });
+    app.get("/a", [](Request&, Response& res) { res.send("A"); });
+  });
+  Connection conn(server.port(), 10s);
+  ASSERT_TRUE(conn.send(get_request("/big") + get_request("/a")));
+  std::this_thread::sleep_for(200ms);
+  auto res = conn.read_response(false, 10s);
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  ASSERT_EQ(res->body.size(), size);
+  for (std::size_t at = 0; at < size; at += 8) {
+    ASSERT_EQ(res->body.compare(at, 8, big, at, 8), 0) << "piece " << at / 8;
+  }
+  auto next = conn.read_response();  // the connection goes on after the large write
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->body, "A");
+  auto head = conn.request("HEAD", "/big");  // the length, and no body on the wire
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->header("content-length"), std::to_string(size));
+  EXPECT_EQ(conn.request("GET", "/a")->body, "A");
 }
 
 TEST(HttpServer, PipelinedRequestsAreAnsweredInOrder) {
