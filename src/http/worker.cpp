@@ -10,7 +10,6 @@
 #include "http/websocket_stream.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ssl/stream.hpp>
@@ -861,25 +860,31 @@ Task<bool> Worker::write_with_file(Connection& conn, Stream& stream, std::string
 // may hold decrypted bytes that the socket's readiness would not show.
 template <class Stream>
 Task<bool> Worker::read_next_request(Connection& conn, Stream& stream, ReadBuffer& buffer) {
+  constexpr std::size_t read_size = 4096;
   if constexpr (is_tls<Stream>) {
     conn.held.shrink_to_fit();
-    auto [read_ec, n] = co_await stream.async_read_some(buffer.prepare(4096), use_tuple);
+    auto [read_ec, n] = co_await stream.async_read_some(buffer.prepare(read_size), use_tuple);
     buffer.commit(n);
     co_return n > 0;
   } else {
     for (;;) {
+      if (conn.watch.pending()) {  // nothing came since the socket was last found empty
+        buffer.shrink_to_fit();
+        conn.held.shrink_to_fit();  // empty between requests: its memory too goes back while idle
+        const bool readable = co_await conn.watch.readable();
+        if (!readable) co_return false;  // cancelled by the sweeper (idle timeout) or by shutdown
+      }
       boost::system::error_code ec;
-      std::size_t n = conn.socket.read_some(buffer.prepare(4096), ec);  // the socket is non-blocking
+      const std::size_t n = conn.socket.read_some(buffer.prepare(read_size), ec);  // the socket is non-blocking
       if (!ec) {
         buffer.commit(n);
+        // Less than asked for: the socket is empty now, and the next request is watched for from
+        // here, so that no read has to fail first once this one is answered (read_watch.hpp).
+        if (n < read_size) conn.watch.arm(conn.socket);
         co_return true;
       }
       if (ec != asio::error::would_block && ec != asio::error::try_again) co_return false;
-      buffer.shrink_to_fit();
-      conn.held.shrink_to_fit();  // empty between requests: its memory too goes back while idle
-      auto [wait_ec] = co_await conn.socket.async_wait(
-          tcp::socket::wait_read, asio::bind_allocator(OpAllocator<void>(conn.wait_memory), use_tuple));
-      if (wait_ec) co_return false;  // cancelled by the sweeper (idle timeout) or by shutdown
+      conn.watch.arm(conn.socket);
     }
   }
 }

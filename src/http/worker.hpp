@@ -4,7 +4,7 @@
 #include "cortado/core/one_thread.hpp"
 #include "cortado/http/server.hpp"
 #include "http/block_cache.hpp"
-#include "http/op_memory.hpp"
+#include "http/read_watch.hpp"
 #include "http/tls_context.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -56,8 +56,8 @@ struct Connection {
   WebSocketConnection* websocket = nullptr;
   /// Set while a PlainWebSocket runs on the connection (it handles its deadline itself).
   DeadlineWatcher* watcher = nullptr;
-  /// Where the wait for its next request is kept (read_next_request).
-  OpMemory wait_memory;
+  /// The wait for its next request's bytes (read_next_request).
+  ReadWatch watch;
 };
 
 /// Beast's parser for one request, with the whole body in a string.
