@@ -1,11 +1,10 @@
 #pragma once
-// OpMemory: room in a connection for its one pending wait, handed to Asio as the allocator of the
-// operation it makes for that wait (Asio's "custom memory allocation" pattern). Without it the
-// operation comes from Asio's per-thread recycling cache, whose few blocks are all taken once
-// many connections wait at the same time (64 clients, each between two of its requests), and
-// every wait then went to malloc and free.
+// OpMemory: room for one pending operation of Asio's, handed to it as that operation's allocator
+// (Asio's "custom memory allocation" pattern); a connection's wait for its next request keeps its
+// operation there (read_watch.hpp). Without it the operation comes from Asio's per-thread
+// recycling cache, whose few blocks are all taken once many connections wait at the same time
+// (64 clients, each between two of its requests), and every wait then went to malloc and free.
 
-#include <cassert>
 #include <cstddef>
 #include <new>
 
@@ -14,10 +13,8 @@ namespace cortado::http {
 class OpMemory {
  public:
   OpMemory() = default;
-  // A connection is moved into its coroutine's frame once, before anything waits on it: what
-  // moves is an unused room, so the new one starts empty.
-  OpMemory([[maybe_unused]] OpMemory&& other) noexcept { assert(!other.in_use_); }
-  OpMemory& operator=(OpMemory&&) = delete;
+  OpMemory(const OpMemory&) = delete;  // an operation may live in it
+  OpMemory& operator=(const OpMemory&) = delete;
 
   /// The room when it is free and large enough; otherwise the heap (a second operation at once,
   /// or a larger one, still works).
