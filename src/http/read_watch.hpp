@@ -69,7 +69,7 @@ class ReadWatch {
   struct Fired {
     std::shared_ptr<State> state;
 
-    Fired(std::shared_ptr<State> s) : state(std::move(s)) {}
+    explicit Fired(std::shared_ptr<State> s) : state(std::move(s)) {}
     Fired(Fired&&) noexcept = default;
     Fired& operator=(Fired&&) = delete;
     ~Fired() {

@@ -2,8 +2,8 @@
 //
 // hiredis's own nodes take two allocations each (the node by calloc, then its text or its element
 // array by malloc), and glibc's calloc never uses the per-thread cache that malloc has, so under a
-// pipelined load every node went through malloc's slower bins: a fifth of what the Redis store
-// added to a request. Here a node and what it points to are one operator new. The layout stays
+// pipelined load every node went through malloc's slower bins (W1r at 64 connections: 31,101
+// instructions per request before, 29,942 after). Here a node and what it points to are one operator new. The layout stays
 // hiredis's redisReply, so that the code reading replies does not change.
 #include "redis_reply.hpp"
 
@@ -27,11 +27,17 @@ redisReply* new_node(int type, std::size_t extra) {
   return node;
 }
 
-// The element array of an array node: right after it, every element null until linked.
-redisReply** elements_after(redisReply* node, std::size_t count) {
-  auto** elements = reinterpret_cast<redisReply**>(node + 1);
-  std::fill_n(elements, count, nullptr);
-  return elements;
+// An array node of `count` elements, its element pointers right after it, each null until
+// linked; null when memory ran out.
+redisReply* new_array(std::size_t count) {
+  redisReply* node = new_node(REDIS_REPLY_ARRAY, count * sizeof(redisReply*));
+  if (node == nullptr) return nullptr;
+  if (count > 0) {
+    node->element = reinterpret_cast<redisReply**>(node + 1);
+    std::fill_n(node->element, count, nullptr);
+  }
+  node->elements = count;
+  return node;
 }
 
 void free_node(redisReply* node) noexcept {
@@ -63,12 +69,7 @@ void* create_string(const redisReadTask* task, char* text, std::size_t length) {
 }
 
 void* create_array(const redisReadTask* task, int elements) {
-  const std::size_t count = elements > 0 ? static_cast<std::size_t>(elements) : 0;
-  redisReply* node = new_node(REDIS_REPLY_ARRAY, count * sizeof(redisReply*));
-  if (node == nullptr) return nullptr;
-  node->element = count > 0 ? elements_after(node, count) : nullptr;
-  node->elements = count;
-  return linked(task, node);
+  return linked(task, new_array(elements > 0 ? static_cast<std::size_t>(elements) : 0));
 }
 
 void* create_integer(const redisReadTask* task, long long value) {
@@ -100,10 +101,8 @@ RedisReader make_redis_reader() {
 void use_own_replies(redisContext* context) { context->reader->fn = &own_functions; }
 
 RedisReplyPtr redis_reply_pair(RedisReplyPtr first, RedisReplyPtr second) noexcept {
-  redisReply* pair = new_node(REDIS_REPLY_ARRAY, 2 * sizeof(redisReply*));
+  redisReply* pair = new_array(2);
   if (pair == nullptr) return nullptr;
-  pair->element = elements_after(pair, 2);
-  pair->elements = 2;
   pair->element[0] = first.release();
   pair->element[1] = second.release();
   return RedisReplyPtr(pair);
