@@ -9,6 +9,7 @@
 #include <boost/asio/append.hpp>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
@@ -16,7 +17,6 @@
 #include <boost/asio/prefer.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -25,6 +25,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 namespace cortado::stores {
@@ -51,6 +52,44 @@ class ConnectionDropped : public std::runtime_error {
   bool retryable_;
 };
 
+/// What a caller of a connection is resumed with: its reply, or why there is none.
+template <class Reply>
+struct Outcome {
+  std::exception_ptr error;  // a ConnectionDropped, when there is no reply
+  Reply reply;
+
+  /// The reply; throws the error instead when there is one.
+  Reply take() && {
+    if (error) std::rethrow_exception(error);
+    return std::move(reply);
+  }
+};
+
+/// What is left of a coroutine that awaits `await_outcome()`: resumed by calling it with the
+/// Outcome, on its own executor (its associated one); destroying it uncalled destroys the
+/// coroutine, as Asio does at shutdown. Kept as it is, not type-erased (any_completion_handler
+/// cost an allocation per command).
+template <class Reply>
+using OutcomeCaller =
+    boost::asio::detail::awaitable_async_op_handler<void(Outcome<Reply>), boost::asio::any_io_executor>;
+
+/// The operation that `start(caller)` begins (`start` keeps `caller` to call when it is done), for a Task to `co_await` (it yields the Outcome).
+/// An operation awaited this way costs no coroutine frame, where one awaited through
+/// use_awaitable costs one for its initiation: a frame that, while 64 requests wait on a store,
+/// misses Asio's recycling cache and is a malloc and a free. Its signature takes one argument
+/// because Boost 1.81 cannot await an operation that completes with (exception_ptr, value): its
+/// awaitable_async_op_handler for that signature does not compile.
+template <class Reply, class Start>
+auto await_outcome(Start start) {
+  return boost::asio::async_initiate<const boost::asio::deferred_t, void(Outcome<Reply>)>(
+      [](auto caller, Start start) {
+        static_assert(std::is_same_v<decltype(caller), OutcomeCaller<Reply>>,
+                      "awaited from a Task (an awaitable on any_io_executor)");
+        std::move(start)(std::move(caller));
+      },
+      boost::asio::deferred, std::move(start));
+}
+
 /// One connection to a server on one executor (through a strand, so that an io_context run by
 /// several threads is safe too; on an io_context marked as run by one thread, directly). It
 /// connects on first use, sends every command as soon as it is given (several in flight, replies
@@ -73,6 +112,12 @@ class PipelinedConnection : public std::enable_shared_from_this<Connection> {
   PipelinedConnection& operator=(const PipelinedConnection&) = delete;
   virtual ~PipelinedConnection() = default;
 
+  using Caller = OutcomeCaller<Reply>;
+
+  /// Sends `command` after every earlier one; `caller` is resumed with its reply, or with a
+  /// ConnectionDropped when the connection goes first. From any thread.
+  void begin(Command command, Caller caller);
+
   /// Closes the socket and drops every waiting caller unresumed: the io_context is being destroyed.
   void shutdown();
 
@@ -83,8 +128,13 @@ class PipelinedConnection : public std::enable_shared_from_this<Connection> {
   PipelinedConnection(const boost::asio::any_io_executor& executor, std::string store,
                       std::chrono::milliseconds connect_timeout, std::chrono::milliseconds command_timeout);
 
-  /// Sends `command` after every earlier one and resumes with its reply; throws ConnectionDropped
-  /// when the connection goes first.
+  /// begin() for a Task to `co_await`, without a frame: it yields the Outcome.
+  auto submit(Command command) {
+    return await_outcome<Reply>([self = this->shared_from_this(), command = std::move(command)](Caller caller) mutable {
+      self->begin(std::move(command), std::move(caller));
+    });
+  }
+  /// submit() awaited: the reply; throws ConnectionDropped when the connection goes first.
   Task<Reply> send(Command command);
 
   // For the protocol's part, on executor_.
@@ -122,13 +172,6 @@ class PipelinedConnection : public std::enable_shared_from_this<Connection> {
   std::uint64_t generation_ = 0;  // bumped when a socket is dropped: late completions of the old one are ignored
 
  private:
-  // What send()'s co_await leaves behind: the caller's coroutine, resumed by calling it (on its
-  // own executor, its associated one). Its type is fixed, since send() only ever takes
-  // use_awaitable, so it is kept as it is: type-erased (any_completion_handler), it cost an
-  // allocation per command.
-  using Caller = typename boost::asio::async_result<boost::asio::use_awaitable_t<>,
-                                                    void(std::exception_ptr, Reply)>::handler_type;
-
   static boost::asio::any_io_executor serial(const boost::asio::any_io_executor& executor) {
     if (run_by_one_thread(executor)) return executor;
     return boost::asio::make_strand(executor);
@@ -168,18 +211,18 @@ PipelinedConnection<Connection, Command, Reply>::PipelinedConnection(const boost
       watchdog_(executor_) {}
 
 template <class Connection, class Command, class Reply>
+void PipelinedConnection<Connection, Command, Reply>::begin(Command command, Caller caller) {
+  if (on_own_thread()) return enqueue(std::move(command), std::move(caller));
+  boost::asio::dispatch(executor_, [self = this->shared_from_this(), command = std::move(command),
+                                    caller = std::move(caller)]() mutable {
+    self->enqueue(std::move(command), std::move(caller));
+  });
+}
+
+template <class Connection, class Command, class Reply>
 Task<Reply> PipelinedConnection<Connection, Command, Reply>::send(Command command) {
-  namespace asio = boost::asio;
-  return asio::async_initiate<const asio::use_awaitable_t<>, void(std::exception_ptr, Reply)>(
-      [self = this->shared_from_this()](Caller caller, Command command) mutable {
-        PipelinedConnection* connection = self.get();
-        if (connection->on_own_thread()) return connection->enqueue(std::move(command), std::move(caller));
-        asio::dispatch(connection->executor_, [self = std::move(self), connection, command = std::move(command),
-                                             caller = std::move(caller)]() mutable {
-          connection->enqueue(std::move(command), std::move(caller));
-        });
-      },
-      asio::use_awaitable, std::move(command));
+  Outcome<Reply> outcome = co_await submit(std::move(command));
+  co_return std::move(outcome).take();
 }
 
 template <class Connection, class Command, class Reply>
@@ -242,7 +285,7 @@ bool PipelinedConnection<Connection, Command, Reply>::resume_oldest_here(Reply r
     return true;
   }
   const std::uint64_t generation = generation_;
-  std::move(caller)(nullptr, std::move(reply));
+  std::move(caller)(Outcome<Reply>{nullptr, std::move(reply)});
   return generation == generation_;
 }
 
@@ -290,12 +333,12 @@ void PipelinedConnection<Connection, Command, Reply>::complete(Caller caller, st
   // executor of another type than the handler's makes post() wrap it in a work_dispatcher that
   // counts outstanding work: a tenth of a Redis request's instructions.)
   const boost::asio::any_io_executor executor = boost::asio::get_associated_executor(caller);
+  auto resumed = boost::asio::append(std::move(caller), Outcome<Reply>{error, std::move(reply)});
   if (const auto* context = executor.template target<boost::asio::io_context::executor_type>()) {
-    boost::asio::post(
-        boost::asio::bind_executor(*context, boost::asio::append(std::move(caller), error, std::move(reply))));
+    boost::asio::post(boost::asio::bind_executor(*context, std::move(resumed)));
     return;
   }
-  boost::asio::post(boost::asio::append(std::move(caller), error, std::move(reply)));
+  boost::asio::post(std::move(resumed));
 }
 
 template <class Connection, class Command, class Reply>

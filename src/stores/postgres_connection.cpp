@@ -97,7 +97,8 @@ Task<PgResult> PgConnection::execute(const char* what, std::string sql, std::vec
   const PgStatement statement{std::move(sql), std::move(params)};
   for (int attempt = 0;; ++attempt) {
     try {
-      PgResult result = co_await send(statement);
+      Outcome<PgResult> sent = co_await submit(statement);
+      PgResult result = std::move(sent).take();
       const ExecStatusType status = PQresultStatus(result.get());
       if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(what, pg_result_error(result.get()));
       co_return result;

@@ -12,6 +12,7 @@
 #include "cortado/core/dates.hpp"
 #include "cortado/session/session_id.hpp"
 
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/this_coro.hpp>
 
 #include <hiredis/hiredis.h>
@@ -28,6 +29,43 @@ namespace cortado::stores {
 namespace {
 
 namespace asio = boost::asio;
+using RedisOutcome = Outcome<RedisReplyPtr>;
+
+// Runs the router's `task` on its own and resumes `caller` with how it ended.
+void resume_with(const asio::any_io_executor& executor, Task<RedisReplyPtr> task, RedisConnection::Caller caller) {
+  asio::co_spawn(executor, std::move(task),
+                 [caller = std::move(caller)](std::exception_ptr error, RedisReplyPtr reply) mutable {
+                   std::move(caller)(RedisOutcome{error, std::move(reply)});
+                 });
+}
+
+// The operation that sends `command` about `key` to the server that holds it, for a Task to
+// co_await at once (it refers to `router`, `executor` and `key`): it yields the reply's Outcome.
+// Through the router's direct connection when it has one (one server: no redirects, no
+// failover), where the caller waits in the connection itself, with no coroutine frame on the way;
+// else through the router's coroutine, run on its own.
+auto send(RedisRouter& router, const asio::any_io_executor& executor, std::string_view key, std::string command) {
+  return await_outcome<RedisReplyPtr>(
+      [&router, &executor, key, command = std::move(command)](RedisConnection::Caller caller) mutable {
+        if (const std::shared_ptr<RedisConnection> direct = router.direct(executor)) {
+          return direct->begin(RedisRequest{std::move(command), std::string(), RedisReplies::one}, std::move(caller));
+        }
+        resume_with(executor, router.execute(key, std::move(command)), std::move(caller));
+      });
+}
+
+// send() of two commands, resumed with both replies (redis_reply_pair).
+auto send_both(RedisRouter& router, const asio::any_io_executor& executor, std::string_view first_key,
+               std::string first, std::string_view second_key, std::string second) {
+  return await_outcome<RedisReplyPtr>([&router, &executor, first_key, first = std::move(first), second_key,
+                                       second = std::move(second)](RedisConnection::Caller caller) mutable {
+    if (const std::shared_ptr<RedisConnection> direct = router.direct(executor)) {
+      return direct->begin(RedisRequest{std::move(first), std::move(second), RedisReplies::both}, std::move(caller));
+    }
+    resume_with(executor, router.execute_both(first_key, std::move(first), second_key, std::move(second)),
+                std::move(caller));
+  });
+}
 
 // MGET and DEL take this many keys at a time, so that no single command or reply grows unbounded.
 constexpr std::size_t keys_per_command = 1000;
@@ -137,7 +175,8 @@ class RedisStore final : public Store {
     const RedisKey key(options_.prefix, sid);
     // call()'s work written out: a frame less is an allocation less while 64 requests wait on Redis.
     const auto executor = co_await asio::this_coro::executor;
-    const RedisReplyPtr reply = co_await send(executor, key, redis_command("GET", key));
+    RedisOutcome sent = co_await send(*router_, executor, key, redis_command("GET", key));
+    const RedisReplyPtr reply = std::move(sent).take();
     if (!holds_session(*reply)) co_return std::nullopt;
     co_return parse_session(sid, *reply, std::move(storage));
   }
@@ -146,7 +185,8 @@ class RedisStore final : public Store {
   Task<std::optional<StoredSession>> load(std::string sid, json::storage_ptr storage) override {
     const RedisKey key(options_.prefix, sid);
     const auto executor = co_await asio::this_coro::executor;
-    const RedisReplyPtr reply = co_await send(executor, key, redis_command("GET", key));
+    RedisOutcome sent = co_await send(*router_, executor, key, redis_command("GET", key));
+    const RedisReplyPtr reply = std::move(sent).take();
     if (!holds_session(*reply)) co_return std::nullopt;
     try {
       co_return read_stored_session(std::string_view(reply->str, reply->len), std::move(storage));
@@ -222,8 +262,9 @@ class RedisStore final : public Store {
     // written out: a frame less while 64 requests wait on Redis.
     const RedisKey binding = owner_of_key(sid);
     const auto executor = co_await asio::this_coro::executor;
-    const RedisReplyPtr replies = co_await send_both(executor, key, redis_command("EXPIRE", key, seconds), binding,
-                                                     redis_command("GETEX", binding, "EX", seconds));
+    RedisOutcome sent = co_await send_both(*router_, executor, key, redis_command("EXPIRE", key, seconds), binding,
+                                           redis_command("GETEX", binding, "EX", seconds));
+    const RedisReplyPtr replies = std::move(sent).take();
     fail_on_errors(*replies, "EXPIRE", "GETEX");
     if (bound(*replies->element[1])) co_await extend_owner_set(*replies->element[1], seconds);
   }
@@ -392,8 +433,9 @@ class RedisStore final : public Store {
       // The binding's key keeps the session's TTL, in the same round trip (GETEX does nothing to an
       // absent key). call_both() written out, as in expire().
       const auto executor = co_await asio::this_coro::executor;
-      const RedisReplyPtr replies = co_await send_both(executor, key, std::move(command), binding,
-                                                       redis_command("GETEX", binding, "EX", seconds));
+      RedisOutcome sent = co_await send_both(*router_, executor, key, std::move(command), binding,
+                                             redis_command("GETEX", binding, "EX", seconds));
+      const RedisReplyPtr replies = std::move(sent).take();
       fail_on_errors(*replies, "SET", "GETEX");
       if (bound(*replies->element[1])) co_await extend_owner_set(*replies->element[1], seconds);
       co_return;
@@ -410,27 +452,10 @@ class RedisStore final : public Store {
   // it); an error reply becomes an exception.
   Task<RedisReplyPtr> call(std::string_view key, std::string command, const char* name) {
     const auto executor = co_await asio::this_coro::executor;
-    RedisReplyPtr reply = co_await send(executor, key, std::move(command));
+    RedisOutcome sent = co_await send(*router_, executor, key, std::move(command));
+    RedisReplyPtr reply = std::move(sent).take();
     fail_on_error(*reply, name);
     co_return reply;
-  }
-
-  // The connection that takes a command about `key` from `executor`'s thread: the router's direct
-  // one when it has it (one server: no redirects, no failover, no frame of the router's), else the
-  // router. Plain functions, not coroutines: they return the awaitable the caller waits on (the
-  // connection's send() keeps it alive meanwhile).
-  Task<RedisReplyPtr> send(const asio::any_io_executor& executor, std::string_view key, std::string command) {
-    if (const std::shared_ptr<RedisConnection> direct = router_->direct(executor)) {
-      return direct->execute(std::move(command));
-    }
-    return router_->execute(key, std::move(command));
-  }
-  Task<RedisReplyPtr> send_both(const asio::any_io_executor& executor, std::string_view first_key, std::string first,
-                                std::string_view second_key, std::string second) {
-    if (const std::shared_ptr<RedisConnection> direct = router_->direct(executor)) {
-      return direct->execute_both(std::move(first), std::move(second));
-    }
-    return router_->execute_both(first_key, std::move(first), second_key, std::move(second));
   }
 
   // Two commands sent together (one request when their keys share a server), each reply checked as
@@ -438,8 +463,9 @@ class RedisStore final : public Store {
   Task<RedisReplyPtr> call_both(std::string_view first_key, std::string first, const char* first_name,
                                 std::string_view second_key, std::string second, const char* second_name) {
     const auto executor = co_await asio::this_coro::executor;
-    RedisReplyPtr replies =
-        co_await send_both(executor, first_key, std::move(first), second_key, std::move(second));
+    RedisOutcome sent =
+        co_await send_both(*router_, executor, first_key, std::move(first), second_key, std::move(second));
+    RedisReplyPtr replies = std::move(sent).take();
     fail_on_errors(*replies, first_name, second_name);
     co_return replies;
   }
