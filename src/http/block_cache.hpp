@@ -2,6 +2,8 @@
 // A per-thread cache of 4 KiB blocks, for what a connection holds only while it is busy: its read
 // buffer and the text of its responses not yet sent.
 
+#include "core/kept_blocks.hpp"
+
 #include <boost/beast/core/flat_buffer.hpp>
 
 #include <cstddef>
@@ -10,22 +12,22 @@
 
 namespace cortado::http {
 
-/// Blocks of the size a connection's read buffer starts at, kept for reuse on each thread. A
-/// keep-alive connection gives its read buffer and its response text back each time it waits
-/// for the next request (so that an idle one holds neither) and takes them again as soon as
-/// bytes arrive: kept here, each costs a pop and a push per request instead of a malloc and a
-/// free (some 150 instructions each, bench/profile W0).
+/// Blocks of the size a connection's read buffer starts at, kept for reuse on each thread
+/// (KeptBlocks' page size). A keep-alive connection gives its read buffer and its response text
+/// back each time it waits for the next request (so that an idle one holds neither) and takes
+/// them again as soon as bytes arrive: kept, each costs a pop and a push per request instead of a
+/// malloc and a free (some 150 instructions each, bench/profile W0).
 class BlockCache {
  public:
-  static constexpr std::size_t block_size = 4096;
+  static constexpr std::size_t block_size = detail::KeptBlocks::page;
   /// At most this many per thread (256 KiB): enough for every connection of a busy thread to
   /// wait at once, little against the connections' own memory.
-  static constexpr std::size_t most = 64;
+  static constexpr std::size_t most = detail::KeptBlocks::most;
   /// A kept block, or null when there is none.
-  static void* take() noexcept;
+  static void* take() noexcept { return detail::KeptBlocks::take(block_size); }
   /// Keeps `block` (block_size bytes from operator new); false when the cache is full or its
   /// thread is ending, and the caller frees it.
-  static bool keep(void* block) noexcept;
+  static bool keep(void* block) noexcept { return detail::KeptBlocks::keep(block, block_size); }
 };
 
 /// An allocator that serves requests of exactly BlockCache::block_size bytes from the cache.

@@ -8,6 +8,7 @@
 #include "cortado/session/memory_store.hpp"
 #include "cortado/session/session_id.hpp"
 #include "core/header_text.hpp"
+#include "core/kept_blocks.hpp"
 #include "session/scratch_storage.hpp"
 #include "session/session_context.hpp"
 #include "session/session_slot.hpp"
@@ -85,7 +86,7 @@ void SessionContext::begin_new(bool id_on_first_use) {
 }
 
 std::shared_ptr<Session> SessionContext::make_new(SessionCookie cookie, std::optional<std::int64_t> created_at) {
-  auto session = std::make_shared<Session>(shared_from_this(), made_id, std::move(cookie));
+  auto session = detail::make_shared_kept<Session>(shared_from_this(), made_id, std::move(cookie));
   if (created_at) (*session)["createdAt"] = *created_at;  // before original_hash: not a modification
   original_hash = session->data_text();
   session->data_may_change_ = false;
@@ -111,7 +112,7 @@ void SessionContext::generate_on_first_use() {
 }
 
 void SessionContext::inflate(json::object stored) {
-  auto session = std::make_shared<Session>(shared_from_this(), *cookie_id, SessionCookie{});
+  auto session = detail::make_shared_kept<Session>(shared_from_this(), *cookie_id, SessionCookie{});
   session->load(std::move(stored));
   loaded(std::move(session));
 }
@@ -119,14 +120,14 @@ void SessionContext::inflate(json::object stored) {
 // The session is made with the stored cookie rather than given it after: each move of a cookie
 // (its optional strings) cost some 90 instructions.
 void SessionContext::inflate(SessionCookie&& cookie, SnapshotPtr data) {
-  auto session = std::make_shared<Session>(shared_from_this(), *cookie_id, std::move(cookie));
+  auto session = detail::make_shared_kept<Session>(shared_from_this(), *cookie_id, std::move(cookie));
   session->adopt(0, std::move(data));
   loaded(std::move(session));
 }
 
 void SessionContext::inflate(SessionCookie&& cookie, json::object&& data, std::string&& data_text,
                              std::size_t cookie_position) {
-  auto session = std::make_shared<Session>(shared_from_this(), *cookie_id, std::move(cookie));
+  auto session = detail::make_shared_kept<Session>(shared_from_this(), *cookie_id, std::move(cookie));
   const std::size_t keys = data.size();
   session->load_data(std::move(data), cookie_position);
   if (std::as_const(*session).data().size() != keys) data_text.clear();  // a reserved key left out
@@ -503,7 +504,7 @@ Middleware session(SessionOptions options) {
       co_await next();
       co_return;
     }
-    auto ctx = std::make_shared<detail::SessionContext>(config, req);
+    auto ctx = detail::make_shared_kept<detail::SessionContext>(config, req);
     const ResponseBinding bound(*ctx, res);
     detail::SessionSlot& slot = req.slot<detail::SessionSlot>();  // found once: the lookup compares type names
     slot.store = config->options.store;

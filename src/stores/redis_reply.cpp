@@ -7,6 +7,8 @@
 // hiredis's redisReply, so that the code reading replies does not change.
 #include "redis_reply.hpp"
 
+#include "core/kept_blocks.hpp"
+
 #include <hiredis/hiredis.h>
 
 #include <algorithm>
@@ -17,11 +19,19 @@ namespace cortado::stores {
 
 namespace {
 
+using detail::KeptBlocks;
+
 // A node of `type`, its other fields zero, followed by `extra` bytes of its own; null when memory
-// ran out (hiredis then reports "out of memory" itself).
+// ran out (hiredis then reports "out of memory" itself). From the thread's kept blocks: a reply
+// lives until its caller has read it, so with 64 requests waiting on Redis, freed nodes pile up
+// past what glibc keeps per thread (see kept_blocks.hpp).
 redisReply* new_node(int type, std::size_t extra) {
-  void* block = ::operator new(sizeof(redisReply) + extra, std::nothrow);
-  if (block == nullptr) return nullptr;
+  void* block = nullptr;
+  try {
+    block = KeptBlocks::allocate(sizeof(redisReply) + extra);
+  } catch (const std::bad_alloc&) {
+    return nullptr;
+  }
   auto* node = new (block) redisReply{};
   node->type = type;
   return node;
@@ -40,13 +50,19 @@ redisReply* new_array(std::size_t count) {
   return node;
 }
 
+// The `extra` a node was made with: its element pointers, or its text and the NUL after it.
+std::size_t extra_of(const redisReply& node) noexcept {
+  if (node.type == REDIS_REPLY_ARRAY) return node.elements * sizeof(redisReply*);
+  return node.str != nullptr ? node.len + 1 : 0;
+}
+
 void free_node(redisReply* node) noexcept {
   if (node->type == REDIS_REPLY_ARRAY) {
     for (std::size_t i = 0; i < node->elements; ++i) {
       if (node->element[i] != nullptr) free_node(node->element[i]);  // null: the parse stopped before it
     }
   }
-  ::operator delete(node);
+  KeptBlocks::deallocate(node, sizeof(redisReply) + extra_of(*node));
 }
 
 // hiredis builds a tree top-down: each node made for an element is linked into its parent here,
