@@ -20,9 +20,10 @@
 #include "cortado/core/task.hpp"
 
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/deferred.hpp>
 
 #include <memory>
 #include <optional>
@@ -46,15 +47,19 @@ class ReadWatch {
   /// Whether the watch is pending: nothing has come since the socket was found empty.
   bool pending() const { return state_->phase == Phase::watching; }
 
-  /// Awaits the pending watch: true when bytes (or the client's close) came, false when the wait
-  /// was cancelled (the sweeper's idle timeout, shutdown).
-  Task<bool> readable() {
-    return boost::asio::async_initiate<const boost::asio::use_awaitable_t<>, void(bool)>(
-        [state = state_](Caller caller) { state->parked.emplace(std::move(caller)); }, boost::asio::use_awaitable);
+  /// The wait on the pending watch, for a Task to `co_await`: true when bytes (or the client's
+  /// close) came, false when the wait was cancelled (the sweeper's idle timeout, shutdown). An
+  /// operation awaited as it is (deferred), not a Task: use_awaitable's took a coroutine frame per
+  /// request for its initiation.
+  auto readable() {
+    return boost::asio::async_initiate<const boost::asio::deferred_t, void(bool)>(
+        [state = state_.get()](Caller caller) { state->parked.emplace(std::move(caller)); }, boost::asio::deferred);
   }
 
  private:
-  using Caller = boost::asio::async_result<boost::asio::use_awaitable_t<>, void(bool)>::handler_type;
+  // The coroutine parked on the watch: resumed by calling it (on its own executor). Destroyed
+  // uncalled, it destroys the coroutine, as Asio does at shutdown.
+  using Caller = boost::asio::detail::awaitable_async_op_handler<void(bool), boost::asio::any_io_executor>;
   enum class Phase { idle, watching };
 
   struct State {

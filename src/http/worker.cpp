@@ -524,6 +524,75 @@ class StreamedBody final : public BodyReader {
   std::optional<BodyError> failed_;
 };
 
+namespace {
+
+// What read_arrived found of the next request.
+enum class NextRead { started, nothing, ended };
+
+// Reads what has already arrived of the next request into the empty `buffer`, on a plain stream
+// (the socket is non-blocking). When nothing has (or less than a whole read), the watch is armed,
+// so that no read has to fail first once this request is answered (read_watch.hpp). A plain
+// function rather than a coroutine, and the wait on the watch is serve()'s own: the frame that
+// read_next_request took for every request is gone.
+NextRead read_arrived(Connection& conn, ReadBuffer& buffer) {
+  constexpr std::size_t read_size = 4096;
+  boost::system::error_code ec;
+  const std::size_t n = conn.socket.read_some(buffer.prepare(read_size), ec);
+  if (!ec) {
+    buffer.commit(n);
+    if (n < read_size) conn.watch.arm(conn.socket);  // less than asked for: the socket is empty now
+    return NextRead::started;
+  }
+  if (ec != asio::error::would_block && ec != asio::error::try_again) return NextRead::ended;
+  conn.watch.arm(conn.socket);
+  return NextRead::nothing;
+}
+
+// read_request's common case, without its coroutine: the whole head is buffered, unfolded, and
+// read without Beast's parser (parse_plain_head). False, with nothing consumed, otherwise:
+// read_request reads it then. A coroutine's frame is taken even when it never waits, so this
+// spares one per request.
+bool read_buffered_request(const ServerOptions& options, ReadBuffer& buffer, RawRequest& request,
+                           ReadResult& result) {
+  const std::string_view text = buffered(buffer);
+  const auto scan = scan_head(text);
+  if (!scan.complete || scan.folded) return false;
+  const std::size_t used = parse_plain_head(text, options.header_limit, request);
+  if (used == 0) return false;
+  buffer.consume(used);
+  result = ReadResult{{check_head(request), false}};
+  return true;
+}
+
+// Appends the response's head to the responses held back for it and starts the write timeout:
+// the pieces to write, the held text and the body (none for HEAD).
+std::array<asio::const_buffer, 2> response_wire(Connection& conn, std::chrono::milliseconds write_timeout,
+                                                const RawRequest& req, const RawResponse& res) {
+  conn.deadline = coarse_steady_now() + write_timeout;
+  append_head(conn.held, res);
+  const bool head = req.method() == beast_http::verb::head;
+  return {asio::buffer(conn.held), head ? asio::const_buffer() : asio::buffer(res.body())};
+}
+
+// Writes what the kernel takes of `wire` at once (the socket is non-blocking) and leaves the rest
+// in it; false when the connection failed. A response usually fits in the socket's send buffer,
+// so it then needs no asynchronous write: that was an operation of Asio's (allocated; with 64
+// requests waiting on a store, its recycling cache had none to give), a post, and the coroutine's
+// resumption through the scheduler, per response.
+bool write_now(tcp::socket& socket, std::array<asio::const_buffer, 2>& wire) {
+  boost::system::error_code ec;
+  std::size_t sent = socket.write_some(wire, ec);
+  if (ec) return ec == asio::error::would_block || ec == asio::error::try_again;
+  for (asio::const_buffer& piece : wire) {
+    const std::size_t taken = std::min(sent, piece.size());
+    piece += taken;
+    sent -= taken;
+  }
+  return true;
+}
+
+}  // namespace
+
 // One connection: its requests read, answered and written in turn until either side ends it.
 // A TLS connection first completes its handshake, under the handshake timeout.
 // The connection is the parameter itself: a coroutine keeps each parameter in its frame for its
@@ -560,14 +629,34 @@ Task<> Worker::serve(Connection conn, std::shared_ptr<ssl::context> tls) {
     if (buffer.size() == 0) {
       // Between requests: the keep-alive timeout applies until the next request's first byte.
       conn.deadline = coarse_steady_now() + server.options.idle_timeout;
-      bool started = co_await read_next_request(conn, stream, buffer);
+      bool started = false;
+      if constexpr (is_tls<Stream>) {
+        started = co_await read_next_request(conn, stream, buffer);
+      } else {
+        // read_next_request's steps written out: a frame less per request (see read_arrived).
+        for (;;) {
+          if (conn.watch.pending()) {  // nothing came since the socket was last found empty
+            buffer.shrink_to_fit();
+            conn.held.shrink_to_fit();  // empty between requests: its memory too goes back while idle
+            const bool readable = co_await conn.watch.readable();
+            if (!readable) break;  // cancelled by the sweeper (idle timeout) or by shutdown
+          }
+          const NextRead next = read_arrived(conn, buffer);
+          if (next == NextRead::nothing) continue;
+          started = next == NextRead::started;
+          break;
+        }
+      }
       if (!started) break;
     }
     conn.idle = false;
     if (!skip_empty_lines(buffer)) continue;
 
     RawRequest req;
-    auto read = co_await read_request(conn, stream, buffer, exchange, req);
+    ReadResult read;
+    if (!read_buffered_request(server.options, buffer, req, read)) {
+      read = co_await read_request(conn, stream, buffer, exchange, req);
+    }
     if (read.refusal.close) break;
     if (read.refusal.status) {
       co_await refuse(conn, stream, read.refusal.status);
@@ -621,7 +710,17 @@ Task<> Worker::serve(Connection conn, std::shared_ptr<ssl::context> tls) {
       run_finished_hooks(res, exchange);
       continue;
     }
-    bool written = co_await write_response(conn, stream, req, res, exchange);
+    bool written = false;
+    if constexpr (!is_tls<Stream>) {
+      // write_response's common case written out: a frame less per request.
+      if (!exchange.file) {
+        std::array<asio::const_buffer, 2> wire = response_wire(conn, server.options.write_timeout, req, res);
+        written = write_now(conn.socket, wire);
+        if (written && asio::buffer_size(wire) > 0) written = co_await write_rest(stream, wire);
+        forget_held(conn);
+      }
+    }
+    if (is_tls<Stream> || exchange.file) written = co_await write_response(conn, stream, req, res, exchange);
     run_finished_hooks(res, exchange);
     if (!written || !keep_alive) break;
   }
@@ -630,9 +729,10 @@ Task<> Worker::serve(Connection conn, std::shared_ptr<ssl::context> tls) {
   co_await close_gently(conn, stream);
 }
 
-// The coroutines every request runs: read_next_request (when nothing is buffered yet),
-// read_request and write_response. Each costs a frame, which Asio takes from a per-thread cache
-// when it is at most 1020 bytes; the steps that need no co_await are plain functions above.
+// The coroutines a request runs when it has to wait: read_next_request (over TLS, when nothing is
+// buffered yet), read_request (a head not yet whole, or one for Beast's parser) and
+// write_response (TLS, a file). Each costs a frame, which Asio takes from a per-thread cache when
+// it is at most 1020 bytes; the common case of each is a plain function above, called by serve().
 
 namespace {
 
@@ -661,22 +761,6 @@ ReadResult parsed_request(RequestParser& parser, Exchange& exchange, RawRequest&
   return ReadResult{{0, false}, refused, nullptr, names_upgrade};
 }
 
-// Writes what the kernel takes of `wire` at once (the socket is non-blocking) and leaves the rest
-// in it; false when the connection failed. A response usually fits in the socket's send buffer,
-// so it then needs no asynchronous write: that was an operation of Asio's (allocated; with 64
-// requests waiting on a store, its recycling cache had none to give), a post, and the coroutine's
-// resumption through the scheduler, per response.
-bool write_now(tcp::socket& socket, std::array<asio::const_buffer, 2>& wire) {
-  boost::system::error_code ec;
-  std::size_t sent = socket.write_some(wire, ec);
-  if (ec) return ec == asio::error::would_block || ec == asio::error::try_again;
-  for (asio::const_buffer& piece : wire) {
-    const std::size_t taken = std::min(sent, piece.size());
-    piece += taken;
-    sent -= taken;
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -794,15 +878,12 @@ Task<> Worker::refuse(Connection& conn, Stream& stream, unsigned status) {
 template <class Stream>
 Task<bool> Worker::write_response(Connection& conn, Stream& stream, const RawRequest& req, const RawResponse& res,
                                   Exchange& exchange) {
-  conn.deadline = coarse_steady_now() + server.options.write_timeout;
-  bool head = req.method() == beast_http::verb::head;
-  append_head(conn.held, res);
+  std::array<asio::const_buffer, 2> wire = response_wire(conn, server.options.write_timeout, req, res);
   bool written = false;
-  if (exchange.file && !head) {
+  if (exchange.file && req.method() != beast_http::verb::head) {
     written = co_await write_with_file(conn, stream, conn.held, *exchange.file);
     exchange.file.reset();  // closes the file now rather than when the next request begins
   } else {
-    std::array<asio::const_buffer, 2> wire{asio::buffer(conn.held), head ? asio::const_buffer() : asio::buffer(res.body())};
     written = true;
     if constexpr (!is_tls<Stream>) written = write_now(conn.socket, wire);
     if (written && asio::buffer_size(wire) > 0) {
@@ -812,6 +893,14 @@ Task<bool> Worker::write_response(Connection& conn, Stream& stream, const RawReq
   }
   forget_held(conn);
   co_return written;
+}
+
+// Awaits. The part of a response the socket did not take at once, under the write timeout set
+// by response_wire(). False when the connection must end.
+template <class Stream>
+Task<bool> Worker::write_rest(Stream& stream, std::array<asio::const_buffer, 2> wire) {
+  auto [write_ec, n] = co_await asio::async_write(stream, wire, use_tuple);
+  co_return !write_ec;
 }
 
 // Awaits. Sends the responses held back for a batch, when the batch ends without a response of
@@ -852,41 +941,18 @@ Task<bool> Worker::write_with_file(Connection& conn, Stream& stream, std::string
   co_return true;
 }
 
-// Reads the first bytes of the next request into the empty `buffer`; false when the connection
-// ended or timed out. What has already arrived is read at once; when nothing has, the buffer
-// is given back while the connection waits, so that an idle keep-alive connection holds no read
-// buffer (4 KiB of each of 10 000 idle connections); the thread keeps the block for the next
-// connection that reads (block_cache.hpp). Over TLS the stream reads as usual: OpenSSL
-// may hold decrypted bytes that the socket's readiness would not show.
+// Reads the first bytes of the next request over TLS into the empty `buffer`; false when the
+// connection ended or timed out. The stream reads as usual: OpenSSL may hold decrypted bytes that
+// the socket's readiness would not show. (A plain stream's are read by read_arrived; while
+// nothing has arrived, the buffer is given back, so that an idle keep-alive connection holds no
+// read buffer: 4 KiB of each of 10 000 idle connections. The thread keeps the block for the next
+// connection that reads, block_cache.hpp.)
 template <class Stream>
 Task<bool> Worker::read_next_request(Connection& conn, Stream& stream, ReadBuffer& buffer) {
-  constexpr std::size_t read_size = 4096;
-  if constexpr (is_tls<Stream>) {
-    conn.held.shrink_to_fit();
-    auto [read_ec, n] = co_await stream.async_read_some(buffer.prepare(read_size), use_tuple);
-    buffer.commit(n);
-    co_return n > 0;
-  } else {
-    for (;;) {
-      if (conn.watch.pending()) {  // nothing came since the socket was last found empty
-        buffer.shrink_to_fit();
-        conn.held.shrink_to_fit();  // empty between requests: its memory too goes back while idle
-        const bool readable = co_await conn.watch.readable();
-        if (!readable) co_return false;  // cancelled by the sweeper (idle timeout) or by shutdown
-      }
-      boost::system::error_code ec;
-      const std::size_t n = conn.socket.read_some(buffer.prepare(read_size), ec);  // the socket is non-blocking
-      if (!ec) {
-        buffer.commit(n);
-        // Less than asked for: the socket is empty now, and the next request is watched for from
-        // here, so that no read has to fail first once this one is answered (read_watch.hpp).
-        if (n < read_size) conn.watch.arm(conn.socket);
-        co_return true;
-      }
-      if (ec != asio::error::would_block && ec != asio::error::try_again) co_return false;
-      conn.watch.arm(conn.socket);
-    }
-  }
+  conn.held.shrink_to_fit();
+  auto [read_ec, n] = co_await stream.async_read_some(buffer.prepare(4096), use_tuple);
+  buffer.commit(n);
+  co_return n > 0;
 }
 
 // The 503 for a connection over the cap. Its request is already on the way, so closing at once

@@ -7,6 +7,7 @@
 #include "http/read_watch.hpp"
 #include "http/tls_context.hpp"
 
+#include <boost/asio/buffer.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/stream.hpp>
@@ -14,6 +15,7 @@
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <list>
@@ -56,7 +58,7 @@ struct Connection {
   WebSocketConnection* websocket = nullptr;
   /// Set while a PlainWebSocket runs on the connection (it handles its deadline itself).
   DeadlineWatcher* watcher = nullptr;
-  /// The wait for its next request's bytes (read_next_request).
+  /// The wait for its next request's bytes (serve, read_arrived).
   ReadWatch watch;
 };
 
@@ -152,6 +154,8 @@ struct Worker {
   template <class Stream>
   Task<bool> write_response(Connection& conn, Stream& stream, const RawRequest& req, const RawResponse& res,
                             Exchange& exchange);
+  template <class Stream>
+  Task<bool> write_rest(Stream& stream, std::array<boost::asio::const_buffer, 2> wire);
   template <class Stream>
   Task<bool> send_held(Connection& conn, Stream& stream);
   template <class Stream>
