@@ -37,16 +37,18 @@ std::size_t digits(std::size_t n) {
 // Writes `n` in decimal at `out` (which has room for it) and returns the end.
 char* put_number(char* out, std::size_t n) { return std::to_chars(out, out + 20, n).ptr; }
 
-}  // namespace
+// The encoded size of a command of `argc` arguments of `lengths`.
+std::size_t encoded_size(std::size_t argc, const std::size_t* lengths) {
+  std::size_t size = 1 + digits(argc) + 2;
+  for (std::size_t i = 0; i < argc; ++i) size += 1 + digits(lengths[i]) + 2 + lengths[i] + 2;
+  return size;
+}
 
-std::string redis_format(std::size_t argc, const char* const* argv, const std::size_t* lengths) {
+// Encodes the command at `at`, which has room for its encoded_size(), and returns the end.
+char* encode(char* at, std::size_t argc, const char* const* argv, const std::size_t* lengths) {
   // RESP's array of bulk strings: "*<argc>\r\n" then "$<length>\r\n<bytes>\r\n" per argument.
   // Written here rather than by hiredis's redisFormatCommandArgv, which sprintf()s every length
   // and copies the whole into a buffer of its own: a third of a Redis request's instructions.
-  std::size_t size = 1 + digits(argc) + 2;
-  for (std::size_t i = 0; i < argc; ++i) size += 1 + digits(lengths[i]) + 2 + lengths[i] + 2;
-  std::string out(size, '\0');
-  char* at = out.data();
   *at++ = '*';
   at = put_number(at, argc);
   *at++ = '\r';
@@ -61,6 +63,32 @@ std::string redis_format(std::size_t argc, const char* const* argv, const std::s
     *at++ = '\r';
     *at++ = '\n';
   }
+  return at;
+}
+
+}  // namespace
+
+std::string redis_format(std::size_t argc, const char* const* argv, const std::size_t* lengths) {
+  std::string out(encoded_size(argc, lengths), '\0');
+  encode(out.data(), argc, argv, lengths);
+  return out;
+}
+
+void append_redis_command(std::string& out, const RedisArgs& command) {
+  std::array<const char*, RedisArgs::most> argv{};
+  std::array<std::size_t, RedisArgs::most> lengths{};
+  for (std::size_t i = 0; i < command.count; ++i) {
+    argv[i] = command.args[i].data();
+    lengths[i] = command.args[i].size();
+  }
+  const std::size_t start = out.size();
+  out.resize(start + encoded_size(command.count, lengths.data()));
+  encode(out.data() + start, command.count, argv.data(), lengths.data());
+}
+
+std::string redis_format(const RedisArgs& command) {
+  std::string out;
+  append_redis_command(out, command);
   return out;
 }
 

@@ -54,6 +54,19 @@ auto send(RedisRouter& router, const asio::any_io_executor& executor, std::strin
       });
 }
 
+// send() of a command given by its arguments, which the direct connection encodes straight into
+// what it sends (see RedisArgs: they must outlive the wait, as the caller's locals do).
+auto send(RedisRouter& router, const asio::any_io_executor& executor, std::string_view key, RedisArgs command) {
+  return await_outcome<RedisReplyPtr>([&router, &executor, key, command](RedisConnection::Caller caller) {
+    if (const std::shared_ptr<RedisConnection> direct = router.direct(executor)) {
+      RedisRequest request;
+      request.first_args = command;
+      return direct->begin(std::move(request), std::move(caller));
+    }
+    resume_with(executor, router.execute(key, redis_format(command)), std::move(caller));
+  });
+}
+
 // send() of two commands, resumed with both replies (redis_reply_pair).
 auto send_both(RedisRouter& router, const asio::any_io_executor& executor, std::string_view first_key,
                std::string first, std::string_view second_key, std::string second) {
@@ -65,6 +78,23 @@ auto send_both(RedisRouter& router, const asio::any_io_executor& executor, std::
     resume_with(executor, router.execute_both(first_key, std::move(first), second_key, std::move(second)),
                 std::move(caller));
   });
+}
+
+// send_both() of two commands given by their arguments (see RedisArgs).
+auto send_both(RedisRouter& router, const asio::any_io_executor& executor, std::string_view first_key,
+               RedisArgs first, std::string_view second_key, RedisArgs second) {
+  return await_outcome<RedisReplyPtr>(
+      [&router, &executor, first_key, first, second_key, second](RedisConnection::Caller caller) {
+        if (const std::shared_ptr<RedisConnection> direct = router.direct(executor)) {
+          RedisRequest request;
+          request.replies = RedisReplies::both;
+          request.first_args = first;
+          request.second_args = second;
+          return direct->begin(std::move(request), std::move(caller));
+        }
+        resume_with(executor, router.execute_both(first_key, redis_format(first), second_key, redis_format(second)),
+                    std::move(caller));
+      });
 }
 
 // MGET and DEL take this many keys at a time, so that no single command or reply grows unbounded.
@@ -175,7 +205,7 @@ class RedisStore final : public Store {
     const RedisKey key(options_.prefix, sid);
     // call()'s work written out: a frame less is an allocation less while 64 requests wait on Redis.
     const auto executor = co_await asio::this_coro::executor;
-    RedisOutcome sent = co_await send(*router_, executor, key, redis_command("GET", key));
+    RedisOutcome sent = co_await send(*router_, executor, key, redis_args("GET", key));
     const RedisReplyPtr reply = std::move(sent).take();
     if (!holds_session(*reply)) co_return std::nullopt;
     co_return parse_session(sid, *reply, std::move(storage));
@@ -185,7 +215,7 @@ class RedisStore final : public Store {
   Task<std::optional<StoredSession>> load(std::string sid, json::storage_ptr storage) override {
     const RedisKey key(options_.prefix, sid);
     const auto executor = co_await asio::this_coro::executor;
-    RedisOutcome sent = co_await send(*router_, executor, key, redis_command("GET", key));
+    RedisOutcome sent = co_await send(*router_, executor, key, redis_args("GET", key));
     const RedisReplyPtr reply = std::move(sent).take();
     if (!holds_session(*reply)) co_return std::nullopt;
     try {
@@ -262,8 +292,8 @@ class RedisStore final : public Store {
     // written out: a frame less while 64 requests wait on Redis.
     const RedisKey binding = owner_of_key(sid);
     const auto executor = co_await asio::this_coro::executor;
-    RedisOutcome sent = co_await send_both(*router_, executor, key, redis_command("EXPIRE", key, seconds), binding,
-                                           redis_command("GETEX", binding, "EX", seconds));
+    RedisOutcome sent = co_await send_both(*router_, executor, key, redis_args("EXPIRE", key, seconds), binding,
+                                           redis_args("GETEX", binding, "EX", seconds));
     const RedisReplyPtr replies = std::move(sent).take();
     fail_on_errors(*replies, "EXPIRE", "GETEX");
     if (bound(*replies->element[1])) co_await extend_owner_set(*replies->element[1], seconds);
@@ -425,21 +455,21 @@ class RedisStore final : public Store {
   Task<> write(std::string sid, std::string value, std::int64_t ttl) {
     const RedisKey key(options_.prefix, sid);
     const std::string seconds = std::to_string(ttl);
-    std::string command = options_.disable_ttl ? redis_command("SET", key, value)
-                                               : redis_command("SET", key, value, "EX", seconds);
     const bool bound_ttl = options_.owners && !options_.disable_ttl;  // the owner binding's TTL follows
     const RedisKey binding = owner_of_key(sid);
     if (bound_ttl && options_.wait_replicas == 0) {
       // The binding's key keeps the session's TTL, in the same round trip (GETEX does nothing to an
       // absent key). call_both() written out, as in expire().
       const auto executor = co_await asio::this_coro::executor;
-      RedisOutcome sent = co_await send_both(*router_, executor, key, std::move(command), binding,
-                                             redis_command("GETEX", binding, "EX", seconds));
+      RedisOutcome sent = co_await send_both(*router_, executor, key, redis_args("SET", key, value, "EX", seconds),
+                                             binding, redis_args("GETEX", binding, "EX", seconds));
       const RedisReplyPtr replies = std::move(sent).take();
       fail_on_errors(*replies, "SET", "GETEX");
       if (bound(*replies->element[1])) co_await extend_owner_set(*replies->element[1], seconds);
       co_return;
     }
+    std::string command = options_.disable_ttl ? redis_command("SET", key, value)
+                                               : redis_command("SET", key, value, "EX", seconds);
     if (options_.wait_replicas > 0) co_await call_and_wait(key, std::move(command));
     else co_await call(key, std::move(command), "SET");
     if (bound_ttl) {

@@ -67,5 +67,20 @@ TEST(RedisFormat, ManyArgumentsCountedRight) {
   EXPECT_EQ(own_format(args), hiredis_format(args));
 }
 
+TEST(RedisFormat, ArgumentsEncodedWhereTheyAreAppendedAgreeWithHiredis) {
+  // What a connection does with a RedisArgs: the command encoded after what is already unsent.
+  const std::string value(300, 'v');
+  const std::string key = "sess:abc";
+  const std::string seconds = "86400";
+  std::string unsent = "*1\r\n$4\r\nPING\r\n";
+  append_redis_command(unsent, redis_args("SET", key, value, "EX", seconds));
+  append_redis_command(unsent, redis_args("GETEX", "owner-of:abc", "EX", seconds));
+  EXPECT_EQ(unsent, hiredis_format({"PING"}) + hiredis_format({"SET", key, value, "EX", seconds}) +
+                        hiredis_format({"GETEX", "owner-of:abc", "EX", seconds}));
+  EXPECT_EQ(redis_format(redis_args("GET", key)), hiredis_format({"GET", key}));
+  EXPECT_EQ(redis_format(redis_args("SET", "k\r\n", std::string_view("\0\r\n$*", 5), "", "x", "y")),
+            hiredis_format({"SET", "k\r\n", std::string("\0\r\n$*", 5), "", "x", "y"}));  // six, the most
+}
+
 }  // namespace
 }  // namespace cortado::stores
