@@ -9,6 +9,11 @@
 // trying. Asio's reactor is edge-triggered, so a wait begun after the bytes came would miss their
 // event; begun when the read found the socket empty, it sees every later arrival.
 //
+// It still makes one system call more per request than nginx: Asio 1.81 re-arms the descriptor
+// (epoll_ctl) for every wait it starts. A read operation instead of the wait would be tried first
+// every time (its reactor takes a socket for drained only after a read of 0 bytes), a failed
+// recvfrom instead of the epoll_ctl; measured, neither was the cheaper (docs/PERFORMANCE.md).
+//
 // The wait's operation lives in the watch's state (no allocation per request), and so does the
 // coroutine parked on it. The state is shared with the operation's handler, so that an operation
 // still pending when its connection ends (closed with it, completed later) or when the
