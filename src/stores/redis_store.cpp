@@ -39,62 +39,59 @@ void resume_with(const asio::any_io_executor& executor, Task<RedisReplyPtr> task
                  });
 }
 
-// The operation that sends `command` about `key` to the server that holds it, for a Task to
-// co_await at once (it refers to `router`, `executor` and `key`): it yields the reply's Outcome.
-// Through the router's direct connection when it has one (one server: no redirects, no
-// failover), where the caller waits in the connection itself, with no coroutine frame on the way;
-// else through the router's coroutine, run on its own.
-auto send(RedisRouter& router, const asio::any_io_executor& executor, std::string_view key, std::string command) {
-  return await_outcome<RedisReplyPtr>(
-      [&router, &executor, key, command = std::move(command)](RedisConnection::Caller caller) mutable {
-        if (const std::shared_ptr<RedisConnection> direct = router.direct(executor)) {
-          return direct->begin(RedisRequest{std::move(command), std::string(), RedisReplies::one}, std::move(caller));
-        }
-        resume_with(executor, router.execute(key, std::move(command)), std::move(caller));
-      });
-}
-
-// send() of a command given by its arguments, which the direct connection encodes straight into
-// what it sends (see RedisArgs: they must outlive the wait, as the caller's locals do).
-auto send(RedisRouter& router, const asio::any_io_executor& executor, std::string_view key, RedisArgs command) {
-  return await_outcome<RedisReplyPtr>([&router, &executor, key, command](RedisConnection::Caller caller) {
+// The operation that sends `request` to the server that holds its keys, for a Task to co_await
+// at once (it refers to `router` and `executor`, and `through_router` to the keys): it yields the
+// reply's Outcome. Through the router's direct connection when it has one (one server: no
+// redirects, no failover), where the caller waits in the connection itself, with no coroutine
+// frame on the way; else through `through_router(request)`, the router's coroutine, run on its own.
+template <class ThroughRouter>
+auto route(RedisRouter& router, const asio::any_io_executor& executor, RedisRequest request,
+           ThroughRouter through_router) {
+  return await_outcome<RedisReplyPtr>([&router, &executor, request = std::move(request),
+                                       through_router](RedisConnection::Caller caller) mutable {
     if (const std::shared_ptr<RedisConnection> direct = router.direct(executor)) {
-      RedisRequest request;
-      request.first_args = command;
       return direct->begin(std::move(request), std::move(caller));
     }
-    resume_with(executor, router.execute(key, redis_format(command)), std::move(caller));
+    resume_with(executor, through_router(std::move(request)), std::move(caller));
   });
 }
 
-// send() of two commands, resumed with both replies (redis_reply_pair).
+// One command about `key`.
+auto send(RedisRouter& router, const asio::any_io_executor& executor, std::string_view key, std::string command) {
+  return route(router, executor, RedisRequest{std::move(command), std::string(), RedisReplies::one},
+               [&router, key](RedisRequest request) { return router.execute(key, std::move(request.text)); });
+}
+
+// One command given by its arguments, which the direct connection encodes straight into what it
+// sends (see RedisArgs: they must outlive the wait, as the caller's locals do).
+auto send(RedisRouter& router, const asio::any_io_executor& executor, std::string_view key, RedisArgs command) {
+  RedisRequest request;
+  request.first_args = command;
+  return route(router, executor, std::move(request), [&router, key](RedisRequest request) {
+    return router.execute(key, redis_format(request.first_args));
+  });
+}
+
+// Two commands, resumed with both replies (redis_reply_pair).
 auto send_both(RedisRouter& router, const asio::any_io_executor& executor, std::string_view first_key,
                std::string first, std::string_view second_key, std::string second) {
-  return await_outcome<RedisReplyPtr>([&router, &executor, first_key, first = std::move(first), second_key,
-                                       second = std::move(second)](RedisConnection::Caller caller) mutable {
-    if (const std::shared_ptr<RedisConnection> direct = router.direct(executor)) {
-      return direct->begin(RedisRequest{std::move(first), std::move(second), RedisReplies::both}, std::move(caller));
-    }
-    resume_with(executor, router.execute_both(first_key, std::move(first), second_key, std::move(second)),
-                std::move(caller));
-  });
+  return route(router, executor, RedisRequest{std::move(first), std::move(second), RedisReplies::both},
+               [&router, first_key, second_key](RedisRequest request) {
+                 return router.execute_both(first_key, std::move(request.text), second_key, std::move(request.second));
+               });
 }
 
-// send_both() of two commands given by their arguments (see RedisArgs).
+// Two commands given by their arguments (see RedisArgs), resumed with both replies.
 auto send_both(RedisRouter& router, const asio::any_io_executor& executor, std::string_view first_key,
                RedisArgs first, std::string_view second_key, RedisArgs second) {
-  return await_outcome<RedisReplyPtr>(
-      [&router, &executor, first_key, first, second_key, second](RedisConnection::Caller caller) {
-        if (const std::shared_ptr<RedisConnection> direct = router.direct(executor)) {
-          RedisRequest request;
-          request.replies = RedisReplies::both;
-          request.first_args = first;
-          request.second_args = second;
-          return direct->begin(std::move(request), std::move(caller));
-        }
-        resume_with(executor, router.execute_both(first_key, redis_format(first), second_key, redis_format(second)),
-                    std::move(caller));
-      });
+  RedisRequest request;
+  request.replies = RedisReplies::both;
+  request.first_args = first;
+  request.second_args = second;
+  return route(router, executor, std::move(request), [&router, first_key, second_key](RedisRequest request) {
+    return router.execute_both(first_key, redis_format(request.first_args), second_key,
+                               redis_format(request.second_args));
+  });
 }
 
 // MGET and DEL take this many keys at a time, so that no single command or reply grows unbounded.
