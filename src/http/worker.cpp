@@ -548,20 +548,24 @@ NextRead read_arrived(Connection& conn, ReadBuffer& buffer) {
   return NextRead::nothing;
 }
 
-// read_request's common case, without its coroutine: the whole head is buffered, unfolded, and
-// read without Beast's parser (parse_plain_head). False, with nothing consumed, otherwise:
-// read_request reads it then. A coroutine's frame is taken even when it never waits, so this
-// spares one per request.
-bool read_buffered_request(const ServerOptions& options, ReadBuffer& buffer, RawRequest& request,
-                           ReadResult& result) {
-  const std::string_view text = buffered(buffer);
-  const auto scan = scan_head(text);
-  if (!scan.complete || scan.folded) return false;
-  const std::size_t used = parse_plain_head(text, options.header_limit, request);
+// Reads the head in the buffer without Beast's parser, which is then never built (see
+// plain_head.hpp): true, with `result` set and the head consumed, for most heads; false, with
+// nothing consumed, for those the parser must read.
+bool read_plain_head(const ServerOptions& options, ReadBuffer& buffer, RawRequest& request, ReadResult& result) {
+  const std::size_t used = parse_plain_head(buffered(buffer), options.header_limit, request);
   if (used == 0) return false;
   buffer.consume(used);
   result = ReadResult{{check_head(request), false}};
   return true;
+}
+
+// read_request's common case, without its coroutine: the whole head is buffered, unfolded, and
+// read_plain_head reads it. False, with nothing consumed, otherwise: read_request reads it then. A
+// coroutine's frame is taken even when it never waits, so this spares one per request.
+bool read_buffered_request(const ServerOptions& options, ReadBuffer& buffer, RawRequest& request,
+                           ReadResult& result) {
+  const auto scan = scan_head(buffered(buffer));
+  return scan.complete && !scan.folded && read_plain_head(options, buffer, request, result);
 }
 
 // Appends the response's head to the responses held back for it and starts the write timeout:
@@ -788,11 +792,8 @@ Task<ReadResult> Worker::read_request(Connection& conn, Stream& stream, ReadBuff
   }
   bool folded = state == HeadState::folded;
   if (!head_ec && !folded) {
-    // Most heads: read without Beast's parser, which is then never built (see plain_head.hpp).
-    if (const std::size_t used = parse_plain_head(buffered(buffer), opt.header_limit, request)) {
-      buffer.consume(used);
-      co_return ReadResult{{check_head(request), false}};
-    }
+    ReadResult plain;  // most heads
+    if (read_plain_head(opt, buffer, request, plain)) co_return plain;
   }
 
   RequestParser parser;

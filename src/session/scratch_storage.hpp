@@ -7,7 +7,8 @@
 
 namespace cortado::detail {
 
-/// A fresh reference-counted bump allocator: 512 bytes on first use, more when a session is larger. Never for a value that is edited for long: nothing is freed until the end.
+/// A fresh reference-counted bump allocator: 512 bytes on first use, more when a session is
+/// larger. Never for a value that is edited for long: nothing is freed until the end.
 boost::json::storage_ptr scratch_storage();
 
 }  // namespace cortado::detail

@@ -73,12 +73,13 @@ template <class Reply>
 using OutcomeCaller =
     boost::asio::detail::awaitable_async_op_handler<void(Outcome<Reply>), boost::asio::any_io_executor>;
 
-/// The operation that `start(caller)` begins (`start` keeps `caller` to call when it is done), for a Task to `co_await` (it yields the Outcome).
-/// An operation awaited this way costs no coroutine frame, where one awaited through
-/// use_awaitable costs one for its initiation: a frame that, while 64 requests wait on a store,
-/// misses Asio's recycling cache and is a malloc and a free. Its signature takes one argument
-/// because Boost 1.81 cannot await an operation that completes with (exception_ptr, value): its
-/// awaitable_async_op_handler for that signature does not compile.
+/// The operation that `start(caller)` begins (`start` keeps `caller` to call when it is done),
+/// for a Task to `co_await` (it yields the Outcome). An operation awaited this way costs no
+/// coroutine frame, where one awaited through use_awaitable costs one for its initiation: a frame
+/// that, while 64 requests wait on a store, misses Asio's recycling cache and is a malloc and a
+/// free. Its signature takes one argument because Boost 1.81 cannot await an operation that
+/// completes with (exception_ptr, value): its awaitable_async_op_handler for that signature does
+/// not compile.
 template <class Reply, class Start>
 auto await_outcome(Start start) {
   return boost::asio::async_initiate<const boost::asio::deferred_t, void(Outcome<Reply>)>(

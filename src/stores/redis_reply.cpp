@@ -3,8 +3,8 @@
 // hiredis's own nodes take two allocations each (the node by calloc, then its text or its element
 // array by malloc), and glibc's calloc never uses the per-thread cache that malloc has, so under a
 // pipelined load every node went through malloc's slower bins (W1r at 64 connections: 31,101
-// instructions per request before, 29,942 after). Here a node and what it points to are one operator new. The layout stays
-// hiredis's redisReply, so that the code reading replies does not change.
+// instructions per request before, 29,942 after). Here a node and what it points to are one
+// block. The layout stays hiredis's redisReply, so that the code reading replies does not change.
 #include "redis_reply.hpp"
 
 #include "core/kept_blocks.hpp"
