@@ -225,42 +225,74 @@ void SessionContext::set_cookie(Response& res) {
     res.append("Set-Cookie", s.cookie().serialize(o.name, config->signer.sign_cookie(req.session_id())));
 }
 
-Task<> SessionContext::write(Session& s, const std::string* text) {
-  // What no store would read back is not written: the request fails instead of every later one.
-  for (const auto& [key, value] : std::as_const(s).data())
+namespace {
+// What no store would read back is not written: the request fails instead of every later one.
+void check_depth(const Session& s) {
+  for (const auto& [key, value] : s.data())
     if (nests_deeper_than(value, max_session_depth - 1))
       throw std::runtime_error("session value \"" + std::string(key) + "\" is nested too deeply to be stored (more than " +
                                std::to_string(max_session_depth) + " levels)");
+}
+}  // namespace
+
+bool SessionContext::merge_changes(Session& s, std::optional<json::object> current) {
+  if (!current) {
+    // Destroyed (a logout in another request) or expired since this request loaded it:
+    // writing it back would undo the logout.
+    gone_from_store = true;
+    return false;
+  }
+  // Apply this request's changes (set, changed and deleted keys) to the stored copy, so that a
+  // concurrent request's changes to other keys survive.
+  json::object merged;
+  for (const auto& [key, value] : *current)
+    if (key != "cookie") merged.emplace(key, value);
+  for (const auto& [key, value] : *loaded_data)
+    if (!s.data().contains(key)) merged.stable_erase(key);
+  for (const auto& [key, value] : s.data()) {
+    const json::value* before = loaded_data->if_contains(key);
+    if (!before || *before != value) merged[key] = value;
+  }
+  s.data() = std::move(merged);
+  loaded_data = s.data();
+  return true;
+}
+
+void SessionContext::write_to_memory(MemoryStore& memory, Session& s, const std::string* text) {
+  check_depth(std::as_const(s));
   if (loaded_data && s.id() == original_id()) {
-    auto current = co_await store().get(s.id());
-    if (!current) {
-      // Destroyed (a logout in another request) or expired since this request loaded it:
-      // writing it back would undo the logout.
-      gone_from_store = true;
-      co_return;
-    }
-    // Apply this request's changes (set, changed and deleted keys) to the stored copy, so that a
-    // concurrent request's changes to other keys survive.
-    json::object merged;
-    for (const auto& [key, value] : *current)
-      if (key != "cookie") merged.emplace(key, value);
-    for (const auto& [key, value] : *loaded_data)
-      if (!s.data().contains(key)) merged.stable_erase(key);
-    for (const auto& [key, value] : s.data()) {
-      const json::value* before = loaded_data->if_contains(key);
-      if (!before || *before != value) merged[key] = value;
-    }
-    s.data() = std::move(merged);
-    loaded_data = s.data();
+    if (!merge_changes(s, memory.get_now(s.id(), request_storage()))) return;
     text = nullptr;  // the data changed since
   }
-  MemoryStore* memory = store().at_once();
-  if (!memory && !store().takes_text()) {
+  // Written straight from the data's text when it can be, without the object stringify would walk.
+  std::string made;
+  if (!text) {
+    made = data_text(s);
+    text = &made;
+  }
+  // Saved unchanged (resave, rolling): the entry keeps the data the session still shares.
+  if (std::optional<std::string> stored = stored_text(s, *text))
+    memory.set_text_now(s.id(), std::move(*stored), cookie_expiry(s.cookie()), s.shared_);
+  else
+    memory.set_now(s.id(), s.to_json(request_storage()));
+}
+
+Task<> SessionContext::write(Session& s, const std::string* text) {
+  if (MemoryStore* memory = store().at_once()) {
+    write_to_memory(*memory, s, text);
+    co_return;
+  }
+  check_depth(std::as_const(s));
+  if (loaded_data && s.id() == original_id()) {
+    std::optional<json::object> current = co_await store().get(s.id());
+    if (!merge_changes(s, std::move(current))) co_return;
+    text = nullptr;  // the data changed since
+  }
+  if (!store().takes_text()) {
     co_await store().set(s.id(), s.to_json(request_storage()));
     co_return;
   }
-  // The memory store and the stores of text keep text: written straight from the data's text
-  // when it can be, without the object stringify would walk.
+  // The stores of text: written straight from the data's text when it can be.
   std::string made;
   if (!text) {
     made = data_text(s);
@@ -268,15 +300,10 @@ Task<> SessionContext::write(Session& s, const std::string* text) {
   }
   std::optional<std::string> stored = stored_text(s, *text);
   const auto expiry = cookie_expiry(s.cookie());
-  if (memory) {
-    // Saved unchanged (resave, rolling): the entry keeps the data the session still shares.
-    if (stored) memory->set_text_now(s.id(), std::move(*stored), expiry, s.shared_);
-    else memory->set_now(s.id(), s.to_json(request_storage()));
-  } else if (stored && expiry_read_back(s.cookie(), expiry)) {
+  if (stored && expiry_read_back(s.cookie(), expiry))
     co_await store().set_text(s.id(), std::move(*stored), expiry);
-  } else {
+  else
     co_await store().set(s.id(), s.to_json(request_storage()));
-  }
 }
 
 namespace {
@@ -345,31 +372,60 @@ void SessionContext::keep_snapshot(const Session& s) {
   if (MemoryStore* memory = store().at_once()) memory->keep_snapshot_now(s.id(), s.data(), original_hash);
 }
 
+SessionContext::Outcome SessionContext::decide(Session& s, std::string& text) {
+  if (!touched) {
+    s.touch();
+    touched = true;
+  }
+  text = data_text(s);
+  // A session bound to an owner in this request is saved even unchanged: the index names saved sessions only.
+  if (should_save(s, text) || s.owner_changed_) {
+    if (track_saves) saved_hash = text;
+    return Outcome::write;
+  }
+  return should_touch(s, text) ? Outcome::touch : Outcome::none;
+}
+
+void SessionContext::touch_memory(MemoryStore& memory, const Session& s) {
+  // A cookie as it was loaded would be written back as the same text, which the store then
+  // leaves alone: a read-only request's touch of a browser-session cookie (no maxAge) costs
+  // nothing. Were the entry changed since the load, this touch is as if it ran first.
+  const bool as_stored =
+      cookie_as_stored && s.cookie().attributes == *cookie_as_stored && s.id() == original_id();
+  if (!as_stored) touch_in_memory(memory, req.session_id(), s.cookie());
+}
+
+bool SessionContext::commit_at_once() {
+  MemoryStore* memory = store().at_once();
+  if (!memory || should_destroy()) return false;
+  // An unmade new session is one nothing used: unchanged and unsaved, there is nothing to do.
+  if (!req.has_session() || new_session_unmade()) return true;
+  Session& session = req.session();
+  if (session.owner_changed_) return false;  // the owner's index is a store call that waits
+  std::string text;
+  switch (decide(session, text)) {
+    case Outcome::write: write_to_memory(*memory, session, &text); break;
+    case Outcome::touch: touch_memory(*memory, std::as_const(session)); break;
+    case Outcome::none: break;
+  }
+  keep_snapshot(session);
+  return true;
+}
+
 Task<> SessionContext::commit() {
   if (should_destroy()) {
     co_await destroy_in_store(req.session_id());
     co_return;
   }
-  // An unmade new session is one nothing used: unchanged and unsaved, there is nothing to do.
   if (!req.has_session() || new_session_unmade()) co_return;
   auto session = req.slot<detail::SessionSlot>().session;  // keep it alive across the store call
-  if (!touched) {
-    session->touch();
-    touched = true;
-  }
-  const std::string text = data_text(*session);
-  // A session bound to an owner in this request is saved even unchanged: the index names saved sessions only.
-  if (should_save(*session, text) || session->owner_changed_) {
-    if (track_saves) saved_hash = text;
+  std::string text;
+  const Outcome outcome = decide(*session, text);
+  if (outcome == Outcome::write) {
     co_await write(*session, &text);
-  } else if (should_touch(*session, text)) {
+  } else if (outcome == Outcome::touch) {
     if (MemoryStore* memory = store().at_once()) {
-      // A cookie as it was loaded would be written back as the same text, which the store then
-      // leaves alone: a read-only request's touch of a browser-session cookie (no maxAge) costs
-      // nothing. Were the entry changed since the load, this touch is as if it ran first.
-      const bool as_stored = cookie_as_stored && std::as_const(*session).cookie().attributes == *cookie_as_stored &&
-                             session->id() == original_id();
-      if (!as_stored) touch_in_memory(*memory, req.session_id(), std::as_const(*session).cookie());
+      touch_memory(*memory, std::as_const(*session));
     } else {
       // A store that reads only the expiry gets it as a date, without the cookie's JSON.
       const SessionCookie& cookie = std::as_const(*session).cookie();
@@ -551,7 +607,8 @@ Middleware session(SessionOptions options) {
     if (upgrade) on_websocket_open(req, [ctx, &req](WebSocket& sock) { return open_socket(ctx, req, sock); });
     co_await next();
     if (upgrade && detail::AppAccess::exchange(res).upgraded) co_return;
-    co_await ctx->commit();
+    // The memory store's commit is a plain call: no coroutine frame for it.
+    if (!ctx->commit_at_once()) co_await ctx->commit();
   });
 }
 

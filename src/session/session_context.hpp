@@ -151,6 +151,11 @@ struct SessionContext : SessionHost, std::enable_shared_from_this<SessionContext
   /// Writes the session to the store (with merge_changes: only what changed since it was loaded,
   /// and nothing when the store no longer holds it). `text`, when given, is data_text(s) now.
   Task<> write(Session& s, const std::string* text = nullptr);
+  /// write() to the memory store, as a plain call.
+  void write_to_memory(MemoryStore& memory, Session& s, const std::string* text);
+  /// merge_changes: this request's changes to the loaded data applied to `current`, what the store
+  /// holds now, which becomes the session's data. False when the store no longer holds it.
+  bool merge_changes(Session& s, std::optional<json::object> current);
   /// stringify(s.to_json()) made from `data_text` (data_text(s)) without building the object
   /// (session_text.cpp); nullopt when the keys call for the object's own ordering.
   static std::optional<std::string> stored_text(const Session& s, std::string_view data_text);
@@ -158,6 +163,15 @@ struct SessionContext : SessionHost, std::enable_shared_from_this<SessionContext
   Task<> bind_owner(Session& s);
   /// The end-of-response step: destroy, save or touch in the store.
   Task<> commit();
+  /// commit() as a plain call, where no store call waits (the memory store, no destroy, no
+  /// owner to index): true when done, false having done nothing, for commit() to do it all.
+  bool commit_at_once();
+  /// What commit() does with a session kept to the end of the request: touched (once), then
+  /// written, touched in the store, or left. `text` is set to its data's text now.
+  enum class Outcome { write, touch, none };
+  Outcome decide(Session& s, std::string& text);
+  /// The touch of a session in the memory store, skipped where it would rewrite the same text.
+  void touch_memory(MemoryStore& memory, const Session& s);
   /// Hands a session parsed from the memory store and left unchanged back to it, to be kept parsed.
   void keep_snapshot(const Session& s);
   /// Destroys the session in the store, then closes its sockets (4401) in this process and the
