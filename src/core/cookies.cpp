@@ -1,4 +1,5 @@
 #include "cortado/core/cookies.hpp"
+#include "core/raw_cookie.hpp"
 
 #include "cortado/core/url.hpp"
 #include "core/byte_table.hpp"
@@ -83,14 +84,20 @@ Cookies parse_cookies(std::string_view header) {
   return cookies;
 }
 
-std::optional<std::string> find_cookie(std::string_view header, std::string_view name) {
-  std::optional<std::string> found;
+std::optional<std::string_view> find_raw_cookie(std::string_view header, std::string_view name) {
+  std::optional<std::string_view> found;
   for_each_cookie(header, [&](std::string_view pair_name, std::string_view value) {
     if (pair_name != name) return false;
-    found = decoded_value(value);  // the first occurrence, as parse_cookies keeps
+    found = value;  // the first occurrence, as parse_cookies keeps
     return true;
   });
   return found;
+}
+
+std::optional<std::string> find_cookie(std::string_view header, std::string_view name) {
+  auto raw = find_raw_cookie(header, name);
+  if (!raw) return std::nullopt;
+  return decoded_value(*raw);
 }
 
 std::string serialize_cookie(std::string_view name, std::string_view value, const CookieAttributes& a) {

@@ -1,4 +1,5 @@
 #include "cortado/core/url.hpp"
+#include "core/decode_in_place.hpp"
 
 #include "core/byte_table.hpp"
 
@@ -188,18 +189,16 @@ boost::json::object parse_form(std::string_view body, bool latin1, std::size_t p
   return result;
 }
 
-std::optional<std::string> decode_uri_component(std::string_view s) {
+std::optional<std::size_t> decode_uri_component_in_place(char* const begin, const std::size_t size) {
   // Every signed session cookie comes through here ("s%3A", the id, '.' and a MAC with %2B and
-  // %2F): the text is copied once and its escapes decoded in place, the runs between them moved
-  // down with one memchr and one memmove each, rather than appended a piece at a time.
-  if (s.empty()) return std::string();  // memchr must not see the null data() of an empty view
-  const auto* first = static_cast<const char*>(std::memchr(s.data(), '%', s.size()));
-  if (!first) return std::string(s);
-  std::string out(s);
-  char* const begin = out.data();
-  const char* const end = begin + out.size();
-  char* to = begin + (first - s.data());
-  const char* from = to;
+  // %2F): its escapes are decoded in place, the runs between them moved down with one memchr and
+  // one memmove each, rather than appended a piece at a time.
+  if (size == 0) return 0;  // memchr must not see the null data() of an empty view
+  const char* const end = begin + size;
+  auto* first = static_cast<char*>(std::memchr(begin, '%', size));
+  if (!first) return size;
+  char* to = first;
+  const char* from = first;
   while (from != end) {  // at a '%'
     if (end - from < 3) return std::nullopt;
     const int hi = hex_value(from[1]), lo = hex_value(from[2]);
@@ -212,8 +211,16 @@ std::optional<std::string> decode_uri_component(std::string_view s) {
     to += run;
     from += run;
   }
-  out.resize(static_cast<std::size_t>(to - begin));
-  if (!valid_utf8(out)) return std::nullopt;
+  const auto decoded = static_cast<std::size_t>(to - begin);
+  if (!valid_utf8(std::string_view(begin, decoded))) return std::nullopt;
+  return decoded;
+}
+
+std::optional<std::string> decode_uri_component(std::string_view s) {
+  std::string out(s);
+  const auto size = decode_uri_component_in_place(out.data(), out.size());
+  if (!size) return std::nullopt;
+  out.resize(*size);
   return out;
 }
 

@@ -7,8 +7,10 @@
 #include "cortado/core/clock.hpp"
 #include "cortado/session/memory_store.hpp"
 #include "cortado/session/session_id.hpp"
+#include "core/decode_in_place.hpp"
 #include "core/header_text.hpp"
 #include "core/kept_blocks.hpp"
+#include "core/raw_cookie.hpp"
 #include "session/scratch_storage.hpp"
 #include "session/session_context.hpp"
 #include "session/session_slot.hpp"
@@ -112,7 +114,7 @@ void SessionContext::generate_on_first_use() {
 }
 
 void SessionContext::inflate(json::object stored) {
-  auto session = detail::make_shared_kept<Session>(shared_from_this(), *cookie_id, SessionCookie{});
+  auto session = detail::make_shared_kept<Session>(shared_from_this(), std::string(*cookie_id), SessionCookie{});
   session->load(std::move(stored));
   loaded(std::move(session));
 }
@@ -120,14 +122,14 @@ void SessionContext::inflate(json::object stored) {
 // The session is made with the stored cookie rather than given it after: each move of a cookie
 // (its optional strings) cost some 90 instructions.
 void SessionContext::inflate(SessionCookie&& cookie, SnapshotPtr data) {
-  auto session = detail::make_shared_kept<Session>(shared_from_this(), *cookie_id, std::move(cookie));
+  auto session = detail::make_shared_kept<Session>(shared_from_this(), std::string(*cookie_id), std::move(cookie));
   session->adopt(0, std::move(data));
   loaded(std::move(session));
 }
 
 void SessionContext::inflate(SessionCookie&& cookie, json::object&& data, std::string&& data_text,
                              std::size_t cookie_position) {
-  auto session = detail::make_shared_kept<Session>(shared_from_this(), *cookie_id, std::move(cookie));
+  auto session = detail::make_shared_kept<Session>(shared_from_this(), std::string(*cookie_id), std::move(cookie));
   const std::size_t keys = data.size();
   session->load_data(std::move(data), cookie_position);
   if (std::as_const(*session).data().size() != keys) data_text.clear();  // a reserved key left out
@@ -206,6 +208,22 @@ bool SessionContext::should_destroy() const {
   return config->unset_destroy && !req.has_session() && !req.session_id().empty();
 }
 
+void SessionContext::read_cookie() {
+  // Only its own cookie is looked for (as req.cookies() would read it): no map of them all.
+  auto raw = find_raw_cookie(req.get(boost::beast::http::field::cookie), config->options.name);
+  if (!raw) return;
+  // cookie.parse's tryDecode: the value as sent where it cannot be decoded.
+  sent_value.assign(raw->begin(), raw->end());
+  if (auto size = decode_uri_component_in_place(sent_value.data(), sent_value.size()))
+    sent_value.resize(*size);
+  else
+    sent_value.assign(raw->begin(), raw->end());
+  auto verified = config->signer.verify_cookie(std::string_view(sent_value.data(), sent_value.size()));
+  if (!verified || verified->id.empty()) return;
+  cookie_id = verified->id;
+  sent_by_signing_secret = verified->by_signing_secret;
+}
+
 void SessionContext::set_cookie(Response& res) {
   // An unmade new session is one nothing used: unsaved, it gets no cookie (should_set_cookie).
   if (!req.has_session() || new_session_unmade()) return;
@@ -219,8 +237,8 @@ void SessionContext::set_cookie(Response& res) {
   }
   const auto& o = config->options;
   // The same id signed by the same secret: the value the client sent, without a second HMAC.
-  if (!sent_cookie.empty() && cookie_id == req.session_id())
-    res.append("Set-Cookie", s.cookie().serialize(o.name, sent_cookie));
+  if (sent_by_signing_secret && cookie_id == req.session_id())
+    res.append("Set-Cookie", s.cookie().serialize(o.name, std::string_view(sent_value.data(), sent_value.size())));
   else
     res.append("Set-Cookie", s.cookie().serialize(o.name, config->signer.sign_cookie(req.session_id())));
 }
@@ -565,14 +583,7 @@ Middleware session(SessionOptions options) {
     detail::SessionSlot& slot = req.slot<detail::SessionSlot>();  // found once: the lookup compares type names
     slot.store = config->options.store;
     slot.context = ctx;
-    // Only its own cookie is looked for (as req.cookies() would read it): no map of them all.
-    if (auto raw = find_cookie(req.get(boost::beast::http::field::cookie), config->options.name)) {
-      auto verified = config->signer.verify_cookie(*raw);
-      if (verified && !verified->id.empty()) {
-        ctx->cookie_id = std::move(verified->id);
-        if (verified->by_signing_secret) ctx->sent_cookie = std::move(*raw);
-      }
-    }
+    ctx->read_cookie();
     if (ctx->cookie_id)
       slot.id = *ctx->cookie_id;
     else
@@ -581,12 +592,14 @@ Middleware session(SessionOptions options) {
     bool loaded = false;
     if (MemoryStore* memory = ctx->store().at_once(); memory && ctx->cookie_id) {
       const auto found = ctx->load_from_memory(*memory);  // a plain call: the memory store never waits
-      if (found == detail::SessionContext::Found::past_lifetime) co_await ctx->destroy_in_store(*ctx->cookie_id);
+      if (found == detail::SessionContext::Found::past_lifetime)
+        co_await ctx->destroy_in_store(std::string(*ctx->cookie_id));
       loaded = found == detail::SessionContext::Found::loaded;
     } else if (ctx->cookie_id) {
-      std::optional<StoredSession> stored = co_await ctx->store().load(*ctx->cookie_id, ctx->request_storage());
+      std::optional<StoredSession> stored =
+          co_await ctx->store().load(std::string(*ctx->cookie_id), ctx->request_storage());
       if (stored && ctx->past_absolute_lifetime(stored->data)) {
-        co_await ctx->destroy_in_store(*ctx->cookie_id);
+        co_await ctx->destroy_in_store(std::string(*ctx->cookie_id));
         stored.reset();
       }
       if (stored) ctx->inflate(std::move(*stored));

@@ -7,9 +7,12 @@
 #include "session/session_host.hpp"
 #include "session/signer.hpp"
 
+#include <boost/container/small_vector.hpp>
+
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace cortado {
 
@@ -46,13 +49,19 @@ struct SessionContext : SessionHost, std::enable_shared_from_this<SessionContext
   /// The request's response while the middleware runs: a session destroyed meanwhile ends its
   /// sockets once the response is written (destroy_in_store). Null before and after.
   Response* res = nullptr;
-  std::optional<std::string> cookie_id;  // the verified id the client sent
-  /// The cookie value the client sent when the signing secret made it: what sign_cookie(cookie_id)
-  /// would compute again for the Set-Cookie of a touched or rolling session. Empty otherwise.
-  std::string sent_cookie;
+  /// The session cookie's value as the client sent it, %-decoded. Inline for the usual length ("s:",
+  /// an id of 32 characters, '.', a signature of 43), so that reading it takes no allocation.
+  boost::container::small_vector<char, 96> sent_value;
+  /// The verified id the client sent: a view into sent_value.
+  std::optional<std::string_view> cookie_id;
+  /// The signing secret made sent_value: it is what sign_cookie(cookie_id) would compute again
+  /// for the Set-Cookie of a touched or rolling session.
+  bool sent_by_signing_secret = false;
+  /// Reads the session cookie of the request: sets sent_value, and cookie_id when it verifies.
+  void read_cookie();
   /// The id the session had when loaded or made: for a loaded one the cookie's id itself (a load
   /// made a copy of it per request), for a made one its new id.
-  const std::string& original_id() const { return loaded_by_cookie_id ? *cookie_id : made_id; }
+  std::string_view original_id() const { return loaded_by_cookie_id ? *cookie_id : std::string_view(made_id); }
   std::string made_id;
   bool loaded_by_cookie_id = false;
   /// The data's text when loaded or made (express-session keeps a hash of it; the text itself

@@ -160,14 +160,14 @@ std::string Signer::sign_cookie(std::string_view sid) const {
 std::optional<std::string> Signer::unsign_cookie(std::string_view raw_cookie_value) const {
   auto verified = verify_cookie(raw_cookie_value);
   if (!verified) return std::nullopt;
-  return std::move(verified->id);
+  return std::string(verified->id);
 }
 
 std::optional<Signer::Verified> Signer::verify_cookie(std::string_view raw_cookie_value) const {
   if (!raw_cookie_value.starts_with(cookie_prefix)) return std::nullopt;
   auto signed_by = verify(raw_cookie_value.substr(cookie_prefix.size()));
   if (!signed_by) return std::nullopt;
-  return Verified{std::string(signed_by->value), signed_by->secret == 0};
+  return Verified{signed_by->value, signed_by->secret == 0};
 }
 
 }  // namespace detail

@@ -29,10 +29,11 @@ class Signer {
   /// a valid signature.
   std::optional<std::string> unsign_cookie(std::string_view raw_cookie_value) const;
 
-  /// unsign_cookie's answer, and whether the first secret (the one that signs) made the
-  /// signature: then sign_cookie(id) would give back the very value the client sent.
+  /// unsign_cookie's answer (a view into the value verified), and whether the first secret (the
+  /// one that signs) made the signature: then sign_cookie(id) would give back the very value the
+  /// client sent.
   struct Verified {
-    std::string id;
+    std::string_view id;
     bool by_signing_secret = false;
   };
   std::optional<Verified> verify_cookie(std::string_view raw_cookie_value) const;
