@@ -55,18 +55,18 @@ constexpr char default_cookie_stored[] = {compacted, '\x01'};
 // '}': a search of the whole text for each phrase cost more than the rest of a save, and the
 // phrases are what every session's cookie repeats. Whatever follows stays as it is; expanding
 // reverses the swap wherever it was made.
-std::string compact(std::string text) {
+void compact_in_place(std::string& text) {
   // The default cookie, whole: nothing else is looked for, and what follows it stays as it was
   // (read_stored_cookie() relies on that).
   if (text.starts_with(phrases[0])) {
     text.erase(sizeof default_cookie_stored, phrases[0].size() - sizeof default_cookie_stored);
     std::copy_n(default_cookie_stored, sizeof default_cookie_stored, text.begin());
-    return text;
+    return;
   }
   constexpr std::string_view cookie_start = "{\"cookie\":{";
-  if (!text.starts_with(cookie_start)) return text;
+  if (!text.starts_with(cookie_start)) return;
   std::size_t end = text.find('}', cookie_start.size());
-  if (end == std::string::npos) return text;
+  if (end == std::string::npos) return;
   ++end;
   bool changed = false;
   for (std::size_t i = 0; i < phrases.size(); ++i) {
@@ -79,6 +79,10 @@ std::string compact(std::string text) {
     }
   }
   if (changed) text.insert(text.begin(), compacted);
+}
+
+std::string compact(std::string text) {
+  compact_in_place(text);
   return text;
 }
 
@@ -350,9 +354,12 @@ void MemoryStore::touch_now(std::string_view sid, json::object session) {
   shard.replace_if_unchanged(make_memory_entry(sid, compact(stringify(whole)), expires, snapshot), hash, stored);
 }
 
-void MemoryStore::set_text_now(std::string_view sid, std::string text,
+void MemoryStore::set_text_now(std::string_view sid, std::string_view text,
                                std::optional<std::chrono::system_clock::time_point> expiry, detail::SnapshotPtr snapshot) {
-  MemoryEntryPtr entry = make_memory_entry(sid, compact(std::move(text)), expiry_ms(expiry), std::move(snapshot));
+  thread_local std::string compacted;  // the entry copies it: one buffer per thread serves every write
+  compacted.assign(text);
+  compact_in_place(compacted);
+  MemoryEntryPtr entry = make_memory_entry(sid, compacted, expiry_ms(expiry), std::move(snapshot));
   const std::size_t hash = hash_sid(sid);
   shard_for(hash).set(std::move(entry), hash, shard_bound_);
 }

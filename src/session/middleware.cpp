@@ -288,9 +288,11 @@ void SessionContext::write_to_memory(MemoryStore& memory, Session& s, const std:
     made = data_text(s);
     text = &made;
   }
-  // Saved unchanged (resave, rolling): the entry keeps the data the session still shares.
-  if (std::optional<std::string> stored = stored_text(s, *text))
-    memory.set_text_now(s.id(), std::move(*stored), cookie_expiry(s.cookie()), s.shared_);
+  // Saved unchanged (resave, rolling): the entry keeps the data the session still shares. The
+  // entry copies the text: one buffer per thread serves every write (this function never waits).
+  thread_local std::string stored;
+  if (stored_text_into(s, *text, stored))
+    memory.set_text_now(s.id(), stored, cookie_expiry(s.cookie()), s.shared_);
   else
     memory.set_now(s.id(), s.to_json(request_storage()));
 }

@@ -168,6 +168,8 @@ struct SessionContext : SessionHost, std::enable_shared_from_this<SessionContext
   /// stringify(s.to_json()) made from `data_text` (data_text(s)) without building the object
   /// (session_text.cpp); nullopt when the keys call for the object's own ordering.
   static std::optional<std::string> stored_text(const Session& s, std::string_view data_text);
+  /// The same into `out` (its memory reused): false where stored_text() gives nullopt.
+  static bool stored_text_into(const Session& s, std::string_view data_text, std::string& out);
   /// Binds the session to the owner set_owner() gave, once it is saved.
   Task<> bind_owner(Session& s);
   /// The end-of-response step: destroy, save or touch in the store.

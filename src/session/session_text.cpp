@@ -173,21 +173,27 @@ std::optional<std::chrono::system_clock::time_point> cookie_expiry(const Session
   return parse_iso_date(iso_date(*expires));  // as the store reads the text back, out-of-range dates included
 }
 
-std::optional<std::string> SessionContext::stored_text(const Session& s, std::string_view data_text) {
+bool SessionContext::stored_text_into(const Session& s, std::string_view data_text, std::string& out) {
   // The cookie goes first in every session the middleware makes or loads from its own writes;
   // elsewhere, and when stringify would order the keys otherwise (JavaScript lists array-index
   // keys first) or a data key is "cookie" itself, the object is built and written as before.
-  if (s.cookie_position_ != 0 || data_text.size() < 2 || data_text.front() != '{') return std::nullopt;
+  if (s.cookie_position_ != 0 || data_text.size() < 2 || data_text.front() != '{') return false;
   for (const auto& entry : s.view()) {
     const std::string_view key = entry.key();
-    if (key == "cookie" || key_may_move(key)) return std::nullopt;
+    if (key == "cookie" || key_may_move(key)) return false;
   }
-  std::string out;
+  out.clear();
   out.reserve(data_text.size() + 10 + 128);
   out += "{\"cookie\":";
   append_cookie_json(out, s.cookie_);
   if (data_text.size() > 2) out += ',';
   out.append(data_text.substr(1));
+  return true;
+}
+
+std::optional<std::string> SessionContext::stored_text(const Session& s, std::string_view data_text) {
+  std::string out;
+  if (!stored_text_into(s, data_text, out)) return std::nullopt;
   return out;
 }
 

@@ -86,8 +86,8 @@ class MemoryStore final : public Store {
   /// set_now and touch_now given the text already: the session's JSON as stringify writes it,
   /// or its cookie's, and the expiry that text's cookie.expires reads as (nullopt for none).
   /// A snapshot given with it is the data of that text (a session saved unchanged keeps its own).
-  void set_text_now(std::string_view sid, std::string text, std::optional<std::chrono::system_clock::time_point> expiry,
-                    detail::SnapshotPtr snapshot = {});
+  void set_text_now(std::string_view sid, std::string_view text,
+                    std::optional<std::chrono::system_clock::time_point> expiry, detail::SnapshotPtr snapshot = {});
   void touch_cookie_now(std::string_view sid, std::string_view cookie_text,
                         std::optional<std::chrono::system_clock::time_point> expiry);
 
