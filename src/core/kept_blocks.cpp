@@ -81,4 +81,8 @@ bool KeptBlocks::keep(void* block, std::size_t size) noexcept {
   return true;
 }
 
+void* allocate_kept(std::size_t size) { return KeptBlocks::allocate(size); }
+
+void deallocate_kept(void* block, std::size_t size) noexcept { KeptBlocks::deallocate(block, size); }
+
 }  // namespace cortado::detail

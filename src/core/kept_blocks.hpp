@@ -10,6 +10,8 @@
 // cannot set for its program; the objects that live across a store's wait take their memory from
 // here instead.
 
+#include "cortado/core/kept_block_allocator.hpp"
+
 #include <cstddef>
 #include <memory>
 #include <new>
@@ -44,21 +46,6 @@ class KeptBlocks {
   static void deallocate(void* block, std::size_t size) noexcept {
     if (!keep(block, size)) ::operator delete(block);
   }
-};
-
-/// An allocator on KeptBlocks, for std::allocate_shared and containers of what a request holds
-/// across a wait.
-template <class T>
-struct KeptBlockAllocator {
-  static_assert(alignof(T) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__, "blocks have operator new's alignment");
-  using value_type = T;
-  KeptBlockAllocator() = default;
-  template <class U>
-  KeptBlockAllocator(const KeptBlockAllocator<U>&) noexcept {}
-
-  T* allocate(std::size_t n) { return static_cast<T*>(KeptBlocks::allocate(n * sizeof(T))); }
-  void deallocate(T* p, std::size_t n) noexcept { KeptBlocks::deallocate(p, n * sizeof(T)); }
-  friend bool operator==(const KeptBlockAllocator&, const KeptBlockAllocator&) noexcept { return true; }
 };
 
 /// std::make_shared on KeptBlocks: the object and its count in one kept block.

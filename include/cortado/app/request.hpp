@@ -3,6 +3,7 @@
 
 #include "cortado/core/cookies.hpp"
 #include "cortado/core/json.hpp"
+#include "cortado/core/kept_block_allocator.hpp"
 #include "cortado/app/params.hpp"
 #include "cortado/app/range.hpp"
 #include "cortado/app/settings.hpp"
@@ -151,7 +152,7 @@ class Request {
   template <class T>
   T& slot() {
     if (T* found = find_slot<T>()) return *found;
-    auto made = std::make_shared<T>();
+    auto made = std::allocate_shared<T>(detail::KeptBlockAllocator<T>());
     T& ref = *made;
     slots_.emplace_back(std::type_index(typeid(T)), std::move(made));
     return ref;
