@@ -308,10 +308,11 @@ Task<> SessionContext::write(Session& s, const std::string* text) {
     if (!merge_changes(s, std::move(current))) co_return;
     text = nullptr;  // the data changed since
   }
-  if (!store().takes_text()) {
-    co_await store().set(s.id(), s.to_json(request_storage()));
-    co_return;
-  }
+  co_await store_write(s, text);
+}
+
+Task<> SessionContext::store_write(Session& s, const std::string* text) {
+  if (!store().takes_text()) return store().set(s.id(), s.to_json(request_storage()));
   // The stores of text: written straight from the data's text when it can be.
   std::string made;
   if (!text) {
@@ -320,10 +321,17 @@ Task<> SessionContext::write(Session& s, const std::string* text) {
   }
   std::optional<std::string> stored = stored_text(s, *text);
   const auto expiry = cookie_expiry(s.cookie());
-  if (stored && expiry_read_back(s.cookie(), expiry))
-    co_await store().set_text(s.id(), std::move(*stored), expiry);
-  else
-    co_await store().set(s.id(), s.to_json(request_storage()));
+  if (stored && expiry_read_back(s.cookie(), expiry)) return store().set_text(s.id(), std::move(*stored), expiry);
+  return store().set(s.id(), s.to_json(request_storage()));
+}
+
+Task<> SessionContext::store_touch(const Session& s) {
+  // A store that reads only the expiry gets it as a date, without the cookie's JSON.
+  const SessionCookie& cookie = s.cookie();
+  const bool by_expiry = store().touches_by_expiry();
+  const auto expiry = by_expiry ? cookie_expiry(cookie) : std::nullopt;
+  if (by_expiry && expiry_read_back(cookie, expiry)) return store().touch_until(req.session_id(), expiry);
+  return store().touch(req.session_id(), touch_json(s));
 }
 
 namespace {
@@ -415,20 +423,32 @@ void SessionContext::touch_memory(MemoryStore& memory, const Session& s) {
   if (!as_stored) touch_in_memory(memory, req.session_id(), s.cookie());
 }
 
-bool SessionContext::commit_at_once() {
-  MemoryStore* memory = store().at_once();
-  if (!memory || should_destroy()) return false;
+bool SessionContext::commit_now(std::optional<Task<>>& call) {
+  if (should_destroy()) return false;
   // An unmade new session is one nothing used: unchanged and unsaved, there is nothing to do.
   if (!req.has_session() || new_session_unmade()) return true;
   Session& session = req.session();
-  if (session.owner_changed_) return false;  // the owner's index is a store call that waits
+  if (session.owner_changed_) return false;  // the owner is indexed after the save
+  MemoryStore* memory = store().at_once();
+  if (!memory && loaded_data) return false;  // merge_changes reads the store before the write
   std::string text;
   switch (decide(session, text)) {
-    case Outcome::write: write_to_memory(*memory, session, &text); break;
-    case Outcome::touch: touch_memory(*memory, std::as_const(session)); break;
-    case Outcome::none: break;
+    case Outcome::write:
+      if (memory) {
+        write_to_memory(*memory, session, &text);
+      } else {
+        check_depth(std::as_const(session));
+        call = store_write(session, &text);
+      }
+      break;
+    case Outcome::touch:
+      if (memory) touch_memory(*memory, std::as_const(session));
+      else call = store_touch(std::as_const(session));
+      break;
+    case Outcome::none:
+      break;
   }
-  keep_snapshot(session);
+  keep_snapshot(session);  // only a session parsed from the memory store, whose calls never wait
   return true;
 }
 
@@ -444,18 +464,10 @@ Task<> SessionContext::commit() {
   if (outcome == Outcome::write) {
     co_await write(*session, &text);
   } else if (outcome == Outcome::touch) {
-    if (MemoryStore* memory = store().at_once()) {
+    if (MemoryStore* memory = store().at_once())
       touch_memory(*memory, std::as_const(*session));
-    } else {
-      // A store that reads only the expiry gets it as a date, without the cookie's JSON.
-      const SessionCookie& cookie = std::as_const(*session).cookie();
-      const bool by_expiry = store().touches_by_expiry();
-      const auto expiry = by_expiry ? cookie_expiry(cookie) : std::nullopt;
-      if (by_expiry && expiry_read_back(cookie, expiry))
-        co_await store().touch_until(req.session_id(), expiry);
-      else
-        co_await store().touch(req.session_id(), touch_json(*session));
-    }
+    else
+      co_await store_touch(std::as_const(*session));
   }
   keep_snapshot(*session);
   if (session->owner_changed_) co_await bind_owner(*session);
@@ -622,8 +634,12 @@ Middleware session(SessionOptions options) {
     if (upgrade) on_websocket_open(req, [ctx, &req](WebSocket& sock) { return open_socket(ctx, req, sock); });
     co_await next();
     if (upgrade && detail::AppAccess::exchange(res).upgraded) co_return;
-    // The memory store's commit is a plain call: no coroutine frame for it.
-    if (!ctx->commit_at_once()) co_await ctx->commit();
+    // A plain call where it can be: no coroutine frame for the commit, only for the store's call.
+    std::optional<Task<>> store_call;
+    if (!ctx->commit_now(store_call))
+      co_await ctx->commit();
+    else if (store_call)
+      co_await std::move(*store_call);
   });
 }
 

@@ -160,6 +160,11 @@ struct SessionContext : SessionHost, std::enable_shared_from_this<SessionContext
   /// Writes the session to the store (with merge_changes: only what changed since it was loaded,
   /// and nothing when the store no longer holds it). `text`, when given, is data_text(s) now.
   Task<> write(Session& s, const std::string* text = nullptr);
+  /// write()'s store call for a store other than memory, once any merge is done: the store's
+  /// own task, made by a plain call.
+  Task<> store_write(Session& s, const std::string* text);
+  /// The touch of a session in a store other than memory: the store's own task.
+  Task<> store_touch(const Session& s);
   /// write() to the memory store, as a plain call.
   void write_to_memory(MemoryStore& memory, Session& s, const std::string* text);
   /// merge_changes: this request's changes to the loaded data applied to `current`, what the store
@@ -174,9 +179,10 @@ struct SessionContext : SessionHost, std::enable_shared_from_this<SessionContext
   Task<> bind_owner(Session& s);
   /// The end-of-response step: destroy, save or touch in the store.
   Task<> commit();
-  /// commit() as a plain call, where no store call waits (the memory store, no destroy, no
-  /// owner to index): true when done, false having done nothing, for commit() to do it all.
-  bool commit_at_once();
+  /// commit() as a plain call where it can be (no destroy, no owner to index, no merge): true
+  /// when done but for `call`, the store's call left to await (none for the memory store); false
+  /// having done nothing, for commit() to do it all.
+  bool commit_now(std::optional<Task<>>& call);
   /// What commit() does with a session kept to the end of the request: touched (once), then
   /// written, touched in the store, or left. `text` is set to its data's text now.
   enum class Outcome { write, touch, none };
