@@ -220,8 +220,10 @@ class Hostile : public ::testing::TestWithParam<Row> {
         std::string out = std::string(req.get("host")) + ";" + std::string(req.get("x-forwarded-proto")) + ";" +
                           std::string(req.get("x-injected")) + ";";
         std::string trailers;
-        for (const auto& field : req.trailers())
-          trailers += (trailers.empty() ? "" : ",") + std::string(field.name_string()) + "=" + std::string(field.value());
+        for (const auto& field : req.trailers()) {
+          if (!trailers.empty()) trailers += ',';
+          trailers.append(field.name_string()).append("=").append(field.value());
+        }
         res.send(out + trailers);
       });
       app.get("/header/:name", [](Request& req, Response& res) { res.send(std::string(req.get(req.params()["name"]))); });
