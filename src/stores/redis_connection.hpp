@@ -43,7 +43,7 @@ std::string redis_command(const Args&... args) {
 /// was an allocation past glibc's per-thread cache). The arguments must outlive the wait for the
 /// reply, as the awaiting caller's locals do.
 struct RedisArgs {
-  static constexpr std::size_t most = 6;
+  static constexpr std::size_t most = 5;  // SET key value EX seconds
   std::array<std::string_view, most> args{};
   std::size_t count = 0;
 };
@@ -51,7 +51,7 @@ struct RedisArgs {
 /// The arguments of one command, as views of `args`.
 template <class... Args>
 RedisArgs redis_args(const Args&... args) {
-  static_assert(sizeof...(Args) <= RedisArgs::most, "RedisArgs holds at most six arguments");
+  static_assert(sizeof...(Args) <= RedisArgs::most, "RedisArgs holds at most five arguments");
   return RedisArgs{{std::string_view(args)...}, sizeof...(Args)};
 }
 

@@ -13,9 +13,12 @@ namespace cortado::stores {
 /// "owner-of:", the prefix and an id. Up to inline_size bytes it lives in the object, so that the
 /// keys of a store call allocate nothing (as std::string they were three allocations of a touch
 /// and one of a load); a longer one (a long prefix) is a std::string. Read it as a string_view.
+/// 64 bytes hold the default prefixes' keys (37 and 46 bytes) with room for a longer prefix; the
+/// keys live in the frames of the store's coroutines, which must stay under the 1020 bytes that
+/// Asio's recycling cache (and malloc's per-thread cache) take.
 class RedisKey {
  public:
-  static constexpr std::size_t inline_size = 96;
+  static constexpr std::size_t inline_size = 64;
 
   template <class... Parts>
   explicit RedisKey(const Parts&... parts) {

@@ -18,7 +18,9 @@
 #include <hiredis/hiredis.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
+#include <charconv>
 #include <cmath>
 #include <functional>
 #include <mutex>
@@ -39,59 +41,76 @@ void resume_with(const asio::any_io_executor& executor, Task<RedisReplyPtr> task
                  });
 }
 
-// The operation that sends `request` to the server that holds its keys, for a Task to co_await
-// at once (it refers to `router` and `executor`, and `through_router` to the keys): it yields the
-// reply's Outcome. Through the router's direct connection when it has one (one server: no
-// redirects, no failover), where the caller waits in the connection itself, with no coroutine
-// frame on the way; else through `through_router(request)`, the router's coroutine, run on its own.
-template <class ThroughRouter>
-auto route(RedisRouter& router, const asio::any_io_executor& executor, RedisRequest request,
+// The operation that sends the request `make_request()` gives to the server that holds its keys,
+// for a Task to co_await at once (it refers to `router` and `executor`, and `through_router` to the
+// keys): it yields the reply's Outcome. Through the router's direct connection when it has one
+// (one server: no redirects, no failover), where the caller waits in the connection itself, with
+// no coroutine frame on the way; else through `through_router(request)`, the router's coroutine,
+// run on its own. The request is made when the operation starts rather than held by it: the
+// operation lives in the awaiting coroutine's frame, and a RedisRequest there made the frames of
+// a load and a touch too large for Asio's recycling and for malloc's per-thread cache.
+template <class MakeRequest, class ThroughRouter>
+auto route(RedisRouter& router, const asio::any_io_executor& executor, MakeRequest make_request,
            ThroughRouter through_router) {
-  return await_outcome<RedisReplyPtr>([&router, &executor, request = std::move(request),
+  return await_outcome<RedisReplyPtr>([&router, &executor, make_request = std::move(make_request),
                                        through_router](RedisConnection::Caller caller) mutable {
     if (const std::shared_ptr<RedisConnection> direct = router.direct(executor)) {
-      return direct->begin(std::move(request), std::move(caller));
+      return direct->begin(std::move(make_request)(), std::move(caller));
     }
-    resume_with(executor, through_router(std::move(request)), std::move(caller));
+    resume_with(executor, through_router(std::move(make_request)()), std::move(caller));
   });
 }
 
 // One command about `key`.
 auto send(RedisRouter& router, const asio::any_io_executor& executor, std::string_view key, std::string command) {
-  return route(router, executor, RedisRequest{std::move(command), std::string(), RedisReplies::one},
-               [&router, key](RedisRequest request) { return router.execute(key, std::move(request.text)); });
+  return route(
+      router, executor,
+      [command = std::move(command)]() mutable { return RedisRequest{std::move(command), std::string(), RedisReplies::one}; },
+      [&router, key](RedisRequest request) { return router.execute(key, std::move(request.text)); });
 }
 
 // One command given by its arguments, which the direct connection encodes straight into what it
 // sends (see RedisArgs: they must outlive the wait, as the caller's locals do).
 auto send(RedisRouter& router, const asio::any_io_executor& executor, std::string_view key, RedisArgs command) {
-  RedisRequest request;
-  request.first_args = command;
-  return route(router, executor, std::move(request), [&router, key](RedisRequest request) {
-    return router.execute(key, redis_format(request.first_args));
-  });
+  return route(
+      router, executor,
+      [command] {
+        RedisRequest request;
+        request.first_args = command;
+        return request;
+      },
+      [&router, key](RedisRequest request) { return router.execute(key, redis_format(request.first_args)); });
 }
 
 // Two commands, resumed with both replies (redis_reply_pair).
 auto send_both(RedisRouter& router, const asio::any_io_executor& executor, std::string_view first_key,
                std::string first, std::string_view second_key, std::string second) {
-  return route(router, executor, RedisRequest{std::move(first), std::move(second), RedisReplies::both},
-               [&router, first_key, second_key](RedisRequest request) {
-                 return router.execute_both(first_key, std::move(request.text), second_key, std::move(request.second));
-               });
+  return route(
+      router, executor,
+      [first = std::move(first), second = std::move(second)]() mutable {
+        return RedisRequest{std::move(first), std::move(second), RedisReplies::both};
+      },
+      [&router, first_key, second_key](RedisRequest request) {
+        return router.execute_both(first_key, std::move(request.text), second_key, std::move(request.second));
+      });
 }
 
 // Two commands given by their arguments (see RedisArgs), resumed with both replies.
 auto send_both(RedisRouter& router, const asio::any_io_executor& executor, std::string_view first_key,
                RedisArgs first, std::string_view second_key, RedisArgs second) {
-  RedisRequest request;
-  request.replies = RedisReplies::both;
-  request.first_args = first;
-  request.second_args = second;
-  return route(router, executor, std::move(request), [&router, first_key, second_key](RedisRequest request) {
-    return router.execute_both(first_key, redis_format(request.first_args), second_key,
-                               redis_format(request.second_args));
-  });
+  return route(
+      router, executor,
+      [first, second] {
+        RedisRequest request;
+        request.replies = RedisReplies::both;
+        request.first_args = first;
+        request.second_args = second;
+        return request;
+      },
+      [&router, first_key, second_key](RedisRequest request) {
+        return router.execute_both(first_key, redis_format(request.first_args), second_key,
+                                   redis_format(request.second_args));
+      });
 }
 
 // MGET and DEL take this many keys at a time, so that no single command or reply grows unbounded.
@@ -276,17 +295,31 @@ class RedisStore final : public Store {
     return expire(std::move(sid), expires ? ttl_until(date_value(*expires)) : fallback_ttl());
   }
 
-  // touch()'s EXPIRE, and the owner binding's with it.
+  // touch()'s EXPIRE, and the owner binding's with it. A TTL of zero or less makes Redis delete
+  // the key, as it does for connect-redis.
   Task<> expire(std::string sid, std::int64_t ttl) {
-    // A TTL of zero or less makes Redis delete the key, as it does for connect-redis.
+    if (!options_.owners) return expire_session(std::move(sid), ttl);
+    return expire_bound(std::move(sid), ttl);
+  }
+
+  // The EXPIRE of a store without owners: every touch of session-lab's W1r. A coroutine of its
+  // own, apart from expire_bound(), and sent as load() sends its GET: a frame that holds one
+  // key and no command text.
+  Task<> expire_session(std::string sid, std::int64_t ttl) {
+    const RedisKey key(options_.prefix, sid);
+    std::array<char, 24> digits;
+    const std::string_view seconds(digits.data(),
+                                   std::to_chars(digits.data(), digits.data() + digits.size(), ttl).ptr - digits.data());
+    const auto executor = co_await asio::this_coro::executor;
+    RedisOutcome sent = co_await send(*router_, executor, key, redis_args("EXPIRE", key, seconds));
+    fail_on_error(*std::move(sent).take(), "EXPIRE");
+  }
+
+  // The EXPIRE, with the owner binding's TTL following it (GETEX does nothing to an absent key).
+  // call_both() written out: a frame less while 64 requests wait on Redis.
+  Task<> expire_bound(std::string sid, std::int64_t ttl) {
     const RedisKey key(options_.prefix, sid);
     const std::string seconds = std::to_string(ttl);
-    if (!options_.owners) {
-      co_await call(key, redis_command("EXPIRE", key, seconds), "EXPIRE");
-      co_return;
-    }
-    // The binding's key keeps the session's TTL (GETEX does nothing to an absent key). call_both()
-    // written out: a frame less while 64 requests wait on Redis.
     const RedisKey binding = owner_of_key(sid);
     const auto executor = co_await asio::this_coro::executor;
     RedisOutcome sent = co_await send_both(*router_, executor, key, redis_args("EXPIRE", key, seconds), binding,
@@ -456,7 +489,7 @@ class RedisStore final : public Store {
     const RedisKey binding = owner_of_key(sid);
     if (bound_ttl && options_.wait_replicas == 0) {
       // The binding's key keeps the session's TTL, in the same round trip (GETEX does nothing to an
-      // absent key). call_both() written out, as in expire().
+      // absent key). call_both() written out, as in expire_bound().
       const auto executor = co_await asio::this_coro::executor;
       RedisOutcome sent = co_await send_both(*router_, executor, key, redis_args("SET", key, value, "EX", seconds),
                                              binding, redis_args("GETEX", binding, "EX", seconds));
