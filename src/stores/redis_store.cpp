@@ -113,6 +113,19 @@ auto send_both(RedisRouter& router, const asio::any_io_executor& executor, std::
       });
 }
 
+// A number's decimal text, held in the object: for a command's arguments (RedisArgs views it).
+class Decimal {
+ public:
+  explicit Decimal(std::int64_t n)
+      : size_(static_cast<std::size_t>(std::to_chars(digits_.data(), digits_.data() + digits_.size(), n).ptr -
+                                       digits_.data())) {}
+  operator std::string_view() const { return {digits_.data(), size_}; }
+
+ private:
+  std::array<char, 20> digits_;  // the longest int64, "-9223372036854775808"
+  std::size_t size_;
+};
+
 // MGET and DEL take this many keys at a time, so that no single command or reply grows unbounded.
 constexpr std::size_t keys_per_command = 1000;
 constexpr std::int64_t default_ttl_seconds = 86400;
@@ -307,9 +320,7 @@ class RedisStore final : public Store {
   // key and no command text.
   Task<> expire_session(std::string sid, std::int64_t ttl) {
     const RedisKey key(options_.prefix, sid);
-    std::array<char, 24> digits;
-    const std::string_view seconds(digits.data(),
-                                   std::to_chars(digits.data(), digits.data() + digits.size(), ttl).ptr - digits.data());
+    const Decimal seconds(ttl);
     const auto executor = co_await asio::this_coro::executor;
     RedisOutcome sent = co_await send(*router_, executor, key, redis_args("EXPIRE", key, seconds));
     fail_on_error(*std::move(sent).take(), "EXPIRE");
@@ -481,28 +492,50 @@ class RedisStore final : public Store {
   }
 
  private:
-  // A session's text under its key for `ttl` seconds, and the owner binding's TTL with it.
+  // A session's text under its key for `ttl` seconds, and the owner binding's TTL with it. Each
+  // way its own coroutine: one frame holding the temporaries of every way was too large for
+  // Asio's recycling cache (see route()).
   Task<> write(std::string sid, std::string value, std::int64_t ttl) {
+    const bool bound_ttl = options_.owners && !options_.disable_ttl;  // the owner binding's TTL follows
+    if (options_.wait_replicas > 0) return write_and_wait(std::move(sid), std::move(value), ttl);
+    if (bound_ttl) return write_bound(std::move(sid), std::move(value), ttl);
+    return write_session(std::move(sid), std::move(value), ttl);
+  }
+
+  // SET, and nothing else: a store without owners (or whose keys have no TTL).
+  Task<> write_session(std::string sid, std::string value, std::int64_t ttl) {
+    const RedisKey key(options_.prefix, sid);
+    const Decimal seconds(ttl);
+    const RedisArgs command =
+        options_.disable_ttl ? redis_args("SET", key, value) : redis_args("SET", key, value, "EX", seconds);
+    const auto executor = co_await asio::this_coro::executor;
+    RedisOutcome sent = co_await send(*router_, executor, key, command);
+    fail_on_error(*std::move(sent).take(), "SET");
+  }
+
+  // SET with the binding's GETEX in the same round trip (GETEX does nothing to an absent key).
+  // call_both() written out, as in expire_bound().
+  Task<> write_bound(std::string sid, std::string value, std::int64_t ttl) {
     const RedisKey key(options_.prefix, sid);
     const std::string seconds = std::to_string(ttl);
-    const bool bound_ttl = options_.owners && !options_.disable_ttl;  // the owner binding's TTL follows
     const RedisKey binding = owner_of_key(sid);
-    if (bound_ttl && options_.wait_replicas == 0) {
-      // The binding's key keeps the session's TTL, in the same round trip (GETEX does nothing to an
-      // absent key). call_both() written out, as in expire_bound().
-      const auto executor = co_await asio::this_coro::executor;
-      RedisOutcome sent = co_await send_both(*router_, executor, key, redis_args("SET", key, value, "EX", seconds),
-                                             binding, redis_args("GETEX", binding, "EX", seconds));
-      const RedisReplyPtr replies = std::move(sent).take();
-      fail_on_errors(*replies, "SET", "GETEX");
-      if (bound(*replies->element[1])) co_await extend_owner_set(*replies->element[1], seconds);
-      co_return;
-    }
+    const auto executor = co_await asio::this_coro::executor;
+    RedisOutcome sent = co_await send_both(*router_, executor, key, redis_args("SET", key, value, "EX", seconds),
+                                           binding, redis_args("GETEX", binding, "EX", seconds));
+    const RedisReplyPtr replies = std::move(sent).take();
+    fail_on_errors(*replies, "SET", "GETEX");
+    if (bound(*replies->element[1])) co_await extend_owner_set(*replies->element[1], seconds);
+  }
+
+  // SET followed by WAIT for the replicas, then the binding's GETEX (wait_replicas).
+  Task<> write_and_wait(std::string sid, std::string value, std::int64_t ttl) {
+    const RedisKey key(options_.prefix, sid);
+    const std::string seconds = std::to_string(ttl);
     std::string command = options_.disable_ttl ? redis_command("SET", key, value)
                                                : redis_command("SET", key, value, "EX", seconds);
-    if (options_.wait_replicas > 0) co_await call_and_wait(key, std::move(command));
-    else co_await call(key, std::move(command), "SET");
-    if (bound_ttl) {
+    co_await call_and_wait(key, std::move(command));
+    if (options_.owners && !options_.disable_ttl) {
+      const RedisKey binding = owner_of_key(sid);
       const RedisReplyPtr owner = co_await call(binding, redis_command("GETEX", binding, "EX", seconds), "GETEX");
       if (bound(*owner)) co_await extend_owner_set(*owner, seconds);
     }
