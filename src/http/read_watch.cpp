@@ -48,7 +48,8 @@ void ReadWatch::arm(tcp::socket& socket) {
     // Once per connection: has_service takes the context's service lock.
     state.reactor_checked = true;
     if (readiness_supported && run_by_one_thread(socket.get_executor())) {
-      state.reactor = &asio::use_service<asio::detail::reactor>(asio::query(socket.get_executor(), asio::execution::context));
+      auto& context = asio::query(socket.get_executor(), asio::execution::context);
+      state.reactor = &asio::use_service<asio::detail::reactor>(context);
     }
   }
   if (state.reactor != nullptr) {

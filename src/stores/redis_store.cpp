@@ -65,7 +65,9 @@ auto route(RedisRouter& router, const asio::any_io_executor& executor, MakeReque
 auto send(RedisRouter& router, const asio::any_io_executor& executor, std::string_view key, std::string command) {
   return route(
       router, executor,
-      [command = std::move(command)]() mutable { return RedisRequest{std::move(command), std::string(), RedisReplies::one}; },
+      [command = std::move(command)]() mutable {
+        return RedisRequest{std::move(command), std::string(), RedisReplies::one};
+      },
       [&router, key](RedisRequest request) { return router.execute(key, std::move(request.text)); });
 }
 
@@ -315,9 +317,9 @@ class RedisStore final : public Store {
     return expire_bound(std::move(sid), ttl);
   }
 
-  // The EXPIRE of a store without owners: every touch of session-lab's W1r. A coroutine of its
-  // own, apart from expire_bound(), and sent as load() sends its GET: a frame that holds one
-  // key and no command text.
+  // The EXPIRE of a store without owners (connect-redis's only kind). A coroutine of its own,
+  // apart from expire_bound(), and sent as load() sends its GET: a frame that holds one key and no
+  // command text.
   Task<> expire_session(std::string sid, std::int64_t ttl) {
     const RedisKey key(options_.prefix, sid);
     const Decimal seconds(ttl);
