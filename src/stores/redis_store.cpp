@@ -498,11 +498,13 @@ class RedisStore final : public Store {
   // way its own coroutine: one frame holding the temporaries of every way was too large for
   // Asio's recycling cache (see route()).
   Task<> write(std::string sid, std::string value, std::int64_t ttl) {
-    const bool bound_ttl = options_.owners && !options_.disable_ttl;  // the owner binding's TTL follows
     if (options_.wait_replicas > 0) return write_and_wait(std::move(sid), std::move(value), ttl);
-    if (bound_ttl) return write_bound(std::move(sid), std::move(value), ttl);
+    if (binding_follows_ttl()) return write_bound(std::move(sid), std::move(value), ttl);
     return write_session(std::move(sid), std::move(value), ttl);
   }
+
+  // Whether a save also gives the owner binding's key the session's TTL.
+  bool binding_follows_ttl() const { return options_.owners && !options_.disable_ttl; }
 
   // SET, and nothing else: a store without owners (or whose keys have no TTL).
   Task<> write_session(std::string sid, std::string value, std::int64_t ttl) {
@@ -536,7 +538,7 @@ class RedisStore final : public Store {
     std::string command = options_.disable_ttl ? redis_command("SET", key, value)
                                                : redis_command("SET", key, value, "EX", seconds);
     co_await call_and_wait(key, std::move(command));
-    if (options_.owners && !options_.disable_ttl) {
+    if (binding_follows_ttl()) {
       const RedisKey binding = owner_of_key(sid);
       const RedisReplyPtr owner = co_await call(binding, redis_command("GETEX", binding, "EX", seconds), "GETEX");
       if (bound(*owner)) co_await extend_owner_set(*owner, seconds);
