@@ -6,6 +6,8 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include <sched.h>
+
 #include <string>
 #include <thread>
 
@@ -19,7 +21,10 @@ class SqliteWorker {
   SqliteWorker(const std::string& path, const SqliteConnectionOptions& options)
       : connection_(path, options),
         work_(boost::asio::make_work_guard(context_)),
-        thread_([this] { context_.run(); }) {}
+        thread_([this] {
+          yield_to_event_loops();
+          context_.run();
+        }) {}
 
   ~SqliteWorker() {
     // Without the guard, run() returns as soon as the statements already queued have run.
@@ -35,6 +40,20 @@ class SqliteWorker {
   SqliteConnection& connection() { return connection_; }
 
  private:
+  // The worker's thread runs as a batch thread (SCHED_BATCH): woken by an event loop's post, it
+  // waits for that loop's thread to sleep or use up its time slice instead of taking its core at
+  // once. On a core the two share, the wake-up had switched from the loop to the worker and back
+  // for every statement (1.5 switches per W1s request, `/proc/<pid>/task/*/status`, some 5 µs
+  // of the server's 16 µs); now the worker runs the statements of a whole round of requests in
+  // one go (0.07). It keeps its fair share of the core, so it is never starved. Where the call
+  // is refused, the thread stays as it was.
+  static void yield_to_event_loops() {
+#ifdef SCHED_BATCH
+    const sched_param no_priority{};
+    ::sched_setscheduler(0, SCHED_BATCH, &no_priority);
+#endif
+  }
+
   SqliteConnection connection_;
   boost::asio::io_context context_{1};
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
