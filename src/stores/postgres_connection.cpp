@@ -192,11 +192,23 @@ bool PgConnection::write_statement(const PgStatement& statement) {
   values.reserve(statement.params.size());
   for (const std::string& param : statement.params) values.push_back(param.c_str());
   // No parameter types: the server infers them, as it does for node-postgres's untyped parameters.
-  if (PQsendQueryParams(conn, statement.sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
-                        nullptr, 0) == 1 &&
-      PQpipelineSync(conn) == 1) {
-    return true;
+  const int count = static_cast<int>(values.size());
+  bool sent = false;
+  if (!settings_->prepare_statements) {
+    sent = PQsendQueryParams(conn, statement.sql.c_str(), count, nullptr, values.data(), nullptr, nullptr, 0) == 1;
+    in_flight_.emplace_back();
+  } else {
+    // A statement's SQL goes to the server once per connection, named, in the same Sync as its
+    // first use: the server parses and plans it once, where an unnamed statement is parsed and
+    // planned on every call (half of the server's CPU per W1p request, docs/PERFORMANCE.md).
+    const auto [named, fresh] = prepared_.try_emplace(statement.sql);
+    if (fresh) named->second = "cortado_" + std::to_string(++statements_named_);
+    const char* const name = named->second.c_str();
+    sent = (!fresh || PQsendPrepare(conn, name, statement.sql.c_str(), count, nullptr) == 1) &&
+           PQsendQueryPrepared(conn, name, count, values.data(), nullptr, nullptr, 0) == 1;
+    in_flight_.push_back(InFlight{named->second, fresh});
   }
+  if (sent && PQpipelineSync(conn) == 1) return true;
   // Half a message may be in the buffer: the connection cannot be trusted. Every statement on it
   // is sent once more on a new one; this one, should it have failed for a reason of its own
   // (the connection still fine), fails there again with that reason.
@@ -235,8 +247,13 @@ bool PgConnection::take_replies() {
       }
     } else if (!next) {
       break;  // the Sync's answer has not arrived yet
-    } else if (PQresultStatus(next.get()) == PGRES_PIPELINE_SYNC && !take_oldest()) {
-      return false;
+    } else if (PQresultStatus(next.get()) == PGRES_PIPELINE_SYNC) {
+      if (!take_oldest()) return false;
+    } else {
+      // The statement's own result after its Prepare's: it counts, unless the Prepare failed
+      // (the statement then only says it was skipped).
+      results_over_ = false;
+      if (!result_ || PQresultStatus(result_.get()) != PGRES_FATAL_ERROR) result_ = std::move(next);
     }
   }
   if (PQstatus(conn) != CONNECTION_OK) {
@@ -253,11 +270,25 @@ bool PgConnection::take_oldest() {
     return false;
   }
   results_over_ = false;
+  forget_if_unusable(in_flight_.front());
+  in_flight_.pop_front();
   resume_oldest(std::move(result_));
   if (waiting()) return true;
   forget_waits();
   stop_reading();
   return false;
+}
+
+void PgConnection::forget_if_unusable(const InFlight& sent) {
+  // A failed statement whose Prepare was in its Sync may have left no statement of that name;
+  // one the server says does not exist (SQLSTATE 26000: a pooler's DISCARD) is gone; one whose
+  // table's columns changed type cannot run its plan any more (0A000, "cached plan must not
+  // change result type"). Its SQL is then prepared again, under a new name, at its next use.
+  if (sent.name.empty() || PQresultStatus(result_.get()) != PGRES_FATAL_ERROR) return;
+  const char* const code = PQresultErrorField(result_.get(), PG_DIAG_SQLSTATE);
+  const std::string_view state = code == nullptr ? "" : code;
+  if (!sent.prepared_here && state != "26000" && state != "0A000") return;
+  std::erase_if(prepared_, [&](const auto& entry) { return entry.second == sent.name; });
 }
 
 void PgConnection::lost() {
@@ -323,6 +354,8 @@ void PgConnection::detach_socket() {
 void PgConnection::close_socket() {
   detach_socket();
   conn_.reset();
+  prepared_.clear();  // a new connection has none
+  in_flight_.clear();
   result_.reset();
   results_over_ = false;
 }

@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace cortado::stores {
@@ -42,6 +43,8 @@ struct PgSettings {
   std::chrono::milliseconds connect_timeout{3000};
   /// Longest wait for the server's next answer while statements are due.
   std::chrono::milliseconds command_timeout{5000};
+  /// Each statement's SQL prepared once per connection (PostgresOptions::prepare_statements).
+  bool prepare_statements = true;
 };
 
 /// The first line of a libpq message without its trailing spaces ("" for null).
@@ -85,6 +88,8 @@ class PgConnection final : public PipelinedConnection<PgConnection, PgStatement,
   void read_more() override;
   bool take_replies();
   bool take_oldest();
+  struct InFlight;
+  void forget_if_unusable(const InFlight& sent);
   void lost();
   short ready_now(short events);
   void wait_socket(bool or_write);
@@ -101,6 +106,14 @@ class PgConnection final : public PipelinedConnection<PgConnection, PgStatement,
   // libpq owns the socket; this only registers it with the reactor, and is released, never closed.
   std::optional<boost::asio::posix::stream_descriptor> socket_;
   std::deque<PgStatement> unsent_;  // statements not yet handed to libpq
+  // What each statement sent and not yet answered was run as, oldest first.
+  struct InFlight {
+    std::string name;            // its prepared statement's, or empty: sent unnamed
+    bool prepared_here = false;  // its Prepare went in its own Sync
+  };
+  std::deque<InFlight> in_flight_;
+  std::unordered_map<std::string, std::string> prepared_;  // SQL -> its prepared statement's name
+  std::uint64_t statements_named_ = 0;                     // never reused: a failed Prepare may have left its name
   PgResult result_;                 // the oldest statement's result so far
   bool results_over_ = false;       // its results ended (with a null): its Sync's answer comes next
   std::uint64_t round_ = 0;         // bumped by every new wait on the socket: older waits are ignored

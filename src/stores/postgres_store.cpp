@@ -411,7 +411,7 @@ class PostgresStore final : public Store, public std::enable_shared_from_this<Po
 
 std::shared_ptr<Store> postgres(std::string conninfo_or_url, PostgresOptions options) {
   auto settings = std::make_shared<const PgSettings>(
-      PgSettings{std::move(conninfo_or_url), options.connect_timeout, options.command_timeout});
+      PgSettings{std::move(conninfo_or_url), options.connect_timeout, options.command_timeout, options.prepare_statements});
   const std::string table = quoted_table(options);
   std::string description;
   std::string owners_error;

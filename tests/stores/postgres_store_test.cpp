@@ -349,6 +349,46 @@ TEST(PostgresStore, AnSqlErrorFailsOnlyItsOwnCall) {
   EXPECT_EQ(run_on(ctx, store->length()), 4u);
 }
 
+// The store's statements are prepared once per connection, at their first use. A Prepare that
+// fails (here: the table went between the store's creation and that first use) fails its call,
+// and the statement is prepared again at its next use rather than run under a name the server
+// never kept.
+TEST(PostgresStore, AStatementWhosePrepareFailedIsPreparedAgainAtItsNextUse) {
+  RawPg db;
+  const std::string schema = fresh_schema(db, "cortado_prepare_test");
+  auto store = stores::postgres(postgres_url(), {.schema = schema, .create_table_if_missing = true});
+  db.exec("ALTER TABLE " + schema + ".session RENAME TO away");
+  boost::asio::io_context ctx;  // one io_context: every call below goes over one connection
+  const std::string error = error_of(ctx, store->get("s"));
+  EXPECT_EQ(error, "postgres store: get: relation \"cortado_prepare_test.session\" does not exist");
+  db.exec("ALTER TABLE " + schema + ".away RENAME TO session");
+  EXPECT_FALSE(run_on(ctx, store->get("s")).has_value());
+  run_on(ctx, store->set("s", session_ending_in(1h, 7)));
+  EXPECT_EQ(views_of(run_on(ctx, store->get("s"))), 7);
+}
+
+// A column's type changed under a prepared statement: the server refuses to run its plan once
+// ("cached plan must not change result type"); that call fails, and the next prepares it again.
+// Unprepared statements (prepare_statements off) never meet this.
+TEST(PostgresStore, AColumnTypeChangedUnderAPreparedStatementFailsOneCallThenIsPreparedAgain) {
+  RawPg db;
+  for (const bool prepare : {true, false}) {
+    SCOPED_TRACE(prepare ? "prepared" : "unnamed");
+    const std::string schema = fresh_schema(db, "cortado_retype_test");
+    auto store = stores::postgres(postgres_url(),
+                                  {.schema = schema, .create_table_if_missing = true, .prepare_statements = prepare});
+    boost::asio::io_context ctx;
+    run_on(ctx, store->set("s", session_ending_in(1h, 4)));
+    EXPECT_EQ(views_of(run_on(ctx, store->get("s"))), 4);
+    db.exec("ALTER TABLE " + schema + ".session ALTER COLUMN sess TYPE jsonb");
+    if (prepare) {
+      const std::string error = error_of(ctx, store->get("s"));
+      EXPECT_EQ(error, "postgres store: get: cached plan must not change result type");
+    }
+    EXPECT_EQ(views_of(run_on(ctx, store->get("s"))), 4);
+  }
+}
+
 // Statements larger than the socket's buffers, many in flight on one connection: libpq cannot
 // send them at once, so the connection waits to write while it reads the replies to those sent.
 TEST(PostgresStore, LargeStatementsPipelineOnOneConnection) {
