@@ -109,7 +109,7 @@ class PgConnection final : public PipelinedConnection<PgConnection, PgStatement,
   // What each statement sent and not yet answered was run as, oldest first.
   struct InFlight {
     std::string name;            // its prepared statement's, or empty: sent unnamed
-    bool prepared_here = false;  // its Prepare went in its own Sync
+    bool prepared_here = false;  // its Prepare went in the same Sync, before it
   };
   std::deque<InFlight> in_flight_;
   std::unordered_map<std::string, std::string> prepared_;  // SQL -> its prepared statement's name
