@@ -23,7 +23,9 @@ struct SqliteOptions {
   /// transaction together, up to 256, and each caller resumes once that transaction has
   /// committed. The others read, which WAL lets them do while it writes; with 1, it does both.
   /// One more thread, always, copies the WAL into the database (SQLite's checkpoint, fsyncs
-  /// included) while the writer goes on committing.
+  /// included) while the writer goes on committing. All of them run as batch threads
+  /// (SCHED_BATCH on Linux): they never preempt the event loop that woke them, and run what
+  /// queued up once it waits, or at the end of its time slice.
   std::size_t threads = 2;
 };
 
