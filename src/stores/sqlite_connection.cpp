@@ -1,6 +1,8 @@
 // SqliteConnection: connect-sqlite3's statements over one connection, prepared once.
 #include "sqlite_connection.hpp"
 
+#include "sqlite_frame_vfs.hpp"
+
 #include <stdexcept>
 
 namespace cortado::stores {
@@ -61,7 +63,8 @@ SqliteConnection::SqliteConnection(const std::string& path, const SqliteConnecti
   // NOMUTEX: a connection never is used by two threads at once, so SQLite's own locking is wasted.
   const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   sqlite3* db = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  // The frame-joining VFS writes SQLite's own files, one system call per WAL frame (sqlite_frame_vfs.hpp).
+  const int rc = sqlite3_open_v2(path.c_str(), &db, flags, sqlite_frame_vfs_name());
   db_.reset(db);
   if (rc != SQLITE_OK) {
     throw_sqlite("cannot open '" + path + "'", db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
