@@ -121,6 +121,7 @@ SqliteConnection::SqliteConnection(const std::string& path, const SqliteConnecti
                                            " WHERE owner = ?1 AND sid <> ?2)", "destroy_all");
   destroy_owned_bindings_ = SqliteStatement(db, "DELETE FROM " + owners + " WHERE owner = ?1 AND sid <> ?2", "destroy_all");
   begin_ = SqliteStatement(db, "BEGIN IMMEDIATE", "begin");
+  begin_read_ = SqliteStatement(db, "BEGIN", "begin_read");
   commit_ = SqliteStatement(db, "COMMIT", "commit");
   rollback_ = SqliteStatement(db, "ROLLBACK", "rollback");
 }
@@ -304,6 +305,8 @@ std::string SqliteConnection::sync_database() noexcept {
 }
 
 std::string SqliteConnection::begin() { return try_run(begin_); }
+
+std::string SqliteConnection::begin_read() { return try_run(begin_read_); }
 
 std::string SqliteConnection::commit() { return try_run(commit_); }
 

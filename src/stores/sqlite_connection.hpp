@@ -103,6 +103,9 @@ class SqliteConnection {
   /// writer), so that no statement of the transaction can find it taken. Returns SQLite's reason
   /// when it could not, "" when the transaction is open.
   [[nodiscard]] std::string begin();
+  /// BEGIN (deferred): a read transaction, whose snapshot of the database begins at its first
+  /// SELECT and holds until commit(). SQLite's reason when it could not begin, else "".
+  [[nodiscard]] std::string begin_read();
   /// COMMIT; SQLite's reason when it failed, "" once the transaction's writes are in the WAL.
   [[nodiscard]] std::string commit();
   /// Ends the open transaction without its writes; nothing when none is open.
@@ -158,6 +161,7 @@ class SqliteConnection {
   SqliteStatement destroy_owned_;
   SqliteStatement destroy_owned_bindings_;
   SqliteStatement begin_;
+  SqliteStatement begin_read_;
   SqliteStatement commit_;
   SqliteStatement rollback_;
   std::function<void(int)> on_commit_;

@@ -6,13 +6,14 @@
 #include "cortado/core/off_thread.hpp"
 #include "cortado/session/session_id.hpp"
 #include "session/pruner.hpp"
-#include "sqlite_worker.hpp"
+#include "sqlite_reader.hpp"
 #include "sqlite_writer.hpp"
 
 #include <algorithm>
 #include <atomic>
 #include <memory>
 #include <stdexcept>
+#include <type_traits>
 #include <vector>
 
 namespace cortado::stores {
@@ -54,7 +55,7 @@ class SqliteStore final : public Store {
     const std::size_t threads = std::max<std::size_t>(options.threads, 1);
     readers_.reserve(threads - 1);
     for (std::size_t i = 1; i < threads; ++i) {
-      readers_.push_back(std::make_unique<SqliteWorker>(path_, connection_options));
+      readers_.push_back(std::make_unique<SqliteReader>(path_, connection_options));
     }
     // Once now, as connect-sqlite3 does when it connects, then every prune_interval (zero: never).
     // The DELETE is a write like the others, queued to the writer. A busy or failing file skips
@@ -132,8 +133,7 @@ class SqliteStore final : public Store {
   }
 
   Task<std::vector<std::pair<std::string, json::object>>> all() override {
-    SqliteWorker& worker = reader();
-    auto rows = co_await off_thread(worker.executor(), [&] { return worker.connection().all(date_now()); });
+    auto rows = co_await read_fresh([](SqliteConnection& connection) { return connection.all(date_now()); });
     std::vector<std::pair<std::string, json::object>> sessions;
     sessions.reserve(rows.size());
     for (auto& [sid, text] : rows) {
@@ -148,8 +148,7 @@ class SqliteStore final : public Store {
   }
 
   Task<std::size_t> length() override {
-    SqliteWorker& worker = reader();
-    co_return co_await off_thread(worker.executor(), [&] { return worker.connection().length(date_now()); });
+    co_return co_await read_fresh([](SqliteConnection& connection) { return connection.length(date_now()); });
   }
 
   Task<> clear() override {
@@ -163,13 +162,12 @@ class SqliteStore final : public Store {
   }
 
   Task<std::optional<std::string>> owner_of(std::string sid) override {
-    SqliteWorker& worker = reader();
-    co_return co_await off_thread(worker.executor(), [&] { return worker.connection().owner_of(sid, date_now()); });
+    co_return co_await read_fresh([&sid](SqliteConnection& connection) { return connection.owner_of(sid, date_now()); });
   }
 
   Task<std::vector<std::pair<std::string, json::object>>> sessions_of(std::string owner) override {
-    SqliteWorker& worker = reader();
-    auto rows = co_await off_thread(worker.executor(), [&] { return worker.connection().sessions_of(owner, date_now()); });
+    auto rows = co_await read_fresh(
+        [&owner](SqliteConnection& connection) { return connection.sessions_of(owner, date_now()); });
     std::vector<std::pair<std::string, json::object>> sessions;
     sessions.reserve(rows.size());
     for (auto& [sid, text] : rows) {
@@ -183,8 +181,8 @@ class SqliteStore final : public Store {
   }
 
   Task<std::size_t> destroy_all(std::string owner, std::optional<std::string> except_sid) override {
-    SqliteWorker& worker = reader();
-    auto rows = co_await off_thread(worker.executor(), [&] { return worker.connection().sessions_of(owner, date_now()); });
+    auto rows = co_await read_fresh(
+        [&owner](SqliteConnection& connection) { return connection.sessions_of(owner, date_now()); });
     std::size_t live = 0;
     for (const auto& row : rows)
       if (!except_sid || row.first != *except_sid) ++live;
@@ -199,9 +197,18 @@ class SqliteStore final : public Store {
  private:
   // Reads need no order among themselves: a write's caller resumes only once it has committed,
   // and a read started after that sees it whichever connection makes it.
-  SqliteWorker& reader() {
-    if (readers_.empty()) return writer_->worker();
-    return *readers_[next_.fetch_add(1, std::memory_order_relaxed) % readers_.size()];
+  SqliteReader& next_reader() { return *readers_[next_.fetch_add(1, std::memory_order_relaxed) % readers_.size()]; }
+
+  // `read` run with a connection that sees the latest: a reader's (with no transaction of earlier
+  // reads open), or the writer's when there is no reader.
+  template <class Read>
+  Task<std::decay_t<std::invoke_result_t<Read&, SqliteConnection&>>> read_fresh(Read read) {
+    if (readers_.empty()) {
+      SqliteWorker& writer = writer_->worker();
+      return off_thread(writer.executor(), [&writer, read] { return read(writer.connection()); });
+    }
+    SqliteReader& reader = next_reader();
+    return off_thread(reader.executor(), [&reader, read] { return read(reader.fresh_connection()); });
   }
 
   Task<> set_row(std::string sid, std::string text, std::int64_t expired) {
@@ -210,10 +217,13 @@ class SqliteStore final : public Store {
     co_await writer_->write(std::move(write));
   }
 
-  // The stored text of a live session, read on a reader thread; `sid` must outlive the wait.
+  // The stored text of a live session, read on a reader thread (with the reads queued with it,
+  // SqliteReader); `sid` must outlive the wait.
   Task<std::optional<std::string>> read_text(const std::string& sid) {
-    SqliteWorker& worker = reader();
-    return off_thread(worker.executor(), [&worker, &sid] { return worker.connection().get(sid, date_now()); });
+    if (readers_.empty()) return read_fresh([&sid](SqliteConnection& connection) { return connection.get(sid, date_now()); });
+    SqliteReader& reader = next_reader();
+    const std::uint64_t ticket = reader.queue();
+    return off_thread(reader.executor(), [&reader, &sid, ticket] { return reader.get(sid, date_now(), ticket); });
   }
 
   static std::runtime_error malformed(const std::string& sid, const std::exception& e) {
@@ -222,7 +232,7 @@ class SqliteStore final : public Store {
 
   std::string path_;
   std::unique_ptr<SqliteWriter> writer_;
-  std::vector<std::unique_ptr<SqliteWorker>> readers_;
+  std::vector<std::unique_ptr<SqliteReader>> readers_;
   std::atomic<std::size_t> next_{0};
   std::unique_ptr<detail::Pruner> pruner_;  // last: stopped and joined before the writer goes
 };
