@@ -21,9 +21,11 @@ struct SqliteOptions {
   /// Threads, each with its own connection; statements never run on the caller's thread. One
   /// writes: the writes (set, touch, destroy) that arrive while it is busy go into its next
   /// transaction together, up to 256, and each caller resumes once that transaction has
-  /// committed. The others read, which WAL lets them do while it writes; with 1, it does both.
-  /// One more thread, always, copies the WAL into the database (SQLite's checkpoint, fsyncs
-  /// included) while the writer goes on committing. All of them run as batch threads
+  /// committed. The others read, which WAL lets them do while it writes (the reads that queued
+  /// up meanwhile share one read transaction, never one older than a read's request); with 1,
+  /// the writer does both. One more thread, always, copies the WAL into the database (SQLite's
+  /// checkpoint, fsyncs included) while the writer goes on committing; the WAL file grows to
+  /// about 64 MiB before it starts again from its beginning. All of them run as batch threads
   /// (SCHED_BATCH on Linux): they never preempt the event loop that woke them, and run what
   /// queued up once it waits, or at the end of its time slice.
   std::size_t threads = 2;

@@ -170,7 +170,7 @@ TEST_F(SqliteWriterTest, TheCheckpointingThreadKeepsTheWalSmallUnderEndlessWrite
   lock_->release();
   // Each commit adds at least one page to the WAL: without the WAL starting again, it would end
   // with at least `commits` pages.
-  constexpr int commits = 8 * SqliteWriter::restart_pages;
+  constexpr int commits = 2 * SqliteWriter::restart_pages;
   spawn([this]() -> Task<> {
     for (int i = 0; i < commits; ++i) {
       SqliteWrite write = set(numbered("s", i), std::string(100, 'x'));
