@@ -61,6 +61,18 @@ std::string text_of(sqlite3* db, const std::string& sql) {
   return text;
 }
 
+// connect-sqlite3's table in a new file through the frame-joining VFS, in WAL mode, with no
+// automatic checkpoint (so that the WAL holds every commit) and `setting` applied first.
+Db open_sessions_table(const std::string& path, const std::string& setting = "PRAGMA cache_size=-2000") {
+  Db db = open(path, sqlite_frame_vfs_name());
+  if (!db) return db;
+  exec(db.get(), "PRAGMA journal_mode=WAL");
+  exec(db.get(), "PRAGMA wal_autocheckpoint=0");
+  exec(db.get(), setting);
+  exec(db.get(), "CREATE TABLE sessions (sid PRIMARY KEY, expired, sess)");
+  return db;
+}
+
 // What a crash would leave: the database and its WAL as they are now, without the WAL index, so
 // that whoever opens the copy rebuilds the index from the WAL and checks every frame's checksum.
 std::string copy_as_after_a_crash(const std::string& path, const std::string& into) {
@@ -104,11 +116,8 @@ TEST(SqliteFrameVfs, TheStoreWritesEachWalFrameWithOneSystemCall) {
 TEST(SqliteFrameVfs, LeavesAWalThatSqliteItselfRecoversWhole) {
   const test::TempDir dir;
   const std::string path = dir.path() + "/sessions.db";
-  const Db db = open(path, sqlite_frame_vfs_name());
+  const Db db = open_sessions_table(path);
   ASSERT_TRUE(db);
-  exec(db.get(), "PRAGMA journal_mode=WAL");
-  exec(db.get(), "PRAGMA wal_autocheckpoint=0");
-  exec(db.get(), "CREATE TABLE sessions (sid PRIMARY KEY, expired, sess)");
   for (int round = 0; round < 20; ++round) {
     exec(db.get(), "BEGIN");
     for (int i = 0; i < 50; ++i) {
@@ -131,12 +140,8 @@ TEST(SqliteFrameVfs, LeavesAWalThatSqliteItselfRecoversWhole) {
 TEST(SqliteFrameVfs, KeepsTheHeadersACommitRewritesInPlace) {
   const test::TempDir dir;
   const std::string path = dir.path() + "/sessions.db";
-  const Db db = open(path, sqlite_frame_vfs_name());
+  const Db db = open_sessions_table(path, "PRAGMA cache_size=10");
   ASSERT_TRUE(db);
-  exec(db.get(), "PRAGMA journal_mode=WAL");
-  exec(db.get(), "PRAGMA wal_autocheckpoint=0");
-  exec(db.get(), "PRAGMA cache_size=10");
-  exec(db.get(), "CREATE TABLE sessions (sid PRIMARY KEY, expired, sess)");
   exec(db.get(), "BEGIN");
   for (int pass = 1; pass <= 3; ++pass) {
     for (int i = 0; i < 200; ++i) {

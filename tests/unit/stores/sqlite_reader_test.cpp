@@ -17,6 +17,18 @@ namespace {
 
 const SqliteConnectionOptions options{.table = "sessions", .busy_timeout = {}};
 
+// A file holding session "a" ({"n":1}), a connection that writes it, and a reader on it.
+class SqliteReaderTest : public ::testing::Test {
+ protected:
+  SqliteReaderTest() { writer.set("a", far_future, R"({"n":1})"); }
+
+  static constexpr std::int64_t far_future = 4'000'000'000'000;
+  const test::TempDir dir;
+  const std::string path = dir.path() + "/sessions.db";
+  SqliteConnection writer{path, options};
+  SqliteReader reader{path, options};
+};
+
 // Holds the reader's thread until release(), so that reads can be queued behind it.
 class Gate {
  public:
@@ -29,12 +41,7 @@ class Gate {
   std::promise<void> opened_;
 };
 
-TEST(SqliteReader, ReadsQueuedTogetherShareOneTransactionThatEndsWithThem) {
-  const test::TempDir dir;
-  const std::string path = dir.path() + "/sessions.db";
-  SqliteConnection writer(path, options);
-  writer.set("a", 4'000'000'000'000, R"({"n":1})");
-  SqliteReader reader(path, options);
+TEST_F(SqliteReaderTest, ReadsQueuedTogetherShareOneTransactionThatEndsWithThem) {
 
   Gate gate(reader);
   std::promise<std::pair<std::optional<std::string>, bool>> first, second;
@@ -50,12 +57,7 @@ TEST(SqliteReader, ReadsQueuedTogetherShareOneTransactionThatEndsWithThem) {
   EXPECT_FALSE(after.get_future().get()) << "ended once the reads queued with it had run";
 }
 
-TEST(SqliteReader, AReadQueuedAfterACommitSeesItThoughEarlierReadsShareASnapshot) {
-  const test::TempDir dir;
-  const std::string path = dir.path() + "/sessions.db";
-  SqliteConnection writer(path, options);
-  writer.set("a", 4'000'000'000'000, R"({"n":1})");
-  SqliteReader reader(path, options);
+TEST_F(SqliteReaderTest, AReadQueuedAfterACommitSeesItThoughEarlierReadsShareASnapshot) {
 
   // The first read holds the reader's thread, its snapshot open, while the session is written
   // again and a second read is queued: that read runs next, before the transaction would end.
@@ -68,7 +70,7 @@ TEST(SqliteReader, AReadQueuedAfterACommitSeesItThoughEarlierReadsShareASnapshot
     written.get_future().wait();
   });
   first_read.get_future().wait();
-  writer.set("a", 4'000'000'000'000, R"({"n":2})");
+  writer.set("a", far_future, R"({"n":2})");
   std::promise<std::optional<std::string>> second;
   const std::uint64_t ticket2 = reader.queue();
   boost::asio::post(reader.executor(), [&] { second.set_value(reader.get("a", 0, ticket2)); });
@@ -78,19 +80,14 @@ TEST(SqliteReader, AReadQueuedAfterACommitSeesItThoughEarlierReadsShareASnapshot
   EXPECT_EQ(first_text, R"({"n":1})");
 }
 
-TEST(SqliteReader, AFreshConnectionEndsTheSharedTransaction) {
-  const test::TempDir dir;
-  const std::string path = dir.path() + "/sessions.db";
-  SqliteConnection writer(path, options);
-  writer.set("a", 4'000'000'000'000, R"({"n":1})");
-  SqliteReader reader(path, options);
+TEST_F(SqliteReaderTest, AFreshConnectionEndsTheSharedTransaction) {
 
   std::promise<std::pair<bool, std::size_t>> seen;
   const std::uint64_t ticket = reader.queue();
   boost::asio::post(reader.executor(), [&] {
     reader.get("a", 0, ticket);
     const bool shared = reader.sharing();
-    writer.set("b", 4'000'000'000'000, "{}");  // a write the fresh connection must see
+    writer.set("b", far_future, "{}");  // a write the fresh connection must see
     seen.set_value({shared && !reader.fresh_connection().in_transaction(), reader.fresh_connection().length(0)});
   });
   EXPECT_EQ(seen.get_future().get(), std::make_pair(true, std::size_t{2}));
