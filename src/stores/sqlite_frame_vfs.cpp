@@ -6,6 +6,7 @@
 #include <cstring>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace cortado::stores {
@@ -36,12 +37,16 @@ thread_local FrameFile* t_holding = nullptr;
 sqlite3_file* real(sqlite3_file* file) { return reinterpret_cast<FrameFile*>(file)->real; }
 sqlite3_vfs* real(sqlite3_vfs* vfs) { return static_cast<sqlite3_vfs*>(vfs->pAppData); }
 
+// Lets go of `file`'s held header (still in file->held): where it goes.
+sqlite3_int64 release_held(FrameFile* file) {
+  t_holding = nullptr;
+  return std::exchange(file->held_offset, -1);
+}
+
 int write_held() {
   FrameFile* file = t_holding;
   if (file == nullptr) return SQLITE_OK;
-  t_holding = nullptr;
-  const sqlite3_int64 offset = file->held_offset;
-  file->held_offset = -1;
+  const sqlite3_int64 offset = release_held(file);
   return file->real->pMethods->xWrite(file->real, file->held, kFrameHeaderBytes, offset);
 }
 
@@ -52,9 +57,7 @@ int write_frame(FrameFile* file, const void* page, int page_bytes) {
   if (frame.size() < bytes) frame.resize(bytes);
   std::memcpy(frame.data(), file->held, kFrameHeaderBytes);
   std::memcpy(frame.data() + kFrameHeaderBytes, page, static_cast<std::size_t>(page_bytes));
-  const sqlite3_int64 offset = file->held_offset;
-  file->held_offset = -1;
-  t_holding = nullptr;
+  const sqlite3_int64 offset = release_held(file);
   return file->real->pMethods->xWrite(file->real, frame.data(), static_cast<int>(bytes), offset);
 }
 
@@ -74,7 +77,8 @@ int frame_write(sqlite3_file* f, const void* data, int amount, sqlite3_int64 off
   return file->real->pMethods->xWrite(file->real, data, amount, offset);
 }
 
-// Every other method writes the held header first, then is the default VFS's own.
+// The methods that read, write, sync, lock, map or close write the held header first; each is
+// then the default VFS's own (those that only ask, as sector_size, forward at once).
 int frame_close(sqlite3_file* f) {
   const int held = write_held();
   const int rc = real(f)->pMethods->xClose(real(f));

@@ -8,9 +8,9 @@
 //
 // Why holding it is safe: SQLite writes a frame's header and page in two calls in a row (wal.c,
 // walWriteOneFrame), and nobody reads a frame before the commit that wrote it is published in the
-// WAL index, which SQLite does after a memory barrier on the database file. Any other call on
-// this thread (the barrier, a lock, a read, a sync, another file's write) first writes the header
-// it holds. So what SQLite writes is in the file, in order, before anyone may look for it, and a
+// WAL index, which SQLite does after a memory barrier on the database file. Every other call on
+// this thread that reads, writes, syncs, locks, maps or closes a file (the barrier included)
+// first writes the header it holds. So what SQLite writes is in the file, in order, before anyone may look for it, and a
 // crash of this process loses nothing that was committed. The file format is SQLite's own: a
 // Node process sharing the file with its own SQLite sees nothing different.
 
