@@ -60,9 +60,15 @@ echo "ok: curl over HTTPS; TLS 1.1 refused"
 python3 "$here/tls_client.py" check "$port" "$work/a/cert.pem" || fail "python check"
 
 # SIGHUP while a client keeps connecting: no failed request, and the new certificate is seen.
-python3 "$here/tls_client.py" load "$port" "$work/both.pem" "$work/stop" >"$work/load.out" &
+python3 "$here/tls_client.py" load "$port" "$work/both.pem" "$work/stop" "$work/started" >"$work/load.out" &
 loader=$!
-sleep 0.5
+# The reload comes once the load has been answered with the first certificate (a fixed pause was
+# too short on a busy machine: the load then saw only the second one).
+for _ in $(seq 200); do
+  [[ -e "$work/started" ]] && break
+  sleep 0.1
+done
+[[ -e "$work/started" ]] || fail "reload under load: no request answered in 20 s"
 cp "$work/b/cert.pem" "$work/b/key.pem" "$work/live/"
 kill -HUP "$pid"
 for _ in $(seq 100); do

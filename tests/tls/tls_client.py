@@ -78,7 +78,9 @@ def serial(port, ca):
         print(s.getpeercert()["serialNumber"])
 
 
-def load(port, ca, stopfile):
+def load(port, ca, stopfile, startedfile=None):
+    # startedfile, when given, is made once a first request has been answered: the caller waits
+    # for it, so that the load has seen the certificate served before any reload.
     ctx = context(ca)
     ok = failed = 0
     serials = []
@@ -91,6 +93,8 @@ def load(port, ca, stopfile):
                 status, _ = get(s)
                 if status == 200:
                     ok += 1
+                    if ok == 1 and startedfile:
+                        open(startedfile, "w").close()
                 else:
                     failed += 1
         except (OSError, ssl.SSLError) as e:
@@ -106,6 +110,6 @@ if __name__ == "__main__":
     elif command == "serial":
         serial(port, ca)
     elif command == "load":
-        load(port, ca, sys.argv[4])
+        load(port, ca, sys.argv[4], sys.argv[5] if len(sys.argv) > 5 else None)
     else:
         fail(f"unknown command {command}")
